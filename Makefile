@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test bench lint install install-test browser clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser
+
+## Debian's chromium for the Playwright browser tests (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack run
+
+test: install-test
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- $(PYTEST_ARGS)
+
+bench: install-test
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- --no-header -q bench/ -p no:randomly $(BENCH_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+clean:
+	-$(PY) -m mooc_platform.devstack pg stop
+	rm -rf .var

@@ -1,0 +1,3 @@
+"""URLs of the invoicing app on the tenant host(s)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the maintenance app on the public host(s)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the maintenance app on the tenant host(s)."""
+
+urlpatterns: list = []

@@ -1,0 +1,414 @@
+"""The embedded development stack: a private PostgreSQL, a local S3 endpoint and a serverless broker.
+
+Used only when the matching environment variable is not set (`DATABASE_URL`,
+`AWS_S3_ENDPOINT_URL`, `CELERY_BROKER_URL`): with them set, the same code talks to real servers.
+
+    python -m mooc_platform.devstack run     # what `make run` calls: services, migrate, seed, web+worker+beat
+    python -m mooc_platform.devstack test …  # what `make test` calls: PostgreSQL up, pytest, PostgreSQL down
+    python -m mooc_platform.devstack s3 --port N   # a moto S3 server that keeps its objects in .var/s3
+    python -m mooc_platform.devstack pg start|stop|url
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import glob
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("MOOC_VAR_DIR", BASE_DIR / ".var"))
+DEFAULT_BUCKET = "mooc-platform"
+PG_OS_USER = "postgres"
+
+
+def log(message: str) -> None:
+    print(f"[devstack] {message}", file=sys.stderr, flush=True)
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _debian_pg_bindir() -> Path | None:
+    """The newest PostgreSQL server binaries on this machine, or None."""
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
+    if candidates:
+        return Path(candidates[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+def _run_as_pg_user() -> list[str]:
+    """initdb and postgres refuse to run as root: as root, run them as the `postgres` user."""
+    if os.geteuid() != 0:
+        return []
+    return ["runuser", "-u", PG_OS_USER, "--"]
+
+
+def _pg_home() -> Path:
+    """Where the cluster lives: `.var/pg`, unless the postgres user cannot reach it (a 0700 temp
+    folder, for instance), in which case a folder of its own under /var/tmp keyed by the project."""
+    home = VAR_DIR / "pg"
+    if os.geteuid() != 0:
+        return home
+    pointer = VAR_DIR / "pg-location"
+    if pointer.exists():
+        return Path(pointer.read_text().strip())
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.chown(home, user=PG_OS_USER, group=PG_OS_USER)
+    reachable = subprocess.run([*_run_as_pg_user(), "test", "-w", str(home)], check=False).returncode == 0
+    if not reachable:
+        digest = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
+        home = Path(f"/var/tmp/mooc-platform-pg-{digest}")  # noqa: S108 - a private, owned folder
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.chown(home, user=PG_OS_USER, group=PG_OS_USER)
+        log(f"the postgres user cannot reach {VAR_DIR}; cluster kept in {home}")
+    pointer.write_text(str(home))
+    return home
+
+
+@contextlib.contextmanager
+def _locked(name: str) -> Iterator[None]:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    with open(VAR_DIR / f"{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _socket_url(socket_dir: Path, database: str) -> str:
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def _pgserver_url(database: str) -> str:
+    """Fallback where no PostgreSQL binaries are installed: the pgserver wheel ships them."""
+    import pgserver  # type: ignore[import-not-found]
+
+    server = pgserver.get_server(str(VAR_DIR / "pgserver"), cleanup_mode=None)
+    if database not in {row["datname"] for row in server.psql("SELECT datname FROM pg_database;").rows}:
+        server.psql(f'CREATE DATABASE "{database}";')
+    return server.get_uri(database)
+
+
+def postgres_ensure(*, database: str) -> tuple[str, bool]:
+    """Start the private cluster if needed and create `database`.
+
+    Returns (DATABASE_URL, whether this call started the server)."""
+    bindir = _debian_pg_bindir()
+    if bindir is None:
+        return _pgserver_url(database), False
+    with _locked("pg"):
+        home = _pg_home()
+        data, sockets, logfile = home / "data", home / "run", home / "postgres.log"
+        as_pg = _run_as_pg_user()
+        started = False
+        if not (data / "PG_VERSION").exists():
+            home.mkdir(parents=True, exist_ok=True)
+            if as_pg:
+                shutil.chown(home, user=PG_OS_USER, group=PG_OS_USER)
+            log(f"initialising a private PostgreSQL cluster in {data}")
+            subprocess.run(
+                [*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                 "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
+                check=True, stdout=subprocess.DEVNULL,
+            )
+            with open(data / "postgresql.conf", "a") as conf:
+                # Unix socket only: no port to collide with another cluster on this machine.
+                # Durability traded for speed: this cluster holds development and test data only.
+                conf.write(
+                    "\nlisten_addresses = ''\n"
+                    f"unix_socket_directories = '{sockets}'\n"
+                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                    "max_connections = 200\nshared_buffers = 128MB\n"
+                    "max_locks_per_transaction = 1024\n"
+                )
+        status = subprocess.run([*as_pg, str(bindir / "pg_ctl"), "status", "-D", str(data)],
+                                check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if status.returncode != 0:
+            sockets.mkdir(parents=True, exist_ok=True)
+            if as_pg:
+                shutil.chown(sockets, user=PG_OS_USER, group=PG_OS_USER)
+            subprocess.run(
+                [*as_pg, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
+                 "-l", str(logfile)],
+                check=True, stdout=subprocess.DEVNULL,
+            )
+            started = True
+        _create_database(sockets, database)
+    return _socket_url(sockets, database), started
+
+
+def _create_database(socket_dir: Path, database: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(host=str(socket_dir), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        conn.close()
+
+
+def postgres_stop() -> None:
+    bindir = _debian_pg_bindir()
+    if bindir is None:
+        return
+    data = _pg_home() / "data"
+    if (data / "postmaster.pid").exists():
+        subprocess.run([*_run_as_pg_user(), str(bindir / "pg_ctl"), "stop", "-m", "fast", "-D", str(data)],
+                       check=False, stdout=subprocess.DEVNULL)
+        log("PostgreSQL stopped")
+
+
+# --- S3 (moto server mode) -----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _s3_client(endpoint: str):  # type: ignore[no-untyped-def]
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name=os.environ.get("AWS_S3_REGION_NAME", "eu-west-3"),
+        aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+        config=Config(signature_version="s3v4"),
+    )
+
+
+def s3_start_in_process() -> str:
+    """A moto S3 server in a thread of this process (tests, ad-hoc dev shells). Returns its URL."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return f"http://{host}:{port}"
+
+
+def s3_bucket_ensure(endpoint: str, bucket: str) -> None:
+    client = _s3_client(endpoint)
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        client.create_bucket(
+            Bucket=bucket,
+            CreateBucketConfiguration={"LocationConstraint": os.environ.get("AWS_S3_REGION_NAME", "eu-west-3")},
+        )
+        client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+
+
+def s3_serve(*, port: int, snapshot_dir: Path, bucket: str) -> None:
+    """Serve S3 on `port` until SIGTERM/SIGINT; objects are restored from and saved to `snapshot_dir`
+    so that a second `make run` finds its media again (moto keeps them in memory only)."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    s3_bucket_ensure(endpoint, bucket)
+    client = _s3_client(endpoint)
+    restored = 0
+    root = snapshot_dir / bucket
+    if root.exists():
+        for path in root.rglob("*"):
+            if path.is_file():
+                client.put_object(Bucket=bucket, Key=str(path.relative_to(root)), Body=path.read_bytes())
+                restored += 1
+    log(f"S3 endpoint {endpoint} (bucket {bucket}, {restored} objects restored)")
+
+    def save_and_exit(signum: int, frame: object) -> None:
+        if root.exists():
+            shutil.rmtree(root)
+        saved = 0
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                target = root / obj["Key"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+                saved += 1
+        log(f"S3 snapshot: {saved} objects saved to {root}")
+        server.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, save_and_exit)
+    signal.signal(signal.SIGINT, save_and_exit)
+    while True:
+        time.sleep(3600)
+
+
+# --- Environment -------------------------------------------------------------------------------
+
+
+def configure_environment(*, purpose: str) -> None:
+    """Fill in the environment for every server that was not given, before settings read it."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "devstack")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "devstack")
+    os.environ.setdefault("AWS_STORAGE_BUCKET_NAME", DEFAULT_BUCKET)
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"], _ = postgres_ensure(database="mooc")
+    if not os.environ.get("AWS_S3_ENDPOINT_URL"):
+        endpoint = s3_start_in_process()
+        s3_bucket_ensure(endpoint, os.environ["AWS_STORAGE_BUCKET_NAME"])
+        os.environ["AWS_S3_ENDPOINT_URL"] = endpoint
+    if not os.environ.get("CELERY_BROKER_URL"):
+        # kombu's filesystem transport needs no server; tests get a folder of their own per process.
+        folder = VAR_DIR / "broker" if purpose == "dev" else Path(tempfile.mkdtemp(prefix="broker-", dir=_var()))
+        os.environ["CELERY_BROKER_URL"] = "filesystem://"
+        os.environ["CELERY_BROKER_FOLDER"] = str(folder)
+        os.environ.setdefault("CELERY_RESULT_BACKEND", f"file://{folder / 'results'}")
+
+
+def _var() -> str:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return str(VAR_DIR)
+
+
+# --- Commands ----------------------------------------------------------------------------------
+
+DEMO_BANNER = """
+  MOOC Platform is starting (Ctrl-C stops everything).
+
+  Platform (operators):  http://localhost:{port}/            console: http://localhost:{port}/console/
+  Tenant "demo":          http://demo.localhost:{port}/
+  Tenant "acme":          http://acme.localhost:{port}/
+  API docs:               http://localhost:{port}/api/docs/   health: http://localhost:{port}/healthz
+  E-mails:                {mail}
+
+  Demo accounts (password: demo-password-2026):
+    operator@demo.test                      platform operator
+    admin@demo.test / admin@acme.test       customer administrators
+    instructor@demo.test, learner1@demo.test, learner2@demo.test (and the same @acme.test)
+"""
+
+
+def _manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, env=env)
+
+
+def command_run() -> int:
+    port = os.environ.get("PORT", "8000")
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "mooc_platform.settings.dev")
+    started_pg = False
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"], started_pg = postgres_ensure(database="mooc")
+    s3_process = None
+    env.setdefault("AWS_ACCESS_KEY_ID", "devstack")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "devstack")
+    if not env.get("AWS_S3_ENDPOINT_URL"):
+        s3_port = int(env.get("S3_PORT") or _free_port())
+        s3_process = subprocess.Popen(
+            [sys.executable, "-m", "mooc_platform.devstack", "s3", "--port", str(s3_port)], env=env, cwd=BASE_DIR
+        )
+        env["AWS_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
+        _wait_for_port(s3_port)
+    if not env.get("CELERY_BROKER_URL"):
+        env["CELERY_BROKER_URL"] = "filesystem://"
+        env["CELERY_BROKER_FOLDER"] = str(VAR_DIR / "broker")
+        env.setdefault("CELERY_RESULT_BACKEND", f"file://{VAR_DIR / 'broker' / 'results'}")
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    env.setdefault("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+    env["PORT"] = port
+    try:
+        log("migrating the public schema, the template schema and every tenant schema")
+        _manage("migrate_schemas", "--executor=standard", env=env)
+        log("seeding demo data (idempotent)")
+        _manage("seed_demo", env=env)
+        print(DEMO_BANNER.format(port=port, mail=env["EMAIL_FILE_PATH"]), flush=True)
+        return subprocess.run(
+            [sys.executable, "-m", "honcho", "start", "-f", str(BASE_DIR / "Procfile"), "-d", str(BASE_DIR)],
+            env=env, check=False,
+        ).returncode
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if s3_process is not None:
+            s3_process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                s3_process.wait(timeout=30)
+        if started_pg:
+            postgres_stop()
+
+
+def _wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def command_test(pytest_args: list[str]) -> int:
+    env = dict(os.environ)
+    started_pg = False
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"], started_pg = postgres_ensure(database="mooc")
+    try:
+        return subprocess.run([sys.executable, "-m", "pytest", *pytest_args], env=env, check=False).returncode
+    finally:
+        if started_pg:
+            postgres_stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="devstack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run")
+    test = sub.add_parser("test")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    s3 = sub.add_parser("s3")
+    s3.add_argument("--port", type=int, required=True)
+    s3.add_argument("--bucket", default=os.environ.get("AWS_STORAGE_BUCKET_NAME", DEFAULT_BUCKET))
+    pg = sub.add_parser("pg")
+    pg.add_argument("action", choices=["start", "stop", "url"])
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return command_run()
+    if args.command == "test":
+        return command_test([a for a in args.pytest_args if a != "--"])
+    if args.command == "s3":
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "devstack")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "devstack")
+        s3_serve(port=args.port, snapshot_dir=VAR_DIR / "s3", bucket=args.bucket)
+        return 0
+    if args.action == "stop":
+        postgres_stop()
+    else:
+        url, _ = postgres_ensure(database="mooc")
+        print(url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

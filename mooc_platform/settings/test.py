@@ -1,0 +1,15 @@
+"""Test settings: real PostgreSQL (embedded unless DATABASE_URL), real S3 API (moto server unless
+AWS_S3_ENDPOINT_URL), filesystem broker unless CELERY_BROKER_URL."""
+
+from mooc_platform import devstack
+
+devstack.configure_environment(purpose="test")
+
+from .base import *  # noqa: E402, F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; never in production
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = [".localhost", "localhost", "testserver", ".testserver", "127.0.0.1"]
+TENANT_CACHE_SECONDS = 0

@@ -1,0 +1,71 @@
+"""The one boto3 integration module (STYLE): every S3 call of the project goes through here.
+
+Objects of a tenant live under `tenants/<schema_name>/`, so a purge deletes one prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+
+
+@lru_cache(maxsize=4)
+def _client(endpoint: str | None, region: str, key: str | None, secret: str | None) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
+                      connect_timeout=3, read_timeout=30),
+    )
+
+
+def s3_client() -> Any:
+    return _client(settings.AWS_S3_ENDPOINT_URL, settings.AWS_S3_REGION_NAME,
+                   settings.AWS_ACCESS_KEY_ID, settings.AWS_SECRET_ACCESS_KEY)
+
+
+def bucket_name() -> str:
+    return settings.AWS_STORAGE_BUCKET_NAME
+
+
+def tenant_prefix(*, schema_name: str) -> str:
+    return f"tenants/{schema_name}/"
+
+
+def object_put(*, key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
+    s3_client().put_object(Bucket=bucket_name(), Key=key, Body=body, ContentType=content_type)
+
+
+def object_get(*, key: str) -> bytes:
+    return s3_client().get_object(Bucket=bucket_name(), Key=key)["Body"].read()
+
+
+def object_delete(*, key: str) -> None:
+    s3_client().delete_object(Bucket=bucket_name(), Key=key)
+
+
+def presigned_get_url(*, key: str, expires_in: int = 300, filename: str | None = None) -> str:
+    params: dict[str, Any] = {"Bucket": bucket_name(), "Key": key}
+    if filename:
+        params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+    return s3_client().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+
+def presigned_put_url(*, key: str, content_type: str, expires_in: int = 900) -> str:
+    """A presigned PUT. The Content-Type is part of the signature: the browser must send it
+    (without it moto stores an empty object)."""
+    return s3_client().generate_presigned_url(
+        "put_object", Params={"Bucket": bucket_name(), "Key": key, "ContentType": content_type},
+        ExpiresIn=expires_in,
+    )
+
+
+def bucket_check() -> None:
+    """Raises when the bucket cannot be reached (used by /healthz)."""
+    s3_client().head_bucket(Bucket=bucket_name())

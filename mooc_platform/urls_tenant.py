@@ -1,0 +1,16 @@
+"""A tenant's host (<slug>.PLATFORM_DOMAIN): the organisation's learning platform and its API."""
+
+from django.urls import include, path
+
+from . import apis, views
+from .urls_common import urlpatterns as common
+
+urlpatterns = [
+    path("", views.tenant_home, name="home"),
+    path("api/v1/me/", apis.MeApi.as_view(), name="api-me"),
+    path("", include("courses.urls")),
+    path("", include("tenants.urls_tenant")),
+    path("", include("invoicing.urls_tenant")),
+    path("", include("maintenance.urls_tenant")),
+    *common,
+]

@@ -1,0 +1,182 @@
+"""Shared fixtures.
+
+The test database is built once (`--reuse-db`) with the platform tenant and the demo tenants `demo`
+and `acme` (SPEC §4 demo data, password `DEMO_PASSWORD`); tests never rebuild a schema. Each test
+runs in a transaction rolled back at its end (the `db` fixture), across public and tenant schemas.
+
+Tests that need committed data (a live server, a Celery worker) use `transactional_db`: pytest-django
+then truncates the *public* tables at the end, and `_demo_tenants_restored` puts the tenant rows back.
+Their tenant-schema rows are not truncated, so such tests use unique e-mails and slugs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from mooc_platform.demo import DEMO_PASSWORD, demo_data_ensure
+from mooc_platform.middleware import tenant_cache_clear
+from tenants.models import Domain, Tenant
+
+# Playwright's sync API keeps an event loop running in the main thread; Django would then refuse ORM
+# calls made by the tests themselves (they are synchronous, so this is safe here).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+_demo_rows: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        tenants = demo_data_ensure()
+        for slug, tenant in tenants.items():
+            _demo_rows[slug] = {
+                "tenant": {f.attname: getattr(tenant, f.attname) for f in Tenant._meta.concrete_fields},
+                "domains": [{f.attname: getattr(d, f.attname) for f in Domain._meta.concrete_fields}
+                            for d in Domain.objects.filter(tenant=tenant)],
+            }
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """After a transactional test flushed the public tables, recreate the platform and demo rows."""
+    tenant_cache_clear()
+    yield
+    connection.set_schema_to_public()
+    tenant_cache_clear()
+    if "transactional_db" in request.fixturenames and _demo_rows:
+        with django_db_blocker.unblock():
+            _demo_rows_restore()
+
+
+def _demo_rows_restore() -> None:
+    from tenants.services import platform_tenant_ensure
+
+    with transaction.atomic():
+        for rows in _demo_rows.values():
+            Tenant.objects.update_or_create(id=rows["tenant"]["id"], defaults=rows["tenant"])
+            for domain in rows["domains"]:
+                Domain.objects.update_or_create(id=domain["id"], defaults=domain)
+        platform_tenant_ensure()
+
+
+@pytest.fixture
+def demo(db: None) -> Tenant:
+    return Tenant.objects.get(slug="demo")
+
+
+@pytest.fixture
+def acme(db: None) -> Tenant:
+    return Tenant.objects.get(slug="acme")
+
+
+@pytest.fixture
+def in_demo(demo: Tenant) -> Iterator[Tenant]:
+    """Run the test body inside the demo tenant's schema."""
+    with schema_context(demo.schema_name):
+        yield demo
+
+
+def host_of(tenant: Tenant) -> str:
+    return tenant.get_primary_domain().domain
+
+
+@pytest.fixture
+def demo_client(demo: Tenant) -> Client:
+    return Client(HTTP_HOST=host_of(demo))
+
+
+@pytest.fixture
+def platform_client(db: None) -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+def api_client(host: str, token: str | None = None) -> APIClient:
+    client = APIClient(HTTP_HOST=host)
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def api_token(host: str, email: str, password: str = DEMO_PASSWORD) -> str:
+    response = api_client(host).post("/api/v1/auth/token/", {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+# --- Live server and browser ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _live_server(django_db_setup: None) -> Iterator[int]:
+    """The project's WSGI app on 127.0.0.1 in a thread; browsers reach it as <slug>.localhost:<port>."""
+    from django.core.servers.basehttp import (
+        ThreadedWSGIServer,
+        WSGIRequestHandler,
+        get_internal_wsgi_application,
+    )
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(get_internal_wsgi_application())
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def live_server_port(_live_server: int, transactional_db: None) -> int:
+    """The live server's port. Its threads see committed data only, hence `transactional_db`."""
+    return _live_server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+# --- Celery -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session() -> Iterator[Any]:
+    """A real Celery worker (celery.contrib.testing) consuming from the configured broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from mooc_platform.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

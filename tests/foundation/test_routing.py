@@ -1,0 +1,49 @@
+"""Tenant routing by host (SPEC R1, §4 hosts)."""
+
+from django.test import Client
+
+from tests.conftest import host_of
+
+
+def test_platform_host_serves_the_platform_home(platform_client: Client) -> None:
+    response = platform_client.get("/")
+    assert response.status_code == 200
+    assert b"Operator console" in response.content
+
+
+def test_each_tenant_host_serves_its_own_organisation(demo, acme) -> None:
+    demo_page = Client(HTTP_HOST=host_of(demo)).get("/")
+    acme_page = Client(HTTP_HOST=host_of(acme)).get("/")
+    assert demo_page.status_code == acme_page.status_code == 200
+    assert b"Demo University" in demo_page.content and b"ACME" not in demo_page.content
+    assert b"ACME Corporate Academy" in acme_page.content and b"Demo University" not in acme_page.content
+
+
+def test_tenant_host_with_port_routes_to_the_tenant(demo) -> None:
+    response = Client(HTTP_HOST=f"{host_of(demo)}:8000").get("/")
+    assert response.status_code == 200
+    assert b"Demo University" in response.content
+
+
+def test_unknown_host_answers_a_404_page_not_a_500(db) -> None:
+    response = Client(HTTP_HOST="nosuch.localhost").get("/")
+    assert response.status_code == 404
+    assert b"No organisation at this address" in response.content
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_host_outside_allowed_hosts_answers_404(db) -> None:
+    response = Client(HTTP_HOST="evil.example.com").get("/")
+    assert response.status_code == 404
+
+
+def test_platform_pages_are_not_served_on_a_tenant_host(demo_client: Client) -> None:
+    assert demo_client.get("/console/").status_code == 404
+
+
+def test_openapi_schema_and_docs_on_every_host(platform_client: Client, demo_client: Client) -> None:
+    for client in (platform_client, demo_client):
+        schema = client.get("/api/schema/")
+        assert schema.status_code == 200
+        assert b"openapi: 3" in schema.content
+        assert client.get("/api/docs/").status_code == 200
