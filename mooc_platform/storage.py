@@ -69,3 +69,18 @@ def presigned_put_url(*, key: str, content_type: str, expires_in: int = 900) -> 
 def bucket_check() -> None:
     """Raises when the bucket cannot be reached (used by /healthz)."""
     s3_client().head_bucket(Bucket=bucket_name())
+
+
+def storage_usage_add(*, delta_bytes: int) -> None:
+    """Keep the current tenant's S3 usage current on upload (+) and delete (-) (SPEC R20).
+
+    The Tenant row lives in `public`; it is updated through django-tenants' tenant model, by value,
+    so tenant apps never import the tenants app."""
+    from django.db import connection
+    from django.db.models import F
+    from django_tenants.utils import get_tenant_model
+
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        return
+    get_tenant_model().objects.filter(pk=tenant.pk).update(storage_used_bytes=F("storage_used_bytes") + delta_bytes)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
@@ -108,3 +110,87 @@ def tenant_provision(
         audit_record(action="tenant.provisioned", actor=actor, tenant=tenant, target=tenant,
                      after={"slug": slug, "state": tenant.state})
     return tenant
+
+
+# --- Lifecycle (SPEC R10–R14) ----------------------------------------------------------------------
+# One service per transition; each checks that the transition is legal and writes an audit event.
+
+RETENTION_DAYS = 180
+
+
+class IllegalTransitionError(ApplicationError):
+    code = "illegal_transition"
+    status_code = 409
+
+
+def _transition(*, tenant: Tenant, allowed_from: set[str], to: str, action: str, actor: Any,
+                changes: dict[str, Any]) -> Tenant:
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.state not in allowed_from:
+            raise IllegalTransitionError(
+                f"A tenant that is {locked.state} cannot be {to}.",
+                details={"from": locked.state, "to": to, "allowed_from": sorted(allowed_from)},
+            )
+        before = {"state": locked.state, **{k: _jsonable(getattr(locked, k)) for k in changes}}
+        locked.state = to
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=["state", *changes])
+        audit_record(action=action, actor=actor, tenant=locked, target=locked, before=before,
+                     after={"state": to, **{k: _jsonable(v) for k, v in changes.items()}})
+    for field in ("state", *changes):
+        setattr(tenant, field, getattr(locked, field))
+    return tenant
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def tenant_suspend(*, tenant: Tenant, reason: str, actor: Any = None, now: datetime | None = None) -> Tenant:
+    """Suspend access (non-payment or breach) until reinstated; no data is touched (SPEC R10, R11)."""
+    return _transition(tenant=tenant, allowed_from={Tenant.State.ACTIVE}, to=Tenant.State.SUSPENDED,
+                       action="tenant.suspended", actor=actor,
+                       changes={"suspended_at": now or timezone.now(), "suspension_reason": reason})
+
+
+def tenant_reinstate(*, tenant: Tenant, actor: Any = None) -> Tenant:
+    """Give access back at once (full payment of the sums due, or the breach is over; SPEC R10)."""
+    return _transition(tenant=tenant, allowed_from={Tenant.State.SUSPENDED}, to=Tenant.State.ACTIVE,
+                       action="tenant.reinstated", actor=actor,
+                       changes={"suspended_at": None, "suspension_reason": ""})
+
+
+def tenant_cancel(*, tenant: Tenant, access_ends_at: datetime, actor: Any = None) -> Tenant:
+    """The customer cancels: no refund, access continues until the paid-through date (SPEC R12)."""
+    return _transition(tenant=tenant, allowed_from={Tenant.State.ACTIVE, Tenant.State.SUSPENDED},
+                       to=Tenant.State.CANCELLED, action="tenant.cancelled", actor=actor,
+                       changes={"access_ends_at": access_ends_at})
+
+
+def tenant_terminate(*, tenant: Tenant, reason: str, actor: Any = None, now: datetime | None = None) -> Tenant:
+    """The operator ends access at once (non-payment, offence, data volume); retention follows (SPEC R13)."""
+    now = now or timezone.now()
+    return _transition(
+        tenant=tenant, allowed_from={Tenant.State.ACTIVE, Tenant.State.SUSPENDED, Tenant.State.CANCELLED},
+        to=Tenant.State.RETENTION, action="tenant.terminated", actor=actor,
+        changes={"access_ends_at": now, "retention_ends_at": now + timedelta(days=RETENTION_DAYS),
+                 "suspension_reason": reason},
+    )
+
+
+def tenant_access_end(*, tenant: Tenant, actor: Any = None, now: datetime | None = None) -> Tenant:
+    """Access ended (paid-through date passed): the data is kept 180 days (SPEC R12)."""
+    now = now or timezone.now()
+    return _transition(tenant=tenant, allowed_from={Tenant.State.CANCELLED}, to=Tenant.State.RETENTION,
+                       action="tenant.retention_started", actor=actor,
+                       changes={"retention_ends_at": (tenant.access_ends_at or now) + timedelta(days=RETENTION_DAYS)})
+
+
+def tenant_resubscribe(*, tenant: Tenant, actor: Any = None) -> Tenant:
+    """During retention the customer subscribes again: the tenant comes back untouched (SPEC R14)."""
+    return _transition(tenant=tenant, allowed_from={Tenant.State.RETENTION, Tenant.State.CANCELLED},
+                       to=Tenant.State.ACTIVE, action="tenant.resubscribed", actor=actor,
+                       changes={"access_ends_at": None, "retention_ends_at": None, "suspended_at": None,
+                                "suspension_reason": ""})

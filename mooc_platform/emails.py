@@ -1,0 +1,26 @@
+"""Every e-mail of the platform leaves through `email_send`: text and HTML, in the recipient's language.
+
+Templates: `<template>.txt` and `<template>.html` (the subject is the first line of the .txt file)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en") -> int:
+    """Render `template` in `language` and send it; returns the number of messages sent (0 or 1)."""
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return 0
+    with translation.override(language):
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    subject, _, body = text.partition("\n")
+    message = EmailMultiAlternatives(subject=subject.strip(), body=body.lstrip("\n"),
+                                     from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+    message.attach_alternative(html, "text/html")
+    return message.send()
