@@ -276,6 +276,9 @@ def configure_environment(*, purpose: str) -> None:
     os.environ.setdefault("AWS_STORAGE_BUCKET_NAME", DEFAULT_BUCKET)
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"], _ = postgres_ensure(database="mooc")
+    if not os.environ.get("AWS_S3_ENDPOINT_URL") and purpose == "dev" and _running_s3_endpoint():
+        # A `make run` is up: share its S3 endpoint rather than an ephemeral one.
+        os.environ["AWS_S3_ENDPOINT_URL"] = _running_s3_endpoint() or ""
     if not os.environ.get("AWS_S3_ENDPOINT_URL"):
         endpoint = s3_start_in_process()
         s3_bucket_ensure(endpoint, os.environ["AWS_STORAGE_BUCKET_NAME"])
@@ -286,6 +289,20 @@ def configure_environment(*, purpose: str) -> None:
         os.environ["CELERY_BROKER_URL"] = "filesystem://"
         os.environ["CELERY_BROKER_FOLDER"] = str(folder)
         os.environ.setdefault("CELERY_RESULT_BACKEND", f"file://{folder / 'results'}")
+
+
+S3_ENDPOINT_FILE = VAR_DIR / "s3.endpoint"
+
+
+def _running_s3_endpoint() -> str | None:
+    """The endpoint of the S3 server a running `make run` started, if it still answers."""
+    try:
+        endpoint = S3_ENDPOINT_FILE.read_text().strip()
+        port = int(endpoint.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return endpoint
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _var() -> str:
@@ -332,6 +349,7 @@ def command_run() -> int:
         )
         env["AWS_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
         _wait_for_port(s3_port)
+        S3_ENDPOINT_FILE.write_text(env["AWS_S3_ENDPOINT_URL"])
     if not env.get("CELERY_BROKER_URL"):
         env["CELERY_BROKER_URL"] = "filesystem://"
         env["CELERY_BROKER_FOLDER"] = str(VAR_DIR / "broker")
