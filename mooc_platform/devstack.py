@@ -363,10 +363,18 @@ def command_run() -> int:
         log("seeding demo data (idempotent)")
         _manage("seed_demo", env=env)
         print(DEMO_BANNER.format(port=port, mail=env["EMAIL_FILE_PATH"]), flush=True)
-        return subprocess.run(
+        processes = subprocess.Popen(
             [sys.executable, "-m", "honcho", "start", "-f", str(BASE_DIR / "Procfile"), "-d", str(BASE_DIR)],
-            env=env, check=False,
-        ).returncode
+            env=env,
+        )
+
+        def stop_processes(signum: int, frame: object) -> None:
+            # honcho stops web, worker and beat; then the `finally` below stops S3 and PostgreSQL.
+            processes.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop_processes)
+        signal.signal(signal.SIGINT, stop_processes)
+        return processes.wait()
     except KeyboardInterrupt:
         return 130
     finally:
