@@ -102,7 +102,7 @@ def _pgserver_url(database: str) -> str:
     import pgserver  # type: ignore[import-not-found]
 
     server = pgserver.get_server(str(VAR_DIR / "pgserver"), cleanup_mode=None)
-    if database not in {row["datname"] for row in server.psql("SELECT datname FROM pg_database;").rows}:
+    if "(1 row)" not in server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';"):
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database)
 
@@ -119,7 +119,7 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
     `foreground=True` runs the server as a child of this process, in its process group, so that
     whatever stops `make run` (Ctrl-C, SIGTERM, even SIGKILL of the group) stops PostgreSQL too;
     otherwise `pg_ctl` starts it in the background (ad-hoc `manage.py` commands, the test runner)."""
-    bindir = _debian_pg_bindir()
+    bindir = None if os.environ.get("MOOC_EMBEDDED_PG") == "pgserver" else _debian_pg_bindir()
     if bindir is None:
         return Postgres(_pgserver_url(database), None)
     with _locked("pg"):
