@@ -483,6 +483,9 @@ def _wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 def command_test(pytest_args: list[str]) -> int:
     env = dict(os.environ)
+    # Importing this package set DJANGO_SETTINGS_MODULE to the dev settings (mooc_platform/celery.py);
+    # pytest-django would take that over pyproject's value.
+    env["DJANGO_SETTINGS_MODULE"] = "mooc_platform.settings.test"
     postgres = None
     if not env.get("DATABASE_URL"):
         postgres = postgres_ensure(database="mooc")
