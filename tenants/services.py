@@ -509,6 +509,8 @@ def _purge_database(*, tenant: Tenant, record_id: int, now: datetime, actor: Any
         if schema_exists(locked.schema_name):
             record.tables = tenant_schema_tables(schema_name=locked.schema_name)
             with connection.cursor() as cursor:
+                # Deferred foreign-key checks of rows written earlier in this transaction would block the drop.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'DROP SCHEMA "{locked.schema_name}" CASCADE')
         domains = list(Domain.objects.filter(tenant=locked).values_list("domain", flat=True))
         Domain.objects.filter(tenant=locked).delete()
