@@ -291,6 +291,7 @@ def _transition(*, tenant: Tenant, allowed_from: set[str], to: str, action: str,
                      after={"state": to, **{k: _jsonable(v) for k, v in changes.items()}})
         if notify:
             _lifecycle_email(tenant=locked, event=event or action.split(".", 1)[1])
+        tenant_cache_clear()
         transaction.on_commit(tenant_cache_clear)
     for name in ("state", *changes):
         setattr(tenant, name, getattr(locked, name))
@@ -529,6 +530,7 @@ def _purge_database(*, tenant: Tenant, record_id: int, now: datetime, actor: Any
                      before={"state": Tenant.State.RETENTION}, after={"state": Tenant.State.PURGED,
                      "rows_dropped": sum(record.tables.values()), "objects_deleted": record.objects_deleted,
                      "bytes_deleted": record.bytes_deleted})
+        tenant_cache_clear()
         transaction.on_commit(tenant_cache_clear)
     tenant.state, tenant.purged_at = locked.state, locked.purged_at
 
