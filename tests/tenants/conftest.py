@@ -34,6 +34,14 @@ def put_media(tenant: Tenant, name: str, body: bytes) -> str:
     return key
 
 
+@pytest.fixture(autouse=True)
+def _throttles_reset() -> None:
+    """Token logins are throttled (10/min per client, in the cache): each test starts afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_tenant(db: None) -> Iterator[Callable[..., Tenant]]:
     """Provision tenants with a learner (password DEMO_PASSWORD); in `db` tests the schemas vanish
