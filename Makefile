@@ -34,8 +34,9 @@ run: install
 test: install-test
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- $(PYTEST_ARGS)
 
+## Every bench/*.py script, each printing its comparison table (on a scratch database `mooc_bench`).
 bench: install-test
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- --no-header -q bench/ -p no:randomly $(BENCH_ARGS)
+	cd bench && for script in [a-z]*.py; do echo "== bench/$$script"; ../$(PY) $$script || exit 1; done
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -24,7 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -101,23 +102,31 @@ def _pgserver_url(database: str) -> str:
     import pgserver  # type: ignore[import-not-found]
 
     server = pgserver.get_server(str(VAR_DIR / "pgserver"), cleanup_mode=None)
-    if database not in {row["datname"] for row in server.psql("SELECT datname FROM pg_database;").rows}:
+    if "(1 row)" not in server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';"):
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database)
 
 
-def postgres_ensure(*, database: str) -> tuple[str, bool]:
+@dataclass
+class Postgres:
+    url: str
+    stop: Callable[[], None] | None  # None when the server was already running (or is pgserver's)
+
+
+def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
     """Start the private cluster if needed and create `database`.
 
-    Returns (DATABASE_URL, whether this call started the server)."""
-    bindir = _debian_pg_bindir()
+    `foreground=True` runs the server as a child of this process, in its process group, so that
+    whatever stops `make run` (Ctrl-C, SIGTERM, even SIGKILL of the group) stops PostgreSQL too;
+    otherwise `pg_ctl` starts it in the background (ad-hoc `manage.py` commands, the test runner)."""
+    bindir = None if os.environ.get("MOOC_EMBEDDED_PG") == "pgserver" else _debian_pg_bindir()
     if bindir is None:
-        return _pgserver_url(database), False
+        return Postgres(_pgserver_url(database), None)
     with _locked("pg"):
         home = _pg_home()
         data, sockets, logfile = home / "data", home / "run", home / "postgres.log"
         as_pg = _run_as_pg_user()
-        started = False
+        stop: Callable[[], None] | None = None
         if not (data / "PG_VERSION").exists():
             home.mkdir(parents=True, exist_ok=True)
             if as_pg:
@@ -144,14 +153,55 @@ def postgres_ensure(*, database: str) -> tuple[str, bool]:
             sockets.mkdir(parents=True, exist_ok=True)
             if as_pg:
                 shutil.chown(sockets, user=PG_OS_USER, group=PG_OS_USER)
-            subprocess.run(
-                [*as_pg, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
-                 "-l", str(logfile)],
-                check=True, stdout=subprocess.DEVNULL,
-            )
-            started = True
+            if foreground:
+                stop = _postgres_start_child(bindir=bindir, data=data, sockets=sockets, logfile=logfile)
+            else:
+                subprocess.run(
+                    [*as_pg, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
+                     "-l", str(logfile)],
+                    check=True, stdout=subprocess.DEVNULL,
+                )
+                stop = postgres_stop
         _create_database(sockets, database)
-    return _socket_url(sockets, database), started
+    return Postgres(_socket_url(sockets, database), stop)
+
+
+def _postgres_start_child(*, bindir: Path, data: Path, sockets: Path, logfile: Path) -> Callable[[], None]:
+    as_root = os.geteuid() == 0
+    with open(logfile, "ab") as log_handle:
+        server = subprocess.Popen(
+            [str(bindir / "postgres"), "-D", str(data)], stdout=log_handle, stderr=subprocess.STDOUT,
+            user=PG_OS_USER if as_root else None, group=PG_OS_USER if as_root else None,
+            extra_groups=[] if as_root else None,
+        )
+    deadline = time.monotonic() + 60
+    while not (sockets / ".s.PGSQL.5432").exists():
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"PostgreSQL did not start; see {logfile}")
+        time.sleep(0.05)
+    _wait_for_postgres(sockets)
+
+    def stop() -> None:
+        server.send_signal(signal.SIGINT)  # "fast" shutdown
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=30)
+        log("PostgreSQL stopped")
+
+    return stop
+
+
+def _wait_for_postgres(sockets: Path) -> None:
+    import psycopg2
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            psycopg2.connect(host=str(sockets), user="postgres", dbname="postgres").close()
+            return
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _create_database(socket_dir: Path, database: str) -> None:
@@ -275,7 +325,10 @@ def configure_environment(*, purpose: str) -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "devstack")
     os.environ.setdefault("AWS_STORAGE_BUCKET_NAME", DEFAULT_BUCKET)
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"], _ = postgres_ensure(database="mooc")
+        os.environ["DATABASE_URL"] = postgres_ensure(database="mooc").url
+    if not os.environ.get("AWS_S3_ENDPOINT_URL") and purpose == "dev" and _running_s3_endpoint():
+        # A `make run` is up: share its S3 endpoint rather than an ephemeral one.
+        os.environ["AWS_S3_ENDPOINT_URL"] = _running_s3_endpoint() or ""
     if not os.environ.get("AWS_S3_ENDPOINT_URL"):
         endpoint = s3_start_in_process()
         s3_bucket_ensure(endpoint, os.environ["AWS_STORAGE_BUCKET_NAME"])
@@ -286,6 +339,20 @@ def configure_environment(*, purpose: str) -> None:
         os.environ["CELERY_BROKER_URL"] = "filesystem://"
         os.environ["CELERY_BROKER_FOLDER"] = str(folder)
         os.environ.setdefault("CELERY_RESULT_BACKEND", f"file://{folder / 'results'}")
+
+
+S3_ENDPOINT_FILE = VAR_DIR / "s3.endpoint"
+
+
+def _running_s3_endpoint() -> str | None:
+    """The endpoint of the S3 server a running `make run` started, if it still answers."""
+    try:
+        endpoint = S3_ENDPOINT_FILE.read_text().strip()
+        port = int(endpoint.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return endpoint
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _var() -> str:
@@ -319,45 +386,90 @@ def command_run() -> int:
     port = os.environ.get("PORT", "8000")
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "mooc_platform.settings.dev")
-    started_pg = False
-    if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"], started_pg = postgres_ensure(database="mooc")
-    s3_process = None
-    env.setdefault("AWS_ACCESS_KEY_ID", "devstack")
-    env.setdefault("AWS_SECRET_ACCESS_KEY", "devstack")
-    if not env.get("AWS_S3_ENDPOINT_URL"):
-        s3_port = int(env.get("S3_PORT") or _free_port())
-        s3_process = subprocess.Popen(
-            [sys.executable, "-m", "mooc_platform.devstack", "s3", "--port", str(s3_port)], env=env, cwd=BASE_DIR
-        )
-        env["AWS_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
-        _wait_for_port(s3_port)
-    if not env.get("CELERY_BROKER_URL"):
-        env["CELERY_BROKER_URL"] = "filesystem://"
-        env["CELERY_BROKER_FOLDER"] = str(VAR_DIR / "broker")
-        env.setdefault("CELERY_RESULT_BACKEND", f"file://{VAR_DIR / 'broker' / 'results'}")
-    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-    env.setdefault("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
-    env["PORT"] = port
+    cleanups: list[Callable[[], None]] = []
+    children: list[subprocess.Popen] = []
+
+    def stop_everything(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_everything)
     try:
-        log("migrating the public schema, the template schema and every tenant schema")
+        if not env.get("DATABASE_URL"):
+            postgres = postgres_ensure(database="mooc", foreground=True)
+            env["DATABASE_URL"] = postgres.url
+            if postgres.stop:
+                cleanups.append(postgres.stop)
+        env.setdefault("AWS_ACCESS_KEY_ID", "devstack")
+        env.setdefault("AWS_SECRET_ACCESS_KEY", "devstack")
+        if not env.get("AWS_S3_ENDPOINT_URL"):
+            s3_port = int(env.get("S3_PORT") or _free_port())
+            s3 = subprocess.Popen([sys.executable, "-m", "mooc_platform.devstack", "s3", "--port", str(s3_port)],
+                                  env=env, cwd=BASE_DIR)
+            cleanups.append(lambda: _terminate([s3]))
+            env["AWS_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{s3_port}"
+            _wait_for_port(s3_port)
+            S3_ENDPOINT_FILE.write_text(env["AWS_S3_ENDPOINT_URL"])
+        if not env.get("CELERY_BROKER_URL"):
+            env["CELERY_BROKER_URL"] = "filesystem://"
+            env["CELERY_BROKER_FOLDER"] = str(VAR_DIR / "broker")
+            env.setdefault("CELERY_RESULT_BACKEND", f"file://{VAR_DIR / 'broker' / 'results'}")
+        env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        env.setdefault("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+        env["PORT"] = port
+        log("migrating the public schema and every tenant schema")
         _manage("migrate_schemas", "--executor=standard", env=env)
         log("seeding demo data (idempotent)")
         _manage("seed_demo", env=env)
         print(DEMO_BANNER.format(port=port, mail=env["EMAIL_FILE_PATH"]), flush=True)
-        return subprocess.run(
-            [sys.executable, "-m", "honcho", "start", "-f", str(BASE_DIR / "Procfile"), "-d", str(BASE_DIR)],
-            env=env, check=False,
-        ).returncode
+        children.extend(_procfile_start(env))
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        log("a process stopped: stopping the others")
+        return 1
     except KeyboardInterrupt:
-        return 130
+        log("stopping")
+        return 0
     finally:
-        if s3_process is not None:
-            s3_process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                s3_process.wait(timeout=30)
-        if started_pg:
-            postgres_stop()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _terminate(children)
+        for cleanup in reversed(cleanups):
+            cleanup()
+
+
+def _procfile_start(env: dict[str, str]) -> list[subprocess.Popen]:
+    """Start every process of the Procfile in this process group (a signal to the group reaches
+    them all), each line of output prefixed with the process name."""
+    import threading
+
+    children = []
+    for line in (BASE_DIR / "Procfile").read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, command = (part.strip() for part in line.split(":", 1))
+        child = subprocess.Popen(["/bin/sh", "-c", f"exec {command}"], env=env, cwd=BASE_DIR, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
+
+        def relay(stream: object = child.stdout, prefix: str = f"{name:>6} | ") -> None:
+            for output in stream:  # type: ignore[attr-defined]
+                sys.stdout.write(prefix + output)
+                sys.stdout.flush()
+
+        threading.Thread(target=relay, daemon=True).start()
+        children.append(child)
+    return children
+
+
+def _terminate(processes: list[subprocess.Popen], timeout: float = 10.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _wait_for_port(port: int, timeout: float = 30.0) -> None:
@@ -371,14 +483,15 @@ def _wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 def command_test(pytest_args: list[str]) -> int:
     env = dict(os.environ)
-    started_pg = False
+    postgres = None
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"], started_pg = postgres_ensure(database="mooc")
+        postgres = postgres_ensure(database="mooc")
+        env["DATABASE_URL"] = postgres.url
     try:
         return subprocess.run([sys.executable, "-m", "pytest", *pytest_args], env=env, check=False).returncode
     finally:
-        if started_pg:
-            postgres_stop()
+        if postgres is not None and postgres.stop:
+            postgres.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -405,8 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "stop":
         postgres_stop()
     else:
-        url, _ = postgres_ensure(database="mooc")
-        print(url)
+        print(postgres_ensure(database="mooc").url)
     return 0
 
 

@@ -36,19 +36,25 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        connection.set_schema_to_public()
         try:
             hostname = remove_www(request.get_host().split(":")[0])
         except DisallowedHost:
             return self._unknown_host(request)
         domain_model = get_tenant_domain_model()
         try:
+            # The domain table is in `public`, which is on every search_path: no switch needed.
             tenant = self.get_tenant(domain_model, hostname)
         except domain_model.DoesNotExist:
+            connection.set_schema_to_public()
             return self._unknown_host(request)
         tenant.domain_url = hostname
         request.tenant = tenant
-        connection.set_tenant(tenant)
+        if connection.schema_name == tenant.schema_name:
+            # Same schema as this connection's last request: keep its search_path (set once, with
+            # TENANT_LIMIT_SET_CALLS) instead of a `SET search_path` per request.
+            connection.tenant = tenant
+        else:
+            connection.set_tenant(tenant)
         self.setup_url_routing(request)
         return None
 

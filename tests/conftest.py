@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -48,7 +49,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
-    """After a transactional test flushed the public tables, recreate the platform and demo rows."""
+    """After a transactional test flushed the public tables, recreate the platform and demo rows.
+    Also starts every test with an empty cache (login throttling counters live there)."""
+    cache.clear()
     tenant_cache_clear()
     yield
     connection.set_schema_to_public()

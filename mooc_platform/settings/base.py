@@ -66,7 +66,10 @@ PUBLIC_SCHEMA_URLCONF = "mooc_platform.urls_public"
 ROOT_URLCONF = "mooc_platform.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # How long a host -> tenant lookup stays cached in each process (SPEC §5 tenancy overhead).
-TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
+TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=5)
+# `SET search_path` once per schema switch, not once per cursor (django-tenants resets it on every
+# set_tenant, rollback and reconnect, so it cannot go stale).
+TENANT_LIMIT_SET_CALLS = True
 # New tenants are cloned from this schema, kept migrated by `migrate_schemas` (tenants/migration.py).
 TENANT_BASE_SCHEMA = "tenant_template"
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"

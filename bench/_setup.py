@@ -1,0 +1,57 @@
+"""Shared set-up of the benchmarks: Django on a scratch database `mooc_bench` of the embedded
+PostgreSQL (or of DATABASE_URL's server when set), migrated and seeded with the demo tenants."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def django_setup(*, database: str = "mooc_bench") -> None:
+    from mooc_platform import devstack
+
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = devstack.postgres_ensure(database=database).url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mooc_platform.settings.dev")
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", "--executor=standard", verbosity=0)
+    from mooc_platform.demo import demo_data_ensure
+
+    demo_data_ensure()
+
+
+def timed(fn: Callable[[], object], *, repeat: int, warmup: int = 20) -> list[float]:
+    """Wall-clock seconds of `repeat` calls of fn, after `warmup` calls."""
+    import time
+
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
