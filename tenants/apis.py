@@ -10,7 +10,8 @@ from typing import Any
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -66,6 +67,7 @@ class TenantListApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="TenantCreateInput")
     class InputSerializer(serializers.Serializer):
         slug = serializers.CharField(max_length=63)
         name = serializers.CharField(max_length=200)
@@ -102,6 +104,7 @@ class TenantDetailApi(APIView):
 class TenantSuspendApi(APIView):
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="TenantSuspendInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=200)
 
@@ -128,6 +131,7 @@ class TenantTerminateApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="TenantTerminateInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=["non_payment", "offence", "data_volume", "other"])
         details = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -147,6 +151,7 @@ class DestructionRecordApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> HttpResponse:
         record = DestructionRecord.objects.filter(tenant_id=pk).first()
         if record is None:
@@ -161,6 +166,7 @@ class SupportContentApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int, resource: str) -> Response:
         rows = services.support_content_read(tenant=_operator_tenant(pk), resource=resource, operator=request.user,
                                              ip_address=_client_ip(request))
@@ -216,6 +222,7 @@ class TenantStatusApi(APIView):
 
     permission_classes = [IsTenantAdministrator]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         tenant = Tenant.objects.get(pk=request.tenant.pk)
         steps = [{**s, "at": s["at"].isoformat()} for s in tenant_timeline(tenant=tenant, now=timezone.now())]
@@ -278,6 +285,7 @@ class SupportGrantListApi(APIView):
 
     permission_classes = [IsTenantAdministrator]
 
+    @extend_schema_serializer(component_name="SupportGrantInput")
     class InputSerializer(serializers.Serializer):
         scope = serializers.ChoiceField(choices=SupportAccessGrant.Scope.values)
         expires_at = serializers.DateTimeField()

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
 
@@ -29,6 +31,7 @@ OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", 
 ADMIN_PREFIXES = ("/billing/", "/api/v1/billing/", "/exports/", "/api/v1/exports/", "/timeline/",
                   "/api/v1/tenant/", "/api/v1/audit-events/", "/api/v1/support-access-grants/", "/api/v1/me/")
 STATUS_PAGE = "/account-status/"
+PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
@@ -40,9 +43,10 @@ def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
     if tenant.state == Tenant.State.CANCELLED and tenant.access_ends_at and tenant.access_ends_at <= timezone.now():
         return "tenant_access_ended", "This organisation's subscription has ended."
     if tenant.state == Tenant.State.RETENTION:
+        until = f" until {tenant.retention_ends_at.astimezone(PARIS):%Y-%m-%d}" if tenant.retention_ends_at else ""
         return ("tenant_access_ended",
-                "This organisation's subscription has ended; its data is kept until "
-                f"{tenant.retention_ends_at:%Y-%m-%d} and can be exported by its administrators.")
+                f"This organisation's subscription has ended; its data is kept{until} and can be exported "
+                "by its administrators.")
     if tenant.state == Tenant.State.PURGED:
         return "tenant_purged", "This organisation's data has been destroyed."
     return None
