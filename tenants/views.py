@@ -44,7 +44,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your password is set. Log in with your e-mail address and this password.")
-        return redirect(f"/login/?email={user.email}")
+        return redirect("login")
     return render(request, "tenants/invitation.html", {"form": form, "invited": user})
 
 
