@@ -22,8 +22,9 @@ from mooc_platform.errors import NotFoundError
 from mooc_platform.permissions import IsOperator, IsTenantAdministrator
 
 from . import services
+from .dns import verification_record_name
 from .exports import export_download_url
-from .models import AuditEvent, DestructionRecord, SupportAccessGrant, Tenant, TenantExport
+from .models import AuditEvent, CustomDomain, DestructionRecord, SupportAccessGrant, Tenant, TenantExport
 from .selectors import audit_events_all, audit_events_for_tenant, tenant_storage_status, tenant_timeline
 
 
@@ -312,3 +313,79 @@ class SupportGrantRevokeApi(APIView):
         grant = get_object_or_404(SupportAccessGrant, pk=pk, tenant=request.tenant)
         return Response(SupportGrantOutputSerializer(services.support_grant_revoke(grant=grant,
                                                                                    actor=request.user)).data)
+
+
+# --- Custom domains (SPEC R1) ---------------------------------------------------------------------------
+
+
+class CustomDomainOutputSerializer(serializers.ModelSerializer):
+    verification_record = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomDomain
+        fields = ["id", "tenant", "domain", "verification_token", "verification_record", "requested_by_email",
+                  "requested_at", "verified_at", "approved_at"]
+
+    def get_verification_record(self, custom: CustomDomain) -> dict[str, str]:
+        """The DNS record the customer publishes to prove the domain is theirs."""
+        return {"type": "TXT", "name": verification_record_name(domain=custom.domain),
+                "value": custom.verification_token}
+
+
+class CustomDomainListApi(APIView):
+    """Administrators (plans with custom domains): request a domain; it routes once the DNS record is
+    verified and an operator approved it."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema_serializer(component_name="CustomDomainInput")
+    class InputSerializer(serializers.Serializer):
+        domain = serializers.CharField(max_length=253)
+
+    @extend_schema(responses=CustomDomainOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return _paginated(self, request, CustomDomain.objects.filter(tenant=request.tenant),
+                          CustomDomainOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={201: CustomDomainOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        custom = services.custom_domain_request(tenant=request.tenant, domain=data.validated_data["domain"],
+                                                actor=request.user)
+        return Response(CustomDomainOutputSerializer(custom).data, status=status.HTTP_201_CREATED)
+
+
+class CustomDomainVerifyApi(APIView):
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(request=None, responses=CustomDomainOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        custom = get_object_or_404(CustomDomain, pk=pk, tenant=request.tenant)
+        return Response(CustomDomainOutputSerializer(services.custom_domain_verify(custom_domain=custom)).data)
+
+
+class PlatformCustomDomainListApi(APIView):
+    """Operators: custom domains awaiting approval (`?pending=1`) or all."""
+
+    permission_classes = [IsOperator]
+
+    @extend_schema(responses=CustomDomainOutputSerializer(many=True),
+                   parameters=[OpenApiParameter("pending", bool)])
+    def get(self, request: Request) -> Response:
+        domains = CustomDomain.objects.order_by("id")
+        if request.query_params.get("pending") in ("1", "true"):
+            domains = domains.filter(approved_at__isnull=True)
+        return _paginated(self, request, domains, CustomDomainOutputSerializer)
+
+
+class PlatformCustomDomainApproveApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(request=None, responses=CustomDomainOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        custom = CustomDomain.objects.filter(pk=pk).first()
+        if custom is None:
+            raise NotFoundError("No such custom domain.")
+        services.custom_domain_approve(custom_domain=custom, actor=request.user)
+        return Response(CustomDomainOutputSerializer(custom).data)

@@ -203,13 +203,17 @@ def custom_domain_request(*, tenant: Tenant, domain: str, actor: Any = None) -> 
     return custom
 
 
-def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str], now: datetime | None = None
-                         ) -> CustomDomain:
-    """Mark the domain verified when `_mooc-verification.<domain>` holds the token (`txt_records` are
-    the TXT values a resolver returned for that name)."""
-    if custom_domain.verification_token not in {r.strip().strip('"') for r in txt_records}:
+def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] | None = None,
+                         now: datetime | None = None) -> CustomDomain:
+    """Mark the domain verified when the TXT record `_mooc-verification.<domain>` holds its token.
+    `txt_records` defaults to a live DNS look-up (tests pass the records)."""
+    from . import dns
+
+    name = dns.verification_record_name(domain=custom_domain.domain)
+    records = dns.txt_records(name=name) if txt_records is None else txt_records
+    if custom_domain.verification_token not in {r.strip().strip('"') for r in records}:
         raise ApplicationError("The verification record was not found.", code="domain_not_verified",
-                               details={"record": f"_mooc-verification.{custom_domain.domain}",
+                               details={"record": name, "type": "TXT",
                                         "expected": custom_domain.verification_token})
     custom_domain.verified_at = now or timezone.now()
     custom_domain.save(update_fields=["verified_at"])

@@ -15,4 +15,7 @@ urlpatterns = [
     path("api/v1/tenants/<int:pk>/support/<str:resource>/", apis.SupportContentApi.as_view(),
          name="api-tenant-support-content"),
     path("api/v1/audit-events/", apis.PlatformAuditEventListApi.as_view(), name="api-audit-events"),
+    path("api/v1/custom-domains/", apis.PlatformCustomDomainListApi.as_view(), name="api-platform-custom-domains"),
+    path("api/v1/custom-domains/<int:pk>/approve/", apis.PlatformCustomDomainApproveApi.as_view(),
+         name="api-custom-domain-approve"),
 ]

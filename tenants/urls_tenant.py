@@ -15,4 +15,7 @@ urlpatterns = [
     path("api/v1/support-access-grants/<int:pk>/revoke/", apis.SupportGrantRevokeApi.as_view(),
          name="api-support-grant-revoke"),
     path("api/v1/audit-events/", apis.TenantAuditEventListApi.as_view(), name="api-tenant-audit-events"),
+    path("api/v1/custom-domains/", apis.CustomDomainListApi.as_view(), name="api-custom-domains"),
+    path("api/v1/custom-domains/<int:pk>/verify/", apis.CustomDomainVerifyApi.as_view(),
+         name="api-custom-domain-verify"),
 ]
