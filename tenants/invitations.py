@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
+from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 
@@ -53,9 +54,18 @@ def invitation_path(*, user: User) -> str:
 
 
 def invitation_link(*, tenant: Any, user: User) -> str:
-    """Absolute link on the tenant's host; call it inside the tenant's schema (the user lives there)."""
+    """Absolute one-time link on the tenant's host for `user`, a user of `tenant`'s schema."""
     port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
-    return f"{settings.PLATFORM_URL_SCHEME}://{tenant.slug}.{settings.PLATFORM_DOMAIN}{port}{invitation_path(user=user)}"
+    with schema_context(tenant.schema_name):
+        path = invitation_path(user=user)
+    return f"{settings.PLATFORM_URL_SCHEME}://{tenant.slug}.{settings.PLATFORM_DOMAIN}{port}{path}"
+
+
+def user_invitation_link(*, tenant: Any, email: str) -> str:
+    """The one-time link of the user of `tenant` registered with `email` (raises User.DoesNotExist)."""
+    with schema_context(tenant.schema_name):
+        user = User.objects.get(email=email.strip().lower())
+    return invitation_link(tenant=tenant, user=user)
 
 
 def invitation_user(*, token: str) -> User | None:

@@ -6,6 +6,7 @@ and writes an audit event; e-mails leave on commit, so a rolled-back change neve
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ RESERVED_SLUGS = frozenset(
 )
 SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
+logger = logging.getLogger(__name__)
 
 
 class InvalidSlugError(ApplicationError):
@@ -414,10 +416,7 @@ def lifecycle_run(*, now: datetime | None = None, dry_run: bool = False) -> Life
             (tenant.slug, f"access ended {tenant.access_ends_at.isoformat()}, data kept until "
                           f"{paris_days_later(tenant.access_ends_at, RETENTION_DAYS).isoformat()}"))
         if not dry_run:
-            try:
-                tenant_access_end(tenant=tenant, now=now)
-            except ApplicationError as exc:
-                report.errors.append((tenant.slug, exc.message))
+            _sweep_step(report, tenant, lambda t=tenant: tenant_access_end(tenant=t, now=now))
     for tenant, days in tenants_due_for_reminder(now=now):
         report.reminders.append(
             (tenant.slug, f"{days} days before destruction on {tenant.retention_ends_at.isoformat()}"))
@@ -430,11 +429,19 @@ def lifecycle_run(*, now: datetime | None = None, dry_run: bool = False) -> Life
                           f"S3 prefix {tenant_prefix(schema_name=tenant.schema_name)}; "
                           f"retention ended {_jsonable(tenant.retention_ends_at)}"))
         if not dry_run:
-            try:
-                tenant_purge(tenant=tenant, now=now)
-            except ApplicationError as exc:
-                report.errors.append((tenant.slug, exc.message))
+            _sweep_step(report, tenant, lambda t=tenant: tenant_purge(tenant=t, now=now))
     return report
+
+
+def _sweep_step(report: LifecycleReport, tenant: Tenant, step: Any) -> None:
+    """One tenant's failure (S3 down, a lock) is reported and retried tomorrow; the others go on."""
+    try:
+        step()
+    except ApplicationError as exc:
+        report.errors.append((tenant.slug, exc.message))
+    except Exception as exc:  # a batch job reports every failure and goes on with the next tenant
+        logger.exception("lifecycle step failed for tenant %s", tenant.slug)
+        report.errors.append((tenant.slug, f"{type(exc).__name__}: {exc}"))
 
 
 def tenant_destruction_reminder_send(*, tenant: Tenant, days: int, now: datetime | None = None) -> None:

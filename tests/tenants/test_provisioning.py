@@ -39,6 +39,9 @@ def test_clone_has_exactly_the_template_structure_names_and_migration_history(ma
     template = _structure(migration.template_schema_name())
     clone = _structure(tenant.schema_name)
     assert clone == template
+    from tenants.clone import _SCRIPT_CACHE
+
+    assert [script.supported for script in _SCRIPT_CACHE.values()] == [True]  # our one-round-trip cloner ran
     assert len(template["columns"]) > 30 and any(c[0] == "courses_course" for c in template["columns"])
 
 
@@ -70,6 +73,9 @@ def test_provisioning_creates_schema_domain_and_invites_the_first_administrator(
     assert message.to == ["dean@uni.test"]
     assert message.subject == "You are invited to Université Test"
     link = re.search(r"https?://\S+/invitation/\S+/", message.body).group(0)
+    from tenants.invitations import user_invitation_link
+
+    assert user_invitation_link(tenant=tenant, email="DEAN@uni.test").split(".")[:-1] == link.split(".")[:-1]
     assert link.startswith(services.tenant_url(tenant=tenant, path="/invitation/"))
     assert f"//{slug}.localhost" in link
     assert AuditEvent.objects.filter(tenant=tenant, action="tenant.provisioned").count() == 1

@@ -90,3 +90,25 @@ def test_administrator_pages_timeline_and_export_request(demo, django_capture_on
     learner = Client(HTTP_HOST=host_of(demo))
     learner.post("/login/", {"username": "learner1@demo.test", "password": "demo-password-2026"})
     assert learner.get("/exports/")["Location"] == "/account-status/"
+
+
+def test_one_failing_purge_is_reported_and_the_sweep_goes_on(make_tenant, monkeypatch) -> None:
+    from tenants import s3
+
+    broken, fine = make_tenant(), make_tenant()
+    with time_machine.travel(NOW, tick=False):
+        tenant_terminate(tenant=broken, reason="offence")
+        tenant_terminate(tenant=fine, reason="offence")
+    real = s3.prefix_versions_delete
+
+    def flaky(*, prefix: str, **kwargs):  # type: ignore[no-untyped-def]
+        if broken.schema_name in prefix:
+            raise ConnectionError("S3 unreachable")
+        return real(prefix=prefix, **kwargs)
+
+    monkeypatch.setattr(s3, "prefix_versions_delete", flaky)
+    with time_machine.travel(broken.retention_ends_at, tick=False):
+        report = lifecycle_run()
+    assert report.errors == [(broken.slug, "ConnectionError: S3 unreachable")]
+    assert Tenant.objects.get(pk=fine.pk).state == "purged"
+    assert Tenant.objects.get(pk=broken.pk).state == "retention"
