@@ -4,7 +4,8 @@
 
 Runs against the embedded PostgreSQL of the dev stack (or DATABASE_URL's server), in a scratch
 database `mooc_bench` that it migrates first (public + template). Each round provisions one tenant
-each way, interleaved, through the same `tenant_provision` service (schema, primary domain, first
+each way, interleaved (our one-round-trip clone, django-tenants' PL/pgSQL clone + faked migrate as the
+peer to beat, replaying migrations), through the same `tenant_provision` service (schema, primary domain, first
 administrator, audit event); only the schema step differs. "answers" adds the first request to the
 new tenant's host (`GET /login/`), i.e. the time until the tenant answers on its URL. Prints medians
 and the ratio, measured in the same run; the tenants are dropped at the end.
@@ -30,15 +31,16 @@ def main() -> int:
 
     from mooc_platform import devstack
 
-    started = False
+    stop = None
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"], started = devstack.postgres_ensure(database="mooc_bench")
+        server = devstack.postgres_ensure(database="mooc_bench")
+        os.environ["DATABASE_URL"], stop = server.url, server.stop
     os.environ["DJANGO_SETTINGS_MODULE"] = "mooc_platform.settings.test"
     try:
         return _bench(args.rounds)
     finally:
-        if started:
-            devstack.postgres_stop()
+        if stop is not None:
+            stop()
 
 
 def _bench(rounds: int) -> int:
@@ -58,12 +60,20 @@ def _bench(rounds: int) -> int:
     def by_migrations(*, source: str, target: str) -> None:
         Tenant(schema_name=target).create_schema(check_if_exists=True, sync_schema=True, verbosity=0)
 
+    def by_stock_clone(*, source: str, target: str) -> None:
+        """django-tenants' own way (TENANT_CREATION_FAKES_MIGRATIONS): PL/pgSQL clone, then faked migrate."""
+        from django_tenants.clone import CloneSchema
+
+        CloneSchema().clone_schema(source, target, "DATA", set_connection=False)
+        call_command("migrate_schemas", tenant=True, fake=True, schema_name=target, interactive=False, verbosity=0)
+
     clone = services.schema_clone
     made: list[Tenant] = []
-    timings: dict[str, list[float]] = {"clone": [], "clone+answer": [], "migrations": [], "migrations+answer": []}
+    ways = {"clone": clone, "stock": by_stock_clone, "migrations": by_migrations}
+    timings: dict[str, list[float]] = {f"{way}{suffix}": [] for way in ways for suffix in ("", "+answer")}
 
     def provision(way: str) -> None:
-        services.schema_clone = clone if way == "clone" else by_migrations
+        services.schema_clone = ways[way]
         slug = f"b{way[0]}-{uuid.uuid4().hex[:8]}"
         t0 = time.perf_counter()
         tenant = services.tenant_provision(slug=slug, name=slug, admin_email=f"admin@{slug}.test", invite=False)
@@ -80,8 +90,8 @@ def _bench(rounds: int) -> int:
         provision("clone")  # warm-up: reads the template catalogue once per process
         timings = {k: [] for k in timings}
         for _ in range(rounds):
-            provision("clone")
-            provision("migrations")
+            for way in ways:
+                provision(way)
     finally:
         services.schema_clone = clone
         with connection.cursor() as cursor:
@@ -100,6 +110,7 @@ def _bench(rounds: int) -> int:
     print(f"| {'way':<22} | {'provision (s)':>13} | {'until it answers (s)':>20} |")
     print(f"| {'-' * 22} | {'-' * 13}:| {'-' * 20}:|")
     print(f"| {'clone of the template':<22} | {median['clone']:>13.3f} | {median['clone+answer']:>20.3f} |")
+    print(f"| {'django-tenants clone':<22} | {median['stock']:>13.3f} | {median['stock+answer']:>20.3f} |")
     print(f"| {'replaying migrations':<22} | {median['migrations']:>13.3f} | {median['migrations+answer']:>20.3f} |")
     print(f"\nratio clone / migrations: {median['clone'] / median['migrations']:.2f} "
           f"(until it answers: {median['clone+answer'] / median['migrations+answer']:.2f}); "
