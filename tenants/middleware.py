@@ -27,6 +27,7 @@ from mooc_platform.errors import error_body
 from .models import Tenant
 
 OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", "/account-status/",
+                 "/certificates/verify/",  # certificates already issued stay verifiable (SPEC R21)
                  "/api/v1/auth/token/", "/api/schema/", "/api/docs/")
 ADMIN_PREFIXES = ("/billing/", "/api/v1/billing/", "/exports/", "/api/v1/exports/", "/timeline/",
                   "/api/v1/tenant/", "/api/v1/audit-events/", "/api/v1/support-access-grants/", "/api/v1/me/")

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
@@ -40,6 +41,20 @@ def _throttles_reset() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """New passwords hashed with MD5 in rolled-back tests (the seeded ones stay verifiable). Not in
+    tests that commit: a login there would rehash a demo password for the rest of the session."""
+    if {"transactional_db", "live_server_port"} & set(request.fixturenames):
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                             *settings.PASSWORD_HASHERS]):
+        yield
 
 
 @pytest.fixture
