@@ -37,7 +37,8 @@ PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
     """(code, message) when the tenant's users are locked out, None when access is normal."""
-    if tenant.state == Tenant.State.SUSPENDED:
+    if tenant.state == Tenant.State.SUSPENDED or (tenant.state == Tenant.State.CANCELLED and tenant.suspended_at):
+        # A suspended tenant that cancels stays locked out until it pays (GCS art. 4).
         return ("tenant_suspended",
                 "Access to this organisation is suspended until the sums due are paid. "
                 "Its administrators can still reach billing.")

@@ -314,7 +314,19 @@ def tenant_suspend(*, tenant: Tenant, reason: str, actor: Any = None, now: datet
 
 
 def tenant_reinstate(*, tenant: Tenant, actor: Any = None, notify: bool = True) -> Tenant:
-    """Give access back at once (full payment of the sums due, or the breach is over; SPEC R10)."""
+    """Give access back at once (full payment of the sums due, or the breach is over; SPEC R10).
+
+    A suspended tenant that cancelled meanwhile stays cancelled: reinstating it lifts the suspension,
+    so that it gets its access back until its paid-through date."""
+    current = Tenant.objects.only("state", "suspended_at").get(pk=tenant.pk)
+    if current.state == Tenant.State.CANCELLED and current.suspended_at is not None:
+        def still_suspended(locked: Tenant) -> None:
+            if locked.suspended_at is None:
+                raise IllegalTransitionError("This tenant is not suspended.", details={"from": locked.state})
+
+        return _transition(tenant=tenant, allowed_from={Tenant.State.CANCELLED}, to=Tenant.State.CANCELLED,
+                           action="tenant.reinstated", actor=actor, notify=notify, guard=still_suspended,
+                           event="reinstated", changes={"suspended_at": None, "suspension_reason": ""})
     return _transition(tenant=tenant, allowed_from={Tenant.State.SUSPENDED}, to=Tenant.State.ACTIVE,
                        action="tenant.reinstated", actor=actor, notify=notify,
                        changes={"suspended_at": None, "suspension_reason": ""})

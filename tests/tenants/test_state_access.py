@@ -126,3 +126,18 @@ def test_customers_see_only_their_own_audit_events(demo, acme) -> None:
     assert "probe.demo" in actions and "tenant.suspended" not in actions
     learner = api_client(host_of(demo), api_token(host_of(demo), "learner1@demo.test"))
     assert learner.get("/api/v1/audit-events/").status_code == 403
+
+
+def test_cancelling_while_suspended_keeps_the_suspension_until_payment(demo) -> None:
+    token = api_token(host_of(demo), "learner1@demo.test")
+    ends = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC), tick=False):
+        tenant_suspend(tenant=demo, reason="unpaid")
+        tenant_cancel(tenant=demo, access_ends_at=ends)
+        blocked = api_client(host_of(demo), token).get("/api/v1/me/")
+        assert (blocked.status_code, blocked.json()["error"]["code"]) == (403, "tenant_suspended")
+        from tenants.services import tenant_reinstate
+
+        tenant_reinstate(tenant=demo)
+        assert (demo.state, demo.suspended_at, demo.access_ends_at) == ("cancelled", None, ends)
+        assert api_client(host_of(demo), token).get("/api/v1/me/").status_code == 200
