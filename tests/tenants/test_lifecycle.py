@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django_tenants.utils import schema_context, schema_exists
 
+from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from tenants import services
 from tenants.models import AuditEvent, DestructionRecord, Domain, Tenant
@@ -44,7 +45,8 @@ def test_cancel_keeps_access_until_paid_through_date_then_180_days_then_destroys
     with time_machine.travel(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), tick=False):
         tenant = make_tenant()
         keys = [put_media(tenant, "a.mp4", b"x" * 1000), put_media(tenant, "a.mp4", b"y" * 500),
-                put_media(tenant, "b.pdf", b"z" * 24)]
+                put_media(tenant, "b.pdf", b"z" * 24), put_media(tenant, "c.txt", b"")]
+        storage.object_delete(key=keys[3])  # a delete marker on top of an empty version
         with capture(execute=True):
             tenant_cancel(tenant=tenant, access_ends_at=PAID_THROUGH)
     host = f"{tenant.slug}.localhost"
@@ -81,7 +83,7 @@ def test_cancel_keeps_access_until_paid_through_date_then_180_days_then_destroys
     # One minute before the end of retention: nothing is destroyed.
     assert _run(DESTRUCTION - MINUTE, capture).purged == []
     assert schema_exists(tenant.schema_name)
-    assert len(s3_keys(tenant)) == 3
+    assert len(s3_keys(tenant)) == 5
 
     # At the end of day 180: schema, every S3 object version and the domains are gone.
     report = _run(DESTRUCTION, capture)
@@ -92,7 +94,7 @@ def test_cancel_keeps_access_until_paid_through_date_then_180_days_then_destroys
     assert s3_keys(tenant) == []
     assert not Domain.objects.filter(tenant=tenant).exists()
     record = DestructionRecord.objects.get(tenant=tenant)
-    assert (record.objects_deleted, record.bytes_deleted) == (3, 1524)
+    assert (record.objects_deleted, record.bytes_deleted) == (5, 1524)
     assert record.tables["accounts_user"] == 2
     assert record.domains_deleted == [f"{tenant.slug}.localhost"]
     assert keys[0].endswith("media/a.mp4")
@@ -261,3 +263,34 @@ def test_suspension_and_reinstatement_email_the_administrators(make_tenant, djan
     assert mail.outbox[-1].subject == f"Org {tenant.slug}: access restored"
     assert list(AuditEvent.objects.filter(tenant=tenant).values_list("action", flat=True).order_by("id")) == [
         "tenant.provisioned", "tenant.suspended", "tenant.reinstated"]
+
+
+def test_purge_interrupted_between_s3_batches_resumes_without_counting_twice(make_tenant, monkeypatch) -> None:
+    from tenants import s3
+
+    tenant = make_tenant()
+    for n in range(5):
+        put_media(tenant, f"g{n}.bin", b"123")
+    with time_machine.travel(PAID_THROUGH, tick=False):
+        tenant_terminate(tenant=tenant, reason="offence")
+    real = s3.prefix_versions_delete
+
+    def killed_after_first_batch(*, prefix, batch_size, on_batch):  # type: ignore[no-untyped-def]
+        def once(count: int, size: int) -> None:
+            on_batch(count, size)
+            raise RuntimeError("worker killed")
+
+        return real(prefix=prefix, batch_size=2, on_batch=once)
+
+    monkeypatch.setattr(s3, "prefix_versions_delete", killed_after_first_batch)
+    with time_machine.travel(tenant.retention_ends_at, tick=False), pytest.raises(RuntimeError):
+        tenant_purge(tenant=tenant)
+    record = DestructionRecord.objects.get(tenant=tenant)
+    assert (record.objects_deleted, record.bytes_deleted, record.s3_completed_at) == (2, 6, None)
+    assert len(s3_keys(tenant)) == 3
+    monkeypatch.setattr(s3, "prefix_versions_delete", real)
+    with time_machine.travel(tenant.retention_ends_at + timedelta(days=1), tick=False):
+        tenant_purge(tenant=tenant)
+    record.refresh_from_db()
+    assert (record.objects_deleted, record.bytes_deleted) == (5, 15)
+    assert s3_keys(tenant) == [] and not schema_exists(tenant.schema_name)
