@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -28,6 +27,7 @@ from mooc_platform.storage import tenant_prefix
 
 from . import s3
 from .clone import schema_clone
+from .dates import paris_days_later
 from .invitations import invitation_link
 from .migration import template_schema_migrate, template_schema_name
 from .models import AuditEvent, CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant, TenantExport
@@ -38,7 +38,6 @@ RESERVED_SLUGS = frozenset(
      "platform", "support", "billing", "help", "docs", "cdn", "assets", "template", "test"}
 )
 SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 logger = logging.getLogger(__name__)
 
 
@@ -251,11 +250,6 @@ REMINDER_DAYS = (30, 7)
 class IllegalTransitionError(ApplicationError):
     code = "illegal_transition"
     status_code = 409
-
-
-def paris_days_later(moment: datetime, days: int) -> datetime:
-    """`days` calendar days after `moment`, at the same Paris wall-clock time (DST-proof), in UTC."""
-    return (moment.astimezone(PARIS) + timedelta(days=days)).astimezone(ZoneInfo("UTC"))
 
 
 def _jsonable(value: Any) -> Any:
