@@ -15,6 +15,7 @@ from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from tenants import services
 from tenants.models import AuditEvent, DestructionRecord, Domain, Tenant
+from tenants.selectors import tenants_due_for_reminder
 from tenants.services import (
     IllegalTransitionError,
     PurgeRefusedError,
@@ -294,3 +295,14 @@ def test_purge_interrupted_between_s3_batches_resumes_without_counting_twice(mak
     record.refresh_from_db()
     assert (record.objects_deleted, record.bytes_deleted) == (5, 15)
     assert s3_keys(tenant) == [] and not schema_exists(tenant.schema_name)
+
+
+def test_seven_day_reminder_counts_paris_calendar_days_across_the_october_dst_change(make_tenant) -> None:
+    tenant = make_tenant()
+    with time_machine.travel(datetime(2026, 4, 28, 10, 0, tzinfo=UTC), tick=False):  # 12:00 in Paris
+        tenant_terminate(tenant=tenant, reason="offence")
+    assert tenant.retention_ends_at == datetime(2026, 10, 25, 11, 0, tzinfo=UTC)  # 12:00 in Paris (CET)
+    seven_days_before = datetime(2026, 10, 18, 10, 0, tzinfo=UTC)  # 12:00 in Paris (CEST)
+    with time_machine.travel(seven_days_before - MINUTE, tick=False):
+        assert [days for t, days in tenants_due_for_reminder(now=seven_days_before - MINUTE) if t == tenant] == [30]
+    assert [days for t, days in tenants_due_for_reminder(now=seven_days_before) if t == tenant] == [7]
