@@ -306,3 +306,16 @@ def test_seven_day_reminder_counts_paris_calendar_days_across_the_october_dst_ch
     with time_machine.travel(seven_days_before - MINUTE, tick=False):
         assert [days for t, days in tenants_due_for_reminder(now=seven_days_before - MINUTE) if t == tenant] == [30]
     assert [days for t, days in tenants_due_for_reminder(now=seven_days_before) if t == tenant] == [7]
+
+
+def test_a_french_customer_gets_its_lifecycle_e_mails_in_french(make_tenant, django_capture_on_commit_callbacks) -> None:
+    tenant = make_tenant()
+    Tenant.objects.filter(pk=tenant.pk).update(language="fr")
+    tenant.refresh_from_db()
+    with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        tenant_cancel(tenant=tenant, access_ends_at=PAID_THROUGH)
+    message = mail.outbox[-1]
+    assert message.subject == f"Org {tenant.slug} : abonnement résilié"
+    assert "L'accès continue jusqu'au 1 avril 2026 00:00" in message.body
+    assert "Date de destruction : 28 septembre 2026 00:00 (heure de Paris)." in message.body
