@@ -308,7 +308,8 @@ def test_seven_day_reminder_counts_paris_calendar_days_across_the_october_dst_ch
     assert [days for t, days in tenants_due_for_reminder(now=seven_days_before) if t == tenant] == [7]
 
 
-def test_a_french_customer_gets_its_lifecycle_e_mails_in_french(make_tenant, django_capture_on_commit_callbacks) -> None:
+def test_a_french_customer_gets_its_lifecycle_e_mails_in_french(make_tenant,
+                                                                django_capture_on_commit_callbacks) -> None:
     tenant = make_tenant()
     Tenant.objects.filter(pk=tenant.pk).update(language="fr")
     tenant.refresh_from_db()
