@@ -63,16 +63,18 @@ def make_tenant(db: None) -> Iterator[Callable[..., Tenant]]:
     with the rolled-back transaction, in transactional ones they are dropped here."""
     made: list[Tenant] = []
 
-    def make(slug: str | None = None, **fields: object) -> Tenant:
+    def make(slug: str | None = None, *, passwords: bool = True, **fields: object) -> Tenant:
         slug = slug or unique_slug()
         tenant = tenant_provision(slug=slug, name=f"Org {slug}", admin_email=f"admin@{slug}.test", language="en",
                                   **fields)
+        made.append(tenant)
+        if not passwords:  # the administrator is only invited, as after a real provisioning
+            return tenant
         with schema_context(tenant.schema_name):
             admin = User.objects.get(email=f"admin@{slug}.test")
             admin.set_password(DEMO_PASSWORD)
             admin.save()
             User.objects.create_user(f"learner@{slug}.test", DEMO_PASSWORD, role=User.Role.LEARNER)
-        made.append(tenant)
         return tenant
 
     yield make
