@@ -503,13 +503,15 @@ def tenant_purge(*, tenant: Tenant, now: datetime | None = None, actor: Any = No
             audit_record(action="tenant.purge_started", actor=actor, tenant=locked, target=locked,
                          after={"retention_ends_at": _jsonable(locked.retention_ends_at)})
 
-    if record.s3_completed_at is None:
-        def progress(count: int, size: int) -> None:
-            DestructionRecord.objects.filter(pk=record.pk).update(
-                objects_deleted=F("objects_deleted") + count, bytes_deleted=F("bytes_deleted") + size)
+    def progress(count: int, size: int) -> None:
+        DestructionRecord.objects.filter(pk=record.pk).update(
+            objects_deleted=F("objects_deleted") + count, bytes_deleted=F("bytes_deleted") + size)
 
-        s3.prefix_versions_delete(prefix=tenant_prefix(schema_name=record.schema_name), batch_size=batch_size,
-                                  on_batch=progress)
+    # Run again after an interruption, and as a last pass before the drop: an object written meanwhile
+    # (an export finishing, say) must not outlive the purge. With nothing left it is one listing.
+    s3.prefix_versions_delete(prefix=tenant_prefix(schema_name=record.schema_name), batch_size=batch_size,
+                              on_batch=progress)
+    if record.s3_completed_at is None:
         DestructionRecord.objects.filter(pk=record.pk).update(s3_completed_at=timezone.now())
     _purge_database(tenant=tenant, record_id=record.pk, now=now, actor=actor)
     record.refresh_from_db()
@@ -559,7 +561,9 @@ EXPORTABLE_STATES = {Tenant.State.ACTIVE, Tenant.State.SUSPENDED, Tenant.State.C
 
 def tenant_export_request(*, tenant: Tenant, actor: Any) -> TenantExport:
     """An administrator asks for a full export; a Celery task builds it (`exports.export_build`)."""
-    if tenant.state not in EXPORTABLE_STATES:
+    now = timezone.now()
+    due = tenant.state == Tenant.State.RETENTION and tenant.retention_ends_at and tenant.retention_ends_at <= now
+    if tenant.state not in EXPORTABLE_STATES or due or DestructionRecord.objects.filter(tenant=tenant).exists():
         raise ConflictError("This organisation's data can no longer be exported.", code="export_unavailable")
     with transaction.atomic():
         Tenant.objects.select_for_update().get(pk=tenant.pk)

@@ -79,3 +79,13 @@ def test_export_is_refused_for_a_destroyed_tenant(demo) -> None:
         tenant_export_request(tenant=demo, actor=User(email="x@y.z"))
     assert error.value.code == "export_unavailable"
     assert TenantExport.objects.filter(tenant=demo).count() == before
+
+
+def test_export_is_refused_once_the_retention_period_is_over(demo) -> None:
+    import time_machine
+
+    tenant_terminate(tenant=demo, reason="offence")
+    admin = User(email="admin@demo.test")
+    with time_machine.travel(demo.retention_ends_at, tick=False), pytest.raises(ConflictError) as error:
+        tenant_export_request(tenant=demo, actor=admin)
+    assert error.value.code == "export_unavailable"
