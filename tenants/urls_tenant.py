@@ -1,3 +1,21 @@
 """URLs of the tenants app on the tenant host(s)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis, views
+
+urlpatterns = [
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation"),
+    path("account-status/", views.account_status, name="tenant-account-status"),
+    path("timeline/", views.timeline, name="tenant-timeline"),
+    path("exports/", views.exports_page, name="tenant-exports"),
+    path("api/v1/tenant/", apis.TenantStatusApi.as_view(), name="api-tenant-status"),
+    path("api/v1/exports/", apis.ExportListApi.as_view(), name="api-exports"),
+    path("api/v1/support-access-grants/", apis.SupportGrantListApi.as_view(), name="api-support-grants"),
+    path("api/v1/support-access-grants/<int:pk>/revoke/", apis.SupportGrantRevokeApi.as_view(),
+         name="api-support-grant-revoke"),
+    path("api/v1/audit-events/", apis.TenantAuditEventListApi.as_view(), name="api-tenant-audit-events"),
+    path("api/v1/custom-domains/", apis.CustomDomainListApi.as_view(), name="api-custom-domains"),
+    path("api/v1/custom-domains/<int:pk>/verify/", apis.CustomDomainVerifyApi.as_view(),
+         name="api-custom-domain-verify"),
+]

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / ".var"
@@ -21,6 +22,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_NAME = env("PLATFORM_NAME", default="MOOC Platform")
 PLATFORM_TIME_ZONE = "Europe/Paris"
+# Absolute links in e-mails (invitations, exports): scheme and, behind no proxy, the port.
+PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https")
+PLATFORM_URL_PORT = env("PLATFORM_URL_PORT", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 
 # --- Tenancy (django-tenants) -------------------------------------------------------------------
@@ -66,6 +70,9 @@ TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=5)
 # `SET search_path` once per schema switch, not once per cursor (django-tenants resets it on every
 # set_tenant, rollback and reconnect, so it cannot go stale).
 TENANT_LIMIT_SET_CALLS = True
+# New tenants are cloned from this schema, kept migrated by `migrate_schemas` (tenants/migration.py).
+TENANT_BASE_SCHEMA = "tenant_template"
+GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
 
 MIDDLEWARE = [
     "mooc_platform.middleware.CachedTenantMiddleware",
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Suspended / ended / retention tenants: information screen, billing and export only (SPEC R11, R14).
+    "tenants.middleware.TenantStateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -176,7 +185,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = PLATFORM_TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # SPEC R12–R15: one daily lifecycle sweep (same service as `manage.py run_lifecycle`).
+    "tenants-lifecycle-daily": {"task": "tenants.lifecycle_run", "schedule": crontab(hour=3, minute=0)},
+    # SPEC R20: storage usage reconciled against S3 once a day.
+    "tenants-storage-reconcile-daily": {"task": "tenants.storage_usage_reconcile_all",
+                                        "schedule": crontab(hour=4, minute=0)},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 

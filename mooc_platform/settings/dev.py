@@ -12,3 +12,5 @@ from .base import env  # noqa: E402
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="http")
+PLATFORM_URL_PORT = env("PLATFORM_URL_PORT", default=os.environ.get("PORT", "8000"))

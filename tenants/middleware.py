@@ -1,0 +1,96 @@
+"""What each tenant state means to people (SPEC R11, R14).
+
+After `AuthenticationMiddleware`: on the host of a tenant that is suspended, cancelled past its
+paid-through date or in retention,
+
+- pages redirect to `/account-status/`, an information screen (anonymous users go to the login
+  page first); administrators still reach billing (`/billing/`), the timeline and the export page;
+- the API answers `403 {"error": {"code": "tenant_suspended" | "tenant_access_ended", …}}`, except
+  the administrators' billing, export, timeline and audit endpoints.
+
+Always open: `/healthz`, `/login/`, `/logout/`, `/static/`, `/invitation/`, the token endpoint and the
+API schema/docs. A purged tenant has no domain left, so its host does not route at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.utils import timezone
+
+from mooc_platform.errors import error_body
+
+from .models import Tenant
+
+OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", "/account-status/",
+                 "/certificates/verify/",  # certificates already issued stay verifiable (SPEC R21)
+                 "/api/v1/auth/token/", "/api/schema/", "/api/docs/")
+ADMIN_PREFIXES = ("/billing/", "/api/v1/billing/", "/exports/", "/api/v1/exports/", "/timeline/",
+                  "/api/v1/tenant/", "/api/v1/audit-events/", "/api/v1/support-access-grants/", "/api/v1/me/")
+STATUS_PAGE = "/account-status/"
+PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
+
+
+def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
+    """(code, message) when the tenant's users are locked out, None when access is normal."""
+    if tenant.state == Tenant.State.SUSPENDED or (tenant.state == Tenant.State.CANCELLED and tenant.suspended_at):
+        # A suspended tenant that cancels stays locked out until it pays (GCS art. 4).
+        return ("tenant_suspended",
+                "Access to this organisation is suspended until the sums due are paid. "
+                "Its administrators can still reach billing.")
+    if tenant.state == Tenant.State.CANCELLED and tenant.access_ends_at and tenant.access_ends_at <= timezone.now():
+        return "tenant_access_ended", "This organisation's subscription has ended."
+    if tenant.state == Tenant.State.RETENTION:
+        until = f" until {tenant.retention_ends_at.astimezone(PARIS):%Y-%m-%d}" if tenant.retention_ends_at else ""
+        return ("tenant_access_ended",
+                f"This organisation's subscription has ended; its data is kept{until} and can be exported "
+                "by its administrators.")
+    if tenant.state == Tenant.State.PURGED:
+        return "tenant_purged", "This organisation's data has been destroyed."
+    return None
+
+
+class TenantStateMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_platform:
+            return self.get_response(request)
+        restriction = tenant_restriction(tenant)
+        request.tenant_restriction = restriction  # type: ignore[attr-defined]
+        path = request.path
+        if restriction is None or path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        is_admin = bool(user and user.is_authenticated and getattr(user, "is_tenant_admin", False))
+        if is_admin and path.startswith(ADMIN_PREFIXES):
+            return self.get_response(request)
+        code, message = restriction
+        if path.startswith("/api/"):
+            if not (user and user.is_authenticated) and request.headers.get("Authorization"):
+                # Token requests authenticate in DRF, after this middleware: let DRF resolve the user.
+                return self._api_with_token(request, code, message)
+            return JsonResponse(error_body(code, message, {"state": tenant.state}), status=403)
+        if not (user and user.is_authenticated):
+            return HttpResponseRedirect(f"/login/?next={quote(path)}")
+        return HttpResponseRedirect(STATUS_PAGE)
+
+    def _api_with_token(self, request: HttpRequest, code: str, message: str) -> HttpResponse:
+        from rest_framework.authentication import TokenAuthentication
+        from rest_framework.exceptions import AuthenticationFailed
+        from rest_framework.request import Request
+
+        try:
+            result = TokenAuthentication().authenticate(Request(request))
+        except AuthenticationFailed:
+            result = None
+        user = result[0] if result else None
+        if user is not None and user.is_tenant_admin and request.path.startswith(ADMIN_PREFIXES):
+            return self.get_response(request)
+        return JsonResponse(error_body(code, message, {"state": request.tenant.state}), status=403)

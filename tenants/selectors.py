@@ -1,0 +1,126 @@
+"""Reads on tenants. Queries that cross tenants live here and say so in their name (STYLE 5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django_tenants.utils import schema_context
+
+from mooc_platform.accounts.models import User
+
+from .dates import paris_days_later
+from .models import AuditEvent, DestructionRecord, Tenant
+
+# Tables left out of exports and support reads: secrets and Django's bookkeeping, not customer data.
+EXCLUDED_TABLES = frozenset({"django_session", "authtoken_token", "django_migrations"})
+EXCLUDED_COLUMNS = frozenset({"password"})
+
+
+def tenant_administrator_emails(*, tenant: Tenant) -> list[str]:
+    """E-mail addresses of the tenant's active administrators (read in its schema)."""
+    with schema_context(tenant.schema_name):
+        return list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True)
+                    .order_by("email").values_list("email", flat=True))
+
+
+def tenants_due_for_retention(*, now: datetime) -> QuerySet[Tenant]:
+    """Across tenants: cancelled tenants whose paid-through date has passed (SPEC R12)."""
+    return Tenant.objects.filter(state=Tenant.State.CANCELLED, access_ends_at__lte=now).order_by("access_ends_at", "id")
+
+
+def tenants_due_for_purge(*, now: datetime) -> QuerySet[Tenant]:
+    """Across tenants: in retention with the retention date past, or with a purge left unfinished."""
+    unfinished = DestructionRecord.objects.filter(completed_at__isnull=True).values("tenant_id")
+    return Tenant.objects.filter(
+        Q(state=Tenant.State.RETENTION, retention_ends_at__lte=now)
+        | Q(state=Tenant.State.RETENTION, id__in=unfinished)
+    ).order_by("retention_ends_at", "id")
+
+
+def tenants_due_for_reminder(*, now: datetime) -> list[tuple[Tenant, int]]:
+    """Across tenants: (tenant, days) for every destruction reminder due now, 7-day ones first."""
+    in7, in30 = paris_days_later(now, 7), paris_days_later(now, 30)
+    base = Tenant.objects.filter(state=Tenant.State.RETENTION, retention_ends_at__gt=now)
+    due7 = list(base.filter(retention_ends_at__lte=in7, reminder_7_sent_at__isnull=True))
+    due30 = list(base.filter(retention_ends_at__lte=in30, retention_ends_at__gt=in7, reminder_30_sent_at__isnull=True))
+    return [(t, 7) for t in due7] + [(t, 30) for t in due30]
+
+
+def tenant_schema_tables(*, schema_name: str) -> dict[str, int]:
+    """Every table of a schema with its exact row count, read generically (information_schema)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                       "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema_name])
+        tables = [row[0] for row in cursor.fetchall()]
+        if not tables:
+            return {}
+        cursor.execute(" UNION ALL ".join(
+            f"SELECT %s, count(*) FROM \"{schema_name}\".\"{table}\"" for table in tables), tables)  # noqa: S608 - identifiers come from the catalogue
+        return {name: count for name, count in cursor.fetchall()}
+
+
+def schema_table_columns(*, schema_name: str, table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                       "ORDER BY ordinal_position", [schema_name, table])
+        return [row[0] for row in cursor.fetchall() if row[0] not in EXCLUDED_COLUMNS]
+
+
+def schema_table_rows(*, schema_name: str, table: str) -> list[dict[str, Any]]:
+    """The rows of one table of a tenant schema as JSON-ready dicts (secrets left out); [] if absent."""
+    columns = schema_table_columns(schema_name=schema_name, table=table)
+    if not columns:
+        return []
+    select = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT coalesce(json_agg(row_to_json(x)), \'[]\'::json) FROM '  # noqa: S608 - identifiers come from the catalogue
+                       f'(SELECT {select} FROM "{schema_name}"."{table}" ORDER BY 1) x')
+        value = cursor.fetchone()[0]
+    return value if isinstance(value, list) else []
+
+
+def audit_events_for_tenant(*, tenant: Tenant) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(tenant=tenant)
+
+
+def audit_events_all(*, tenant_id: int | None = None, action: str | None = None) -> QuerySet[AuditEvent]:
+    """Across tenants (operators): every audit event, optionally filtered."""
+    events = AuditEvent.objects.select_related("tenant")
+    if tenant_id is not None:
+        events = events.filter(tenant_id=tenant_id)
+    if action:
+        events = events.filter(action__startswith=action)
+    return events
+
+
+def tenant_storage_status(*, tenant: Tenant) -> dict[str, Any]:
+    """Usage against quota (SPEC R20): level is "ok", "warning" (≥ 80 %) or "full" (≥ 100 %)."""
+    quota, used = tenant.storage_quota_bytes, tenant.storage_used_bytes
+    ratio = used / quota if quota else 1.0
+    level = "full" if ratio >= 1 else "warning" if ratio >= 0.8 else "ok"
+    return {"used_bytes": used, "quota_bytes": quota, "ratio": round(ratio, 4), "level": level}
+
+
+def tenant_timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
+    """What happens to the tenant's data and when, for its administrators (SPEC R12–R14)."""
+    from .services import REMINDER_DAYS
+
+    steps: list[dict[str, Any]] = [{"key": "created", "at": tenant.created_at, "label": "Organisation created"}]
+    if tenant.suspended_at:
+        steps.append({"key": "suspended", "at": tenant.suspended_at,
+                      "label": "Access suspended until the sums due are paid"})
+    if tenant.access_ends_at:
+        steps.append({"key": "access_ends", "at": tenant.access_ends_at,
+                      "label": "Access ends (end of the period already paid); the data is kept 180 days"})
+    if tenant.retention_ends_at:
+        for days in REMINDER_DAYS:
+            steps.append({"key": f"reminder_{days}", "at": paris_days_later(tenant.retention_ends_at, -days),
+                          "label": f"Reminder e-mail: destruction in {days} days"})
+        steps.append({"key": "destruction", "at": tenant.retention_ends_at,
+                      "label": "All data destroyed (database, media files); invoices are kept"})
+    for step in steps:
+        step["done"] = step["at"] <= now
+    return sorted(steps, key=lambda s: s["at"])

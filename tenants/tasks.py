@@ -1,0 +1,39 @@
+"""Thin Celery tasks: ids in, service call (STYLE 5). Beat runs the daily ones (settings)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from mooc_platform.celery import app
+
+from .models import Tenant
+
+
+@app.task(name="tenants.lifecycle_run")
+def lifecycle_run_task(dry_run: bool = False) -> list[str]:
+    from .services import lifecycle_run
+
+    connection.set_schema_to_public()
+    return lifecycle_run(dry_run=dry_run).lines()
+
+
+@app.task(name="tenants.export_build", acks_late=True)
+def tenant_export_build_task(*, export_id: int) -> int:
+    from .exports import export_build
+
+    connection.set_schema_to_public()
+    return export_build(export_id=export_id).pk
+
+
+@app.task(name="tenants.storage_usage_reconcile_all")
+def storage_usage_reconcile_all_task() -> int:
+    """Reconcile every live tenant's S3 usage; returns how many tenants were reconciled."""
+    from .services import storage_usage_reconcile
+
+    connection.set_schema_to_public()
+    live = Tenant.objects.exclude(schema_name="public").exclude(state=Tenant.State.PURGED).only("id", "schema_name")
+    count = 0
+    for tenant in live.iterator():
+        storage_usage_reconcile(tenant=tenant)
+        count += 1
+    return count

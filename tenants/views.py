@@ -1,0 +1,84 @@
+"""Tenant-host pages of the tenants app: invitation, information screen, timeline, exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from mooc_platform.errors import ApplicationError
+
+from .exports import export_download_url
+from .invitations import invitation_user
+from .middleware import tenant_restriction
+from .models import TenantExport
+from .selectors import tenant_storage_status, tenant_timeline
+from .services import tenant_export_request
+
+
+def _tenant_host(request: HttpRequest) -> None:
+    if getattr(request, "tenant", None) is None or request.tenant.is_platform:
+        raise Http404
+
+
+def _administrator(request: HttpRequest) -> None:
+    _tenant_host(request)
+    if not request.user.is_tenant_admin:
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """`/invitation/<token>/`: the invited user chooses a password (Django's validators refuse
+    trivial ones, SPEC R3), then logs in. The link works once."""
+    _tenant_host(request)
+    user = invitation_user(token=token)
+    if user is None:
+        return render(request, "tenants/invitation_invalid.html", status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your password is set. Log in with your e-mail address and this password.")
+        return redirect("login")
+    return render(request, "tenants/invitation.html", {"form": form, "invited": user})
+
+
+@login_required
+def account_status(request: HttpRequest) -> HttpResponse:
+    """The information screen of a suspended / ended / retention tenant (SPEC R11, R14)."""
+    _tenant_host(request)
+    restriction = tenant_restriction(request.tenant)
+    if restriction is None:
+        return redirect("home")
+    return render(request, "tenants/account_status.html", {
+        "tenant": request.tenant, "code": restriction[0], "message": restriction[1],
+        "is_admin": request.user.is_tenant_admin})
+
+
+@login_required
+def timeline(request: HttpRequest) -> HttpResponse:
+    _administrator(request)
+    return render(request, "tenants/timeline.html", {
+        "tenant": request.tenant, "steps": tenant_timeline(tenant=request.tenant, now=timezone.now()),
+        "storage": tenant_storage_status(tenant=request.tenant)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exports_page(request: HttpRequest) -> HttpResponse:
+    """Read-only page to request and download full exports (works in retention, SPEC R14)."""
+    _administrator(request)
+    if request.method == "POST":
+        try:
+            tenant_export_request(tenant=request.tenant, actor=request.user)
+            messages.success(request, "Your export is being prepared; you will receive an e-mail when it is ready.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("tenant-exports")
+    exports = [(e, export_download_url(export=e)) for e in TenantExport.objects.filter(tenant=request.tenant)[:20]]
+    return render(request, "tenants/exports.html", {"tenant": request.tenant, "exports": exports})
