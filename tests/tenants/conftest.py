@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
@@ -33,28 +32,6 @@ def put_media(tenant: Tenant, name: str, body: bytes) -> str:
     key = f"{storage.tenant_prefix(schema_name=tenant.schema_name)}media/{name}"
     storage.object_put(key=key, body=body)
     return key
-
-
-@pytest.fixture(autouse=True)
-def _throttles_reset() -> None:
-    """Token logins are throttled (10/min per client, in the cache): each test starts afresh."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(request: pytest.FixtureRequest) -> Iterator[None]:
-    """New passwords hashed with MD5 in rolled-back tests (the seeded ones stay verifiable). Not in
-    tests that commit: a login there would rehash a demo password for the rest of the session."""
-    if {"transactional_db", "live_server_port"} & set(request.fixturenames):
-        yield
-        return
-    from django.test import override_settings
-
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
-                                             *settings.PASSWORD_HASHERS]):
-        yield
 
 
 @pytest.fixture
