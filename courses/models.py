@@ -151,6 +151,10 @@ class CourseInvitation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "email"], name="course_invitation_unique")]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class Enrollment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
@@ -162,6 +166,10 @@ class Enrollment(models.Model):
         ordering = ["-created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="enrollment_unique")]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class LessonCompletion(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="completions")
@@ -170,6 +178,10 @@ class LessonCompletion(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enrollment", "lesson"], name="lesson_completion_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class QuizAttempt(models.Model):
@@ -185,6 +197,10 @@ class QuizAttempt(models.Model):
     class Meta:
         ordering = ["lesson", "user", "number"]
         constraints = [models.UniqueConstraint(fields=["lesson", "user", "number"], name="quiz_attempt_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class Certificate(models.Model):
@@ -207,6 +223,10 @@ class Certificate(models.Model):
         ordering = ["-issued_at", "id"]
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="certificate_one_per_course_user")]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class Post(models.Model):
     """A forum post; moderation is a posteriori (SPEC R21): visible at once, hidden on report."""
@@ -223,6 +243,10 @@ class Post(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class PostReport(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
@@ -233,6 +257,10 @@ class PostReport(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class Branding(models.Model):
@@ -253,6 +281,10 @@ class Branding(models.Model):
                                    name="branding_accent_color_hex"),
         ]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class UserInvitation(models.Model):
     """A one-time link to set a password (SPEC R2). Only the SHA-256 of the token is stored."""
@@ -262,3 +294,6 @@ class UserInvitation(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"

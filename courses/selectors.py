@@ -128,7 +128,8 @@ def course_analytics(*, course: Course) -> dict[str, Any]:
             score = Decimal(score).quantize(Decimal("0.01"))
         else:
             score = Decimal("100.00")
-        progress = Decimal(e.lessons_done * 100 / lessons_total).quantize(Decimal("0.1")) if lessons_total else Decimal(0)
+        progress = (Decimal(e.lessons_done * 100) / lessons_total).quantize(Decimal("0.1")) if lessons_total \
+            else Decimal("0.0")
         rows.append({"email": e.user.email, "full_name": e.user.full_name, "enrolled_at": e.created_at,
                      "lessons_done": e.lessons_done, "lessons_total": lessons_total, "progress": progress,
                      "score": score, "completed": e.completed_at is not None, "certified": e.user_id in certified})

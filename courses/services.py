@@ -942,7 +942,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             for a in QuizAttempt.objects.filter(user=user).select_related("lesson")
         ],
         "certificates": [
-            {"code": c.code, "course_title": c.course_title, "score": str(c.score), "issued_at": c.issued_at.isoformat()}
+            {"code": c.code, "course_title": c.course_title, "score": str(c.score),
+             "issued_at": c.issued_at.isoformat()}
             for c in Certificate.objects.filter(user=user)
         ],
         "posts": [
@@ -956,6 +957,10 @@ def user_data_export(*, user: User) -> dict[str, Any]:
 def user_account_delete(*, user: User) -> None:
     """Delete my account: posts stay, anonymised; certificates stay verifiable as "holder removed"
     (their PDF, which bears the name, is deleted); everything else of mine is deleted."""
+    if (user.role == User.Role.ADMINISTRATOR and user.is_active and not User.objects.filter(
+            role=User.Role.ADMINISTRATOR, is_active=True).exclude(pk=user.pk).exists()):
+        raise ForbiddenError("You are the organisation's last administrator: appoint another one first.",
+                             code="last_administrator")
     pdf_keys: list[str] = []
     with transaction.atomic():
         Post.objects.filter(author=user).update(author=None)
@@ -967,7 +972,7 @@ def user_account_delete(*, user: User) -> None:
     for key in pdf_keys:
         try:
             size = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=key)["ContentLength"]
-        except Exception:
+        except Exception:  # noqa: S112 — already gone: nothing to give back
             continue
         storage.object_delete(key=key)
         storage.storage_usage_add(delta_bytes=-int(size))
