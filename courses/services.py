@@ -579,6 +579,10 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
     except Exception as exc:
         raise UploadRefusedError("The file has not arrived in storage yet.", code="upload_missing") from exc
     size = int(head["ContentLength"])
+    if head.get("ContentType") != upload.content_type:  # S3 enforces the signed type; check anyway
+        storage.object_delete(key=upload.key)
+        upload.delete()
+        raise UploadRefusedError("The file was stored with another type than announced.")
     with transaction.atomic():
         limits = tenant_limits(for_update=True)
         if size > upload.declared_size or limits.storage_used_bytes + size > limits.storage_quota_bytes:

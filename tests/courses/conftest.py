@@ -67,6 +67,15 @@ def answers_for(lesson: Lesson, *, right: int) -> dict[str, list[int]]:
     return answers
 
 
+@pytest.fixture(autouse=True)
+def _throttles_reset() -> None:
+    """The token endpoint's rate limit (10/min per address) and the failed-login counters live in the
+    cache; every test here logs in several times from 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo_host(demo: Any) -> str:
     return host_of(demo)
