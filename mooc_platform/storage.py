@@ -83,4 +83,6 @@ def storage_usage_add(*, delta_bytes: int) -> None:
     tenant = getattr(connection, "tenant", None)
     if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
-    get_tenant_model().objects.filter(pk=tenant.pk).update(storage_used_bytes=F("storage_used_bytes") + delta_bytes)
+    # By schema name: inside `schema_context` (tests, scripts) connection.tenant is a FakeTenant without a pk.
+    get_tenant_model().objects.filter(schema_name=tenant.schema_name).update(
+        storage_used_bytes=F("storage_used_bytes") + delta_bytes)
