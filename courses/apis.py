@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
-from mooc_platform.errors import ApplicationError, ForbiddenError
+from mooc_platform.errors import ApplicationError, ForbiddenError, NotFoundError
 from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantAdministrator, IsTenantMember
 
 from . import selectors, services
@@ -33,7 +33,7 @@ def _course_for(request: Request, pk: int) -> Course:
 def _lesson_for(request: Request, pk: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk)
     if lesson.module.course.status != Course.Status.PUBLISHED and not _is_staff(request.user):
-        raise ApplicationError("No such lesson.", code="not_found") from None
+        raise NotFoundError("No such lesson.") from None
     return lesson
 
 
@@ -352,7 +352,7 @@ class LessonMediaApi(APIView):
         if not _is_staff(request.user):
             services.enrollment_for(course=lesson.module.course, user=request.user)
         if lesson.media is None:
-            raise ApplicationError("This lesson has no media.", code="not_found")
+            raise NotFoundError("This lesson has no media.")
         url = services.media_download_url(upload=lesson.media, attachment=lesson.kind == Lesson.Kind.FILE)
         return Response({"url": url, "content_type": lesson.media.content_type, "filename": lesson.media.filename})
 
@@ -569,7 +569,7 @@ class CertificateVerifyApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         certificate = selectors.certificate_by_code(code=code)
         if certificate is None:
-            raise ApplicationError("No certificate has this verification code.", code="not_found")
+            raise NotFoundError("No certificate has this verification code.")
         return Response({"valid": True, "code": certificate.code, "course_title": certificate.course_title,
                          "holder_name": certificate.holder_name if not certificate.holder_removed else None,
                          "holder_removed": certificate.holder_removed, "score": str(certificate.score),
