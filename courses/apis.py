@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -384,7 +384,9 @@ class QuestionCreateApi(APIView):
 
 class UploadCreateApi(APIView):
     """Sign a browser PUT to S3 (type, size and the storage quota are checked first, SPEC R20).
-    PUT the bytes to `url` with the `headers` given, then POST `confirm/`."""
+    PUT the bytes to `url` with the `headers` given, then POST `confirm/`. Large files (above
+    COURSES_MULTIPART_THRESHOLD) get `part_urls` instead: PUT consecutive slices of `part_size` bytes
+    to each, then confirm."""
 
     permission_classes = [IsInstructorOrAdministrator]
 
@@ -400,6 +402,8 @@ class UploadCreateApi(APIView):
         url = serializers.CharField()
         headers = serializers.DictField(child=serializers.CharField())
         storage_warning = serializers.CharField(allow_null=True)
+        part_size = serializers.IntegerField(allow_null=True)
+        part_urls = serializers.ListField(child=serializers.CharField())
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
@@ -409,7 +413,8 @@ class UploadCreateApi(APIView):
             raise ForbiddenError("Only administrators change the logo.")
         signed = services.media_upload_sign(actor=request.user, **data.validated_data)
         return Response({"id": signed.upload.pk, "key": signed.upload.key, "url": signed.url,
-                         "headers": signed.headers, "storage_warning": signed.storage_warning},
+                         "headers": signed.headers, "storage_warning": signed.storage_warning,
+                         "part_size": signed.part_size, "part_urls": signed.part_urls},
                         status=status.HTTP_201_CREATED)
 
 
@@ -765,3 +770,18 @@ class MyAccountDeleteApi(APIView):
             raise ApplicationError("Wrong password.", code="invalid_credentials")
         services.user_account_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _component_names_set() -> None:
+    """Give every nested Input/Output serializer a unique OpenAPI component name
+    (`CourseDetailOutput`, …): nested classes share their short names across views."""
+    for view in list(globals().values()):
+        if isinstance(view, type) and issubclass(view, APIView):
+            for attr in ("InputSerializer", "OutputSerializer", "UpdateSerializer"):
+                serializer = view.__dict__.get(attr)
+                if serializer is not None:
+                    name = view.__name__.removesuffix("Api") + attr.removesuffix("Serializer")
+                    extend_schema_serializer(component_name=name)(serializer)
+
+
+_component_names_set()

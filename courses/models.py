@@ -80,6 +80,7 @@ class MediaUpload(models.Model):
     declared_size = models.BigIntegerField()
     size = models.BigIntegerField(null=True, blank=True, help_text="Set when the upload is confirmed.")
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    multipart_id = models.CharField(max_length=200, blank=True, help_text="S3 UploadId of a multipart upload.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

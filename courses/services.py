@@ -534,10 +534,22 @@ def _safe_filename(name: str) -> str:
 
 @dataclass
 class SignedUpload:
+    """`url` for one PUT, or `part_urls` (each PUT carries `part_size` bytes, the last one the rest)
+    for a multipart upload; then confirm."""
+
     upload: MediaUpload
     url: str
     headers: dict[str, str]
     storage_warning: str | None
+    part_size: int | None = None
+    part_urls: list[str] = field(default_factory=list)
+
+
+def _multipart_threshold() -> tuple[int, int]:
+    from django.conf import settings
+
+    return (getattr(settings, "COURSES_MULTIPART_THRESHOLD", 64 * MB),
+            getattr(settings, "COURSES_MULTIPART_PART_SIZE", 16 * MB))
 
 
 @transaction.atomic
@@ -560,12 +572,20 @@ def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type:
                      "requested_bytes": size})
     key = (f"{storage.tenant_prefix(schema_name=connection.schema_name)}media/{purpose}/{uuid.uuid4().hex}/"
            f"{_safe_filename(filename)}")
+    warning = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+    threshold, part_size = _multipart_threshold()
+    if size > threshold:  # large videos: one presigned URL per part
+        multipart_id = storage.multipart_create(key=key, content_type=content_type)
+        upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
+                                            declared_size=size, created_by=actor, multipart_id=multipart_id)
+        parts = -(-size // part_size)
+        urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n) for n in range(1, parts + 1)]
+        return SignedUpload(upload=upload, url="", headers={}, storage_warning=warning, part_size=part_size,
+                            part_urls=urls)
     upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
                                         declared_size=size, created_by=actor)
     url = storage.presigned_put_url(key=key, content_type=content_type)
-    return SignedUpload(upload=upload, url=url, headers={"Content-Type": content_type},
-                        storage_warning=storage_warning(used=limits.storage_used_bytes + size,
-                                                        quota=limits.storage_quota_bytes))
+    return SignedUpload(upload=upload, url=url, headers={"Content-Type": content_type}, storage_warning=warning)
 
 
 def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | None]:
@@ -575,6 +595,10 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
         limits = tenant_limits()
         return upload, storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
     try:
+        if upload.multipart_id:
+            storage.multipart_complete(key=upload.key, upload_id=upload.multipart_id)
+            upload.multipart_id = ""
+            upload.save(update_fields=["multipart_id"])
         head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=upload.key)
     except Exception as exc:
         raise UploadRefusedError("The file has not arrived in storage yet.", code="upload_missing") from exc
@@ -598,6 +622,11 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
 
 
 def media_delete(*, upload: MediaUpload) -> None:
+    if upload.multipart_id:
+        try:
+            storage.multipart_abort(key=upload.key, upload_id=upload.multipart_id)
+        except Exception:  # noqa: S110 — already completed or aborted
+            pass
     storage.object_delete(key=upload.key)
     if upload.confirmed_at is not None and upload.size:
         storage.storage_usage_add(delta_bytes=-upload.size)

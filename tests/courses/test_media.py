@@ -138,3 +138,23 @@ def test_video_lesson_without_an_upload_is_refused(demo_host, in_demo) -> None:
     assert response.status_code == 400 and response.json()["error"]["code"] == "upload_refused"
     assert not Lesson.objects.filter(module__course=course, kind="video").exists()
     assert unique()
+
+
+def test_large_video_goes_up_in_parts_and_is_completed_at_confirmation(demo, demo_host, in_demo, settings) -> None:
+    settings.COURSES_MULTIPART_THRESHOLD = 1024 * 1024
+    settings.COURSES_MULTIPART_PART_SIZE = 5 * 1024 * 1024  # the S3 minimum for every part but the last
+    body = b"m" * (5 * 1024 * 1024) + b"tail"
+    instructor = client_for(demo_host, "instructor@demo.test")
+    before = _tenant_usage(demo)
+    data = instructor.post("/api/v1/uploads/", {"purpose": "video", "filename": "long.mp4", "content_type": "video/mp4",
+                                                "size": len(body)}, format="json").json()
+    assert (data["url"], data["part_size"], len(data["part_urls"])) == ("", 5 * 1024 * 1024, 2)
+    for number, url in enumerate(data["part_urls"]):
+        chunk = body[number * data["part_size"]:(number + 1) * data["part_size"]]
+        assert _put(url, chunk, {"Content-Type": "application/octet-stream"}) == 200
+    confirmed = instructor.post(f"/api/v1/uploads/{data['id']}/confirm/").json()
+    assert confirmed["size"] == len(body)
+    assert _tenant_usage(demo) == before + len(body)
+    head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=data["key"])
+    assert (head["ContentLength"], head["ContentType"]) == (len(body), "video/mp4")
+    storage.object_delete(key=data["key"])
