@@ -6,6 +6,7 @@ through `mooc_platform.storage.storage_usage_add`, and nothing imports `tenants`
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -576,10 +577,12 @@ def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type:
     threshold, part_size = _multipart_threshold()
     if size > threshold:  # large videos: one presigned URL per part
         multipart_id = storage.multipart_create(key=key, content_type=content_type)
-        upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
-                                            declared_size=size, created_by=actor, multipart_id=multipart_id)
+        upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200],
+                                            content_type=content_type, declared_size=size, created_by=actor,
+                                            multipart_id=multipart_id)
         parts = -(-size // part_size)
-        urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n) for n in range(1, parts + 1)]
+        urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n)
+                for n in range(1, parts + 1)]
         return SignedUpload(upload=upload, url="", headers={}, storage_warning=warning, part_size=part_size,
                             part_urls=urls)
     upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
@@ -623,10 +626,8 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
 
 def media_delete(*, upload: MediaUpload) -> None:
     if upload.multipart_id:
-        try:
+        with contextlib.suppress(Exception):  # already completed or aborted
             storage.multipart_abort(key=upload.key, upload_id=upload.multipart_id)
-        except Exception:  # noqa: S110 — already completed or aborted
-            pass
     storage.object_delete(key=upload.key)
     if upload.confirmed_at is not None and upload.size:
         storage.storage_usage_add(delta_bytes=-upload.size)
