@@ -24,7 +24,12 @@ def branding(request: HttpRequest) -> dict[str, Any]:
         logo_url = services.media_download_url(upload=current.logo)
     user = getattr(request, "user", None)
     role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
+    storage_level = None
+    if role in ("administrator", "instructor"):  # staff only: one fresh read of the tenant's usage
+        limits = services.tenant_limits()
+        storage_level = services.storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
     return {
+        "storage_warning_level": storage_level,
         "brand_name": (current.name if current and current.name else tenant.name),
         "brand_logo_url": logo_url,
         "brand_primary": current.primary_color if current else "",

@@ -140,3 +140,15 @@ def test_instructor_builds_a_course_through_the_pages(site) -> None:
     course.refresh_from_db()
     assert (course.status, course.licence, str(course.pass_mark)) == ("published", "cc-by-sa", "60.00")
     assert Lesson.objects.get(module=module, kind="text").body_html == "<p>Hello <strong>world</strong></p>"
+
+
+def test_staff_see_a_storage_banner_at_80_and_100_percent(site, demo) -> None:
+    instructor = _client(site, site["instructor"].email)
+    learner = _client(site, site["learner"].email)
+    Tenant.objects.filter(pk=demo.pk).update(storage_quota_bytes=1000, storage_used_bytes=100)
+    assert b"storage-warning" not in instructor.get("/teach/").content
+    Tenant.objects.filter(pk=demo.pk).update(storage_used_bytes=850)
+    assert b"used 80 % of its storage quota" in instructor.get("/teach/").content
+    Tenant.objects.filter(pk=demo.pk).update(storage_used_bytes=1000)
+    assert b"storage quota is used up" in instructor.get("/teach/").content
+    assert b"storage-warning" not in learner.get("/courses/").content
