@@ -322,7 +322,10 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses=LessonOutput)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(LessonOutput(_lesson_for(request, pk)).data)
+        lesson = _lesson_for(request, pk)
+        if not _is_staff(request.user):  # lesson contents are for enrolled learners (SPOC confidentiality)
+            services.enrollment_for(course=lesson.module.course, user=request.user)
+        return Response(LessonOutput(lesson).data)
 
     @extend_schema(request=UpdateSerializer, responses=LessonOutput)
     def patch(self, request: Request, pk: int) -> Response:
@@ -619,6 +622,7 @@ class PostListCreateApi(APIView):
     @extend_schema(responses=ThreadOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         course = _course_for(request, pk)
+        services.member_check(course=course, user=request.user)
         return Response(ThreadOutput(selectors.posts_of_course(course=course, viewer=request.user), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: PostOutput})

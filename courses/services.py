@@ -824,7 +824,7 @@ def certificate_download_url(*, certificate: Certificate) -> str:
 # --- Discussions (SPEC R21: a posteriori moderation) ----------------------------------------------
 
 
-def _member_check(*, course: Course, user: User) -> None:
+def member_check(*, course: Course, user: User) -> None:
     if not is_staff_member(user) and not Enrollment.objects.filter(course=course, user=user).exists():
         raise NotEnrolledError("Enrol in the course to take part in its discussion.")
 
@@ -832,7 +832,7 @@ def _member_check(*, course: Course, user: User) -> None:
 @transaction.atomic
 def post_create(*, course: Course, author: User, body: str, parent: Post | None = None) -> Post:
     """Posts are visible at once; moderation comes after a report."""
-    _member_check(course=course, user=author)
+    member_check(course=course, user=author)
     if not body.strip():
         raise ApplicationError("A post cannot be empty.", code="validation_error")
     if parent is not None:
@@ -844,7 +844,7 @@ def post_create(*, course: Course, author: User, body: str, parent: Post | None 
 
 @transaction.atomic
 def post_report(*, post: Post, reporter: User, reason: str) -> PostReport:
-    _member_check(course=post.course, user=reporter)
+    member_check(course=post.course, user=reporter)
     if not reason.strip():
         raise ApplicationError("Say why this post should be moderated.", code="validation_error")
     return PostReport.objects.create(post=post, reporter=reporter, reason=reason.strip()[:500])

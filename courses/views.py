@@ -200,6 +200,11 @@ def discussion(request: HttpRequest, slug: str) -> HttpResponse:
         except ApplicationError as exc:
             _error(request, exc)
         return redirect("discussion", slug=slug)
+    try:
+        services.member_check(course=course, user=request.user)
+    except ApplicationError as exc:
+        _error(request, exc)
+        return redirect("course", slug=slug)
     return render(request, "courses/discussion.html", {
         "course": course, "threads": selectors.posts_of_course(course=course, viewer=request.user),
         "is_moderator": services.is_staff_member(request.user)})

@@ -189,3 +189,11 @@ def test_publishing_an_empty_course_is_refused(demo_host) -> None:
 def test_time_travel_is_available() -> None:
     with time_machine.travel("2026-03-28 12:00:00+00:00", tick=False):
         assert timezone.now().year == 2026
+
+
+def test_lesson_contents_and_forum_are_for_enrolled_members_only(demo_host, in_demo) -> None:
+    course = course_make(author=user_make(role="instructor"), visibility=Course.Visibility.SPOC)
+    lesson = Lesson.objects.get(module__course=course, kind="text")
+    outsider = client_for(demo_host, user_make().email)
+    assert outsider.get(f"/api/v1/lessons/{lesson.pk}/").json()["error"]["code"] == "not_enrolled"
+    assert outsider.get(f"/api/v1/courses/{course.pk}/posts/").status_code == 403

@@ -152,3 +152,11 @@ def test_staff_see_a_storage_banner_at_80_and_100_percent(site, demo) -> None:
     Tenant.objects.filter(pk=demo.pk).update(storage_used_bytes=1000)
     assert b"storage quota is used up" in instructor.get("/teach/").content
     assert b"storage-warning" not in learner.get("/courses/").content
+
+
+def test_pages_speak_the_users_language(site) -> None:
+    site["learner"].language = "fr"
+    site["learner"].save(update_fields=["language"])
+    page = _client(site, site["learner"].email).get(f"/courses/{site['course'].slug}/").content.decode()
+    assert "Mes certificats" in page and "Sommaire" in page and "Note de réussite" in page
+    assert "0 leçons terminées sur 2" in page
