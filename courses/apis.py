@@ -79,6 +79,18 @@ class UserDeactivateApi(APIView):
         return Response(UserOutput(services.user_deactivate(user=user, actor=request.user)).data)
 
 
+class UserInvitationResendApi(APIView):
+    """Send a new one-time link to a user who has not set a password yet."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request: Request, pk: int) -> Response:
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        services.user_invitation_resend(user=user, base_url=request.build_absolute_uri("/"))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
 class UserReactivateApi(APIView):
     permission_classes = [IsTenantAdministrator]
 

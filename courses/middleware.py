@@ -1,12 +1,14 @@
-"""Language of a tenant page: the user's language when signed in, else the organisation's default
-language (branding), unless the visitor chose one (language cookie)."""
+"""Language and time zone of a tenant page: the user's language when signed in, else the
+organisation's default language (branding), unless the visitor chose one (language cookie).
+Dates are shown and entered in PLATFORM_TIME_ZONE (SPEC §2: business times in Europe/Paris)."""
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class TenantLanguageMiddleware:
@@ -15,6 +17,7 @@ class TenantLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = None
+        timezone.activate(ZoneInfo(settings.PLATFORM_TIME_ZONE))
         if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated and getattr(user, "language", None):

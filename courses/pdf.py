@@ -15,7 +15,8 @@ from mooc_platform import storage
 from .models import Branding, Certificate
 
 
-def certificate_pdf(*, certificate: Certificate, branding: Branding | None, base_url: str = "") -> bytes:
+def certificate_pdf(*, certificate: Certificate, branding: Branding | None, address: str = "") -> bytes:
+    """`address`: the organisation's host, printed with the verification path."""
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -49,8 +50,8 @@ def certificate_pdf(*, certificate: Certificate, branding: Branding | None, base
                           f"with a score of {certificate.score} % on {certificate.issued_at:%Y-%m-%d}")
     pdf.setFont("Helvetica", 11)
     pdf.drawString(40, 50, f"Verification code: {certificate.code}")
-    if base_url:
-        pdf.drawString(40, 34, f"Verify at {base_url.rstrip('/')}/certificates/verify/{certificate.code}/")
+    if address:
+        pdf.drawString(40, 34, f"Verify at {address}/certificates/verify/{certificate.code}/")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import logging
 import re
 import secrets
 import uuid
@@ -62,6 +63,8 @@ from .models import (
     QuizAttempt,
     UserInvitation,
 )
+
+logger = logging.getLogger(__name__)
 
 TENANT_ROLES = (User.Role.ADMINISTRATOR, User.Role.INSTRUCTOR, User.Role.LEARNER)
 STAFF_ROLES = (User.Role.ADMINISTRATOR, User.Role.INSTRUCTOR)
@@ -183,6 +186,16 @@ def user_invitation_accept(*, token: str, password: str, now: datetime | None = 
     user.save(update_fields=["password"])
     UserInvitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=now)
     return user
+
+
+@transaction.atomic
+def user_invitation_resend(*, user: User, base_url: str, now: datetime | None = None) -> str:
+    """A new one-time link for a user who has not chosen a password yet; older links stop working."""
+    now = now or timezone.now()
+    if user.has_usable_password() or not user.is_active:
+        raise InvitationInvalidError("This user already has a password or is inactive: use password reset.")
+    UserInvitation.objects.filter(user=user, accepted_at__isnull=True).update(expires_at=now)
+    return _invitation_send(user=user, base_url=base_url, now=now)
 
 
 @transaction.atomic
@@ -644,7 +657,14 @@ def media_download_url(*, upload: MediaUpload, attachment: bool = False) -> str:
 @transaction.atomic
 def course_invitations_add(*, course: Course, emails: list[str]) -> int:
     """Invite e-mails to a SPOC; returns how many new invitations were recorded."""
-    clean = {e.strip().lower() for e in emails if e.strip()}
+    clean = set()
+    for email in emails:
+        email = email.strip().strip('"').lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            continue
+        clean.add(email)
     existing = set(CourseInvitation.objects.filter(course=course, email__in=clean).values_list("email", flat=True))
     CourseInvitation.objects.bulk_create([CourseInvitation(course=course, email=e) for e in sorted(clean - existing)])
     return len(clean - existing)
@@ -796,19 +816,38 @@ def certificate_issue_if_earned(*, enrollment: Enrollment, now: datetime | None 
     certificate = Certificate.objects.create(
         code=_certificate_code(), course=course, user=user, holder_name=user.full_name or user.email,
         course_title=course.title, organisation_name=branding_display_name(), score=score, issued_at=now)
-    transaction.on_commit(lambda: certificate_pdf_store(certificate_id=certificate.pk))
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: _certificate_pdf_queue(schema_name=schema_name, certificate_id=certificate.pk))
     return certificate
 
 
-def certificate_pdf_store(*, certificate_id: int, base_url: str = "") -> str:
+def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
+    """Queue the PDF; when the broker is unreachable the PDF is rendered at the first download."""
+    from .tasks import certificate_pdf_store as task
+
+    try:
+        task.delay(schema_name=schema_name, certificate_id=certificate_id)
+    except Exception:
+        logger.warning("certificate %s: PDF not queued, it will be rendered on download", certificate_id,
+                       exc_info=True)
+
+
+def _tenant_address() -> str:
+    """The organisation's primary host, read by value from the platform's domain table."""
+    tenant = get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
+    domain = tenant.get_primary_domain() if tenant is not None else None
+    return domain.domain if domain is not None else ""
+
+
+def certificate_pdf_store(*, certificate_id: int) -> str:
     """Render the certificate's PDF and keep it on S3; returns its key (idempotent)."""
     from .pdf import certificate_pdf
 
     certificate = Certificate.objects.get(pk=certificate_id)
     if certificate.pdf_key:
         return certificate.pdf_key
-    branding = Branding.objects.filter(pk=1).first()
-    body = certificate_pdf(certificate=certificate, branding=branding, base_url=base_url)
+    branding = Branding.objects.filter(pk=1).select_related("logo").first()
+    body = certificate_pdf(certificate=certificate, branding=branding, address=_tenant_address())
     key = f"{storage.tenant_prefix(schema_name=connection.schema_name)}certificates/{certificate.code}.pdf"
     storage.object_put(key=key, body=body, content_type="application/pdf")
     storage.storage_usage_add(delta_bytes=len(body))

@@ -25,6 +25,7 @@ api = [
     path("api/v1/users/import/", apis.UserImportApi.as_view(), name="api-user-import"),
     path("api/v1/users/<int:pk>/deactivate/", apis.UserDeactivateApi.as_view(), name="api-user-deactivate"),
     path("api/v1/users/<int:pk>/reactivate/", apis.UserReactivateApi.as_view(), name="api-user-reactivate"),
+    path("api/v1/users/<int:pk>/invitation/", apis.UserInvitationResendApi.as_view(), name="api-user-invitation"),
     path("api/v1/enrollments/", apis.EnrollmentListCreateApi.as_view(), name="api-enrollment-list"),
     path("api/v1/enrollments/<int:pk>/", apis.EnrollmentDetailApi.as_view(), name="api-enrollment-detail"),
     path("api/v1/certificates/", apis.CertificateListApi.as_view(), name="api-certificate-list"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -357,7 +358,10 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "unpublish":
                 services.course_unpublish(course=course, actor=request.user)
             elif action == "invite":
-                emails = request.POST.get("emails", "").replace(",", "\n").split()
+                text = request.POST.get("emails", "")
+                if request.FILES.get("file"):  # a CSV of e-mails: the first column of each line
+                    text += "\n" + request.FILES["file"].read(2 * 1024 * 1024).decode("utf-8-sig", errors="replace")
+                emails = [e for e in re.split(r"[\s,;]+", text) if "@" in e]
                 added = services.course_invitations_add(course=course, emails=emails)
                 messages.success(request, _("%(n)s invitation(s) added.") % {"n": added})
         except ApplicationError as exc:
@@ -437,6 +441,10 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                     full_name=request.POST.get("full_name", ""), base_url=request.build_absolute_uri("/"),
                     invited_by=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+            elif action == "resend":
+                target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
+                services.user_invitation_resend(user=target, base_url=request.build_absolute_uri("/"))
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
             elif action in ("deactivate", "reactivate"):
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 if action == "deactivate":

@@ -160,3 +160,25 @@ def test_pages_speak_the_users_language(site) -> None:
     page = _client(site, site["learner"].email).get(f"/courses/{site['course'].slug}/").content.decode()
     assert "Mes certificats" in page and "Sommaire" in page and "Note de réussite" in page
     assert "0 leçons terminées sur 2" in page
+
+
+def test_instructor_invites_a_csv_of_emails_to_a_spoc(site) -> None:
+    site["course"].visibility = "spoc"
+    site["course"].save()
+    upload = io.BytesIO(b"email\nana@example.org\n\"bob@example.org\";x\nnot-an-email\n")
+    upload.name = "invitees.csv"
+    response = _client(site, site["instructor"].email).post(
+        f"/teach/courses/{site['course'].pk}/", {"action": "invite", "emails": "carl@example.org", "file": upload},
+        follow=True)
+    assert b"3 invitation(s) added." in response.content
+    assert sorted(site["course"].invitations.values_list("email", flat=True)) == [
+        "ana@example.org", "bob@example.org", "carl@example.org"]
+
+
+def test_quiz_deadlines_are_entered_in_paris_time(site) -> None:
+    module = site["course"].modules.get()
+    _client(site, site["instructor"].email).post(
+        f"/teach/courses/{site['course'].pk}/", {"action": "add_lesson", "module": module.pk, "title": "Timed",
+                                                 "kind": "quiz", "deadline": "2026-07-01T18:00"})
+    deadline = Lesson.objects.get(module=module, title="Timed").deadline
+    assert deadline.isoformat() == "2026-07-01T16:00:00+00:00"  # 18:00 in Paris in summer

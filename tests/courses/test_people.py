@@ -191,3 +191,18 @@ def test_password_reset_link_points_to_the_tenant_host_and_refuses_trivial_passw
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Another-long-phrase-7")
+
+
+def test_administrator_resends_an_invitation_and_the_old_link_stops_working(
+        demo_host, in_demo, django_capture_on_commit_callbacks) -> None:
+    admin = client_for(demo_host, "admin@demo.test")
+    email = f"{unique('resend')}@example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        user_id = admin.post("/api/v1/users/", {"email": email}, format="json").json()["id"]
+        assert admin.post(f"/api/v1/users/{user_id}/invitation/").status_code == 202
+    first, second = (re.search(r"/accounts/invitation/([\w-]+)/", m.body).group(0) for m in mail.outbox)
+    page = Client(HTTP_HOST=demo_host)
+    assert page.get(first).status_code == 400
+    assert page.get(second).status_code == 200
+    refused = admin.post(f"/api/v1/users/{User.objects.get(email='learner1@demo.test').pk}/invitation/")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invitation_invalid"
