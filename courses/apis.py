@@ -21,6 +21,9 @@ from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantAdmin
 from . import selectors, services
 from .models import Certificate, Choice, Course, Enrollment, Lesson, MediaUpload, Module, Post, Question, QuizAttempt
 
+# Ids sent in bodies stay within PostgreSQL's bigint: bad input is a 400, never a 500.
+ID: dict[str, int] = {"min_value": 1, "max_value": 2**63 - 1}
+
 
 def _is_staff(user: User) -> bool:
     return services.is_staff_member(user)
@@ -302,9 +305,10 @@ class LessonInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Lesson.Kind.choices)
     body_markdown = serializers.CharField(required=False, allow_blank=True, default="")
-    media_upload_id = serializers.IntegerField(required=False, allow_null=True, default=None)
-    max_attempts = serializers.IntegerField(required=False, min_value=0, default=3)
-    time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+    media_upload_id = serializers.IntegerField(required=False, allow_null=True, default=None, **ID)
+    max_attempts = serializers.IntegerField(required=False, min_value=0, max_value=1000, default=3)
+    time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000,
+                                                  default=None)
     deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
@@ -327,9 +331,9 @@ class LessonDetailApi(APIView):
         title = serializers.CharField(max_length=200, required=False)
         kind = None  # type: ignore[assignment]
         body_markdown = serializers.CharField(required=False, allow_blank=True)
-        media_upload_id = serializers.IntegerField(required=False, allow_null=True)
-        max_attempts = serializers.IntegerField(required=False, min_value=0)
-        time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        media_upload_id = serializers.IntegerField(required=False, allow_null=True, **ID)
+        max_attempts = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+        time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
         deadline = serializers.DateTimeField(required=False, allow_null=True)
 
     @extend_schema(responses=LessonOutput)
@@ -409,7 +413,7 @@ class UploadCreateApi(APIView):
         purpose = serializers.ChoiceField(choices=MediaUpload.Purpose.choices)
         filename = serializers.CharField(max_length=200)
         content_type = serializers.CharField(max_length=100)
-        size = serializers.IntegerField(min_value=1)
+        size = serializers.IntegerField(min_value=1, max_value=2**62)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -464,8 +468,8 @@ class EnrollmentListCreateApi(ListAPIView):
     serializer_class = EnrollmentOutput
 
     class InputSerializer(serializers.Serializer):
-        course = serializers.IntegerField()
-        user = serializers.IntegerField(required=False)
+        course = serializers.IntegerField(**ID)
+        user = serializers.IntegerField(required=False, **ID)
 
     def get_queryset(self) -> QuerySet[Enrollment]:
         return selectors.enrollments_of(user=self.request.user)
@@ -524,7 +528,8 @@ class QuizAttemptSubmitApi(APIView):
     permission_classes = [IsTenantMember]
 
     class InputSerializer(serializers.Serializer):
-        answers = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
+        answers = serializers.DictField(
+            child=serializers.ListField(child=serializers.IntegerField(**ID), max_length=100))
 
     @extend_schema(request=InputSerializer, responses=dict)
     def post(self, request: Request, pk: int) -> Response:
@@ -629,7 +634,7 @@ class PostListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=10_000)
-        parent = serializers.IntegerField(required=False, allow_null=True)
+        parent = serializers.IntegerField(required=False, allow_null=True, **ID)
 
     @extend_schema(responses=ThreadOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -722,7 +727,7 @@ class BrandingApi(APIView):
         primary_color = serializers.CharField(required=False, max_length=7)
         accent_color = serializers.CharField(required=False, max_length=7)
         default_language = serializers.ChoiceField(choices=["en", "fr"], required=False)
-        logo_upload_id = serializers.IntegerField(required=False, allow_null=True)
+        logo_upload_id = serializers.IntegerField(required=False, allow_null=True, **ID)
         logo_remove = serializers.BooleanField(required=False, default=False)
 
     def _data(self) -> dict[str, Any]:

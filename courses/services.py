@@ -256,17 +256,21 @@ def _csv_rows(csv_text: str) -> list[tuple[int, dict[str, str]]]:
     text = csv_text.lstrip("\ufeff")
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "email" not in headers:
-        raise ApplicationError("The CSV file needs a header line with at least an 'email' column "
-                               "(columns: email, full_name, role, language).", code="csv_invalid")
-    reader.fieldnames = headers
-    rows = []
-    for record in reader:
-        clean = {k: (v or "").strip() for k, v in record.items() if k}
-        if any(clean.values()):
-            rows.append((reader.line_num, clean))
+    if "\x00" in text:
+        raise ApplicationError("This file is not a text CSV file.", code="csv_invalid")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        headers = [h.strip().lower() for h in next(reader, [])]
+        if "email" not in headers:
+            raise ApplicationError("The CSV file needs a header line with at least an 'email' column "
+                                   "(columns: email, full_name, role, language).", code="csv_invalid")
+        for record in reader:
+            clean = {name: value.strip() for name, value in zip(headers, record, strict=False) if name}
+            if any(clean.values()):
+                rows.append((reader.line_num, clean))
+    except csv.Error as exc:
+        raise ApplicationError(f"The CSV file cannot be read: {exc}.", code="csv_invalid") from exc
     return rows
 
 
@@ -784,7 +788,7 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
     if attempt.submitted_at is not None:
         raise QuizClosedError("This attempt was already submitted.", code="quiz_attempt_submitted")
     late = attempt.expires_at is not None and now > attempt.expires_at + SUBMIT_GRACE
-    attempt.answers = {str(k): v for k, v in (answers or {}).items()}
+    attempt.answers = {str(k): v for k, v in (answers or {}).items() if str(k).isdigit()}
     attempt.score = Decimal("0.00") if late else quiz_grade(lesson=attempt.lesson, answers=attempt.answers)
     attempt.submitted_at = now
     attempt.save(update_fields=["answers", "score", "submitted_at"])
