@@ -287,6 +287,38 @@ class CourseInvitationsApi(APIView):
         return Response({"added": added})
 
 
+class ModuleMoveApi(APIView):
+    """Move a module one place up or down in its course (`{"direction": "up"|"down"}`)."""
+
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        direction = serializers.ChoiceField(choices=["up", "down"])
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.module_move(module=get_object_or_404(Module, pk=pk), up=data.validated_data["direction"] == "up")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LessonMoveApi(APIView):
+    """Move a lesson one place up or down in its module (`{"direction": "up"|"down"}`)."""
+
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        direction = serializers.ChoiceField(choices=["up", "down"])
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.lesson_move(lesson=get_object_or_404(Lesson, pk=pk), up=data.validated_data["direction"] == "up")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ModuleCreateApi(APIView):
     permission_classes = [IsInstructorOrAdministrator]
 

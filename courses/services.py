@@ -425,6 +425,28 @@ def module_create(*, course: Course, title: str) -> Module:
     return Module.objects.create(course=course, title=title.strip(), position=position)
 
 
+def _swap_with_neighbour(qs: Any, item: Any, *, up: bool) -> None:
+    """Swap `item`'s position with the previous (up) or next sibling in `qs` (ordered by position, id)."""
+    siblings = list(qs.select_for_update().order_by("position", "id"))
+    for index, sibling in enumerate(siblings):  # renumber first: positions may have gaps or ties
+        sibling.position = index + 1
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = siblings[other].position, siblings[index].position
+    type(item).objects.bulk_update(siblings, ["position"])
+
+
+@transaction.atomic
+def module_move(*, module: Module, up: bool) -> None:
+    _swap_with_neighbour(Module.objects.filter(course_id=module.course_id), module, up=up)
+
+
+@transaction.atomic
+def lesson_move(*, lesson: Lesson, up: bool) -> None:
+    _swap_with_neighbour(Lesson.objects.filter(module_id=lesson.module_id), lesson, up=up)
+
+
 def quiz_deadline_check(*, deadline: datetime | None) -> None:
     """A quiz deadline must not fall inside a maintenance window of this tenant (GCS art. 8).
 

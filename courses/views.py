@@ -352,6 +352,12 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Lesson added."))
                 if lesson.kind == Lesson.Kind.QUIZ:
                     return redirect("teach-lesson", pk=lesson.pk)
+            elif action in ("module_up", "module_down"):
+                module = get_object_or_404(Module, pk=request.POST.get("module"), course=course)
+                services.module_move(module=module, up=action == "module_up")
+            elif action in ("lesson_up", "lesson_down"):
+                lesson = get_object_or_404(Lesson, pk=request.POST.get("lesson"), module__course=course)
+                services.lesson_move(lesson=lesson, up=action == "lesson_up")
             elif action == "publish":
                 services.course_publish(course=course, actor=request.user)
                 messages.success(request, _("The course is published."))

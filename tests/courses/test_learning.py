@@ -202,3 +202,17 @@ def test_lesson_contents_and_forum_are_for_enrolled_members_only(demo_host, in_d
     outsider = client_for(demo_host, user_make().email)
     assert outsider.get(f"/api/v1/lessons/{lesson.pk}/").json()["error"]["code"] == "not_enrolled"
     assert outsider.get(f"/api/v1/courses/{course.pk}/posts/").status_code == 403
+
+
+def test_instructor_reorders_lessons_and_modules(demo_host, in_demo) -> None:
+    course = course_make(author=user_make(role="instructor"))
+    module = course.modules.get()
+    second = services.module_create(course=course, title="Week 2")
+    client = client_for(demo_host, "instructor@demo.test")
+    quiz = quiz_of(course)
+    assert client.post(f"/api/v1/lessons/{quiz.pk}/move/", {"direction": "up"}, format="json").status_code == 204
+    assert [lesson.title for lesson in module.lessons.order_by("position", "id")] == ["Quiz", "Reading"]
+    client.post(f"/api/v1/modules/{second.pk}/move/", {"direction": "up"}, format="json")
+    assert [m.title for m in course.modules.order_by("position", "id")] == ["Week 2", "Week 1"]
+    client.post(f"/api/v1/modules/{second.pk}/move/", {"direction": "up"}, format="json")  # already first
+    assert [m.title for m in course.modules.order_by("position", "id")] == ["Week 2", "Week 1"]
