@@ -1050,6 +1050,10 @@ def user_data_export(*, user: User) -> dict[str, Any]:
              "hidden": p.hidden_at is not None}
             for p in Post.objects.filter(author=user).select_related("course")
         ],
+        "reports": [
+            {"post_id": r.post_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
+            for r in PostReport.objects.filter(reporter=user)
+        ],
     }
 
 

@@ -182,3 +182,9 @@ def test_quiz_deadlines_are_entered_in_paris_time(site) -> None:
                                                  "kind": "quiz", "deadline": "2026-07-01T18:00"})
     deadline = Lesson.objects.get(module=module, title="Timed").deadline
     assert deadline.isoformat() == "2026-07-01T16:00:00+00:00"  # 18:00 in Paris in summer
+
+
+def test_visitors_get_the_default_language_chosen_in_the_branding(site) -> None:
+    assert b"Forgot your password?" in Client(HTTP_HOST=site["host"]).get("/login/").content
+    Branding.objects.create(pk=1, default_language="fr")
+    assert "Mot de passe oublié ?" in Client(HTTP_HOST=site["host"]).get("/login/").content.decode()
