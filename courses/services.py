@@ -660,7 +660,21 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
         upload.confirmed_at = timezone.now()
         upload.save(update_fields=["size", "confirmed_at"])
         storage.storage_usage_add(delta_bytes=size)
-    return upload, storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+        before = storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+        after = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+        if after is not None and after != before:
+            _storage_warning_send(level=after, used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+    return upload, after
+
+
+def _storage_warning_send(*, level: str, used: int, quota: int) -> None:
+    """E-mail the administrators when usage crosses 80 % or reaches 100 % of the quota (SPEC R20)."""
+    admins = list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True).values_list("email", "language"))
+    context = {"level": level, "used": used, "quota": quota, "organisation": branding_display_name()}
+    for language in {lang for _, lang in admins}:
+        recipients = [email for email, lang in admins if lang == language]
+        transaction.on_commit(lambda r=recipients, lang=language: email_send(
+            to=r, template="courses/emails/storage_warning", context=context, language=lang))
 
 
 def media_delete(*, upload: MediaUpload) -> None:

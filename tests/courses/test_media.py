@@ -158,3 +158,28 @@ def test_large_video_goes_up_in_parts_and_is_completed_at_confirmation(demo, dem
     head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=data["key"])
     assert (head["ContentLength"], head["ContentType"]) == (len(body), "video/mp4")
     storage.object_delete(key=data["key"])
+
+
+def test_administrators_are_emailed_when_usage_crosses_80_and_100_percent(
+        demo, demo_host, in_demo, django_capture_on_commit_callbacks) -> None:
+    from django.core import mail
+
+    Tenant.objects.filter(pk=demo.pk).update(storage_used_bytes=0, storage_quota_bytes=100)
+    instructor = client_for(demo_host, "instructor@demo.test")
+
+    def upload(size: int) -> str | None:
+        data = instructor.post("/api/v1/uploads/", {"purpose": "file", "filename": "a.txt",
+                                                    "content_type": "text/plain", "size": size}, format="json").json()
+        _put(data["url"], b"x" * size, data["headers"])
+        with django_capture_on_commit_callbacks(execute=True):
+            return instructor.post(f"/api/v1/uploads/{data['id']}/confirm/").json()["storage_warning"]
+
+    assert upload(50) is None
+    assert mail.outbox == []
+    assert upload(35) == "80"
+    assert [m.subject for m in mail.outbox] == ["80 % of the storage quota used"]
+    assert "admin@demo.test" in mail.outbox[0].to
+    assert upload(10) == "80"
+    assert len(mail.outbox) == 1  # no second e-mail for the same level
+    assert upload(5) == "100"
+    assert [m.subject for m in mail.outbox][-1] == "Storage quota reached"
