@@ -1,16 +1,27 @@
 """The organisation's branding on every page of a tenant host (name, logo, colours)."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     if tenant is None or connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return {}
+    try:
+        return _branding(request, tenant)
+    except DatabaseError:  # e.g. a schema not migrated yet: the page renders without branding
+        logger.warning("branding unavailable in schema %s", connection.schema_name, exc_info=True)
+        return {}
+
+
+def _branding(request: HttpRequest, tenant: Any) -> dict[str, Any]:
     from . import services
     from .selectors import branding_current
 
