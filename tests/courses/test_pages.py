@@ -188,3 +188,35 @@ def test_visitors_get_the_default_language_chosen_in_the_branding(site) -> None:
     assert b"Forgot your password?" in Client(HTTP_HOST=site["host"]).get("/login/").content
     Branding.objects.create(pk=1, default_language="fr")
     assert "Mot de passe oublié ?" in Client(HTTP_HOST=site["host"]).get("/login/").content.decode()
+
+
+def test_administrator_uploads_a_logo_shown_in_the_header_and_replacing_it_deletes_the_old_one(site) -> None:
+    import urllib.request
+
+    from mooc_platform import storage
+    from tests.courses.conftest import client_for
+
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+           b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")
+    api = client_for(site["host"], "admin@demo.test")
+
+    def logo_upload() -> dict:
+        data = api.post("/api/v1/uploads/", {"purpose": "logo", "filename": "logo.png", "content_type": "image/png",
+                                             "size": len(png)}, format="json").json()
+        request = urllib.request.Request(data["url"], data=png, method="PUT", headers=data["headers"])
+        urllib.request.urlopen(request).close()
+        api.post(f"/api/v1/uploads/{data['id']}/confirm/")
+        return data
+
+    first = logo_upload()
+    branding = api.put("/api/v1/branding/", {"logo_upload_id": first["id"], "name": "Logo U"}, format="json").json()
+    assert branding["name"] == "Logo U" and first["key"] in branding["logo_url"]
+    page = _client(site, site["learner"].email).get("/courses/").content.decode()
+    assert 'class="logo"' in page and first["key"] in page
+    second = logo_upload()
+    api.put("/api/v1/branding/", {"logo_upload_id": second["id"]}, format="json")
+    listed = storage.s3_client().list_objects_v2(Bucket=storage.bucket_name(), Prefix=first["key"])
+    assert listed.get("KeyCount", 0) == 0
+    assert api.put("/api/v1/branding/", {"name": "x"}, format="json").status_code == 200
+    learner = client_for(site["host"], site["learner"].email)
+    assert learner.put("/api/v1/branding/", {"name": "Hacked"}, format="json").status_code == 403
