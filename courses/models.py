@@ -50,3 +50,251 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MediaUpload(models.Model):
+    """An object a browser was allowed to PUT under the tenant's prefix (SPEC R20). Counted in the
+    tenant's storage usage once confirmed; deleted with the lesson (or branding) using it."""
+
+    class Purpose(models.TextChoices):
+        VIDEO = "video", _("Video")
+        FILE = "file", _("File")
+        LOGO = "logo", _("Logo")
+
+    key = models.CharField(max_length=400, unique=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    declared_size = models.BigIntegerField()
+    size = models.BigIntegerField(null=True, blank=True, help_text="Set when the upload is confirmed.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    multipart_id = models.CharField(max_length=200, blank=True, help_text="S3 UploadId of a multipart upload.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Lesson(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        VIDEO = "video", _("Video")
+        FILE = "file", _("File")
+        QUIZ = "quiz", _("Quiz")
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    position = models.PositiveIntegerField(default=0)
+    body_markdown = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="Sanitised rendering of body_markdown.")
+    media = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="lesson")
+    max_attempts = models.PositiveIntegerField(default=3, help_text="0 = unlimited.")
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["module", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["lesson", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=500)
+    is_correct = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["question", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CourseInvitation(models.Model):
+    """A SPOC admits the e-mails invited to it (one by one or by CSV)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "email"], name="course_invitation_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class Enrollment(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True, help_text="Every lesson completed.")
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="enrollment_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class LessonCompletion(models.Model):
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="completions")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "lesson"], name="lesson_completion_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class QuizAttempt(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["lesson", "user", "number"]
+        constraints = [models.UniqueConstraint(fields=["lesson", "user", "number"], name="quiz_attempt_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class Certificate(models.Model):
+    """Certificate of achievement (SPEC R21). Holder and course are copied by value so the
+    certificate stays verifiable after the holder deletes the account ("holder removed")."""
+
+    code = models.CharField(max_length=32, unique=True)
+    course = models.ForeignKey(Course, null=True, on_delete=models.SET_NULL, related_name="certificates")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                             related_name="certificates")
+    holder_name = models.CharField(max_length=200)
+    holder_removed = models.BooleanField(default=False)
+    course_title = models.CharField(max_length=200)
+    organisation_name = models.CharField(max_length=200)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    issued_at = models.DateTimeField()
+    pdf_key = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="certificate_one_per_course_user")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class Post(models.Model):
+    """A forum post; moderation is a posteriori (SPEC R21): visible at once, hidden on report."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="posts")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class PostReport(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class Branding(models.Model):
+    """The organisation's look (one row per tenant schema, id=1)."""
+
+    name = models.CharField(max_length=200, blank=True, help_text="Empty: the organisation's registered name.")
+    logo = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    primary_color = models.CharField(max_length=7, default="#1d4ed8")
+    accent_color = models.CharField(max_length=7, default="#f59e0b")
+    default_language = models.CharField(max_length=8, default="en", choices=[("en", "English"), ("fr", "Français")])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                                   name="branding_primary_color_hex"),
+            models.CheckConstraint(condition=models.Q(accent_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                                   name="branding_accent_color_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+class UserInvitation(models.Model):
+    """A one-time link to set a password (SPEC R2). Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"

@@ -1,7 +1,103 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, register_converter
 
-from . import apis
+from . import apis, views
 
-urlpatterns = [
+
+class IdConverter:
+    """An id that fits PostgreSQL's bigint (a longer number would make the query fail, not 404)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+api = [
     path("api/v1/courses/", apis.CourseListApi.as_view(), name="api-course-list"),
+    path("api/v1/courses/<id:pk>/", apis.CourseDetailApi.as_view(), name="api-course-detail"),
+    path("api/v1/courses/<id:pk>/publish/", apis.CoursePublishApi.as_view(), name="api-course-publish"),
+    path("api/v1/courses/<id:pk>/unpublish/", apis.CourseUnpublishApi.as_view(), name="api-course-unpublish"),
+    path("api/v1/courses/<id:pk>/invitations/", apis.CourseInvitationsApi.as_view(), name="api-course-invitations"),
+    path("api/v1/courses/<id:pk>/modules/", apis.ModuleCreateApi.as_view(), name="api-module-create"),
+    path("api/v1/courses/<id:pk>/posts/", apis.PostListCreateApi.as_view(), name="api-post-list"),
+    path("api/v1/courses/<id:pk>/analytics/", apis.CourseAnalyticsApi.as_view(), name="api-course-analytics"),
+    path("api/v1/modules/<id:pk>/lessons/", apis.LessonCreateApi.as_view(), name="api-lesson-create"),
+    path("api/v1/modules/<id:pk>/move/", apis.ModuleMoveApi.as_view(), name="api-module-move"),
+    path("api/v1/lessons/<id:pk>/move/", apis.LessonMoveApi.as_view(), name="api-lesson-move"),
+    path("api/v1/lessons/<id:pk>/", apis.LessonDetailApi.as_view(), name="api-lesson-detail"),
+    path("api/v1/lessons/<id:pk>/media/", apis.LessonMediaApi.as_view(), name="api-lesson-media"),
+    path("api/v1/lessons/<id:pk>/questions/", apis.QuestionCreateApi.as_view(), name="api-question-create"),
+    path("api/v1/lessons/<id:pk>/complete/", apis.LessonCompleteApi.as_view(), name="api-lesson-complete"),
+    path("api/v1/lessons/<id:pk>/attempts/", apis.QuizAttemptStartApi.as_view(), name="api-attempt-start"),
+    path("api/v1/quiz-attempts/<id:pk>/submit/", apis.QuizAttemptSubmitApi.as_view(), name="api-attempt-submit"),
+    path("api/v1/uploads/", apis.UploadCreateApi.as_view(), name="api-upload-create"),
+    path("api/v1/uploads/<id:pk>/confirm/", apis.UploadConfirmApi.as_view(), name="api-upload-confirm"),
+    path("api/v1/users/", apis.UserListCreateApi.as_view(), name="api-user-list"),
+    path("api/v1/users/import/", apis.UserImportApi.as_view(), name="api-user-import"),
+    path("api/v1/users/<id:pk>/deactivate/", apis.UserDeactivateApi.as_view(), name="api-user-deactivate"),
+    path("api/v1/users/<id:pk>/reactivate/", apis.UserReactivateApi.as_view(), name="api-user-reactivate"),
+    path("api/v1/users/<id:pk>/invitation/", apis.UserInvitationResendApi.as_view(), name="api-user-invitation"),
+    path("api/v1/enrollments/", apis.EnrollmentListCreateApi.as_view(), name="api-enrollment-list"),
+    path("api/v1/enrollments/<id:pk>/", apis.EnrollmentDetailApi.as_view(), name="api-enrollment-detail"),
+    path("api/v1/certificates/", apis.CertificateListApi.as_view(), name="api-certificate-list"),
+    path("api/v1/certificates/<id:pk>/download/", apis.CertificateDownloadApi.as_view(),
+         name="api-certificate-download"),
+    path("api/v1/certificates/verify/<str:code>/", apis.CertificateVerifyApi.as_view(), name="api-certificate-verify"),
+    path("api/v1/posts/<id:pk>/report/", apis.PostReportApi.as_view(), name="api-post-report"),
+    path("api/v1/posts/<id:pk>/hide/", apis.PostHideApi.as_view(), name="api-post-hide"),
+    path("api/v1/posts/<id:pk>/restore/", apis.PostRestoreApi.as_view(), name="api-post-restore"),
+    path("api/v1/moderation/reports/", apis.ReportListApi.as_view(), name="api-report-list"),
+    path("api/v1/branding/", apis.BrandingApi.as_view(), name="api-branding"),
+    path("api/v1/me/export/", apis.MyDataExportApi.as_view(), name="api-me-export"),
+    path("api/v1/me/delete/", apis.MyAccountDeleteApi.as_view(), name="api-me-delete"),
 ]
+
+_reset_tpl = "courses/registration/"
+accounts = [
+    path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
+        template_name=_reset_tpl + "password_reset_form.html",
+        email_template_name=_reset_tpl + "password_reset_email.txt",
+        subject_template_name=_reset_tpl + "password_reset_subject.txt"), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name=_reset_tpl + "password_reset_done.html"), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name=_reset_tpl + "password_reset_confirm.html"), name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name=_reset_tpl + "password_reset_complete.html"), name="password_reset_complete"),
+]
+
+pages = [
+    path("courses/", views.catalogue, name="catalogue"),
+    path("courses/<slug:slug>/", views.course_page, name="course"),
+    path("courses/<slug:slug>/enrol/", views.course_enrol, name="course-enrol"),
+    path("courses/<slug:slug>/lessons/<id:pk>/", views.lesson_page, name="lesson"),
+    path("courses/<slug:slug>/lessons/<id:pk>/complete/", views.lesson_complete, name="lesson-complete"),
+    path("courses/<slug:slug>/discussion/", views.discussion, name="discussion"),
+    path("posts/<id:pk>/report/", views.post_report, name="post-report"),
+    path("my/progress/", views.my_progress, name="my-progress"),
+    path("my/certificates/", views.my_certificates, name="my-certificates"),
+    path("my/certificates/<id:pk>/download/", views.certificate_download, name="certificate-download"),
+    path("my/profile/", views.my_profile, name="my-profile"),
+    path("my/export.json", views.my_export, name="my-export"),
+    path("my/delete/", views.my_delete, name="my-delete"),
+    path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate-verify"),
+    path("teach/", views.teach_home, name="teach"),
+    path("teach/courses/<id:pk>/", views.teach_course, name="teach-course"),
+    path("teach/lessons/<id:pk>/", views.teach_lesson, name="teach-lesson"),
+    path("teach/moderation/", views.moderation, name="moderation"),
+    path("manage/users/", views.manage_users, name="manage-users"),
+    path("manage/users/import/", views.manage_import, name="manage-import"),
+    path("manage/branding/", views.manage_branding, name="manage-branding"),
+    path("manage/analytics/", views.analytics, name="analytics"),
+    path("manage/analytics/<id:pk>/", views.analytics_course, name="analytics-course"),
+    path("manage/analytics/<id:pk>.csv", views.analytics_csv, name="analytics-csv"),
+]
+
+urlpatterns = [*api, *accounts, *pages]

@@ -9,12 +9,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.accounts.throttling import (
+    THROTTLED_MESSAGE,
+    client_ip,
+    login_failure_record,
+    login_failures_clear,
+    login_is_throttled,
+)
 from mooc_platform.errors import ApplicationError
 
 
 class InvalidCredentialsError(ApplicationError):
     code = "invalid_credentials"
     status_code = 400
+
+
+class LoginThrottledError(ApplicationError):
+    code = "login_throttled"
+    status_code = 429
 
 
 class TokenObtainApi(APIView):
@@ -40,10 +52,14 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["email"].lower(),
-                            password=data.validated_data["password"])
+        email, ip = data.validated_data["email"].lower(), client_ip(request)
+        if login_is_throttled(email=email, ip=ip):  # SPEC R3
+            raise LoginThrottledError(THROTTLED_MESSAGE)
+        user = authenticate(request, username=email, password=data.validated_data["password"])
         if user is None:
+            login_failure_record(email=email, ip=ip)
             raise InvalidCredentialsError("Unknown e-mail or wrong password for this organisation.")
+        login_failures_clear(email=email, ip=ip)
         token, _ = Token.objects.get_or_create(user=user)
         return Response(self.OutputSerializer({"token": token.key}).data)
 

@@ -31,6 +31,30 @@ def _user_ensure(*, email: str, role: str, full_name: str, **extra: object) -> U
 
 
 
+def _demo_course_contents_ensure(*, course: Course, title: str) -> None:
+    """Two modules, text lessons and a graded quiz, once (SPEC §4 demo data)."""
+    from courses import services
+
+    if course.modules.exists():
+        return
+    intro = services.module_create(course=course, title="Getting started")
+    services.lesson_create(module=intro, title="Welcome", kind="text",
+                           body_markdown=f"# Welcome to *{title}*\n\nRead each lesson, then take the quiz. "
+                                         "A certificate is issued once every lesson is done with at least the "
+                                         "pass mark.")
+    services.lesson_create(module=intro, title="How this course works", kind="text",
+                           body_markdown="- Lessons are short.\n- The quiz allows **3 attempts**.\n"
+                                         "- Ask questions in the discussion.")
+    check = services.module_create(course=course, title="Check your knowledge")
+    quiz = services.lesson_create(module=check, title="Final quiz", kind="quiz", max_attempts=3,
+                                  time_limit_minutes=15)
+    services.question_create(lesson=quiz, text="What does a certificate require?", kind="single",
+                             choices=[("Every lesson completed and the pass mark reached", True),
+                                      ("Only enrolling", False)])
+    services.question_create(lesson=quiz, text="Which are Creative Commons licences?", kind="multiple",
+                             choices=[("CC BY", True), ("CC BY-SA", True), ("All rights reserved", False)])
+
+
 def demo_data_ensure(*, log: Callable[[str], None] = lambda message: None) -> dict[str, Tenant]:
     """Create whatever demo data is missing; returns the demo tenants by slug. Idempotent."""
     platform_tenant_ensure()
@@ -52,12 +76,13 @@ def demo_data_ensure(*, log: Callable[[str], None] = lambda message: None) -> di
                 _user_ensure(email=f"learner{n}@{slug}.test", role=User.Role.LEARNER,
                              full_name=f"Lea Learner {n}")
             title, course_slug = spec["course"]
-            Course.objects.get_or_create(
+            course, _ = Course.objects.get_or_create(
                 slug=course_slug,
                 defaults={"title": title, "summary": f"A published demo course of {spec['name']}.",
                           "status": Course.Status.PUBLISHED, "licence": Course.Licence.CC_BY_SA,
                           "created_by": instructor, "language": "en"},
             )
+            _demo_course_contents_ensure(course=course, title=title)
         log(f"tenant {slug} ready: http://{slug}.{settings.PLATFORM_DOMAIN}")
         tenants[slug] = tenant
     return tenants

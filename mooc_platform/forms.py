@@ -1,6 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .accounts.throttling import client_ip, login_failure_record, login_failures_clear, login_is_throttled
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -9,4 +14,20 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Unknown e-mail or wrong password for this organisation."),
         "inactive": _("This account is inactive."),
+        "throttled": _("Too many failed attempts for this e-mail. Wait 15 minutes or reset your password."),
     }
+
+    def clean(self) -> dict[str, Any]:
+        """SPEC R3: failed logins are throttled per e-mail and IP address."""
+        email = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        if email and login_is_throttled(email=email, ip=ip):
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if email:
+                login_failure_record(email=email, ip=ip)
+            raise
+        login_failures_clear(email=email, ip=ip)
+        return cleaned

@@ -83,4 +83,40 @@ def storage_usage_add(*, delta_bytes: int) -> None:
     tenant = getattr(connection, "tenant", None)
     if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
-    get_tenant_model().objects.filter(pk=tenant.pk).update(storage_used_bytes=F("storage_used_bytes") + delta_bytes)
+    # By schema name: inside `schema_context` (tests, scripts) connection.tenant is a FakeTenant without a pk.
+    get_tenant_model().objects.filter(schema_name=tenant.schema_name).update(
+        storage_used_bytes=F("storage_used_bytes") + delta_bytes)
+
+
+# --- Multipart uploads (large videos): the browser PUTs each part to its own presigned URL --------
+
+
+def multipart_create(*, key: str, content_type: str) -> str:
+    """Start a multipart upload; returns its UploadId. The object's Content-Type is fixed here."""
+    return s3_client().create_multipart_upload(Bucket=bucket_name(), Key=key, ContentType=content_type)["UploadId"]
+
+
+def multipart_part_url(*, key: str, upload_id: str, part_number: int, expires_in: int = 3600) -> str:
+    return s3_client().generate_presigned_url(
+        "upload_part", Params={"Bucket": bucket_name(), "Key": key, "UploadId": upload_id, "PartNumber": part_number},
+        ExpiresIn=expires_in,
+    )
+
+
+def multipart_complete(*, key: str, upload_id: str) -> None:
+    """Complete with the parts S3 received (listed server-side, so browsers need not read ETags)."""
+    client = s3_client()
+    parts: list[dict[str, Any]] = []
+    marker = 0
+    while True:
+        page = client.list_parts(Bucket=bucket_name(), Key=key, UploadId=upload_id, PartNumberMarker=marker)
+        parts += [{"ETag": p["ETag"], "PartNumber": p["PartNumber"]} for p in page.get("Parts", [])]
+        if not page.get("IsTruncated"):
+            break
+        marker = page["NextPartNumberMarker"]
+    client.complete_multipart_upload(Bucket=bucket_name(), Key=key, UploadId=upload_id,
+                                     MultipartUpload={"Parts": parts})
+
+
+def multipart_abort(*, key: str, upload_id: str) -> None:
+    s3_client().abort_multipart_upload(Bucket=bucket_name(), Key=key, UploadId=upload_id)

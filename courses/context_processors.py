@@ -1,0 +1,50 @@
+"""The organisation's branding on every page of a tenant host (name, logo, colours)."""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+
+def branding(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        return {}
+    try:
+        return _branding(request, tenant)
+    except DatabaseError:  # e.g. a schema not migrated yet: the page renders without branding
+        logger.warning("branding unavailable in schema %s", connection.schema_name, exc_info=True)
+        return {}
+
+
+def _branding(request: HttpRequest, tenant: Any) -> dict[str, Any]:
+    from . import services
+    from .selectors import branding_current
+
+    current = getattr(request, "_branding", None)
+    if current is None:
+        current = branding_current()
+        request._branding = current or False  # type: ignore[attr-defined]
+    current = current or None
+    logo_url = None
+    if current is not None and current.logo is not None:
+        logo_url = services.media_download_url(upload=current.logo)
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
+    storage_level = None
+    if role in ("administrator", "instructor"):  # staff only: one fresh read of the tenant's usage
+        limits = services.tenant_limits()
+        storage_level = services.storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+    return {
+        "storage_warning_level": storage_level,
+        "brand_name": (current.name if current and current.name else tenant.name),
+        "brand_logo_url": logo_url,
+        "brand_primary": current.primary_color if current else "",
+        "brand_accent": current.accent_color if current else "",
+        "nav_is_staff": role in ("administrator", "instructor"),
+        "nav_is_admin": role == "administrator",
+    }

@@ -1,0 +1,44 @@
+"""Language and time zone of a tenant page: the user's language when signed in, else the
+organisation's default language set in its branding, unless the visitor chose one (language cookie).
+The courses pages show and read dates in PLATFORM_TIME_ZONE (SPEC §2: business times in Europe/Paris)."""
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+
+class TenantLanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = None
+        if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and getattr(user, "language", None):
+                language = user.language
+            elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                # Visitors: the default language the administrator chose in the branding, if any;
+                # otherwise LocaleMiddleware's choice (browser's Accept-Language) stands.
+                from .models import Branding
+
+                try:
+                    language = Branding.objects.filter(pk=1).values_list("default_language", flat=True).first()
+                except Exception:  # a page must render even if the tenant tables are unreachable
+                    language = None
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # thread-local: never leak into the next request of this thread
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object) -> None:
+        # The courses pages show and read dates in Paris time; other apps keep their own convention.
+        if getattr(view_func, "__module__", "").startswith("courses."):
+            timezone.activate(ZoneInfo(settings.PLATFORM_TIME_ZONE))
