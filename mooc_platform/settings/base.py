@@ -178,12 +178,14 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: the embedded default, no server needed.
     _broker_folder = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
-    for _sub in ("queue", "processed", "results"):
+    for _sub in ("queue", "processed", "results", "control"):
         (_broker_folder / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_folder / "queue"),
         "data_folder_out": str(_broker_folder / "queue"),
         "processed_folder": str(_broker_folder / "processed"),
+        # Remote-control (pidbox) exchanges: inside the broker folder, not the working directory.
+        "control_folder": str(_broker_folder / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"

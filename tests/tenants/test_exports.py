@@ -12,6 +12,8 @@ import zipfile
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ConflictError
@@ -48,7 +50,11 @@ def test_administrator_export_is_built_by_the_worker_with_tables_and_media(
     assert "password" not in header and header.startswith("id,")
     assert any("admin@demo.test" in row for row in rows)
     courses = json.loads(archive.read("data/courses_course.json"))
-    assert [c["title"] for c in courses] == ["Introduction to Data Science"]
+    with schema_context(demo.schema_name), connection.cursor() as cursor:
+        cursor.execute("SELECT title FROM courses_course ORDER BY id")
+        titles_in_schema = [row[0] for row in cursor.fetchall()]
+    assert [c["title"] for c in courses] == titles_in_schema
+    assert "Introduction to Data Science" in titles_in_schema
     assert archive.read(f"media/media/{name}") == b"lecture notes"
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["slug"] == "demo" and manifest["tables"]["accounts_user"] == len(rows)
