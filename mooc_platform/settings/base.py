@@ -63,9 +63,13 @@ ROOT_URLCONF = "mooc_platform.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # How long a host -> tenant lookup stays cached in each process (SPEC §5 tenancy overhead).
 TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
+# How long each process keeps its snapshot of the maintenance windows (maintenance.state).
+MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=5)
 
 MIDDLEWARE = [
     "mooc_platform.middleware.CachedTenantMiddleware",
+    # Right after the tenant: during a window, a refused request touches no session or user table.
+    "maintenance.middleware.MaintenanceModeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "mooc_platform.context_processors.platform",
+                "maintenance.context_processors.maintenance_banner",
             ],
         },
     }
@@ -174,6 +179,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = PLATFORM_TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["maintenance-notices"] = {"task": "maintenance.notices_run", "schedule": 300.0}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
