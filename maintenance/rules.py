@@ -6,7 +6,7 @@ anything is written; the services call the same function and refuse on its answe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,8 +43,17 @@ def local_text(moment: datetime) -> str:
     return moment.astimezone(platform_tz()).strftime("%A %d %B %Y %H:%M %Z")
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Python subtracts and compares two datetimes of the same tzinfo on the wall clock (a Paris
+    Saturday noon to Sunday noon in October would be '24 h'); in UTC it is real elapsed time."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: business times are aware (STYLE 3)")
+    return moment.astimezone(UTC)
+
+
 def window_times_check(*, start: datetime, end: datetime, now: datetime) -> list[BrokenRule]:
     """Rules every window obeys, emergency or not: it ends after it starts and is not over already."""
+    start, end, now = as_utc(start), as_utc(end), as_utc(now)
     broken = []
     if end <= start:
         broken.append(BrokenRule("maintenance_end_before_start", "A window must end after it starts."))
@@ -58,6 +67,7 @@ def planned_window_rules_check(*, start: datetime, end: datetime, now: datetime)
 
     An empty list means the window is allowed. Days and hours are judged in Europe/Paris; the
     duration and the notice are real elapsed time, so a window over a DST change is still 24 h."""
+    start, end, now = as_utc(start), as_utc(end), as_utc(now)
     broken = window_times_check(start=start, end=end, now=now)
     local_start = start.astimezone(platform_tz())
     if local_start.weekday() != SATURDAY or local_start.time() < EARLIEST_START:

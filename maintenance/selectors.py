@@ -15,7 +15,7 @@ from mooc_platform.accounts.models import User
 from tenants.models import Tenant
 
 from .models import MaintenanceNotice, MaintenanceWindow
-from .rules import platform_tz
+from .rules import as_utc, platform_tz
 
 
 def _affecting(schema_name: str) -> Q:
@@ -112,7 +112,7 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
     tz = platform_tz()
     start = datetime(month.year, month.month, 1, tzinfo=tz)
     following = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
-    return start, following
+    return as_utc(start), as_utc(following)
 
 
 def _merged_seconds(intervals: list[tuple[datetime, datetime]]) -> int:

@@ -20,7 +20,7 @@ from tenants.services import audit_record
 
 from . import state
 from .models import MaintenanceNotice, MaintenanceWindow
-from .rules import REMINDER_BEFORE, BrokenRule, planned_window_rules_check, window_times_check
+from .rules import REMINDER_BEFORE, BrokenRule, as_utc, planned_window_rules_check, window_times_check
 from .selectors import maintenance_window_tenants, tenant_administrator_emails
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def maintenance_window_schedule(
     A planned window must start on a Saturday at or after 12:00 Europe/Paris, last at most 24 hours
     and be scheduled at least 48 hours ahead; an emergency one may break those rules only with a
     written justification. Raises MaintenanceRuleError / JustificationRequiredError / ScopeInvalidError."""
-    now = now or timezone.now()
+    now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
     kind = MaintenanceWindow.Kind.EMERGENCY if emergency else MaintenanceWindow.Kind.PLANNED
     _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now)
     chosen = list(tenants) if scope == MaintenanceWindow.Scope.SELECTED else []
@@ -136,7 +136,7 @@ def maintenance_window_move(
 ) -> MaintenanceWindow:
     """Move a scheduled window: the rules are checked again against the new times (from `now`), and
     the window is announced again (a new revision: new notices, a new reminder)."""
-    now = now or timezone.now()
+    now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
     with transaction.atomic():
         locked = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
         if locked.status != MaintenanceWindow.Status.SCHEDULED:
