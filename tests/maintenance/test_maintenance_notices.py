@@ -93,7 +93,8 @@ def test_reminder_goes_out_once_24_hours_before_the_start(demo, mailoutbox) -> N
     assert [(n.kind, n.tenant_slug) for n in sent] == [("reminder", "demo")]
     assert maintenance_notices_send_due(now=OCTOBER_SAT_NOON - timedelta(hours=2)) == []
     assert _to(mailoutbox) == [["admin@demo.test"]]
-    assert mailoutbox[0].subject == "Reminder: maintenance tomorrow, Saturday 30 October 2027, 12:00 CEST — Demo University"
+    assert mailoutbox[0].subject == (
+        "Reminder: maintenance tomorrow, Saturday 30 October 2027, 12:00 CEST — Demo University")
     window.refresh_from_db()
     assert window.reminder_sent_at == OCTOBER_SAT_NOON - timedelta(hours=24)
 

@@ -38,7 +38,8 @@ def test_friday_start_is_refused_with_the_saturday_noon_rule(db, saturday_noon) 
     assert not MaintenanceWindow.objects.exists()
 
 
-@pytest.mark.parametrize("saturday", [paris(2027, 3, 27, 11, 59), paris(2027, 10, 30, 11, 59)], ids=["march", "october"])
+@pytest.mark.parametrize("saturday", [paris(2027, 3, 27, 11, 59), paris(2027, 10, 30, 11, 59)],
+                         ids=["march", "october"])
 def test_saturday_1159_is_refused_with_the_saturday_noon_rule(db, saturday) -> None:
     error = _refusal(saturday, saturday + timedelta(hours=4), now=saturday - timedelta(days=7))
     assert error.code == "maintenance_not_saturday_noon"
@@ -56,7 +57,8 @@ def test_47_hours_59_minutes_notice_is_refused_with_the_notice_rule(db, saturday
 
 @pytest.mark.parametrize("saturday_noon", [MARCH_SAT_NOON, OCTOBER_SAT_NOON], ids=["march", "october"])
 def test_24_hours_01_minute_is_refused_with_the_duration_rule(db, saturday_noon) -> None:
-    error = _refusal(saturday_noon, saturday_noon + timedelta(hours=24, minutes=1), now=saturday_noon - timedelta(days=3))
+    error = _refusal(saturday_noon, saturday_noon + timedelta(hours=24, minutes=1),
+                     now=saturday_noon - timedelta(days=3))
     assert error.code == "maintenance_too_long"
     assert [rule["code"] for rule in error.details["broken_rules"]] == ["maintenance_too_long"]
     assert "24 h 01 min" in error.message
