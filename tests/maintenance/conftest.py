@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from maintenance import state
 from maintenance.models import MaintenanceWindow
@@ -39,6 +40,7 @@ def _maintenance_uncached(settings: Any) -> Iterator[None]:
     """No snapshot cache, and tasks queued on commit run inline (no worker needed)."""
     settings.MAINTENANCE_CACHE_SECONDS = 0
     state.maintenance_cache_clear()
+    cache.clear()  # the login throttle counts token requests across tests
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
