@@ -2,35 +2,28 @@
 public first, then the template schema and every tenant schema in parallel — with one result each.
 
 Each schema goes through django-tenants' own `run_migrations` (the function its executors call), in
-a process of a fork pool so that N schemas migrate at once and each reports ok/failed separately."""
+a pool of N worker processes so that N schemas migrate at once and each reports ok/failed separately.
+The workers are *spawned*, not forked: a fork of a process that runs threads (a web server, an SDK's
+background thread, a test browser) can inherit a held lock and hang; each worker pays one Django
+start-up (about a second) instead, then migrates many schemas."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import multiprocessing
-import time
-from dataclasses import dataclass
+import os
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, connections
-from django_tenants.migration_executors.base import run_migrations
-from django_tenants.utils import get_tenant_base_migrate_command_class
+from django.db import connection
 
 from tenants.models import Tenant
 
+from .migration_worker import SchemaResult, schema_migrate, worker_init
 from .models import MaintenanceWindow
 
-
-@dataclass(frozen=True)
-class SchemaResult:
-    schema_name: str
-    ok: bool
-    applied: int
-    seconds: float
-    error: str = ""
-    output: str = ""
+__all__ = ["SchemaResult", "schema_migrate", "schemas_migrate", "schemas_to_migrate", "template_schema_name",
+           "windows_in_force_all_tenants"]
 
 
 def windows_in_force_all_tenants(*, now: datetime) -> list[MaintenanceWindow]:
@@ -77,39 +70,17 @@ def schemas_to_migrate(*, windows: list[MaintenanceWindow] | None) -> tuple[list
     return [], [name for name in tenant_schemas if name in allowed]
 
 
-def _migrate_options(verbosity: int) -> dict:
-    command = get_tenant_base_migrate_command_class()()
-    parser = command.create_parser("manage.py", "migrate")
-    options = vars(parser.parse_args(["--noinput", f"--verbosity={verbosity}"]))
-    options["skip_checks"] = True
-    return options
-
-
-def schema_migrate(schema_name: str, verbosity: int = 1, allow_atomic: bool = False) -> SchemaResult:
-    """Run the migrations of one schema and say how it went (never raises)."""
-    started = time.monotonic()
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            run_migrations((), _migrate_options(verbosity), "migrate_in_window", schema_name,
-                           allow_atomic=allow_atomic)
-    except Exception as exc:  # a failed schema is reported, the others go on
-        connection.set_schema_to_public()
-        return SchemaResult(schema_name, False, out.getvalue().count("Applying "), time.monotonic() - started,
-                            error=f"{type(exc).__name__}: {exc}"[:500], output=out.getvalue()[-2000:])
-    return SchemaResult(schema_name, True, out.getvalue().count("Applying "), time.monotonic() - started,
-                        output=out.getvalue()[-2000:])
-
-
 def schemas_migrate(*, sequential: list[str], parallel: list[str], processes: int) -> list[SchemaResult]:
     """Migrate `sequential` one after the other in this process, then `parallel` with N processes."""
     results = [schema_migrate(name, allow_atomic=True) for name in sequential]
     if processes <= 1 or len(parallel) <= 1:
         return results + [schema_migrate(name, allow_atomic=True) for name in parallel]
-    # The children must not share this process's database socket.
-    for conn in connections.all():
-        conn.close()
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes=processes) as pool:
-        results += pool.map(schema_migrate, parallel, chunksize=max(1, len(parallel) // (processes * 4)))
+    database = {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}
+    # concurrent.futures rather than multiprocessing.Pool: a worker that dies (or fails to start)
+    # raises BrokenProcessPool here instead of being respawned forever.
+    workers = min(processes, len(parallel))
+    settings_module = getattr(settings, "SETTINGS_MODULE", None) or os.environ["DJANGO_SETTINGS_MODULE"]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=worker_init, initargs=(settings_module, database)) as pool:
+        results += list(pool.map(schema_migrate, parallel, chunksize=max(1, len(parallel) // (workers * 4))))
     return results

@@ -85,8 +85,8 @@ def test_a_failing_schema_is_reported_and_the_command_fails(demo, clock, monkeyp
     assert "FAILED" in out.getvalue() and "ProgrammingError: boom" in out.getvalue()
 
 
-def test_parallel_run_migrates_tenant_schemas_in_forked_processes(transactional_db) -> None:
-    # Forked children must not share the test's connection, so this test commits (transactional_db).
+def test_parallel_run_migrates_tenant_schemas_in_worker_processes(transactional_db) -> None:
+    # Worker processes only see committed rows, so this test commits (transactional_db).
     from tenants.models import Tenant
 
     output = StringIO()
