@@ -5,6 +5,8 @@ Sunday 31 October (03:00 → 02:00); Saturdays 27 March and 30 October are the w
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,6 +48,18 @@ def _maintenance_uncached(settings: Any) -> Iterator[None]:
     yield
     celery_app.conf.task_always_eager = eager
     state.maintenance_cache_clear()
+    _celery_worker_wake()
+
+
+def _celery_worker_wake() -> None:
+    """time-machine moves time.monotonic too. A Celery worker thread already running (the session
+    worker of tests/conftest.py) may be in kombu's drain_events with a timeout counted from a 2027
+    start: it never times out, and cannot shut down at the end of the session. A message wakes it."""
+    from mooc_platform.tasks import worker_ping
+
+    if any(thread.name.endswith("(start)") for thread in threading.enumerate()):
+        with contextlib.suppress(Exception):
+            worker_ping.apply_async()
 
 
 @pytest.fixture
