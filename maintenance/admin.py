@@ -123,9 +123,6 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # the scheduling service sets the tenants; notices are read-only
-
     @admin.action(description="Cancel the selected windows (notifies tenants already told)")
     def cancel_windows(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> None:
         for window in queryset:
