@@ -9,7 +9,7 @@ from datetime import date
 from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -23,6 +23,14 @@ from tenants.models import Tenant
 from .models import MaintenanceWindow
 from .selectors import maintenance_windows_of_tenant, sla_report_monthly_all_tenants
 from .services import maintenance_window_cancel, maintenance_window_move, maintenance_window_schedule
+
+
+def _paginated(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """The schema of a PageNumberPagination response (these APIViews paginate by hand)."""
+    return inline_serializer(name=name, fields={
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True), "results": item,
+    })
 
 
 class TenantRefSerializer(serializers.Serializer):
@@ -67,14 +75,19 @@ class MaintenanceWindowListApi(APIView):
         emergency = serializers.BooleanField(default=False)
         justification = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=WindowOutputSerializer(many=True))
+        class Meta:
+            ref_name = "MaintenanceWindowScheduleInput"
+
+    @extend_schema(operation_id="maintenance_windows_list",
+                   responses=_paginated("PaginatedMaintenanceWindowList", WindowOutputSerializer(many=True)))
     def get(self, request: Request) -> Response:
         windows = MaintenanceWindow.objects.prefetch_related("tenants").order_by("-start", "-id")
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(windows, request, view=self)
         return paginator.get_paginated_response(WindowOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: WindowOutputSerializer})
+    @extend_schema(operation_id="maintenance_windows_schedule", request=InputSerializer,
+                   responses={201: WindowOutputSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,7 +104,7 @@ class MaintenanceWindowListApi(APIView):
 class MaintenanceWindowDetailApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(responses=WindowOutputSerializer)
+    @extend_schema(operation_id="maintenance_windows_retrieve", responses=WindowOutputSerializer)
     def get(self, request: Request, window_id: int) -> Response:
         return Response(WindowOutputSerializer(get_object_or_404(MaintenanceWindow, id=window_id)).data)
 
@@ -104,6 +117,9 @@ class MaintenanceWindowMoveApi(APIView):
     class InputSerializer(serializers.Serializer):
         start = serializers.DateTimeField()
         end = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "MaintenanceWindowMoveInput"
 
     @extend_schema(request=InputSerializer, responses=WindowOutputSerializer)
     def post(self, request: Request, window_id: int) -> Response:
@@ -139,8 +155,12 @@ class SlaReportApi(APIView):
         unannounced_downtime_seconds = serializers.IntegerField()
         availability_percent = serializers.DecimalField(max_digits=7, decimal_places=3)
 
+        class Meta:
+            ref_name = "SlaReportRow"
+
     @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM (Europe/Paris)")],
-                   responses=OutputSerializer(many=True))
+                   responses=inline_serializer(name="SlaReport", fields={
+                       "month": serializers.CharField(), "results": OutputSerializer(many=True)}))
     def get(self, request: Request) -> Response:
         month = parse_month(request.query_params.get("month", ""))
         rows = sla_report_monthly_all_tenants(month=month)
@@ -178,11 +198,15 @@ class TenantMaintenanceWindowListApi(APIView):
         announced_at = serializers.DateTimeField()
         in_force = serializers.SerializerMethodField()
 
+        class Meta:
+            ref_name = "TenantMaintenanceWindow"
+
         def get_in_force(self, window: MaintenanceWindow) -> bool:
             now = self.context["now"]
             return window.status == MaintenanceWindow.Status.SCHEDULED and window.start <= now < window.end
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(operation_id="tenant_maintenance_windows_list",
+                   responses=_paginated("PaginatedTenantMaintenanceWindowList", OutputSerializer(many=True)))
     def get(self, request: Request) -> Response:
         windows = maintenance_windows_of_tenant(schema_name=connection.schema_name)
         paginator = PageNumberPagination()
