@@ -19,6 +19,7 @@ def maintenance_banner(request: HttpRequest) -> dict[str, Any]:
     language = translation.get_language() or tenant.language
     banners = [
         {"window": w, "message": w.message(language), "in_force": w.in_force(now), "emergency": w.kind == "emergency"}
-        for w in windows_to_announce(schema_name=tenant.schema_name, now=now)
+        for w in windows_to_announce(schema_name=tenant.schema_name, now=now,
+                                     windows=getattr(request, "maintenance_windows", None))
     ]
     return {"maintenance_banners": banners, "maintenance_time_zone": settings.PLATFORM_TIME_ZONE}

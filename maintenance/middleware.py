@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from mooc_platform.errors import error_body
 
-from .state import ActiveWindow, window_in_force
+from .state import ActiveWindow, window_in_force, windows_not_ended
 
 # Paths any host keeps serving during a window: the load balancer's health check, static files.
 PASS_THROUGH_PREFIXES = ("/healthz", "/static/")
@@ -46,7 +46,9 @@ class MaintenanceModeMiddleware:
         ):
             return self.get_response(request)
         now = timezone.now()
-        window = window_in_force(schema_name=tenant.schema_name, now=now)
+        windows = windows_not_ended(now)
+        request.maintenance_windows = windows  # type: ignore[attr-defined]  # the banner reuses them
+        window = window_in_force(schema_name=tenant.schema_name, now=now, windows=windows)
         if window is None:
             return self.get_response(request)
         return maintenance_response(request, window=window, now=now)

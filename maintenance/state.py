@@ -3,7 +3,7 @@
 The snapshot holds every scheduled window that has not ended (a handful at most) with the schemas it
 covers; whether one is *in force* is decided on each request from the real clock, so a window starts
 and ends on time even with a cached snapshot. Only a window created, moved or cancelled in another
-process can take MAINTENANCE_CACHE_SECONDS (default 5; 0 = no cache) to be seen."""
+process can take MAINTENANCE_CACHE_SECONDS (0 = no cache; unset = min(5, TENANT_CACHE_SECONDS)) to be seen."""
 
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ def _load(now: datetime) -> list[ActiveWindow]:
 def windows_not_ended(now: datetime) -> list[ActiveWindow]:
     """Scheduled windows that have not ended at `now` (from the cache when it is fresh)."""
     global _cached
-    ttl = getattr(settings, "MAINTENANCE_CACHE_SECONDS", 5)
+    ttl = getattr(settings, "MAINTENANCE_CACHE_SECONDS", None)
+    if ttl is None:
+        ttl = min(5, getattr(settings, "TENANT_CACHE_SECONDS", 0))
     clock = time.monotonic()
     with _lock:
         hit = _cached
@@ -81,13 +83,17 @@ def windows_not_ended(now: datetime) -> list[ActiveWindow]:
     return windows
 
 
-def window_in_force(*, schema_name: str, now: datetime) -> ActiveWindow | None:
+def window_in_force(*, schema_name: str, now: datetime,
+                    windows: list[ActiveWindow] | None = None) -> ActiveWindow | None:
     """The window in force for this tenant at `now` (the one ending last if several overlap)."""
-    current = [w for w in windows_not_ended(now) if w.affects(schema_name) and w.in_force(now)]
+    windows = windows_not_ended(now) if windows is None else windows
+    current = [w for w in windows if w.affects(schema_name) and w.in_force(now)]
     return max(current, key=lambda w: w.end) if current else None
 
 
-def windows_to_announce(*, schema_name: str, now: datetime) -> list[ActiveWindow]:
+def windows_to_announce(*, schema_name: str, now: datetime,
+                        windows: list[ActiveWindow] | None = None) -> list[ActiveWindow]:
     """Windows of this tenant announced at or before `now` and not ended: the banner (SPEC R16)."""
-    return [w for w in windows_not_ended(now)
-            if w.affects(schema_name) and w.announced_at is not None and w.announced_at <= now]
+    windows = windows_not_ended(now) if windows is None else windows
+    return [w for w in windows
+            if w.affects(schema_name) and w.end > now and w.announced_at is not None and w.announced_at <= now]

@@ -63,8 +63,9 @@ ROOT_URLCONF = "mooc_platform.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # How long a host -> tenant lookup stays cached in each process (SPEC §5 tenancy overhead).
 TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
-# How long each process keeps its snapshot of the maintenance windows (maintenance.state).
-MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=5)
+# How long each process keeps its snapshot of the maintenance windows (maintenance.state);
+# unset = min(5, TENANT_CACHE_SECONDS), so settings without the tenant cache (tests) have none either.
+MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 
 MIDDLEWARE = [
     "mooc_platform.middleware.CachedTenantMiddleware",

@@ -145,3 +145,23 @@ def test_snapshot_cache_still_starts_the_window_on_time(demo, clock, settings) -
     assert client.get("/").status_code == 200  # snapshot taken here, window not in force yet
     clock(MARCH_SAT_NOON)
     assert client.get("/").status_code == 503
+
+
+def test_queries_per_tenant_request_do_not_grow_with_the_number_of_windows(demo, acme, clock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=host_of(demo))
+    window_schedule(start=OCTOBER_SAT_NOON, tenants=[demo])
+    clock(MARCH_SAT_NOON - timedelta(days=10))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/").status_code == 200
+    for weeks in range(1, 6):
+        window_schedule(start=OCTOBER_SAT_NOON - timedelta(weeks=weeks), tenants=[demo, acme])
+    with CaptureQueriesContext(connection) as six:
+        assert client.get("/").status_code == 200
+    def ours(captured: CaptureQueriesContext) -> int:
+        return sum("maintenance_" in q["sql"] for q in captured.captured_queries)
+
+    # the snapshot (windows + their tenants), read once by the middleware and reused by the banner
+    assert ours(one) == ours(six) == 2
