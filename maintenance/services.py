@@ -255,8 +255,9 @@ def maintenance_notices_send_due(
 ) -> list[NoticeDue]:
     """Send every announcement, reminder (24 hours before) and cancellation that is due, exactly once.
 
-    Returns what was sent (or, with `dry_run`, what would be). Also marks ended windows completed
-    (not in a dry run). Safe to run concurrently: the notice's unique constraint decides who sends."""
+    Returns what was sent (or, with `dry_run`, what would be). A notice whose sending fails is
+    logged, left unsent and tried again on the next run. Also marks ended windows completed (not in a
+    dry run). Safe to run concurrently: the notice's unique constraint decides who sends."""
     now = now or timezone.now()
     done: list[NoticeDue] = []
     for window, tenant, kind in _notices_due(now=now, window_id=window_id):
@@ -266,7 +267,14 @@ def maintenance_notices_send_due(
                          recipients=tuple(recipients))
         if dry_run:
             done.append(item)
-        elif _notice_send(window=window, tenant=tenant, kind=kind, recipients=recipients, now=now):
+            continue
+        try:
+            sent = _notice_send(window=window, tenant=tenant, kind=kind, recipients=recipients, now=now)
+        except Exception:  # one failing mail server answer must not hold back the other tenants' notices
+            logger.exception("maintenance notice %s of window %s to %s failed; retried on the next run",
+                             kind, window.id, tenant.slug)
+            continue
+        if sent:
             done.append(item)
             if kind == MaintenanceNotice.Kind.REMINDER:
                 MaintenanceWindow.objects.filter(id=window.id, reminder_sent_at__isnull=True).update(

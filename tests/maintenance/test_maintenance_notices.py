@@ -160,3 +160,24 @@ def test_beat_schedule_runs_the_notices_task(settings) -> None:
 
     entry = settings.CELERY_BEAT_SCHEDULE["maintenance-notices"]
     assert entry["task"] == maintenance_notices_run.name == "maintenance.notices_run"
+
+
+def test_a_failing_send_is_retried_on_the_next_run_without_holding_back_the_others(demo, acme, mailoutbox,
+                                                                                   monkeypatch) -> None:
+    from maintenance import services
+
+    real = services.email_send
+
+    def smtp_down_for_acme(*, to, **kwargs):
+        if "admin@acme.test" in to:
+            raise ConnectionRefusedError("SMTP down")
+        return real(to=to, **kwargs)
+
+    window_schedule(start=MARCH_SAT_NOON)
+    now = MARCH_SAT_NOON - timedelta(days=3)
+    monkeypatch.setattr(services, "email_send", smtp_down_for_acme)
+    assert [n.tenant_slug for n in maintenance_notices_send_due(now=now)] == ["demo"]
+    assert not MaintenanceNotice.objects.filter(tenant=acme).exists()
+    monkeypatch.setattr(services, "email_send", real)
+    assert [n.tenant_slug for n in maintenance_notices_send_due(now=now + timedelta(minutes=5))] == ["acme"]
+    assert _to(mailoutbox) == [["admin@acme.test"], ["admin@demo.test"]]
