@@ -50,3 +50,16 @@ def test_next_window_is_the_current_one_then_the_following_one(demo, acme) -> No
     assert maintenance_window_next(schema_name=demo.schema_name, now=MARCH_SAT_NOON + timedelta(hours=1)) == first
     assert maintenance_window_next(schema_name=demo.schema_name, now=MARCH_SAT_NOON + timedelta(hours=6)) == second
     assert maintenance_window_next(schema_name=demo.schema_name, now=paris(2027, 11, 1)) is None
+
+
+def test_selectors_work_from_inside_a_tenant_schema_as_courses_calls_them(demo) -> None:
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    with schema_context(demo.schema_name):
+        deadline = MARCH_SAT_NOON + timedelta(hours=1)
+        found = list(maintenance_windows_overlapping(schema_name=connection.schema_name, start=deadline,
+                                                     end=deadline))
+        upcoming = maintenance_window_next(schema_name=connection.schema_name, now=paris(2027, 3, 1))
+    assert found == [window] and upcoming == window
