@@ -32,7 +32,9 @@ class MaintenanceModeMiddleware:
     status page, console) always passes, and so do /healthz and /static/.
 
     Operators are recognised by host only: an operator's account, session and token live in the
-    public schema and mean nothing on a tenant host, so no request on a tenant host passes."""
+    public schema and mean nothing on a tenant host, so no request on a tenant host passes. Letting
+    them through there would also show them tenant content, which needs the customer's support-access
+    grant (SPEC R19, GCS art. 5)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
