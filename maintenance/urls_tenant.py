@@ -1,3 +1,10 @@
 """URLs of the maintenance app on the tenant host(s)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("api/v1/maintenance-windows/", apis.TenantMaintenanceWindowListApi.as_view(),
+         name="api-tenant-maintenance-windows"),
+]

@@ -73,9 +73,14 @@ TENANT_LIMIT_SET_CALLS = True
 # New tenants are cloned from this schema, kept migrated by `migrate_schemas` (tenants/migration.py).
 TENANT_BASE_SCHEMA = "tenant_template"
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
+# How long each process keeps its snapshot of the maintenance windows (maintenance.state);
+# unset = min(5, TENANT_CACHE_SECONDS), so settings without the tenant cache (tests) have none either.
+MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 
 MIDDLEWARE = [
     "mooc_platform.middleware.CachedTenantMiddleware",
+    # Right after the tenant: during a window, a refused request touches no session or user table.
+    "maintenance.middleware.MaintenanceModeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "mooc_platform.context_processors.platform",
                 "courses.context_processors.branding",
+                "maintenance.context_processors.maintenance_banner",
             ],
         },
     }
@@ -198,6 +204,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # SPEC R20: storage usage reconciled against S3 once a day.
     "tenants-storage-reconcile-daily": {"task": "tenants.storage_usage_reconcile_all",
                                         "schedule": crontab(hour=4, minute=0)},
+    # SPEC R16: maintenance notices and 24 h reminders, each sent exactly once.
+    "maintenance-notices": {"task": "maintenance.notices_run", "schedule": 300.0},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,0 +1,162 @@
+"""Operator console pages for maintenance windows (/console/). Every write goes through the services:
+adding a window schedules it (rules checked, notices sent), changing its times moves it, and the
+"cancel" action cancels. Times are entered and shown in Europe/Paris."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from mooc_platform.errors import ApplicationError
+
+from .models import MaintenanceNotice, MaintenanceWindow
+from .rules import planned_window_rules_check, window_times_check
+from .selectors import sla_report_monthly_all_tenants
+from .services import maintenance_window_cancel, maintenance_window_move, maintenance_window_schedule
+
+
+class MaintenanceWindowForm(forms.ModelForm):
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["start", "end", "scope", "tenants", "kind", "justification", "reason", "message_fr", "message_en"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "tenants" in self.fields:
+            self.fields["tenants"].queryset = self.fields["tenants"].queryset.exclude(
+                schema_name=settings.PUBLIC_SCHEMA_NAME)
+
+    def clean(self) -> dict[str, Any]:
+        """Show every broken rule on the form before the service is called (it checks them again)."""
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        kind = data.get("kind") or (self.instance.kind if self.instance.pk else MaintenanceWindow.Kind.PLANNED)
+        if start and end:
+            now = timezone.now()
+            if kind == MaintenanceWindow.Kind.EMERGENCY:
+                broken = window_times_check(start=start, end=end, now=now)
+                justification = data.get("justification", self.instance.justification) or ""
+                if not justification.strip():
+                    self.add_error("justification", "An emergency window needs a written justification.")
+            else:
+                broken = planned_window_rules_check(start=start, end=end, now=now)
+            for rule in broken:
+                self.add_error(None, f"{rule.message} [{rule.code}]")
+        if not self.instance.pk and data.get("scope") == MaintenanceWindow.Scope.SELECTED and not data.get("tenants"):
+            self.add_error("tenants", "Choose at least one organisation, or the scope 'all'.")
+        return data
+
+
+class NoticeInline(admin.TabularInline):
+    model = MaintenanceNotice
+    extra = 0
+    can_delete = False
+    fields = ["tenant", "kind", "revision", "language", "recipients", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(admin.ModelAdmin):
+    form = MaintenanceWindowForm
+    list_display = ["id", "start", "end", "kind", "scope", "status", "revision", "announced_at", "reminder_sent_at"]
+    list_filter = ["status", "kind", "scope"]
+    filter_horizontal = ["tenants"]
+    actions = ["cancel_windows"]
+    inlines = [NoticeInline]
+    change_list_template = "admin/maintenance/maintenancewindow/change_list.html"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        audit = ["status", "revision", "announced_at", "reminder_sent_at", "cancelled_at", "completed_at",
+                 "created_by_email"]
+        if obj is None:
+            return audit
+        frozen = ["scope", "tenants", "kind", "justification", "reason", "message_fr", "message_en"]
+        if obj.status != MaintenanceWindow.Status.SCHEDULED:
+            frozen += ["start", "end"]
+        return frozen + audit
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a window is cancelled, never deleted: it stays on the status page and in the SLA
+
+    def _paris(self, view: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(settings.PLATFORM_TIME_ZONE):
+            response = view(*args, **kwargs)
+            if isinstance(response, TemplateResponse):
+                response.render()
+        return response
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._paris(super().changeform_view, request, *args, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return self._paris(super().changelist_view, request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: MaintenanceWindow, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        try:
+            if not change:
+                saved = maintenance_window_schedule(
+                    start=data["start"], end=data["end"], scope=data["scope"], tenants=list(data.get("tenants") or []),
+                    reason=data["reason"], message_fr=data["message_fr"], message_en=data["message_en"],
+                    emergency=data["kind"] == MaintenanceWindow.Kind.EMERGENCY,
+                    justification=data.get("justification") or "", actor=request.user,
+                )
+            elif {"start", "end"} & set(form.changed_data):
+                saved = maintenance_window_move(window=obj, start=data["start"], end=data["end"], actor=request.user)
+            else:
+                return
+        except ApplicationError as exc:  # the form checked the same rules; a race may still end here
+            messages.error(request, exc.message)
+            raise
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    @admin.action(description="Cancel the selected windows (notifies tenants already told)")
+    def cancel_windows(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> None:
+        for window in queryset:
+            try:
+                maintenance_window_cancel(window=window, actor=request.user)
+                self.message_user(request, f"Window {window.id} cancelled.")
+            except ApplicationError as exc:
+                self.message_user(request, f"Window {window.id}: {exc.message}", level=messages.ERROR)
+
+    def get_urls(self) -> list[Any]:
+        return [path("sla-report/", self.admin_site.admin_view(self.sla_report_view),
+                     name="maintenance_sla_report"), *super().get_urls()]
+
+    def sla_report_view(self, request: HttpRequest) -> HttpResponse:
+        from .apis import parse_month
+
+        try:
+            month = parse_month(request.GET.get("month", ""))
+        except ApplicationError:
+            month = date.today().replace(day=1)  # noqa: DTZ011 - only a fallback for a mistyped month
+        context = {**self.admin_site.each_context(request), "title": f"Availability report {month:%Y-%m}",
+                   "rows": sla_report_monthly_all_tenants(month=month), "month": f"{month:%Y-%m}",
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/maintenance/sla_report.html", context)
+
+
+@admin.register(MaintenanceNotice)
+class MaintenanceNoticeAdmin(admin.ModelAdmin):
+    list_display = ["window", "tenant", "kind", "revision", "language", "sent_at"]
+    list_filter = ["kind", "language"]
+    readonly_fields = ["window", "tenant", "kind", "revision", "language", "recipients", "sent_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

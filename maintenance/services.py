@@ -1,0 +1,284 @@
+"""Writes on maintenance windows (SPEC R16–R18, GCS art. 8). Each state change is one function under
+`transaction.atomic` that takes the acting user and writes one audit event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from mooc_platform.emails import email_send
+from mooc_platform.errors import ApplicationError, ConflictError
+from tenants.models import Tenant
+from tenants.services import audit_record
+
+from . import state
+from .models import MaintenanceNotice, MaintenanceWindow
+from .rules import REMINDER_BEFORE, BrokenRule, as_utc, planned_window_rules_check, window_times_check
+from .selectors import maintenance_window_tenants, tenant_administrator_emails
+
+logger = logging.getLogger(__name__)
+
+
+class MaintenanceRuleError(ApplicationError):
+    """A window breaks GCS art. 8. `code` names the first broken rule; `details.broken_rules` lists all."""
+
+    code = "maintenance_rule_broken"
+
+    @classmethod
+    def from_rules(cls, broken: list[BrokenRule], **details: Any) -> MaintenanceRuleError:
+        return cls(" ".join(rule.message for rule in broken), code=broken[0].code,
+                   details={"broken_rules": [rule.as_dict() for rule in broken], **details})
+
+
+class JustificationRequiredError(ApplicationError):
+    code = "maintenance_justification_required"
+
+
+class ScopeInvalidError(ApplicationError):
+    code = "maintenance_scope_invalid"
+
+
+class WindowNotScheduledError(ConflictError):
+    code = "maintenance_window_not_scheduled"
+
+
+def _snapshot(window: MaintenanceWindow) -> dict[str, Any]:
+    return {
+        "start": window.start.isoformat(), "end": window.end.isoformat(), "scope": window.scope,
+        "kind": window.kind, "status": window.status, "revision": window.revision,
+        "tenants": sorted(window.tenants.values_list("slug", flat=True)) if window.pk else [],
+    }
+
+
+def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: str, now: datetime) -> None:
+    if kind == MaintenanceWindow.Kind.EMERGENCY:
+        if not justification.strip():
+            raise JustificationRequiredError(
+                "An emergency window may break the maintenance rules only with a written justification "
+                "(data at risk, GCS art. 8).",
+                details={"broken_rules": [{"code": "maintenance_justification_required",
+                                            "message": "Justification is empty."}]},
+            )
+        broken = window_times_check(start=start, end=end, now=now)
+    else:
+        broken = planned_window_rules_check(start=start, end=end, now=now)
+    if broken:
+        raise MaintenanceRuleError.from_rules(broken, start=start.isoformat(), end=end.isoformat())
+
+
+def _after_commit(window_id: int) -> None:
+    """Forget this process's cached windows and queue the notices; the beat run catches up if the
+    broker is down (the notice rows make it exactly-once either way)."""
+
+    def dispatch() -> None:
+        state.maintenance_cache_clear()
+        from .tasks import maintenance_notices_send
+
+        try:
+            maintenance_notices_send.delay(window_id=window_id)
+        except Exception:  # the broker may be down; run_maintenance_notices sends it on its next run
+            logger.exception("could not queue the notices of maintenance window %s", window_id)
+
+    transaction.on_commit(dispatch)
+
+
+def maintenance_window_schedule(
+    *,
+    start: datetime,
+    end: datetime,
+    scope: str,
+    tenants: Iterable[Tenant] = (),
+    reason: str,
+    message_fr: str,
+    message_en: str,
+    emergency: bool = False,
+    justification: str = "",
+    actor: Any = None,
+    now: datetime | None = None,
+) -> MaintenanceWindow:
+    """Schedule a window and announce it at once (SPEC R16, R17).
+
+    A planned window must start on a Saturday at or after 12:00 Europe/Paris, last at most 24 hours
+    and be scheduled at least 48 hours ahead; an emergency one may break those rules only with a
+    written justification. Raises MaintenanceRuleError / JustificationRequiredError / ScopeInvalidError."""
+    now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
+    kind = MaintenanceWindow.Kind.EMERGENCY if emergency else MaintenanceWindow.Kind.PLANNED
+    _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now)
+    chosen = list(tenants) if scope == MaintenanceWindow.Scope.SELECTED else []
+    if scope not in MaintenanceWindow.Scope.values:
+        raise ScopeInvalidError(f"Unknown scope '{scope}'.", details={"scope": scope})
+    if scope == MaintenanceWindow.Scope.SELECTED and not chosen:
+        raise ScopeInvalidError("Choose at least one organisation, or the scope 'all'.")
+    if any(t.schema_name == settings.PUBLIC_SCHEMA_NAME for t in chosen):
+        raise ScopeInvalidError("The platform itself is not an organisation a window can be scoped to.")
+    with transaction.atomic():
+        window = MaintenanceWindow.objects.create(
+            start=start, end=end, scope=scope, reason=reason, message_fr=message_fr, message_en=message_en,
+            kind=kind, justification=justification.strip(), announced_at=now,
+            created_by_email=getattr(actor, "email", "") or "",
+        )
+        window.tenants.set(chosen)
+        audit_record(action=f"maintenance_window.scheduled{'_emergency' if emergency else ''}", actor=actor,
+                     target=window, after={**_snapshot(window), "justification": window.justification})
+        _after_commit(window.id)
+    return window
+
+
+def maintenance_window_move(
+    *, window: MaintenanceWindow, start: datetime, end: datetime, actor: Any = None, now: datetime | None = None
+) -> MaintenanceWindow:
+    """Move a scheduled window: the rules are checked again against the new times (from `now`), and
+    the window is announced again (a new revision: new notices, a new reminder)."""
+    now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
+    with transaction.atomic():
+        locked = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
+        if locked.status != MaintenanceWindow.Status.SCHEDULED:
+            raise WindowNotScheduledError(f"A {locked.status} window cannot be moved.",
+                                          details={"status": locked.status})
+        _rules_enforce(kind=locked.kind, start=start, end=end, justification=locked.justification, now=now)
+        before = _snapshot(locked)
+        locked.start, locked.end = start, end
+        locked.revision += 1
+        locked.announced_at = now
+        locked.reminder_sent_at = None
+        locked.save(update_fields=["start", "end", "revision", "announced_at", "reminder_sent_at", "updated_at"])
+        audit_record(action="maintenance_window.moved", actor=actor, target=locked, before=before,
+                     after=_snapshot(locked))
+        _after_commit(locked.id)
+    return locked
+
+
+def maintenance_window_cancel(*, window: MaintenanceWindow, actor: Any = None,
+                              now: datetime | None = None) -> MaintenanceWindow:
+    """Cancel a scheduled window that has not ended; tenants already told receive a cancellation."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
+        if locked.status != MaintenanceWindow.Status.SCHEDULED or locked.end <= now:
+            raise WindowNotScheduledError("Only a scheduled window that has not ended can be cancelled.",
+                                          details={"status": locked.status})
+        before = _snapshot(locked)
+        locked.status = MaintenanceWindow.Status.CANCELLED
+        locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        audit_record(action="maintenance_window.cancelled", actor=actor, target=locked, before=before,
+                     after=_snapshot(locked))
+        _after_commit(locked.id)
+    return locked
+
+
+def maintenance_windows_complete(*, now: datetime | None = None) -> int:
+    """Mark the scheduled windows that have ended as completed (one audit event each)."""
+    now = now or timezone.now()
+    done = 0
+    with transaction.atomic():
+        for window in MaintenanceWindow.objects.select_for_update(skip_locked=True).filter(
+            status=MaintenanceWindow.Status.SCHEDULED, end__lte=now
+        ):
+            before = _snapshot(window)
+            window.status = MaintenanceWindow.Status.COMPLETED
+            window.completed_at = now
+            window.save(update_fields=["status", "completed_at", "updated_at"])
+            audit_record(action="maintenance_window.completed", target=window, before=before,
+                         after=_snapshot(window))
+            done += 1
+    return done
+
+
+# --- Notices (SPEC R16: e-mail to the administrators of every affected tenant) ------------------
+
+
+@dataclass(frozen=True)
+class NoticeDue:
+    window_id: int
+    tenant_id: int
+    tenant_slug: str
+    kind: str
+    revision: int
+    language: str
+    recipients: tuple[str, ...]
+
+
+def _notices_due(*, now: datetime, window_id: int | None = None) -> list[tuple[MaintenanceWindow, Tenant, str]]:
+    """(window, tenant, kind) triples whose notice has not been sent yet at `now`."""
+    windows = MaintenanceWindow.objects.filter(announced_at__isnull=False, announced_at__lte=now, end__gt=now)
+    if window_id is not None:
+        windows = windows.filter(id=window_id)
+    due: list[tuple[MaintenanceWindow, Tenant, str]] = []
+    for window in windows.order_by("start", "id"):
+        sent = set(
+            MaintenanceNotice.objects.filter(window=window, revision=window.revision).values_list("tenant_id", "kind")
+        )
+        kinds: list[str] = []
+        if window.status == MaintenanceWindow.Status.SCHEDULED:
+            kinds.append(MaintenanceNotice.Kind.ANNOUNCEMENT)
+            announced_well_ahead = window.announced_at < window.start - REMINDER_BEFORE
+            if announced_well_ahead and window.start - REMINDER_BEFORE <= now < window.start:
+                kinds.append(MaintenanceNotice.Kind.REMINDER)
+            tenants = list(maintenance_window_tenants(window=window))
+        elif window.status == MaintenanceWindow.Status.CANCELLED:
+            kinds.append(MaintenanceNotice.Kind.CANCELLATION)
+            told = MaintenanceNotice.objects.filter(window=window, kind=MaintenanceNotice.Kind.ANNOUNCEMENT)
+            tenants = list(Tenant.objects.filter(id__in=told.values("tenant_id")).order_by("id"))
+        else:
+            continue
+        for tenant in tenants:
+            due.extend((window, tenant, kind) for kind in kinds if (tenant.id, kind) not in sent)
+    return due
+
+
+def _notice_send(*, window: MaintenanceWindow, tenant: Tenant, kind: str, recipients: list[str], now: datetime) -> bool:
+    """Insert the notice row and send the e-mail in one transaction. False if another run sent it."""
+    language = "fr" if tenant.language == "fr" else "en"
+    try:
+        with transaction.atomic():
+            MaintenanceNotice.objects.create(window=window, tenant=tenant, kind=kind, revision=window.revision,
+                                             recipients=recipients, language=language, sent_at=now)
+            email_send(to=recipients, template=f"maintenance/emails/{kind}_{language}", language=language,
+                       context={"window": window, "tenant": tenant, "message": window.message(language),
+                                "time_zone": settings.PLATFORM_TIME_ZONE,
+                                "status_url": f"https://{settings.PLATFORM_DOMAIN}/status/"})
+    except IntegrityError:
+        return False
+    return True
+
+
+def maintenance_notices_send_due(
+    *, now: datetime | None = None, dry_run: bool = False, window_id: int | None = None
+) -> list[NoticeDue]:
+    """Send every announcement, reminder (24 hours before) and cancellation that is due, exactly once.
+
+    Returns what was sent (or, with `dry_run`, what would be). A notice whose sending fails is
+    logged, left unsent and tried again on the next run. Also marks ended windows completed (not in a
+    dry run). Safe to run concurrently: the notice's unique constraint decides who sends."""
+    now = now or timezone.now()
+    done: list[NoticeDue] = []
+    for window, tenant, kind in _notices_due(now=now, window_id=window_id):
+        recipients = tenant_administrator_emails(tenant=tenant)
+        item = NoticeDue(window_id=window.id, tenant_id=tenant.id, tenant_slug=tenant.slug, kind=kind,
+                         revision=window.revision, language="fr" if tenant.language == "fr" else "en",
+                         recipients=tuple(recipients))
+        if dry_run:
+            done.append(item)
+            continue
+        try:
+            sent = _notice_send(window=window, tenant=tenant, kind=kind, recipients=recipients, now=now)
+        except Exception:  # one failing mail server answer must not hold back the other tenants' notices
+            logger.exception("maintenance notice %s of window %s to %s failed; retried on the next run",
+                             kind, window.id, tenant.slug)
+            continue
+        if sent:
+            done.append(item)
+            if kind == MaintenanceNotice.Kind.REMINDER:
+                MaintenanceWindow.objects.filter(id=window.id, reminder_sent_at__isnull=True).update(
+                    reminder_sent_at=now)
+    if not dry_run and window_id is None:
+        maintenance_windows_complete(now=now)
+    return done

@@ -1,0 +1,98 @@
+"""`migrate_in_window`: migrations run inside a window (SPEC R18), refused outside unless forced, with
+a result per schema, the template schema included."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from maintenance.migration import schemas_to_migrate, template_schema_name, windows_in_force_all_tenants
+from tenants.models import AuditEvent
+
+from .conftest import MARCH_SAT_NOON, window_schedule
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("migrate_in_window", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_refused_outside_a_window(db, clock) -> None:
+    clock(MARCH_SAT_NOON)
+    with pytest.raises(CommandError, match="No maintenance window is in force"):
+        _run("--parallel", "1")
+
+
+def test_runs_inside_a_window_for_all_tenants_and_reports_each_schema(demo, acme, clock) -> None:
+    window = window_schedule(start=MARCH_SAT_NOON)
+    clock(MARCH_SAT_NOON + timedelta(minutes=5))
+    output = _run("--parallel", "1")
+    lines = {line.split()[0]: line for line in output.splitlines() if " applied=" in line}
+    assert list(lines)[:1] == ["public"]
+    assert {"public", demo.schema_name, acme.schema_name} <= set(lines)
+    assert all(" ok " in line for line in lines.values()), output
+    assert f"Windows in force: #{window.id} all" in output
+    assert f"{len(lines)} schema(s): {len(lines)} ok, 0 failed." in output
+    event = AuditEvent.objects.get(action="maintenance.migrations_run")
+    assert event.after["window_ids"] == [window.id] and event.after["failed"] == []
+
+
+def test_forced_run_outside_a_window(demo, clock) -> None:
+    clock(MARCH_SAT_NOON - timedelta(days=10))
+    output = _run("--force", "--parallel", "1")
+    assert "forced run over every schema" in output and f"{demo.schema_name} " in output
+
+
+def test_window_for_chosen_tenants_migrates_only_their_schemas(demo, acme, clock) -> None:
+    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    clock(MARCH_SAT_NOON + timedelta(minutes=5))
+    sequential, parallel = schemas_to_migrate(windows=windows_in_force_all_tenants(now=MARCH_SAT_NOON))
+    assert sequential == [] and parallel == [demo.schema_name]
+
+
+def test_template_schema_is_found_and_migrated_first_among_tenants(demo, settings) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS template_tenant")
+    settings.TENANT_BASE_SCHEMA = "template_tenant"
+    assert template_schema_name() == "template_tenant"
+    sequential, parallel = schemas_to_migrate(windows=None)
+    assert sequential == ["public"] and parallel[0] == "template_tenant" and demo.schema_name in parallel
+    settings.TENANT_BASE_SCHEMA = None
+    assert template_schema_name() == "template_tenant"  # found by its name
+
+
+def test_a_failing_schema_is_reported_and_the_command_fails(demo, clock, monkeypatch) -> None:
+    from maintenance import migration
+
+    real = migration.schema_migrate
+
+    def flaky(schema_name: str, verbosity: int = 1, allow_atomic: bool = False):
+        if schema_name == demo.schema_name:
+            return migration.SchemaResult(schema_name, False, 0, 0.0, error="ProgrammingError: boom")
+        return real(schema_name, verbosity, allow_atomic)
+
+    monkeypatch.setattr(migration, "schema_migrate", flaky)
+    window_schedule(start=MARCH_SAT_NOON)
+    clock(MARCH_SAT_NOON + timedelta(minutes=5))
+    out = StringIO()
+    with pytest.raises(CommandError, match=f"1 schema\\(s\\) failed: {demo.schema_name}"):
+        call_command("migrate_in_window", "--parallel", "1", stdout=out)
+    assert "FAILED" in out.getvalue() and "ProgrammingError: boom" in out.getvalue()
+
+
+def test_parallel_run_migrates_tenant_schemas_in_worker_processes(transactional_db) -> None:
+    # Worker processes only see committed rows, so this test commits (transactional_db).
+    from tenants.models import Tenant
+
+    output = StringIO()
+    call_command("migrate_in_window", "--force", "--parallel", "2", stdout=output)
+    text = output.getvalue()
+    schemas = {line.split()[0] for line in text.splitlines() if " applied=" in line}
+    assert {"public", "t_demo", "t_acme"} <= schemas
+    assert set(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True)) <= schemas
+    assert ", 0 failed." in text
