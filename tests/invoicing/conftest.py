@@ -76,3 +76,10 @@ def schema_exists(schema_name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [schema_name])
         return cursor.fetchone() is not None
+
+
+@pytest.fixture
+def plan_committed(transactional_db: None) -> Plan:
+    return services.plan_create(code=unique_slug("plan"), name="Essential", billing_period=BillingPeriod.MONTHLY,
+                                flat_amount=Decimal("100.00"), per_seat_amount=Decimal("2.80"), seats=50,
+                                now=paris(2020, 1, 1))
