@@ -5,6 +5,7 @@ provider's webhook. Tenant host (customer administrators): invoices and subscrip
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -75,9 +76,9 @@ class PlanListApi(APIView):
         code = serializers.SlugField(max_length=40)
         name = serializers.CharField(max_length=120)
         billing_period = serializers.ChoiceField(choices=BillingPeriod.choices)
-        flat_amount = MoneyField(min_value=0, default="0.00")
-        per_seat_amount = MoneyField(min_value=0, default="0.00")
-        setup_fee = MoneyField(min_value=0, default="0.00")
+        flat_amount = MoneyField(min_value=Decimal("0"), default="0.00")
+        per_seat_amount = MoneyField(min_value=Decimal("0"), default="0.00")
+        setup_fee = MoneyField(min_value=Decimal("0"), default="0.00")
         seats = serializers.IntegerField(min_value=1, default=50)
         storage_quota_bytes = serializers.IntegerField(min_value=0, default=10 * 1024**3)
         custom_domains_allowed = serializers.BooleanField(default=False)
@@ -108,9 +109,9 @@ class PlanPriceCreateApi(APIView):
     permission_classes = [IsOperator]
 
     class InputSerializer(serializers.Serializer):
-        flat_amount = MoneyField(min_value=0, required=False)
-        per_seat_amount = MoneyField(min_value=0, required=False)
-        setup_fee = MoneyField(min_value=0, required=False)
+        flat_amount = MoneyField(min_value=Decimal("0"), required=False)
+        per_seat_amount = MoneyField(min_value=Decimal("0"), required=False)
+        setup_fee = MoneyField(min_value=Decimal("0"), required=False)
         seats = serializers.IntegerField(min_value=1, required=False)
         storage_quota_bytes = serializers.IntegerField(min_value=0, required=False)
         custom_domains_allowed = serializers.BooleanField(required=False)
@@ -377,7 +378,7 @@ class InvoicePaymentsApi(APIView):
     permission_classes = [IsOperator]
 
     class InputSerializer(serializers.Serializer):
-        amount = MoneyField(min_value=0.01)
+        amount = MoneyField(min_value=Decimal("0.01"))
         received_at = serializers.DateTimeField(required=False)
         reference = serializers.CharField(max_length=120, required=False,
                                           help_text="Bank reference; makes the call idempotent.")
