@@ -171,7 +171,7 @@ def test_customer_administrator_sees_own_invoices_and_subscription(signed) -> No
     assert invoices.status_code == 200
     assert [i["number"] for i in invoices.json()["results"]] == ["F2026-000001"]
     subscription = client.get("/api/v1/billing/subscription/").json()
-    assert (subscription["balance_due"], subscription["paid_through"]) == ("288.00", "2026-02-14T23:00:00Z")  # midnight in Paris
+    assert (subscription["balance_due"], subscription["paid_through"]) == ("288.00", "2026-02-14T23:00:00Z")
     assert client.get(f"/api/v1/billing/invoices/{signed.invoice.pk}/pdf/").status_code == 302
 
 
