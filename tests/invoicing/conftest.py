@@ -83,3 +83,14 @@ def plan_committed(transactional_db: None) -> Plan:
     return services.plan_create(code=unique_slug("plan"), name="Essential", billing_period=BillingPeriod.MONTHLY,
                                 flat_amount=Decimal("100.00"), per_seat_amount=Decimal("2.80"), seats=50,
                                 now=paris(2020, 1, 1))
+
+
+@pytest.fixture(autouse=True)
+def _throttle_history_cleared() -> Iterator[None]:
+    """Login throttling keeps timestamps in the cache; a test that moves the clock back would otherwise
+    find every later token request throttled."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

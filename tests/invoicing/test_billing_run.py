@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 
@@ -148,3 +149,48 @@ def test_two_concurrent_billing_runs_make_no_duplicate_and_no_gap(plan_committed
     assert sequences == list(range(1, 301))
     assert Invoice.objects.values("subscription").distinct().count() == 300
     assert services.billing_run(now=paris(2026, 1, 1, 7)).invoices_issued == 0
+
+
+def test_a_run_that_dies_mid_batch_leaves_no_gap_and_the_next_run_finishes(plan, clock, monkeypatch) -> None:
+    from datetime import date
+
+    subscriptions_bulk_create(count=30, plan=plan, anchor_date=date(2026, 1, 1), prefix="die")
+    real_bulk_update = Subscription.objects.bulk_update
+    calls = {"n": 0}
+
+    def dies_on_second_batch(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real_bulk_update(*args, **kwargs)
+
+    monkeypatch.setattr(Subscription.objects, "bulk_update", dies_on_second_batch)
+    with pytest.raises(RuntimeError):
+        services.billing_run(now=paris(2026, 1, 1, 6), batch_size=10)
+    assert sorted(Invoice.objects.values_list("sequence", flat=True)) == list(range(1, 11))
+
+    monkeypatch.undo()
+    assert services.billing_run(now=paris(2026, 1, 1, 6), batch_size=10).invoices_issued == 20
+    assert sorted(Invoice.objects.values_list("sequence", flat=True)) == list(range(1, 31))
+
+
+def test_database_refuses_a_second_invoice_for_the_same_period(quote_sent, clock) -> None:
+    from django.db import IntegrityError, transaction
+
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    Subscription.objects.filter(pk=result.subscription.pk).update(next_period_start=result.invoice.period_start,
+                                                                   periods_billed=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.invoice_issue(subscription=result.subscription)
+
+
+def test_beat_task_runs_billing_then_dunning(quote_sent, clock, settings) -> None:
+    from invoicing.tasks import run_billing
+
+    clock(paris(2026, 1, 15, 9))
+    sign(quote_sent())
+    clock(paris(2026, 2, 15, 9))
+    outcome = run_billing.apply().get()
+    assert outcome["invoices_issued"] == 1 and outcome["pdfs"] == 2
+    assert settings.CELERY_BEAT_SCHEDULE["invoicing-run-billing"]["task"] == "invoicing.run_billing"
