@@ -109,9 +109,12 @@ class QuoteAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["organisation_name", "contact_email", "wished_slug"]
     inlines = [QuoteLineInline]
-    actions = ["send", "withdraw", "pro_forma"]
+    actions = ["send", "revise", "withdraw", "pro_forma"]
     readonly_fields = ["status", "token", "pdf_key", "pdf_sha256", "created_by_email", "sent_at", "signed_at",
                        "plan_price", "billing_period", "storage_quota_bytes", "custom_domains_allowed", "terms_version"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else []  # lines are made by quote_create
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         if obj is None:
@@ -149,6 +152,10 @@ class QuoteAdmin(admin.ModelAdmin):
         base = request.build_absolute_uri("/")
         _each(request, queryset, lambda q: services.quote_send(quote=q, signing_base_url=base, actor=request.user),
               "Quotes sent")
+
+    @admin.action(description="Revise: supersede the selected sent quotes by new drafts")
+    def revise(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
+        _each(request, queryset, lambda q: services.quote_revise(quote=q, actor=request.user), "New drafts made")
 
     @admin.action(description="Withdraw the selected quotes")
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:

@@ -265,6 +265,7 @@ class Invoice(models.Model):
     late_interest_until = models.DateField(null=True, blank=True)
     legal_mentions = models.TextField(blank=True)
     pdf_key = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, help_text="When the PDF was stored and the buyer told.")
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     formal_notice_sent_at = models.DateTimeField(null=True, blank=True)
     suspension_due_at = models.DateTimeField(null=True, blank=True, db_index=True)

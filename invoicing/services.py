@@ -342,6 +342,30 @@ def quote_withdraw(*, quote: Quote, actor: Any = None) -> Quote:
     return locked
 
 
+def quote_revise(*, quote: Quote, actor: Any = None, now: datetime | None = None) -> Quote:
+    """A sent quote that must change is superseded by a new draft (same prospect, prices in force now);
+    its link stops working. Signed quotes never change (SPEC R5)."""
+    with transaction.atomic():
+        locked = Quote.objects.select_for_update().get(pk=quote.pk)
+        if locked.status not in (Quote.Status.SENT, Quote.Status.EXPIRED):
+            raise QuoteFrozenError(f"A {locked.status} quote cannot be revised.", details={"status": locked.status})
+        before = locked.status
+        locked.status = Quote.Status.SUPERSEDED
+        locked.save(update_fields=["status"])
+        draft = quote_create(
+            plan=locked.plan_price.plan, organisation_name=locked.organisation_name,
+            billing_address=locked.billing_address, country=locked.country, contact_name=locked.contact_name,
+            contact_email=locked.contact_email, wished_slug=locked.wished_slug, vat_number=locked.vat_number,
+            seats=locked.seats, language=locked.language, initial_term_months=locked.initial_term_months,
+            actor=actor, now=now,
+        )
+        Quote.objects.filter(pk=draft.pk).update(supersedes=locked)
+        audit_record(action="quote.superseded", actor=actor, target=locked, before={"status": before},
+                     after={"status": locked.status, "superseded_by": draft.pk})
+    draft.refresh_from_db()
+    return draft
+
+
 def quotes_expire(*, now: datetime | None = None) -> int:
     """Mark sent quotes past their validity date as expired (set-based). Returns how many."""
     today = business_date(now)
@@ -409,7 +433,14 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
         audit_record(action="subscription.created", tenant=tenant, target=subscription,
                      after={"status": subscription.status, "quote": quote.pk})
         invoices = _subscriptions_invoice_next_period(subscriptions=[subscription], today=anchor)
+        transaction.on_commit(_deliver_soon, robust=True)
     return SignResult(subscription=subscription, tenant=tenant, invoice=invoices[0])
+
+
+def _deliver_soon() -> None:
+    from .tasks import invoices_deliver
+
+    invoices_deliver.delay()
 
 
 def quote_signable_check(*, quote: Quote, now: datetime | None = None) -> None:
@@ -641,13 +672,34 @@ def billing_run(*, now: datetime | None = None, dry_run: bool = False, batch_siz
     return result
 
 
-def invoice_pdfs_render_missing(*, limit: int = 200) -> int:
-    """Render the PDFs of issued documents that have none yet (the billing run does not render)."""
-    count = 0
-    for invoice in Invoice.objects.filter(pdf_key="").exclude(kind=Invoice.Kind.PRO_FORMA).order_by("pk")[:limit]:
-        invoice_pdf_ensure(invoice=invoice)
-        count += 1
-    return count
+def tenant_billing_url(*, tenant: Tenant) -> str:
+    """The customer administrator's billing page on the tenant's host."""
+    scheme = getattr(settings, "PLATFORM_URL_SCHEME", "https")
+    port = getattr(settings, "PLATFORM_URL_PORT", None)
+    return f"{scheme}://{tenant.slug}.{settings.PLATFORM_DOMAIN}{f':{port}' if port else ''}/billing/"
+
+
+def invoices_deliver(*, limit: int = 200, now: datetime | None = None) -> int:
+    """Deliver the numbered documents not delivered yet: render and store the PDF (Factur-X), then e-mail
+    the buyer a link to the billing page. Kept out of the billing run so that the run stays set-based;
+    the beat task calls it right after. Each document is claimed under `SKIP LOCKED`: concurrent
+    workers never deliver one twice. Returns how many were delivered."""
+    now = now or timezone.now()
+    delivered = 0
+    while delivered < limit:
+        with transaction.atomic():
+            invoice = (Invoice.objects.select_for_update(skip_locked=True, of=("self",)).select_related("tenant")
+                       .filter(delivered_at__isnull=True).exclude(kind=Invoice.Kind.PRO_FORMA).order_by("pk").first())
+            if invoice is None:
+                break
+            invoice_pdf_ensure(invoice=invoice)
+            invoice.delivered_at = now
+            invoice.save(update_fields=["delivered_at"])
+            if invoice.tenant_id:
+                _invoice_email(invoice=invoice, template="invoicing/emails/invoice_issued",
+                               extra={"billing_url": tenant_billing_url(tenant=invoice.tenant)})
+        delivered += 1
+    return delivered
 
 
 # --- Payments (SPEC R9) ----------------------------------------------------------------------------
@@ -760,10 +812,10 @@ class DunningRunResult:
     suspended: list[str] = field(default_factory=list)
 
 
-def _invoice_email(*, invoice: Invoice, template: str) -> None:
+def _invoice_email(*, invoice: Invoice, template: str, extra: dict[str, Any] | None = None) -> None:
     language = invoice.tenant.language if invoice.tenant_id else "fr"
     context = {"invoice": invoice, "seller": invoice.seller, "buyer": invoice.buyer,
-               "rate": _late_interest_rate(), "indemnity": RECOVERY_INDEMNITY}
+               "rate": _late_interest_rate(), "indemnity": RECOVERY_INDEMNITY, **(extra or {})}
     transaction.on_commit(lambda: email_send(to=[invoice.buyer.get("email", "")], template=template,
                                              context=context, language=language))
 

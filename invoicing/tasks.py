@@ -18,14 +18,13 @@ def run_billing() -> dict[str, Any]:
         billing = services.billing_run()
         dunning = services.dunning_run()
         services.quotes_expire()
-        rendered = services.invoice_pdfs_render_missing()
+        rendered = services.invoices_deliver()
     return {"invoices_issued": billing.invoices_issued, "reminders": dunning.reminders,
-            "formal_notices": dunning.formal_notices, "suspended": dunning.suspended, "pdfs": rendered}
+            "formal_notices": dunning.formal_notices, "suspended": dunning.suspended, "delivered": rendered}
 
 
-@app.task(name="invoicing.invoice_pdf_render", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def invoice_pdf_render(invoice_id: int) -> str:
-    from .models import Invoice
-
+@app.task(name="invoicing.invoices_deliver", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def invoices_deliver() -> int:
+    """Queued after a quote is signed, so the first invoice leaves at once rather than at the next beat."""
     with schema_context("public"):
-        return services.invoice_pdf_ensure(invoice=Invoice.objects.get(pk=invoice_id))
+        return services.invoices_deliver()

@@ -192,5 +192,5 @@ def test_beat_task_runs_billing_then_dunning(quote_sent, clock, settings) -> Non
     sign(quote_sent())
     clock(paris(2026, 2, 15, 9))
     outcome = run_billing.apply().get()
-    assert outcome["invoices_issued"] == 1 and outcome["pdfs"] == 2
+    assert outcome["invoices_issued"] == 1 and outcome["delivered"] == 2
     assert settings.CELERY_BEAT_SCHEDULE["invoicing-run-billing"]["task"] == "invoicing.run_billing"

@@ -99,3 +99,16 @@ def test_pro_forma_has_no_number_and_consumes_none(quote_sent, clock) -> None:
     assert pro_forma.balance_due == Decimal("0.00")
     assert services.invoice_pdf_ensure(invoice=pro_forma) == f"invoices/pro-forma-{pro_forma.pk}.pdf"
     assert sign(quote).invoice.number == "F2026-000001"
+
+
+def test_invoices_are_delivered_once_with_a_link_to_the_billing_page(quote_sent, clock, mailoutbox,
+                                                                     django_capture_on_commit_callbacks) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invoices_deliver() == 1
+        assert services.invoices_deliver() == 0
+    invoice = Invoice.objects.get(pk=result.invoice.pk)
+    assert invoice.pdf_key == "invoices/F2026-000001.pdf" and invoice.delivered_at == paris(2026, 1, 15, 9)
+    assert [m.subject for m in mailoutbox] == ["Facture F2026-000001 — MOOCit SAS"]
+    assert f"{result.tenant.slug}.localhost/billing/" in mailoutbox[0].body

@@ -121,3 +121,29 @@ def test_invalid_vat_number_is_refused_when_quoting(quote_sent) -> None:
 
     with pytest.raises(InvalidVatNumberError):
         quote_sent(country="DE", vat_number="DE123456789")
+
+
+def test_revised_quote_is_superseded_and_its_link_refused(quote_sent) -> None:
+    quote = quote_sent()
+    draft = services.quote_revise(quote=quote)
+    assert (draft.status, draft.supersedes_id, draft.wished_slug) == (Quote.Status.DRAFT, quote.pk, quote.wished_slug)
+    with pytest.raises(services.QuoteNotSignableError, match="superseded"):
+        sign(quote)
+    services.quote_update(quote=draft, seats=80)
+    assert sum(line.amount for line in Quote.objects.get(pk=draft.pk).lines.all()) == Decimal("324.00")
+
+
+def test_signature_of_a_document_that_changed_is_refused(quote_sent) -> None:
+    quote = quote_sent()
+    with pytest.raises(services.DocumentChangedError):
+        sign(quote, document_sha256="0" * 64)
+
+
+def test_quotes_past_their_validity_date_are_marked_expired(quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    quote = quote_sent()
+    clock(paris(2026, 2, 15, 6))
+    assert services.quotes_expire() == 1
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.EXPIRED
+    with pytest.raises(services.QuoteExpiredError):
+        sign(quote)

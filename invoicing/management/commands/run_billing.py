@@ -34,8 +34,10 @@ class Command(BaseCommand):
             billing = services.billing_run(batch_size=batch_size)
             dunning = services.dunning_run()
             expired = services.quotes_expire()
+            delivered = services.invoices_deliver(limit=100_000)
         self.stdout.write(
             f"invoices issued: {billing.invoices_issued}; reminders: {dunning.reminders}; "
             f"formal notices: {dunning.formal_notices}; late charges updated: {dunning.late_charged}; "
-            f"tenants suspended: {', '.join(dunning.suspended) or 'none'}; quotes expired: {expired}"
+            f"tenants suspended: {', '.join(dunning.suspended) or 'none'}; quotes expired: {expired}; "
+            f"invoices delivered: {delivered}"
         )
