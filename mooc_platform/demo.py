@@ -9,6 +9,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from courses.models import Course
+from invoicing.demo import demo_billing_ensure
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
 from tenants.services import platform_tenant_ensure, tenant_provision
@@ -60,4 +61,6 @@ def demo_data_ensure(*, log: Callable[[str], None] = lambda message: None) -> di
             )
         log(f"tenant {slug} ready: http://{slug}.{settings.PLATFORM_DOMAIN}")
         tenants[slug] = tenant
+    demo_billing_ensure()
+    log("price list ready (plans essential, campus)")
     return tenants
