@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -72,6 +72,7 @@ class PlanListApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="PlanListInput")
     class InputSerializer(serializers.Serializer):
         code = serializers.SlugField(max_length=40)
         name = serializers.CharField(max_length=120)
@@ -108,6 +109,7 @@ class PlanPriceCreateApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="PlanPriceCreateInput")
     class InputSerializer(serializers.Serializer):
         flat_amount = MoneyField(min_value=Decimal("0"), required=False)
         per_seat_amount = MoneyField(min_value=Decimal("0"), required=False)
@@ -159,8 +161,8 @@ class QuoteOutput(serializers.Serializer):
     valid_until = serializers.DateField()
     terms_version = serializers.CharField()
     pdf_sha256 = serializers.CharField()
-    sent_at = serializers.DateTimeField()
-    signed_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
     lines = QuoteLineOutput(many=True)
 
 
@@ -183,6 +185,7 @@ class QuoteListApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="QuoteListInput")
     class InputSerializer(QuoteInputMixin):
         plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.filter(is_active=True))
         terms_version = serializers.CharField(max_length=40, required=False)
@@ -205,6 +208,7 @@ class QuoteDetailApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="QuoteDetailInput")
     class InputSerializer(QuoteInputMixin):
         pass
 
@@ -250,6 +254,7 @@ class QuoteSignatureCreateApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    @extend_schema_serializer(component_name="QuoteSignatureCreateInput")
     class InputSerializer(serializers.Serializer):
         signer_name = serializers.CharField(max_length=200)
         signer_title = serializers.CharField(max_length=200)
@@ -258,6 +263,7 @@ class QuoteSignatureCreateApi(APIView):
         document_sha256 = serializers.CharField(max_length=64, required=False,
                                                 help_text="SHA-256 of the PDF the signer read; refused if it changed.")
 
+    @extend_schema_serializer(component_name="QuoteSignatureCreateOutput")
     class OutputSerializer(serializers.Serializer):
         quote = serializers.CharField()
         signed_at = serializers.DateTimeField()
@@ -377,6 +383,7 @@ class InvoicePaymentsApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="InvoicePaymentsInput")
     class InputSerializer(serializers.Serializer):
         amount = MoneyField(min_value=Decimal("0.01"))
         received_at = serializers.DateTimeField(required=False)
@@ -406,6 +413,7 @@ class CreditNoteCreateApi(APIView):
 
     permission_classes = [IsOperator]
 
+    @extend_schema_serializer(component_name="CreditNoteCreateInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=300)
 
@@ -506,6 +514,7 @@ class TenantSubscriptionCancelApi(APIView):
 
     permission_classes = [IsTenantAdministrator]
 
+    @extend_schema_serializer(component_name="TenantSubscriptionCancelInput")
     class InputSerializer(serializers.Serializer):
         confirm = serializers.BooleanField()
 

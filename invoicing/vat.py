@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
 
 from mooc_platform.errors import ApplicationError
 
@@ -40,7 +41,10 @@ def vat_number_clean(*, vat_number: str, country: str) -> str:
     Empty stays empty (a buyer without a VAT number)."""
     if not (vat_number or "").strip():
         return ""
-    number = eu_vat.compact(vat_number)
+    try:
+        number = eu_vat.compact(vat_number)
+    except ValidationError as exc:
+        raise InvalidVatNumberError("This VAT number is not valid.", details={"vat_number": vat_number}) from exc
     prefix = "EL" if country.upper() == "GR" else country.upper()
     if not eu_vat.is_valid(number):
         raise InvalidVatNumberError("This VAT number is not valid.", details={"vat_number": vat_number})
