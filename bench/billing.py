@@ -6,7 +6,8 @@ Runs on a scratch database `mooc_bench_billing` of the embedded PostgreSQL (or o
 server when set), migrated for the shared apps only: the subscriptions' tenants are rows without
 schemas, which is all billing touches. The bench creates its subscriptions in bulk (a few INSERTs),
 times a first billing run (10,000 invoices), a second run (must issue nothing) and a dunning run,
-checks that the numbers have no gap and no duplicate, prints a table, then deletes its rows.
+checks that the numbers have no gap and no duplicate, prints a table, then empties the invoicing tables
+of the scratch database (never run it against a database whose invoices matter).
 """
 
 from __future__ import annotations
@@ -49,23 +50,18 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 
 
 def cleanup(prefix: str) -> None:
+    """Empty the invoicing tables of the scratch database (issued invoices cannot be deleted row by row:
+    the database refuses it), then delete the bench's tenant rows and plan."""
     from django.db import connection
 
     from invoicing.models import Plan
     from tenants.models import AuditEvent, Tenant
 
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE invoicing_payment, invoicing_invoiceline, invoicing_invoice, invoicing_subscription, "
+                       "invoicing_quotesignature, invoicing_quoteline, invoicing_quote")
     tenants = Tenant.objects.filter(slug__startswith=f"{prefix}-")
     AuditEvent.objects.filter(tenant__in=tenants).delete()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM invoicing_invoiceline WHERE invoice_id IN (SELECT i.id FROM invoicing_invoice i "
-                       "JOIN tenants_tenant t ON t.id = i.tenant_id WHERE t.slug LIKE %s)", [f"{prefix}-%"])
-        cursor.execute("DELETE FROM invoicing_invoice WHERE tenant_id IN (SELECT id FROM tenants_tenant "
-                       "WHERE slug LIKE %s)", [f"{prefix}-%"])
-        cursor.execute("DELETE FROM invoicing_subscription WHERE tenant_id IN (SELECT id FROM tenants_tenant "
-                       "WHERE slug LIKE %s)", [f"{prefix}-%"])
-        cursor.execute("DELETE FROM invoicing_quoteline WHERE quote_id IN (SELECT id FROM invoicing_quote "
-                       "WHERE wished_slug LIKE %s)", [f"{prefix}-%"])
-        cursor.execute("DELETE FROM invoicing_quote WHERE wished_slug LIKE %s", [f"{prefix}-%"])
     tenants.delete()
     for plan in Plan.objects.filter(code=f"{prefix}-plan"):
         plan.prices.all().delete()

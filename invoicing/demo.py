@@ -49,11 +49,11 @@ def subscriptions_bulk_create(*, count: int, plan: Plan, anchor_date: date, pref
             for i in range(count)
         ])
         quotes = Quote.objects.bulk_create([
-            Quote(plan_price=price, status=Quote.Status.SIGNED, token=secrets.token_urlsafe(24),
+            Quote(plan_price=price, status=Quote.Status.SENT, token=secrets.token_urlsafe(24),
                   organisation_name=t.name, billing_address="1 rue de la Paix, 75002 Paris", country="FR",
                   contact_name="Bulk Contact", contact_email=f"billing@{t.slug}.example", wished_slug=t.slug,
                   billing_period=price.billing_period, seats=price.seats, storage_quota_bytes=price.storage_quota_bytes,
-                  valid_until=anchor_date, terms_version="bulk", signed_at=signed_at)
+                  valid_until=anchor_date, terms_version="bulk")
             for t in tenants
         ])
         lines = []
@@ -66,6 +66,8 @@ def subscriptions_bulk_create(*, count: int, plan: Plan, anchor_date: date, pref
                                    description=f"{plan.name} — seats", quantity=Decimal(price.seats),
                                    unit_price=price.per_seat_amount, amount=seats_amount))
         QuoteLine.objects.bulk_create(lines)
+        # Signed after its lines exist: the database freezes the lines of a signed quote.
+        Quote.objects.filter(pk__in=[q.pk for q in quotes]).update(status=Quote.Status.SIGNED, signed_at=signed_at)
         subscriptions = Subscription.objects.bulk_create([
             Subscription(tenant=t, quote=q, plan=plan, billing_period=price.billing_period, seats=price.seats,
                          anchor_date=anchor_date, initial_period_ends_on=add_months(anchor_date, 12),

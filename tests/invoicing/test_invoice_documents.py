@@ -112,3 +112,25 @@ def test_invoices_are_delivered_once_with_a_link_to_the_billing_page(quote_sent,
     assert invoice.pdf_key == "invoices/F2026-000001.pdf" and invoice.delivered_at == paris(2026, 1, 15, 9)
     assert [m.subject for m in mailoutbox] == ["Facture F2026-000001 — MOOCit SAS"]
     assert f"{result.tenant.slug}.localhost/billing/" in mailoutbox[0].body
+
+
+def test_database_refuses_to_edit_or_delete_an_issued_invoice_or_a_signed_quote(quote_sent, clock) -> None:
+    import pytest
+    from django.db import IntegrityError, InternalError, transaction
+
+    from invoicing.models import InvoiceLine, Quote, QuoteLine
+
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    attempts = [
+        lambda: Invoice.objects.filter(pk=result.invoice.pk).update(total_excl_tax=Decimal("1.00")),
+        lambda: Invoice.objects.filter(pk=result.invoice.pk).update(buyer={"name": "Someone else"}),
+        lambda: InvoiceLine.objects.filter(invoice=result.invoice).update(amount=Decimal("1.00")),
+        lambda: Quote.objects.filter(pk=result.subscription.quote_id).update(seats=1),
+        lambda: QuoteLine.objects.filter(quote_id=result.subscription.quote_id).update(unit_price=Decimal("0.00")),
+    ]
+    for attempt in attempts:
+        with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+            attempt()
+    # What is not the document stays writable: payments, dunning dates, the PDF key.
+    assert Invoice.objects.filter(pk=result.invoice.pk).update(pdf_key="invoices/x.pdf") == 1
