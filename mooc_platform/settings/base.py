@@ -173,11 +173,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = PLATFORM_TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {
-    # Billing then dunning (SPEC R8, R10), what `run_billing` does. Idempotent and cheap when there is
-    # nothing to do, so it runs often: a suspension falls due at an exact time, not once a day.
-    "invoicing-run-billing": {"task": "invoicing.run_billing", "schedule": 15 * 60},
-}
+CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
@@ -238,3 +234,6 @@ INVOICING_TERMS_VERSION = env("INVOICING_TERMS_VERSION", default="GCS-2026-01")
 INVOICING_QUOTE_VALIDITY_DAYS = env.int("INVOICING_QUOTE_VALIDITY_DAYS", default=30)
 # Shared secret of the payment provider's webhook (HMAC-SHA256 of the raw body). Empty = webhook refused.
 INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET", default="")
+# Billing, dunning, quote expiry and invoice delivery (SPEC R8, R10), what `run_billing` does. Idempotent
+# and cheap when there is nothing to do, so it runs often: a suspension falls due at an exact time.
+CELERY_BEAT_SCHEDULE["invoicing-run-billing"] = {"task": "invoicing.run_billing", "schedule": 15 * 60}
