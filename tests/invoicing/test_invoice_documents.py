@@ -111,7 +111,9 @@ def test_invoices_are_delivered_once_with_a_link_to_the_billing_page(quote_sent,
     invoice = Invoice.objects.get(pk=result.invoice.pk)
     assert invoice.pdf_key == "invoices/F2026-000001.pdf" and invoice.delivered_at == paris(2026, 1, 15, 9)
     assert [m.subject for m in mailoutbox] == ["Facture F2026-000001 — MOOCit SAS"]
-    assert f"{result.tenant.slug}.localhost/billing/" in mailoutbox[0].body
+    link = services.tenant_billing_url(tenant=result.tenant)
+    assert link.startswith("http") and f"//{result.tenant.slug}.localhost" in link and link.endswith("/billing/")
+    assert link in mailoutbox[0].body
 
 
 def test_database_refuses_to_edit_or_delete_an_issued_invoice_or_a_signed_quote(quote_sent, clock) -> None:
