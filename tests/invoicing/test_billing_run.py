@@ -194,3 +194,21 @@ def test_beat_task_runs_billing_then_dunning(quote_sent, clock, settings) -> Non
     outcome = run_billing.apply().get()
     assert outcome["invoices_issued"] == 1 and outcome["delivered"] == 2
     assert settings.CELERY_BEAT_SCHEDULE["invoicing-run-billing"]["task"] == "invoicing.run_billing"
+
+
+def test_annual_plan_invoices_the_setup_fee_once_and_the_year_in_advance(quote_sent, clock) -> None:
+    annual = services.plan_create(code="campus-annual", name="Campus", billing_period="annual",
+                                  flat_amount=Decimal("6000.00"), per_seat_amount=Decimal("12.00"), seats=500,
+                                  setup_fee=Decimal("1500.00"), now=paris(2020, 1, 1))
+    clock(paris(2028, 2, 29, 10))  # leap day: the next periods start on 28 February
+    result = sign(quote_sent(plan_=annual))
+    assert result.invoice.total_excl_tax == Decimal("13500.00")  # 6000 + 500 × 12 + 1500
+    assert (str(result.invoice.period_start), str(result.invoice.period_end)) == ("2028-02-29", "2029-02-28")
+
+    clock(paris(2029, 2, 27, 23, 59))
+    assert services.billing_run().invoices_issued == 0
+    clock(paris(2029, 2, 28, 0, 1))
+    assert services.billing_run().invoices_issued == 1
+    renewal = Invoice.objects.get(subscription=result.subscription, period_start="2029-02-28")
+    assert (renewal.number, renewal.total_excl_tax, str(renewal.period_end)) == (
+        "F2029-000002", Decimal("12000.00"), "2030-02-28")
