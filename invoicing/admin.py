@@ -99,8 +99,8 @@ class QuoteCreateForm(forms.ModelForm):
 
     class Meta:
         model = Quote
-        fields = ["organisation_name", "billing_address", "country", "vat_number", "contact_name", "contact_email",
-                  "language", "wished_slug", "seats", "valid_until", "initial_term_months"]
+        fields = ["organisation_name", "billing_address", "country", "vat_number", "siren", "contact_name",
+                  "contact_email", "language", "wished_slug", "seats", "valid_until", "initial_term_months"]
 
 
 @admin.register(Quote)

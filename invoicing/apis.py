@@ -149,6 +149,7 @@ class QuoteOutput(serializers.Serializer):
     billing_address = serializers.CharField()
     country = serializers.CharField()
     vat_number = serializers.CharField()
+    siren = serializers.CharField()
     contact_name = serializers.CharField()
     contact_email = serializers.EmailField()
     language = serializers.CharField()
@@ -171,6 +172,8 @@ class QuoteInputMixin(serializers.Serializer):
     billing_address = serializers.CharField()
     country = serializers.CharField(min_length=2, max_length=2)
     vat_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    siren = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
+                                  help_text="French buyers: SIREN, printed on invoices.")
     contact_name = serializers.CharField(max_length=200)
     contact_email = serializers.EmailField()
     wished_slug = serializers.CharField(max_length=40)

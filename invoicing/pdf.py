@@ -41,6 +41,8 @@ def _parties(*, seller: dict, buyer: dict) -> Table:
                    f"{seller.get('registration', '')} — SIREN {seller.get('siren', '')}\n"
                    f"TVA / VAT: {seller.get('vat_number', '')}")
     buyer_text = f"{buyer['name']}\n{buyer.get('address', '')}\n{buyer.get('country', '')}"
+    if buyer.get("siren"):
+        buyer_text += f"\nSIREN {buyer['siren']}"
     if buyer.get("vat_number"):
         buyer_text += f"\nTVA / VAT: {buyer['vat_number']}"
     table = Table([[_para("Vendeur / Seller", "Heading4"), _para("Client / Buyer", "Heading4")],
@@ -78,7 +80,8 @@ def quote_pdf_render(*, quote: Quote) -> bytes:
         _para(f"Date: {quote.created_at:%Y-%m-%d} — valable jusqu'au / valid until {quote.valid_until:%Y-%m-%d}"),
         Spacer(1, 4 * mm),
         _parties(seller=seller_snapshot(), buyer={"name": quote.organisation_name, "address": quote.billing_address,
-                                                  "country": quote.country, "vat_number": quote.vat_number}),
+                                                  "country": quote.country, "vat_number": quote.vat_number,
+                                                  "siren": quote.siren}),
         Spacer(1, 4 * mm),
         _para(f"Contact: {quote.contact_name} <{quote.contact_email}> — adresse / address: "
               f"{quote.wished_slug}.<platform>"),
@@ -163,6 +166,8 @@ def invoice_facturx_xml(*, invoice: Invoice) -> bytes:
     type_code = "381" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "380"
     buyer_vat = (f'<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{escape(buyer["vat_number"])}</ram:ID>'
                  "</ram:SpecifiedTaxRegistration>") if buyer.get("vat_number") else ""
+    buyer_siren = (f'<ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{escape(buyer["siren"])}</ram:ID>'
+                   "</ram:SpecifiedLegalOrganization>") if buyer.get("siren") else ""
     exemption = (f"<ram:ExemptionReason>{escape(reason)}</ram:ExemptionReason>" if reason else "")
     exemption_code = f"<ram:ExemptionReasonCode>{reason_code}</ram:ExemptionReasonCode>" if reason_code else ""
     period = (f"<ram:BillingSpecifiedPeriod><ram:StartDateTime>{_d(invoice.period_start)}</ram:StartDateTime>"
@@ -195,7 +200,7 @@ xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
 <ram:CountryID>{seller.get("country", "FR")}</ram:CountryID></ram:PostalTradeAddress>\
 <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{escape(seller.get("vat_number", ""))}</ram:ID>\
 </ram:SpecifiedTaxRegistration></ram:SellerTradeParty>
-<ram:BuyerTradeParty><ram:Name>{escape(buyer["name"])}</ram:Name>\
+<ram:BuyerTradeParty><ram:Name>{escape(buyer["name"])}</ram:Name>{buyer_siren}\
 <ram:PostalTradeAddress><ram:LineOne>{escape(buyer.get("address", "").replace(chr(10), ", "))}</ram:LineOne>\
 <ram:CountryID>{escape(buyer["country"])}</ram:CountryID></ram:PostalTradeAddress>{buyer_vat}</ram:BuyerTradeParty>
 </ram:ApplicableHeaderTradeAgreement>

@@ -48,7 +48,7 @@ from .models import (
     Subscription,
 )
 from .money import ZERO, add_months, business_add_days, business_date, business_midnight, money_round
-from .vat import vat_number_clean, vat_treatment
+from .vat import siren_clean, vat_number_clean, vat_treatment
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ def _recurring_lines(*, price: PlanPrice, seats: int) -> list[tuple[str, Decimal
 
 
 def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, country: str, contact_name: str,
-                 contact_email: str, wished_slug: str, vat_number: str = "", seats: int | None = None,
+                 contact_email: str, wished_slug: str, vat_number: str = "", siren: str = "", seats: int | None = None,
                  valid_until: date | None = None, terms_version: str | None = None, language: str = "fr",
                  initial_term_months: int = 12, actor: Any = None, now: datetime | None = None) -> Quote:
     """A draft quote at the prices in force now. Lines: the plan's recurring lines and its setup fee."""
@@ -234,13 +234,15 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
         raise ApplicationError("The country must be an ISO 3166 two-letter code.", details={"country": country},
                                code="invalid_country")
     vat_number = vat_number_clean(vat_number=vat_number, country=country)
+    siren = siren_clean(siren=siren, country=country)
     tenant_slug_validate(slug=wished_slug)
     price = plan_price_current(plan=plan, at=now)
     seats = seats or price.seats
     with transaction.atomic():
         quote = Quote.objects.create(
             plan_price=price, token=secrets.token_urlsafe(32), organisation_name=organisation_name,
-            billing_address=billing_address, country=country, vat_number=vat_number, contact_name=contact_name,
+            billing_address=billing_address, country=country, vat_number=vat_number, siren=siren,
+            contact_name=contact_name,
             contact_email=contact_email.lower(), language=language, wished_slug=wished_slug.strip().lower(),
             billing_period=price.billing_period, seats=seats, storage_quota_bytes=price.storage_quota_bytes,
             custom_domains_allowed=price.custom_domains_allowed, initial_term_months=initial_term_months,
@@ -265,7 +267,8 @@ def _quote_lines_set(*, quote: Quote, price: PlanPrice) -> None:
     ])
 
 
-QUOTE_EDITABLE_FIELDS = frozenset({"organisation_name", "billing_address", "country", "vat_number", "contact_name",
+QUOTE_EDITABLE_FIELDS = frozenset({"organisation_name", "billing_address", "country", "vat_number", "siren",
+                                   "contact_name",
                                    "contact_email", "wished_slug", "seats", "valid_until", "language",
                                    "initial_term_months"})
 
@@ -281,10 +284,11 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status != Quote.Status.DRAFT:
             raise QuoteFrozenError(f"A {locked.status} quote cannot be edited.", details={"status": locked.status})
-        if "country" in changes or "vat_number" in changes:
+        if {"country", "vat_number", "siren"} & set(changes):
             changes["country"] = changes.get("country", locked.country).upper()
             changes["vat_number"] = vat_number_clean(vat_number=changes.get("vat_number", locked.vat_number),
                                                      country=changes["country"])
+            changes["siren"] = siren_clean(siren=changes.get("siren", locked.siren), country=changes["country"])
         if "wished_slug" in changes:
             changes["wished_slug"] = tenant_slug_validate(slug=changes["wished_slug"])
         before = {k: str(getattr(locked, k)) for k in changes}
@@ -356,6 +360,7 @@ def quote_revise(*, quote: Quote, actor: Any = None, now: datetime | None = None
             plan=locked.plan_price.plan, organisation_name=locked.organisation_name,
             billing_address=locked.billing_address, country=locked.country, contact_name=locked.contact_name,
             contact_email=locked.contact_email, wished_slug=locked.wished_slug, vat_number=locked.vat_number,
+            siren=locked.siren,
             seats=locked.seats, language=locked.language, initial_term_months=locked.initial_term_months,
             actor=actor, now=now,
         )
@@ -428,7 +433,7 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
             seats=quote.seats, anchor_date=anchor,
             initial_period_ends_on=add_months(anchor, quote.initial_term_months), next_period_start=anchor,
             buyer_name=quote.organisation_name, buyer_address=quote.billing_address, buyer_country=quote.country,
-            buyer_vat_number=quote.vat_number, buyer_email=quote.contact_email,
+            buyer_vat_number=quote.vat_number, buyer_siren=quote.siren, buyer_email=quote.contact_email,
         )
         audit_record(action="subscription.created", tenant=tenant, target=subscription,
                      after={"status": subscription.status, "quote": quote.pk})
@@ -464,6 +469,7 @@ def quote_signable_check(*, quote: Quote, now: datetime | None = None) -> None:
 def _buyer_snapshot(*, subscription: Subscription) -> dict[str, Any]:
     return {"name": subscription.buyer_name, "address": subscription.buyer_address,
             "country": subscription.buyer_country, "vat_number": subscription.buyer_vat_number,
+            "siren": subscription.buyer_siren,
             "email": subscription.buyer_email}
 
 
@@ -570,7 +576,7 @@ def invoice_pro_forma_issue(*, quote: Quote, actor: Any = None, now: datetime | 
     """A pro forma of a quote's first invoice: no number, no accounting effect (GCS art. 4)."""
     today = business_date(now)
     buyer = {"name": quote.organisation_name, "address": quote.billing_address, "country": quote.country,
-             "vat_number": quote.vat_number, "email": quote.contact_email}
+             "vat_number": quote.vat_number, "siren": quote.siren, "email": quote.contact_email}
     lines = [(line.description, line.quantity, line.unit_price) for line in quote.lines.all()]
     with transaction.atomic():
         invoice, invoice_lines = _invoice_build(buyer=buyer, issue_date=today, lines=lines,

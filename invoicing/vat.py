@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
+from stdnum.fr import siren as fr_siren
 
 from mooc_platform.errors import ApplicationError
 
@@ -52,6 +53,19 @@ def vat_number_clean(*, vat_number: str, country: str) -> str:
         raise InvalidVatNumberError(f"This VAT number does not belong to country {country.upper()}.",
                                     details={"vat_number": vat_number, "country": country})
     return number
+
+
+def siren_clean(*, siren: str, country: str) -> str:
+    """A French buyer's SIREN (9 digits, Luhn), printed on its invoices since the 2026 e-invoicing reform."""
+    if not (siren or "").strip():
+        return ""
+    if country.upper() != "FR":
+        raise InvalidVatNumberError("A SIREN only identifies French organisations.", details={"siren": siren},
+                                    code="invalid_siren")
+    try:
+        return fr_siren.validate(siren)
+    except ValidationError as exc:
+        raise InvalidVatNumberError("This SIREN is not valid.", details={"siren": siren}, code="invalid_siren") from exc
 
 
 def fr_standard_rate(*, on: date) -> Decimal:

@@ -136,3 +136,18 @@ def test_database_refuses_to_edit_or_delete_an_issued_invoice_or_a_signed_quote(
             attempt()
     # What is not the document stays writable: payments, dunning dates, the PDF key.
     assert Invoice.objects.filter(pk=result.invoice.pk).update(pdf_key="invoices/x.pdf") == 1
+
+
+def test_french_buyer_siren_is_printed_and_in_the_factur_x(quote_sent, clock) -> None:
+    import pytest
+
+    from invoicing.vat import InvalidVatNumberError
+
+    clock(paris(2026, 1, 15, 9))
+    with pytest.raises(InvalidVatNumberError, match="SIREN is not valid"):
+        quote_sent(siren="193700825")
+    invoice = sign(quote_sent(siren="130 002 132")).invoice
+    assert invoice.buyer["siren"] == "130002132"
+    _, xml = facturx.get_facturx_xml_from_pdf(io.BytesIO(storage.object_get(
+        key=services.invoice_pdf_ensure(invoice=invoice))), check_xsd=True)
+    assert b'<ram:ID schemeID="0002">130002132</ram:ID>' in xml
