@@ -6,7 +6,9 @@ Runs on a scratch database `mooc_bench_billing` of the embedded PostgreSQL (or o
 server when set), migrated for the shared apps only: the subscriptions' tenants are rows without
 schemas, which is all billing touches. The bench creates its subscriptions in bulk (a few INSERTs),
 times a first billing run (10,000 invoices), a second run (must issue nothing) and a dunning run,
-checks that the numbers have no gap and no duplicate, prints a table, then empties the invoicing tables
+checks that the numbers have no gap and no duplicate; then kills a worker process (SIGKILL) in the
+middle of a run over 3,000 more subscriptions, restarts, and checks again (SPEC §5 robustness).
+It prints a table, then empties the invoicing tables
 of the scratch database (never run it against a database whose invoices matter).
 """
 
@@ -68,13 +70,57 @@ def cleanup(prefix: str) -> None:
         plan.delete()
 
 
+def killed_worker_scenario(*, args: argparse.Namespace, prefix: str, plan: object) -> list[list[object]]:
+    """SPEC §5 robustness: a worker killed (SIGKILL) in the middle of a billing run, then a new run.
+    The killed run's open batch is rolled back by PostgreSQL, numbers included: no gap, no duplicate."""
+    import signal
+    import subprocess
+
+    from invoicing import services
+    from invoicing.demo import subscriptions_bulk_create
+    from invoicing.models import Invoice, InvoiceSeries
+
+    count = args.kill_subscriptions
+    subscriptions_bulk_create(count=count, plan=plan, anchor_date=date(2026, 1, 1), prefix=prefix)
+    series = InvoiceSeries.objects.filter(prefix="F").first()
+    before = series.last_number if series else 0
+    mine = Invoice.objects.filter(tenant__slug__startswith=f"{prefix}-")
+    child = subprocess.Popen([sys.executable, __file__, "--child-run", "--batch-size", "100",
+                              "--database", args.database], env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    while mine.count() < count // 3 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    issued_before_kill = mine.count()
+    start = time.perf_counter()
+    finish = services.billing_run(now=datetime(2026, 1, 1, 6, tzinfo=PARIS), batch_size=args.batch_size)
+    elapsed = time.perf_counter() - start
+    sequences = list(mine.order_by("sequence").values_list("sequence", flat=True))
+    ok = (sequences == list(range(before + 1, before + 1 + count))
+          and mine.values("subscription").distinct().count() == count)
+    return [
+        ["worker killed (SIGKILL) mid-run: invoices kept", issued_before_kill, "-", "-"],
+        ["restarted run finishes", finish.invoices_issued, f"{elapsed:.2f}", "-"],
+        ["after kill + restart: gapless, no duplicate", len(set(sequences)), "-", "OK" if ok else "GAP/DUPLICATE"],
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--database", default="mooc_bench_billing")
+    parser.add_argument("--kill-subscriptions", type=int, default=3_000,
+                        help="Size of the second scenario: a run killed with SIGKILL half-way, then restarted.")
+    parser.add_argument("--child-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     django_setup(database=args.database)
+    if args.child_run:  # the worker that gets killed
+        from invoicing import services
+
+        services.billing_run(now=datetime(2026, 1, 1, 6, tzinfo=PARIS), batch_size=args.batch_size)
+        return
 
     from decimal import Decimal
 
@@ -118,11 +164,19 @@ def main() -> None:
                          .order_by("sequence").values_list("sequence", flat=True))
         gapless = sequences == list(range(before + 1, before + 1 + args.subscriptions))
         rows.append(["numbers gapless, no duplicate", len(set(sequences)), "-", "OK" if gapless else "GAP"])
-    finally:
         cleanup(prefix)
 
+        rows += killed_worker_scenario(args=args, prefix=f"{prefix}k", plan=services.plan_create(
+            code=f"{prefix}k-plan", name="Bench", billing_period=BillingPeriod.MONTHLY,
+            flat_amount=Decimal("100.00"), per_seat_amount=Decimal("2.80"), seats=50,
+            now=datetime(2020, 1, 1, tzinfo=PARIS)))
+    finally:
+        cleanup(prefix)
+        cleanup(f"{prefix}k")
+
     print(f"\nBilling run over {args.subscriptions:,} monthly subscriptions, batches of {args.batch_size} "
-          "(target: run 1 ≤ 60 s; run 2 issues nothing)\n")
+          f"(target: run 1 ≤ 60 s; run 2 issues nothing); then {args.kill_subscriptions:,} more with the worker "
+          "killed half-way\n")
     print(table(["step", "rows", "seconds", "check"], rows))
 
 
