@@ -411,6 +411,17 @@ class InvoicePaymentsApi(APIView):
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
+class QuoteProFormaCreateApi(APIView):
+    """`POST`: a pro forma invoice of the quote's first invoice (no number, no accounting effect)."""
+
+    permission_classes = [IsOperator]
+
+    @extend_schema(request=None, responses={201: InvoiceOutput})
+    def post(self, request: Request, quote_id: int) -> Response:
+        pro_forma = services.invoice_pro_forma_issue(quote=get_object_or_404(Quote, pk=quote_id), actor=request.user)
+        return Response(InvoiceOutput(pro_forma).data, status=status.HTTP_201_CREATED)
+
+
 class CreditNoteCreateApi(APIView):
     """`POST`: cancel an invoice by a credit note (its negated copy, series A)."""
 

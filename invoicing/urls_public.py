@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/quotes/<int:quote_id>/", apis.QuoteDetailApi.as_view(), name="api-quote"),
     path("api/v1/quotes/<int:quote_id>/send/", apis.QuoteSendApi.as_view(), name="api-quote-send"),
     path("api/v1/quotes/<int:quote_id>/withdraw/", apis.QuoteWithdrawApi.as_view(), name="api-quote-withdraw"),
+    path("api/v1/quotes/<int:quote_id>/pro-forma/", apis.QuoteProFormaCreateApi.as_view(), name="api-quote-pro-forma"),
     path("api/v1/quote-signatures/<str:token>/", apis.QuoteSignatureCreateApi.as_view(), name="api-quote-signature"),
     path("api/v1/invoices/", apis.InvoiceListApi.as_view(), name="api-invoices"),
     path("api/v1/invoices/<int:invoice_id>/", apis.InvoiceDetailApi.as_view(), name="api-invoice"),

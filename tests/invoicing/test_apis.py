@@ -114,6 +114,15 @@ def test_operator_records_a_partial_transfer_and_lists_payments(operator, signed
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "validation_error")
 
 
+def test_operator_issues_a_pro_forma_without_a_number(operator, quote_sent) -> None:
+    quote = quote_sent()
+    response = operator.post(f"/api/v1/quotes/{quote.pk}/pro-forma/")
+    assert response.status_code == 201
+    assert (response.json()["number"], response.json()["kind"], response.json()["total_incl_tax"]) == (
+        None, "pro_forma", "288.00")
+    assert operator.get(f"/api/v1/invoices/{response.json()['id']}/pdf/").status_code == 302
+
+
 def test_operator_downloads_the_invoice_pdf(operator, signed) -> None:
     response = operator.get(f"/api/v1/invoices/{signed.invoice.pk}/pdf/")
     assert response.status_code == 302
