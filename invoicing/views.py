@@ -20,6 +20,7 @@ from mooc_platform.errors import ApplicationError
 
 from . import selectors, services
 from .apis import tenant_url
+from .models import Quote, QuoteSignature, Subscription
 
 
 class SignatureForm(forms.Form):
@@ -35,28 +36,40 @@ def quote_sign_page(request: HttpRequest, token: str) -> HttpResponse:
     quote = selectors.quote_by_token(token=token)
     if quote is None:
         raise Http404
-    problem = None
-    try:
-        services.quote_signable_check(quote=quote)
-    except ApplicationError as error:
-        problem = error.message
     form = SignatureForm(request.POST or None, initial={"document_sha256": quote.pdf_sha256})
-    if request.method == "POST" and problem is None and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             result = services.quote_sign(token=token, ip_address=request.META.get("REMOTE_ADDR"),
                                          user_agent=request.META.get("HTTP_USER_AGENT", ""), **form.cleaned_data)
+        except services.QuoteAlreadySignedError as error:
+            # A double click: the second request waited for the first and finds its own signature.
+            signature = QuoteSignature.objects.filter(quote=quote).select_related("quote__subscription").first()
+            if signature is None or signature.signer_email != form.cleaned_data["signer_email"].strip().lower():
+                form.add_error(None, error.message)
+            else:
+                return _signed_page(request, quote=quote, subscription=signature.quote.subscription)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            return render(request, "invoicing/quote_signed.html", {
-                "quote": quote, "tenant": result.tenant, "invoice": result.invoice,
-                "tenant_url": tenant_url(request=request, slug=result.tenant.slug)})
+            return _signed_page(request, quote=quote, subscription=result.subscription)
+    problem = None
+    try:
+        services.quote_signable_check(quote=Quote.objects.get(pk=quote.pk))
+    except ApplicationError as error:
+        problem = error.message
     lines = list(quote.lines.all())
     return render(request, "invoicing/quote_sign.html", {
         "quote": quote, "form": form, "problem": problem, "lines": lines,
         "total_recurring": sum(line.amount for line in lines if line.kind == "recurring"),
         "total_first": sum(line.amount for line in lines), "seller": services.seller_snapshot(),
     }, status=200 if problem is None else 409)
+
+
+def _signed_page(request: HttpRequest, *, quote: Quote, subscription: Subscription) -> HttpResponse:
+    invoice = subscription.invoices.order_by("sequence").first()
+    return render(request, "invoicing/quote_signed.html", {
+        "quote": quote, "tenant": subscription.tenant, "invoice": invoice,
+        "tenant_url": tenant_url(request=request, slug=subscription.tenant.slug)})
 
 
 def quote_pdf(request: HttpRequest, token: str) -> HttpResponse:

@@ -147,3 +147,17 @@ def test_quotes_past_their_validity_date_are_marked_expired(quote_sent, clock) -
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.EXPIRED
     with pytest.raises(services.QuoteExpiredError):
         sign(quote)
+
+
+def test_signing_page_double_click_shows_the_signed_page_twice_and_makes_one_tenant(quote_sent) -> None:
+    quote = quote_sent()
+    client = Client(HTTP_HOST="localhost")
+    form = {"signer_name": "Claire Martin", "signer_title": "Présidente", "signer_email": "claire@tours.example",
+            "accept_terms": "on", "document_sha256": quote.pdf_sha256}
+    first = client.post(f"/quotes/sign/{quote.token}/", form)
+    second = client.post(f"/quotes/sign/{quote.token}/", form)
+    assert b"the quote is signed" in first.content and b"the quote is signed" in second.content
+    assert b"F20" in second.content
+    assert Tenant.objects.filter(slug=quote.wished_slug).count() == 1
+    other = client.post(f"/quotes/sign/{quote.token}/", {**form, "signer_email": "someone@else.example"})
+    assert other.status_code == 409 and b"already signed" in other.content
