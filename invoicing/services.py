@@ -867,10 +867,16 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
     tenant_ids = set(unpaid.filter(suspension_due_at__lte=now, tenant__state=Tenant.State.ACTIVE)
                      .values_list("tenant_id", flat=True))
     for tenant in Tenant.objects.filter(pk__in=tenant_ids).order_by("pk"):
-        try:
-            tenant_suspend(tenant=tenant, reason=NON_PAYMENT_REASON, now=now)
-        except IllegalTransitionError:
-            continue  # changed state meanwhile
+        with transaction.atomic():
+            # Lock the overdue invoices as payment_record does: a payment landing now either commits first
+            # (the invoice no longer matches, no suspension) or waits and then reinstates.
+            overdue = unpaid.select_for_update(of=("self",)).filter(tenant=tenant, suspension_due_at__lte=now)
+            if not list(overdue.values_list("pk", flat=True)):
+                continue
+            try:
+                tenant_suspend(tenant=tenant, reason=NON_PAYMENT_REASON, now=now)
+            except IllegalTransitionError:
+                continue  # changed state meanwhile
         result.suspended.append(tenant.slug)
     return result
 
