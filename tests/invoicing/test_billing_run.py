@@ -212,3 +212,13 @@ def test_annual_plan_invoices_the_setup_fee_once_and_the_year_in_advance(quote_s
     renewal = Invoice.objects.get(subscription=result.subscription, period_start="2029-02-28")
     assert (renewal.number, renewal.total_excl_tax, str(renewal.period_end)) == (
         "F2029-000002", Decimal("12000.00"), "2030-02-28")
+
+
+def test_period_starting_on_the_autumn_dst_sunday_is_invoiced_at_paris_midnight(quote_sent, clock) -> None:
+    clock(paris(2026, 9, 25, 12))
+    sign(quote_sent())  # next period: Sunday 25 October 2026, the night clocks go back
+    clock(paris(2026, 10, 24, 23, 59))  # 21:59 UTC
+    assert services.billing_run().invoices_issued == 0
+    clock(paris(2026, 10, 25, 0, 0))  # 22:00 UTC on the 24th
+    assert services.billing_run().invoices_issued == 1
+    assert Invoice.objects.get(sequence=2).issue_date.isoformat() == "2026-10-25"
