@@ -241,6 +241,17 @@ class QuoteSendApi(APIView):
         return Response(QuoteOutput(quote).data)
 
 
+class QuoteReviseApi(APIView):
+    """`POST`: supersede a sent (or expired) quote by a new draft at today's prices; its link stops working."""
+
+    permission_classes = [IsOperator]
+
+    @extend_schema(request=None, responses={201: QuoteOutput})
+    def post(self, request: Request, quote_id: int) -> Response:
+        draft = services.quote_revise(quote=get_object_or_404(Quote, pk=quote_id), actor=request.user)
+        return Response(QuoteOutput(draft).data, status=status.HTTP_201_CREATED)
+
+
 class QuoteWithdrawApi(APIView):
     permission_classes = [IsOperator]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/quotes/", apis.QuoteListApi.as_view(), name="api-quotes"),
     path("api/v1/quotes/<int:quote_id>/", apis.QuoteDetailApi.as_view(), name="api-quote"),
     path("api/v1/quotes/<int:quote_id>/send/", apis.QuoteSendApi.as_view(), name="api-quote-send"),
+    path("api/v1/quotes/<int:quote_id>/revise/", apis.QuoteReviseApi.as_view(), name="api-quote-revise"),
     path("api/v1/quotes/<int:quote_id>/withdraw/", apis.QuoteWithdrawApi.as_view(), name="api-quote-withdraw"),
     path("api/v1/quotes/<int:quote_id>/pro-forma/", apis.QuoteProFormaCreateApi.as_view(), name="api-quote-pro-forma"),
     path("api/v1/quote-signatures/<str:token>/", apis.QuoteSignatureCreateApi.as_view(), name="api-quote-signature"),

@@ -88,6 +88,15 @@ def test_signature_api_error_shapes(quote_sent) -> None:
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
 
 
+def test_operator_revises_a_sent_quote_into_a_new_draft(operator, quote_sent) -> None:
+    quote = quote_sent()
+    response = operator.post(f"/api/v1/quotes/{quote.pk}/revise/")
+    assert response.status_code == 201 and response.json()["status"] == "draft"
+    assert operator.get(f"/api/v1/quotes/{quote.pk}/").json()["status"] == "superseded"
+    again = operator.post(f"/api/v1/quotes/{quote.pk}/revise/")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "quote_frozen")
+
+
 def test_edit_of_a_signed_quote_answers_409(operator, signed) -> None:
     response = operator.patch(f"/api/v1/quotes/{signed.subscription.quote_id}/", {"seats": 5}, format="json")
     assert response.status_code == 409

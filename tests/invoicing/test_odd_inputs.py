@@ -25,7 +25,9 @@ def routes(quote_sent, clock) -> dict[str, list[str]]:
     return {
         "platform": ["/api/v1/plans/", "/api/v1/plans/1/prices/", "/api/v1/plans/999999/prices/", "/api/v1/quotes/",
                      f"/api/v1/quotes/{quote_id}/", f"/api/v1/quotes/{draft.pk}/", f"/api/v1/quotes/{quote_id}/send/",
-                     f"/api/v1/quotes/{draft.pk}/withdraw/", f"/api/v1/quote-signatures/{draft.token}/",
+                     f"/api/v1/quotes/{draft.pk}/withdraw/", f"/api/v1/quotes/{draft.pk}/revise/",
+                     f"/api/v1/quotes/{quote_id}/revise/", f"/api/v1/quotes/{draft.pk}/pro-forma/",
+                     f"/api/v1/quote-signatures/{draft.token}/",
                      "/api/v1/quote-signatures/x/", "/api/v1/invoices/", f"/api/v1/invoices/{invoice_id}/",
                      f"/api/v1/invoices/{invoice_id}/payments/", f"/api/v1/invoices/{invoice_id}/credit-notes/",
                      "/api/v1/invoices/999999/payments/", "/api/v1/payment-webhooks/provider/",
