@@ -1,0 +1,355 @@
+"""Plans and prices, quotes and signatures, subscriptions, invoices, payments (SPEC R4–R10).
+
+Every table lives in `public`: invoices are platform records, they outlive a tenant's purge (SPEC R12).
+Amounts are EUR excluding tax unless a field says otherwise; no rules here, see `services.py`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Tenant
+
+from .money import ZERO
+
+
+def money_field(**kwargs: object) -> models.DecimalField:
+    return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+
+
+class BillingPeriod(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+
+
+MONTHS_PER_PERIOD = {BillingPeriod.MONTHLY: 1, BillingPeriod.ANNUAL: 12}
+
+
+class Plan(models.Model):
+    """A product of the price list. Its prices are versioned in PlanPrice (SPEC R7)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanPrice(models.Model):
+    """One version of a plan's prices, in force from `valid_from`. Never edited: a change is a new row.
+
+    New quotes use the version in force; a subscription keeps the quoted prices until the end of its
+    initial period, then takes the version in force at each period start (GCS art. 11)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="prices")
+    version = models.PositiveIntegerField()
+    valid_from = models.DateTimeField()
+    billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY)
+    flat_amount = money_field(default=ZERO, help_text="EUR excl. tax per billing period.")
+    per_seat_amount = money_field(default=ZERO, help_text="EUR excl. tax per seat and billing period.")
+    setup_fee = money_field(default=ZERO, help_text="EUR excl. tax, invoiced once with the first period.")
+    seats = models.PositiveIntegerField(default=50, help_text="Seats included by default in a quote.")
+    storage_quota_bytes = models.BigIntegerField(default=10 * 1024**3)
+    custom_domains_allowed = models.BooleanField(default=False)
+    currency = models.CharField(max_length=3, default="EUR", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "version"], name="plan_price_version_unique"),
+            models.CheckConstraint(condition=Q(flat_amount__gte=0) & Q(per_seat_amount__gte=0) & Q(setup_fee__gte=0),
+                                   name="plan_price_amounts_non_negative"),
+            models.CheckConstraint(condition=Q(currency="EUR"), name="plan_price_currency_eur"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.version}"
+
+
+class Quote(models.Model):
+    """An offer to a prospect (SPEC R4). Once signed it is a definitive order: frozen (GCS preamble)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        SIGNED = "signed", _("Signed")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    plan_price = models.ForeignKey(PlanPrice, on_delete=models.PROTECT, related_name="quotes")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    token = models.CharField(max_length=64, unique=True)
+    organisation_name = models.CharField(max_length=200)
+    billing_address = models.TextField()
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. FR, DE, US.")
+    vat_number = models.CharField(max_length=20, blank=True)
+    siren = models.CharField(max_length=9, blank=True, help_text="French buyers: SIREN (mandatory on invoices).")
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    language = models.CharField(max_length=8, default="fr", choices=[("en", "English"), ("fr", "Français")])
+    wished_slug = models.SlugField(max_length=40)
+    billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
+    seats = models.PositiveIntegerField()
+    storage_quota_bytes = models.BigIntegerField()
+    custom_domains_allowed = models.BooleanField(default=False)
+    initial_term_months = models.PositiveSmallIntegerField(default=12)
+    valid_until = models.DateField(help_text="Last day (Europe/Paris) on which the quote can be signed.")
+    terms_version = models.CharField(max_length=40)
+    pdf_key = models.CharField(max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_by_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gte=1), name="quote_seats_positive"),
+            models.CheckConstraint(condition=~Q(status="signed") | Q(signed_at__isnull=False),
+                                   name="quote_signed_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q-{self.pk:06d} {self.organisation_name}" if self.pk else self.organisation_name
+
+    @property
+    def reference(self) -> str:
+        return f"Q-{self.pk:06d}"
+
+
+class QuoteLine(models.Model):
+    class Kind(models.TextChoices):
+        RECURRING = "recurring", _("Per billing period")
+        ONE_OFF = "one_off", _("One-off (first invoice)")
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = money_field()
+    amount = money_field()
+
+    class Meta:
+        ordering = ["quote", "position"]
+        constraints = [models.UniqueConstraint(fields=["quote", "position"], name="quote_line_position_unique")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class QuoteSignature(models.Model):
+    """The evidence of a signature (SPEC R5). One per quote, enforced by the database."""
+
+    quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="signature")
+    signer_name = models.CharField(max_length=200)
+    signer_title = models.CharField(max_length=200)
+    signer_email = models.EmailField()
+    terms_version = models.CharField(max_length=40)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(blank=True)
+    document_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the exact quote PDF signed.")
+
+    def __str__(self) -> str:
+        return f"{self.quote} signed by {self.signer_name}"
+
+
+class Subscription(models.Model):
+    """What a signed quote sold: billed in advance, period after period, until cancelled (SPEC R7, R12)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled (access until the paid-through date)")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="subscriptions")
+    quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="subscription")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
+    seats = models.PositiveIntegerField()
+    anchor_date = models.DateField(help_text="First day of the first period (Europe/Paris).")
+    initial_period_ends_on = models.DateField(help_text="Quoted prices are locked before this date (R7).")
+    periods_billed = models.PositiveIntegerField(default=0)
+    next_period_start = models.DateField(
+        db_index=True, help_text="First day not invoiced yet = the paid-through date once invoices are paid.")
+    # The buyer, as signed; copied on every invoice.
+    buyer_name = models.CharField(max_length=200)
+    buyer_address = models.TextField()
+    buyer_country = models.CharField(max_length=2)
+    buyer_vat_number = models.CharField(max_length=20, blank=True)
+    buyer_siren = models.CharField(max_length=9, blank=True)
+    buyer_email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_period_start"], name="subscription_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(next_period_start__gte=F("anchor_date")),
+                                   name="subscription_periods_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_name} ({self.get_billing_period_display()})"
+
+
+class InvoiceSeries(models.Model):
+    """The counter of a numbering series. Numbers are taken under a row lock, in the issuing
+    transaction: a rollback returns them, so the series has no gaps (SPEC R8). Never "max + 1"."""
+
+    prefix = models.CharField(max_length=4, unique=True, help_text="F: invoices, A: credit notes (avoirs).")
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.last_number})"
+
+
+class Invoice(models.Model):
+    """An invoice, credit note or pro forma: a frozen snapshot (seller, buyer, lines, VAT) never edited
+    after issue; corrections are credit notes (SPEC R8). Payments and late charges change the balance."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        PRO_FORMA = "pro_forma", _("Pro forma invoice")
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued, unpaid")
+        PAID = "paid", _("Paid")
+        CREDITED = "credited", _("Cancelled by a credit note")
+        PRO_FORMA = "pro_forma", _("Pro forma")
+
+    class VatScheme(models.TextChoices):
+        FRANCE = "fr", _("French VAT")
+        REVERSE_CHARGE = "reverse_charge", _("Intra-EU reverse charge")
+        EXPORT = "export", _("Outside the EU, not subject to French VAT")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    series = models.ForeignKey(InvoiceSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    number = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    subscription = models.ForeignKey(Subscription, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="invoices")
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    credited_invoice = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="credit_notes")
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True, help_text="Exclusive: the first day not covered.")
+    seller = models.JSONField()
+    buyer = models.JSONField()
+    currency = models.CharField(max_length=3, default="EUR")
+    vat_scheme = models.CharField(max_length=16, choices=VatScheme.choices)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_mention = models.CharField(max_length=300, blank=True)
+    total_excl_tax = money_field()
+    total_vat = money_field()
+    total_incl_tax = money_field()
+    amount_paid = money_field(default=ZERO)
+    recovery_indemnity = money_field(default=ZERO, help_text="EUR 40 fixed recovery indemnity once late.")
+    late_interest = money_field(default=ZERO)
+    late_interest_until = models.DateField(null=True, blank=True)
+    legal_mentions = models.TextField(blank=True)
+    pdf_key = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, help_text="When the PDF was stored and the buyer told.")
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    formal_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    suspension_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issue_date", "-id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="invoice_status_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "sequence"], name="invoice_series_sequence_unique"),
+            # One invoice per subscription and period: a second billing run cannot duplicate (R8).
+            models.UniqueConstraint(fields=["subscription", "period_start"], condition=Q(kind="invoice"),
+                                    name="invoice_one_per_subscription_period"),
+            models.CheckConstraint(
+                condition=(Q(kind="pro_forma") & Q(number__isnull=True) & Q(sequence__isnull=True))
+                | (~Q(kind="pro_forma") & Q(number__isnull=False) & Q(sequence__isnull=False)),
+                name="invoice_numbered_unless_pro_forma"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"),
+            models.CheckConstraint(condition=Q(total_incl_tax=F("total_excl_tax") + F("total_vat")),
+                                   name="invoice_totals_add_up"),
+            models.CheckConstraint(condition=Q(currency="EUR"), name="invoice_currency_eur"),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gt=F("period_start")),
+                name="invoice_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"PRO-FORMA-{self.pk}"
+
+    @property
+    def total_due(self) -> Decimal:
+        """What the customer owes on this document: amount incl. tax + late charges."""
+        return self.total_incl_tax + self.recovery_indemnity + self.late_interest
+
+    @property
+    def balance_due(self) -> Decimal:
+        """Still to pay (negative: overpaid). Zero for pro forma and credited invoices."""
+        if self.kind != self.Kind.INVOICE or self.status == self.Status.CREDITED:
+            return ZERO
+        return self.total_due - self.amount_paid
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.number or f'pro-forma-{self.pk}'}.pdf"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = money_field()
+    amount = money_field(help_text="EUR excl. tax = quantity × unit price, rounded once.")
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Payment(models.Model):
+    """Money received against an invoice (SPEC R9): a bank transfer recorded by an operator or a
+    payment-provider notification. A provider reference is recorded once, however often it is replayed."""
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        PROVIDER = "provider", _("Payment provider")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = money_field()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    provider_reference = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    received_at = models.DateTimeField()
+    recorded_by_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} EUR on {self.invoice}"

@@ -1,3 +1,17 @@
-"""URLs of the invoicing app on the tenant host(s)."""
+"""URLs of the invoicing app on the tenant host(s): the customer administrator's billing."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis, views
+
+urlpatterns = [
+    path("billing/", views.billing_page, name="billing"),
+    path("billing/cancel/", views.billing_cancel_page, name="billing-cancel"),
+    path("billing/invoices/<int:invoice_id>/pdf/", views.billing_invoice_pdf, name="billing-invoice-pdf"),
+    path("api/v1/billing/invoices/", apis.TenantInvoiceListApi.as_view(), name="api-billing-invoices"),
+    path("api/v1/billing/invoices/<int:invoice_id>/pdf/", apis.TenantInvoicePdfApi.as_view(),
+         name="api-billing-invoice-pdf"),
+    path("api/v1/billing/subscription/", apis.TenantSubscriptionApi.as_view(), name="api-billing-subscription"),
+    path("api/v1/billing/subscription/cancel/", apis.TenantSubscriptionCancelApi.as_view(),
+         name="api-billing-subscription-cancel"),
+]

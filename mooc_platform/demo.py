@@ -9,6 +9,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from courses.models import Course
+from invoicing.demo import demo_billing_ensure
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
 from tenants.services import platform_tenant_ensure, tenant_provision
@@ -85,4 +86,6 @@ def demo_data_ensure(*, log: Callable[[str], None] = lambda message: None) -> di
             _demo_course_contents_ensure(course=course, title=title)
         log(f"tenant {slug} ready: http://{slug}.{settings.PLATFORM_DOMAIN}")
         tenants[slug] = tenant
+    demo_billing_ensure()
+    log("price list ready (plans essential, campus)")
     return tenants

@@ -246,3 +246,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Invoicing (SPEC R4–R10) ----------------------------------------------------------------------
+# The seller's identity printed on every quote and invoice (GCS preamble: MOOCit SAS).
+INVOICING_SELLER = {
+    "name": env("INVOICING_SELLER_NAME", default="MOOCit SAS"),
+    "legal_form": env("INVOICING_SELLER_LEGAL_FORM", default="SAS au capital de 30 000,00 €"),
+    "address": env("INVOICING_SELLER_ADDRESS", default="6 rue du vieux marché, 45000 Orléans"),
+    "country": "FR",
+    "registration": env("INVOICING_SELLER_REGISTRATION", default="RCS Orléans 810 156 497"),
+    "siren": env("INVOICING_SELLER_SIREN", default="810156497"),
+    "vat_number": env("INVOICING_SELLER_VAT_NUMBER", default="FR61810156497"),
+    "iban": env("INVOICING_SELLER_IBAN", default="FR76 3000 6000 0112 3456 7890 189"),
+    "email": env("INVOICING_SELLER_EMAIL", default="billing@moocit.example"),
+}
+INVOICING_PAYMENT_TERMS_DAYS = env.int("INVOICING_PAYMENT_TERMS_DAYS", default=30)
+# Annual late-payment interest rate, in percent (SPEC R10; Code de commerce L441-10).
+INVOICING_LATE_INTEREST_ANNUAL_RATE = env("INVOICING_LATE_INTEREST_ANNUAL_RATE", default="12.15")
+INVOICING_TERMS_VERSION = env("INVOICING_TERMS_VERSION", default="GCS-2026-01")
+INVOICING_QUOTE_VALIDITY_DAYS = env.int("INVOICING_QUOTE_VALIDITY_DAYS", default=30)
+# Shared secret of the payment provider's webhook (HMAC-SHA256 of the raw body). Empty = webhook refused.
+INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET", default="")
+# Billing, dunning, quote expiry and invoice delivery (SPEC R8, R10), what `run_billing` does. Idempotent
+# and cheap when there is nothing to do, so it runs often: a suspension falls due at an exact time.
+CELERY_BEAT_SCHEDULE["invoicing-run-billing"] = {"task": "invoicing.run_billing", "schedule": 15 * 60}

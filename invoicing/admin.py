@@ -1,0 +1,295 @@
+"""Operator console (Django admin at /console/ on the platform host): plans, quotes, invoices, payments.
+
+Actions call the services; issued invoices, signatures and signed quotes are read-only here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from mooc_platform import storage
+from mooc_platform.errors import ApplicationError
+
+from . import services
+from .models import Invoice, InvoiceLine, Payment, Plan, PlanPrice, Quote, QuoteLine, QuoteSignature, Subscription
+
+
+def _each(request: HttpRequest, queryset: QuerySet, action: Any, done: str) -> None:
+    count = 0
+    for obj in queryset:
+        try:
+            action(obj)
+            count += 1
+        except ApplicationError as error:
+            messages.error(request, f"{obj}: {error.message}")
+    if count:
+        messages.success(request, f"{done}: {count}")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PlanPriceInline(ReadOnlyInline):
+    model = PlanPrice
+    fields = ["version", "valid_from", "billing_period", "flat_amount", "per_seat_amount", "setup_fee", "seats",
+              "storage_quota_bytes", "custom_domains_allowed"]
+    readonly_fields = fields
+
+
+class PlanPriceForm(forms.ModelForm):
+    class Meta:
+        model = PlanPrice
+        fields = ["plan", "valid_from", "billing_period", "flat_amount", "per_seat_amount", "setup_fee", "seats",
+                  "storage_quota_bytes", "custom_domains_allowed"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_active"]
+    inlines = [PlanPriceInline]
+
+
+@admin.register(PlanPrice)
+class PlanPriceAdmin(admin.ModelAdmin):
+    """A price change is a new version (never an edit of a version in use)."""
+
+    form = PlanPriceForm
+    list_display = ["plan", "version", "valid_from", "billing_period", "flat_amount", "per_seat_amount", "setup_fee"]
+    list_filter = ["plan"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: PlanPrice, form: Any, change: bool) -> None:
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("plan", "valid_from")}
+        if not obj.plan.prices.exists():  # the plan's first price
+            obj.version = 1
+            obj.save()
+            return
+        new = services.plan_price_change(plan=obj.plan, actor=request.user,
+                                         valid_from=form.cleaned_data.get("valid_from"), **data)
+        obj.pk, obj.version = new.pk, new.version
+
+
+class QuoteLineInline(ReadOnlyInline):
+    model = QuoteLine
+    fields = ["position", "kind", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+
+
+class QuoteCreateForm(forms.ModelForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
+
+    class Meta:
+        model = Quote
+        fields = ["organisation_name", "billing_address", "country", "vat_number", "siren", "contact_name",
+                  "contact_email", "language", "wished_slug", "seats", "valid_until", "initial_term_months"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["reference", "organisation_name", "status", "wished_slug", "valid_until", "sent_at", "signed_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation_name", "contact_email", "wished_slug"]
+    inlines = [QuoteLineInline]
+    actions = ["send", "revise", "withdraw", "pro_forma"]
+    readonly_fields = ["status", "token", "pdf_key", "pdf_sha256", "created_by_email", "sent_at", "signed_at",
+                       "plan_price", "billing_period", "storage_quota_bytes", "custom_domains_allowed", "terms_version"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else []  # lines are made by quote_create
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = QuoteCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.status != Quote.Status.DRAFT:
+            return [f.name for f in Quote._meta.fields]  # frozen (a signed quote is a definitive order)
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ["plan", *QuoteCreateForm.Meta.fields]
+        return super().get_fields(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Quote, form: Any, change: bool) -> None:
+        data = dict(form.cleaned_data)
+        if not change:
+            plan = data.pop("plan")
+            quote = services.quote_create(plan=plan, actor=request.user, **data)
+            obj.pk = quote.pk
+            return
+        services.quote_update(quote=obj, actor=request.user,
+                              **{k: v for k, v in data.items() if k in form.changed_data})
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # lines are made by the services
+
+    @admin.action(description="Send the selected quotes (PDF + signing link by e-mail)")
+    def send(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
+        base = request.build_absolute_uri("/")
+        _each(request, queryset, lambda q: services.quote_send(quote=q, signing_base_url=base, actor=request.user),
+              "Quotes sent")
+
+    @admin.action(description="Revise: supersede the selected sent quotes by new drafts")
+    def revise(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
+        _each(request, queryset, lambda q: services.quote_revise(quote=q, actor=request.user), "New drafts made")
+
+    @admin.action(description="Withdraw the selected quotes")
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
+        _each(request, queryset, lambda q: services.quote_withdraw(quote=q, actor=request.user), "Quotes withdrawn")
+
+    @admin.action(description="Issue a pro forma invoice of the selected quotes")
+    def pro_forma(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
+        _each(request, queryset, lambda q: services.invoice_pro_forma_issue(quote=q, actor=request.user),
+              "Pro forma invoices issued")
+
+
+@admin.register(QuoteSignature)
+class QuoteSignatureAdmin(admin.ModelAdmin):
+    list_display = ["quote", "signer_name", "signer_email", "signed_at", "ip_address", "document_sha256"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["buyer_name", "tenant", "plan", "billing_period", "status", "next_period_start"]
+    list_filter = ["status", "billing_period", "plan"]
+    search_fields = ["buyer_name", "tenant__slug"]
+    actions = ["invoice_next_period", "cancel"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in Subscription._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Invoice the next period now")
+    def invoice_next_period(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        _each(request, queryset, lambda s: services.invoice_issue(subscription=s), "Invoices issued")
+
+    @admin.action(description="Cancel (no refund, access until the paid-through date)")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        _each(request, queryset, lambda s: services.subscription_cancel(subscription=s, actor=request.user),
+              "Subscriptions cancelled")
+
+
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceLine
+    fields = ["position", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["amount", "method", "provider_reference", "received_at", "recorded_by_email"]
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Issued documents are never edited (SPEC R8): corrections are credit notes."""
+
+    list_display = ["__str__", "kind", "status", "tenant", "issue_date", "due_date", "total_incl_tax", "amount_paid",
+                    "pdf_link"]
+    list_filter = ["kind", "status", "vat_scheme"]
+    search_fields = ["number", "buyer__name", "tenant__slug"]
+    inlines = [InvoiceLineInline, PaymentInline]
+    actions = ["record_full_payment", "issue_credit_note", "render_pdf"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in Invoice._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj: Invoice) -> str:
+        if not obj.pdf_key:
+            return "—"
+        return format_html('<a href="{}">PDF</a>', storage.presigned_get_url(key=obj.pdf_key,
+                                                                             filename=obj.pdf_filename))
+
+    @admin.action(description="Record a bank transfer of the full balance due")
+    def record_full_payment(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        def pay(invoice: Invoice) -> None:
+            if invoice.balance_due <= Decimal("0"):
+                raise services.InvoiceStateError("Nothing is due on this invoice.")
+            services.payment_record(invoice=invoice, amount=invoice.balance_due, actor=request.user)
+        _each(request, queryset, pay, "Payments recorded")
+
+    @admin.action(description="Issue a credit note cancelling the selected invoices")
+    def issue_credit_note(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _each(request, queryset, lambda i: services.credit_note_issue(invoice=i, actor=request.user,
+                                                                      reason="Cancelled from the operator console"),
+              "Credit notes issued")
+
+    @admin.action(description="Render and store the PDF (Factur-X)")
+    def render_pdf(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _each(request, queryset, lambda i: services.invoice_pdf_ensure(invoice=i), "PDFs stored")
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["invoice", "amount", "received_at", "provider_reference"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Record a bank transfer (full or partial): the service updates the invoice and may reinstate."""
+
+    form = PaymentForm
+    list_display = ["invoice", "amount", "method", "provider_reference", "received_at", "recorded_by_email"]
+    list_filter = ["method"]
+    search_fields = ["invoice__number", "provider_reference"]
+    raw_id_fields = ["invoice"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Payment, form: Any, change: bool) -> None:
+        payment = services.payment_record(invoice=form.cleaned_data["invoice"], amount=form.cleaned_data["amount"],
+                                          received_at=form.cleaned_data.get("received_at"),
+                                          provider_reference=form.cleaned_data.get("provider_reference") or None,
+                                          actor=request.user)
+        obj.pk = payment.pk

@@ -1,0 +1,30 @@
+"""Thin Celery tasks: ids in, a service call, retries here (STYLE). Platform data: they run in `public`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tenants.utils import schema_context
+
+from mooc_platform.celery import app
+
+from . import services
+
+
+@app.task(name="invoicing.run_billing")
+def run_billing() -> dict[str, Any]:
+    """Beat: billing then dunning, what `manage.py run_billing` does."""
+    with schema_context("public"):
+        billing = services.billing_run()
+        dunning = services.dunning_run()
+        services.quotes_expire()
+        rendered = services.invoices_deliver()
+    return {"invoices_issued": billing.invoices_issued, "reminders": dunning.reminders,
+            "formal_notices": dunning.formal_notices, "suspended": dunning.suspended, "delivered": rendered}
+
+
+@app.task(name="invoicing.invoices_deliver", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def invoices_deliver() -> int:
+    """Queued after a quote is signed, so the first invoice leaves at once rather than at the next beat."""
+    with schema_context("public"):
+        return services.invoices_deliver()

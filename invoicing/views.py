@@ -1,0 +1,137 @@
+"""Pages: the signer's page (platform host, no account) and the customer administrator's billing pages
+(tenant host). As thin as the APIs: services decide, pages show their messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from mooc_platform import storage
+from mooc_platform.errors import ApplicationError
+
+from . import selectors, services
+from .apis import tenant_url
+from .models import Quote, QuoteSignature, Subscription
+
+
+class SignatureForm(forms.Form):
+    signer_name = forms.CharField(label=_("Full name"), max_length=200)
+    signer_title = forms.CharField(label=_("Title"), max_length=200)
+    signer_email = forms.EmailField(label=_("E-mail"))
+    accept_terms = forms.BooleanField(label=_("I have read the quote and the terms and conditions, and I accept them."))
+    document_sha256 = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def quote_sign_page(request: HttpRequest, token: str) -> HttpResponse:
+    """`/quotes/sign/<token>/`: read the quote and the terms, sign with explicit acceptance (SPEC R5)."""
+    quote = selectors.quote_by_token(token=token)
+    if quote is None:
+        raise Http404
+    form = SignatureForm(request.POST or None, initial={"document_sha256": quote.pdf_sha256})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.quote_sign(token=token, ip_address=request.META.get("REMOTE_ADDR"),
+                                         user_agent=request.META.get("HTTP_USER_AGENT", ""), **form.cleaned_data)
+        except services.QuoteAlreadySignedError as error:
+            # A double click: the second request waited for the first and finds its own signature.
+            signature = QuoteSignature.objects.filter(quote=quote).select_related("quote__subscription").first()
+            if signature is None or signature.signer_email != form.cleaned_data["signer_email"].strip().lower():
+                form.add_error(None, error.message)
+            else:
+                return _signed_page(request, quote=quote, subscription=signature.quote.subscription)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            return _signed_page(request, quote=quote, subscription=result.subscription)
+    problem = None
+    try:
+        services.quote_signable_check(quote=Quote.objects.get(pk=quote.pk))
+    except ApplicationError as error:
+        problem = error.message
+    lines = list(quote.lines.all())
+    return render(request, "invoicing/quote_sign.html", {
+        "quote": quote, "form": form, "problem": problem, "lines": lines,
+        "total_recurring": sum(line.amount for line in lines if line.kind == "recurring"),
+        "total_first": sum(line.amount for line in lines), "seller": services.seller_snapshot(),
+    }, status=200 if problem is None else 409)
+
+
+def _signed_page(request: HttpRequest, *, quote: Quote, subscription: Subscription) -> HttpResponse:
+    invoice = subscription.invoices.order_by("sequence").first()
+    return render(request, "invoicing/quote_signed.html", {
+        "quote": quote, "tenant": subscription.tenant, "invoice": invoice,
+        "tenant_url": tenant_url(request=request, slug=subscription.tenant.slug)})
+
+
+def quote_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The exact PDF the signer signs (its SHA-256 is kept with the signature)."""
+    quote = selectors.quote_by_token(token=token)
+    if quote is None or not quote.pdf_key:
+        raise Http404
+    return HttpResponse(storage.object_get(key=quote.pdf_key), content_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{quote.reference}.pdf"'})
+
+
+def tenant_administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if connection.schema_name == "public":
+            raise Http404
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_tenant_admin:
+            return HttpResponseForbidden("Only the organisation's administrators can see billing.")
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+@tenant_administrator_required
+def billing_page(request: HttpRequest) -> HttpResponse:
+    """The customer administrator's billing: subscription, invoices (PDF), balance, cancel (SPEC R12)."""
+    tenant = connection.tenant
+    subscription = selectors.tenant_subscription(tenant=tenant)
+    return render(request, "invoicing/billing.html", {
+        "subscription": subscription,
+        "paid_through": services.subscription_paid_through(subscription=subscription) if subscription else None,
+        "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
+    })
+
+
+@tenant_administrator_required
+def billing_cancel_page(request: HttpRequest) -> HttpResponse:
+    """Confirmation step, then cancellation: no refund, access until the paid-through date."""
+    subscription = selectors.tenant_subscription(tenant=connection.tenant)
+    if subscription is None:
+        raise Http404
+    paid_through = services.subscription_paid_through(subscription=subscription)
+    if request.method == "POST":
+        try:
+            services.subscription_cancel(subscription=subscription, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your subscription is cancelled. Access continues until %(date)s.")
+                             % {"date": paid_through.strftime("%d/%m/%Y")})
+        return redirect("billing")
+    return render(request, "invoicing/billing_cancel.html", {"subscription": subscription,
+                                                             "paid_through": paid_through})
+
+
+@tenant_administrator_required
+def billing_invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = selectors.tenant_invoices(tenant=connection.tenant).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise Http404
+    key = services.invoice_pdf_ensure(invoice=invoice)
+    return HttpResponseRedirect(storage.presigned_get_url(key=key, filename=invoice.pdf_filename))
+
+

@@ -1,0 +1,78 @@
+"""Operator console (Django admin at /console/): pages load, actions call the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from invoicing import services
+from invoicing.models import Invoice, Payment, Quote
+from mooc_platform.accounts.models import User
+from tenants.models import Tenant
+
+from .conftest import paris, sign
+
+
+@pytest.fixture
+def console(db: None) -> Client:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(email="operator@demo.test"))
+    return client
+
+
+def test_console_pages_of_the_invoicing_models_load(console, quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    for url in ("/console/invoicing/plan/", "/console/invoicing/planprice/add/", "/console/invoicing/quote/",
+                "/console/invoicing/quote/add/", f"/console/invoicing/quote/{result.subscription.quote_id}/change/",
+                "/console/invoicing/subscription/", "/console/invoicing/invoice/",
+                f"/console/invoicing/invoice/{result.invoice.pk}/change/", "/console/invoicing/payment/add/",
+                "/console/invoicing/quotesignature/"):
+        assert console.get(url).status_code == 200, url
+
+
+def test_console_creates_and_sends_a_quote(console, plan, django_capture_on_commit_callbacks, mailoutbox) -> None:
+    response = console.post("/console/invoicing/quote/add/", {
+        "plan": plan.pk, "organisation_name": "IUT d'Orléans", "billing_address": "Orléans", "country": "FR",
+        "vat_number": "", "contact_name": "Marc", "contact_email": "marc@iut.example", "language": "fr",
+        "wished_slug": "iut-orleans", "seats": 10, "valid_until": "2099-01-01", "initial_term_months": 12})
+    assert response.status_code == 302
+    quote = Quote.objects.get(wished_slug="iut-orleans")
+    assert sum(line.amount for line in quote.lines.all()) == Decimal("128.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        console.post("/console/invoicing/quote/", {"action": "send", "_selected_action": [quote.pk]})
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.SENT
+    assert "/quotes/sign/" in mailoutbox[-1].body
+
+
+def test_console_records_a_transfer_that_reinstates_a_suspended_tenant(console, quote_sent, clock) -> None:
+    clock(paris(2026, 2, 13, 9))
+    result = sign(quote_sent())
+    clock(paris(2026, 3, 15, 6))
+    services.dunning_run()
+    clock(paris(2026, 3, 30, 6))
+    services.dunning_run()
+    assert Tenant.objects.get(pk=result.tenant.pk).state == Tenant.State.SUSPENDED
+
+    console.post("/console/invoicing/invoice/", {"action": "record_full_payment",
+                                                 "_selected_action": [result.invoice.pk]})
+
+    assert Payment.objects.get(invoice=result.invoice).amount == Decimal("329.44")
+    assert Tenant.objects.get(pk=result.tenant.pk).state == Tenant.State.ACTIVE
+
+
+def test_console_issues_a_credit_note(console, quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    console.post("/console/invoicing/invoice/", {"action": "issue_credit_note",
+                                                 "_selected_action": [result.invoice.pk]})
+    assert Invoice.objects.get(credited_invoice=result.invoice).number == "A2026-000001"
+
+
+def test_console_never_edits_an_issued_invoice(console, quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    console.post(f"/console/invoicing/invoice/{result.invoice.pk}/change/", {"total_excl_tax": "1.00"})
+    assert Invoice.objects.get(pk=result.invoice.pk).total_excl_tax == Decimal("240.00")
