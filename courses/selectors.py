@@ -3,11 +3,14 @@ whatever its length (SPEC §5: no N+1)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
+from maintenance.selectors import maintenance_windows_overlapping
 from mooc_platform.accounts.models import User
 
 from .models import (
@@ -142,3 +145,14 @@ def course_analytics(*, course: Course) -> dict[str, Any]:
 
     return {"course": course, "enrollments": count, "completed": completed, "passed": passed,
             "completion_rate": rate(completed), "pass_rate": rate(passed), "rows": rows}
+
+
+def quiz_maintenance_clash(*, lesson: Lesson, now: datetime) -> Any:
+    """The maintenance window a timed quiz started now would run into, or None (GCS art. 8: the
+    learner is warned before starting)."""
+    if not lesson.time_limit_minutes:
+        return None
+    end = now + timedelta(minutes=lesson.time_limit_minutes)
+    if lesson.deadline and lesson.deadline < end:
+        end = lesson.deadline
+    return maintenance_windows_overlapping(schema_name=connection.schema_name, start=now, end=end).first()

@@ -29,6 +29,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model
 
+from maintenance.selectors import maintenance_windows_overlapping
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from mooc_platform.emails import email_send
@@ -450,14 +451,8 @@ def lesson_move(*, lesson: Lesson, up: bool) -> None:
 def quiz_deadline_check(*, deadline: datetime | None) -> None:
     """A quiz deadline must not fall inside a maintenance window of this tenant (GCS art. 8).
 
-    `maintenance.selectors.maintenance_windows_overlapping(*, schema_name, start, end)` belongs to
-    the maintenance app (SPEC §2: courses → maintenance, selectors only); it is imported lazily so
-    that this app works, without the check, where the maintenance app does not provide it yet."""
+    The windows are the maintenance app's (SPEC §2: courses → maintenance, selectors only)."""
     if deadline is None:
-        return
-    try:
-        from maintenance.selectors import maintenance_windows_overlapping  # type: ignore[attr-defined]
-    except ImportError:
         return
     windows = maintenance_windows_overlapping(schema_name=connection.schema_name, start=deadline, end=deadline)
     if windows:

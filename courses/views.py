@@ -162,6 +162,7 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "questions": Question.objects.filter(lesson=lesson).prefetch_related("choices") if open_attempt else [],
             "attempts_left": (lesson.max_attempts - len(attempts)) if lesson.max_attempts else None,
             "deadline_passed": bool(lesson.deadline and now > lesson.deadline),
+            "maintenance_clash": None if open_attempt else selectors.quiz_maintenance_clash(lesson=lesson, now=now),
         })
     return render(request, "courses/lesson.html", context)
 

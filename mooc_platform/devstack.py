@@ -12,6 +12,7 @@ Used only when the matching environment variable is not set (`DATABASE_URL`,
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import fcntl
 import glob
@@ -335,7 +336,11 @@ def configure_environment(*, purpose: str) -> None:
         os.environ["AWS_S3_ENDPOINT_URL"] = endpoint
     if not os.environ.get("CELERY_BROKER_URL"):
         # kombu's filesystem transport needs no server; tests get a folder of their own per process.
-        folder = VAR_DIR / "broker" if purpose == "dev" else Path(tempfile.mkdtemp(prefix="broker-", dir=_var()))
+        if purpose == "dev":
+            folder = VAR_DIR / "broker"
+        else:  # each test process has a queue of its own, removed when it exits
+            folder = Path(tempfile.mkdtemp(prefix="broker-", dir=_var()))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
         os.environ["CELERY_BROKER_URL"] = "filesystem://"
         os.environ["CELERY_BROKER_FOLDER"] = str(folder)
         os.environ.setdefault("CELERY_RESULT_BACKEND", f"file://{folder / 'results'}")

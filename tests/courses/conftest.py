@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import uuid
 from collections.abc import Iterator
@@ -75,25 +74,6 @@ def answers_for(lesson: Lesson, *, right: int) -> dict[str, list[int]]:
         else:
             answers[str(question.pk)] = [c.pk for c in choices if not c.is_correct][:1]
     return answers
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _stale_tasks_purged() -> None:
-    """Tasks queued on commit by an earlier test run (the filesystem broker keeps them in .var) refer
-    to rows that no longer exist; a worker started by this run must not chew on them first."""
-    from mooc_platform.celery import app
-
-    with contextlib.suppress(Exception):  # no broker: nothing to purge
-        app.control.purge()
-
-
-@pytest.fixture(autouse=True)
-def _throttles_reset() -> None:
-    """The token endpoint's rate limit (10/min per address) and the failed-login counters live in the
-    cache; every test here logs in several times from 127.0.0.1."""
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 (SPEC R21: issued exactly at completion + pass mark, publicly verifiable)."""
 
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from courses import services
 from courses.errors import QuizClosedError, QuizDeadlineInMaintenanceError
@@ -96,23 +97,55 @@ def test_quiz_time_limit_and_deadline(in_demo) -> None:
     assert closed.value.code == "quiz_deadline_passed"
 
 
-def test_quiz_deadline_inside_a_maintenance_window_is_refused(in_demo, monkeypatch) -> None:
-    import sys
-    import types
+def test_quiz_deadline_inside_a_maintenance_window_is_refused(in_demo, acme) -> None:
+    """GCS art. 8: an instructor cannot set a deadline inside a window scheduled for their tenant."""
+    from zoneinfo import ZoneInfo
 
-    deadline = timezone.now() + timedelta(days=3)
-    calls = []
-    fake = types.ModuleType("maintenance.selectors")
+    from django.db import connection
 
-    def overlapping(*, schema_name, start, end):
-        calls.append((schema_name, start, end))
-        return ["window"]
+    from maintenance.services import maintenance_window_schedule
 
-    fake.maintenance_windows_overlapping = overlapping
-    monkeypatch.setitem(sys.modules, "maintenance.selectors", fake)
-    with pytest.raises(QuizDeadlineInMaintenanceError):
-        services.quiz_deadline_check(deadline=deadline)
-    assert calls == [(in_demo.schema_name, deadline, deadline)]
+    paris = ZoneInfo("Europe/Paris")
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=paris), tick=False):
+        with schema_context("public"):
+            maintenance_window_schedule(
+                start=datetime(2026, 12, 5, 12, 0, tzinfo=paris), end=datetime(2026, 12, 5, 18, 0, tzinfo=paris),
+                scope="selected", tenants=[in_demo], reason="PostgreSQL upgrade",
+                message_fr="Mise à jour", message_en="Upgrade")
+        assert connection.schema_name == in_demo.schema_name
+        with pytest.raises(QuizDeadlineInMaintenanceError) as refused:
+            services.quiz_deadline_check(deadline=datetime(2026, 12, 5, 14, 0, tzinfo=paris))
+        assert refused.value.code == "quiz_deadline_in_maintenance"
+        services.quiz_deadline_check(deadline=datetime(2026, 12, 5, 18, 0, tzinfo=paris))  # the window's end
+        with schema_context(acme.schema_name):  # the window is not acme's
+            services.quiz_deadline_check(deadline=datetime(2026, 12, 5, 14, 0, tzinfo=paris))
+
+
+def test_learner_is_warned_before_a_timed_quiz_that_would_run_into_a_maintenance_window(demo, in_demo) -> None:
+    from zoneinfo import ZoneInfo
+
+    from maintenance.services import maintenance_window_schedule
+
+    paris = ZoneInfo("Europe/Paris")
+    course = course_make(author=user_make(role="instructor"))
+    quiz = quiz_of(course)
+    quiz.time_limit_minutes = 45
+    quiz.save(update_fields=["time_limit_minutes"])
+    learner = user_make()
+    services.enrollment_create(course=course, user=learner)
+    client = Client(HTTP_HOST=demo.get_primary_domain().domain)
+    client.force_login(learner)
+    page_url = f"/courses/{course.slug}/lessons/{quiz.pk}/"
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=paris), tick=False), schema_context("public"):
+        maintenance_window_schedule(
+            start=datetime(2026, 12, 5, 12, 0, tzinfo=paris), end=datetime(2026, 12, 5, 18, 0, tzinfo=paris),
+            scope="all", reason="Upgrade", message_fr="Mise à jour", message_en="Upgrade")
+    with time_machine.travel(datetime(2026, 12, 5, 11, 30, tzinfo=paris), tick=False):  # 45 min reach 12:15
+        warned = client.get(page_url)
+    with time_machine.travel(datetime(2026, 12, 5, 11, 0, tzinfo=paris), tick=False):  # ends 11:45
+        clear = client.get(page_url)
+    assert b'data-testid="quiz-maintenance-warning"' in warned.content
+    assert b'data-testid="quiz-maintenance-warning"' not in clear.content
 
 
 def test_certificate_is_issued_exactly_when_every_lesson_is_done_and_the_pass_mark_reached(

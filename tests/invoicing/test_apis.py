@@ -221,11 +221,13 @@ def test_billing_page_shows_subscription_invoices_balance_and_cancel_confirmatio
     client.force_login(user)
     page = client.get("/billing/")
     assert page.status_code == 200
-    assert b"F2026-000001" in page.content and b"288.00" in page.content
+    # The quote's organisation is French: its pages speak French and write amounts the French way.
+    assert page.content.startswith(b'<!doctype html>\n\n<html lang="fr">')
+    assert b"F2026-000001" in page.content and "288,00 €".encode() in page.content
     confirm = client.get("/billing/cancel/")
     assert b"No sum is refunded" in confirm.content
     assert client.post("/billing/cancel/").status_code == 302
-    assert b"Cancelled" in client.get("/billing/").content
+    assert "Résiliée (accès jusqu&#x27;à la fin de la période payée)".encode() in client.get("/billing/").content
 
 
 def test_openapi_schema_documents_the_invoicing_endpoints(demo_client) -> None:

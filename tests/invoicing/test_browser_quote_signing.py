@@ -1,36 +1,26 @@
 """Browser (real Chromium): a signer signs a quote from its link; the new tenant answers on its own URL;
-its administrator logs in there and finds the first invoice on the billing page, and cancels with a
-confirmation step.
-
-The invitation e-mail (the administrator choosing a password from a one-time link) is built on the
-`tenants` branch; until it is merged the administrator's password is set here directly. After merging,
-replace `_password_set_directly` with following the invitation link from `mail.outbox`."""
+its administrator chooses a password from the invitation e-mail, logs in there, finds the first invoice
+on the billing page, and cancels with a confirmation step."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice
 from invoicing.money import business_date
-from mooc_platform.accounts.models import User
 
 from .conftest import unique_slug
 
 PASSWORD = "a-long-passphrase-2026"
 
 
-def _password_set_directly(*, schema_name: str, email: str) -> None:
-    with schema_context(schema_name):
-        user = User.objects.get(email=email)
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-
-
-def test_signer_signs_from_the_link_and_the_new_tenant_is_live(live_server_port: int, page) -> None:
+def test_signer_signs_from_the_link_and_the_new_tenant_is_live(live_server_port: int, page, settings,
+                                                              mailoutbox) -> None:
+    settings.PLATFORM_URL_SCHEME, settings.PLATFORM_URL_PORT = "http", str(live_server_port)
     slug = unique_slug("sig")
     plan = services.plan_create(code=unique_slug("plan"), name="Essential", billing_period=BillingPeriod.MONTHLY,
                                 flat_amount=Decimal("100.00"), per_seat_amount=Decimal("2.80"), seats=50)
@@ -65,7 +55,14 @@ def test_signer_signs_from_the_link_and_the_new_tenant_is_live(live_server_port:
         page.goto(f"http://localhost:{live_server_port}/quotes/sign/{quote.token}/")
         assert "already signed" in page.get_by_test_id("quote-problem").inner_text()
 
-        _password_set_directly(schema_name=schema_name, email=f"claire@{slug}.example")
+        invitation = next(m for m in mailoutbox if m.to == [f"claire@{slug}.example"] and "/invitation/" in m.body)
+        link = re.search(r"http://\S+/invitation/\S+/", invitation.body).group(0)
+        assert link.startswith(tenant_url)
+        page.goto(link)
+        page.get_by_label("New password", exact=True).fill(PASSWORD)
+        page.get_by_label("New password again").fill(PASSWORD)
+        page.get_by_role("button", name="Set my password").click()
+        assert page.url == tenant_url + "login/"
         page.goto(tenant_url + "login/?next=/billing/")
         page.get_by_label("E-mail").fill(f"claire@{slug}.example")
         page.get_by_label("Password").fill(PASSWORD)
