@@ -6,11 +6,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis, health, views
 
+
+class HostSchemaView(SpectacularAPIView):
+    """The OpenAPI schema of the host asked: the platform's API on the platform host, the tenant API
+    on a tenant host (django-tenants sets `request.urlconf`)."""
+
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.urlconf = getattr(request, "urlconf", None)
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("login/", views.EmailLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", HostSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
 ]
