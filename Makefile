@@ -36,7 +36,7 @@ test: install-test
 
 ## Every bench/*.py script, each printing its comparison table (on a scratch database `mooc_bench`).
 bench: install-test
-	cd bench && for script in [a-z]*.py; do echo "== bench/$$script"; ../$(PY) $$script || exit 1; done
+	for script in bench/[a-z]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 lint: install-test
 	$(VENV)/bin/ruff check .

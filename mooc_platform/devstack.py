@@ -72,7 +72,7 @@ def _pg_home() -> Path:
         return Path(pointer.read_text().strip())
     home.mkdir(parents=True, exist_ok=True)
     shutil.chown(home, user=PG_OS_USER, group=PG_OS_USER)
-    reachable = subprocess.run([*_run_as_pg_user(), "test", "-w", str(home)], check=False).returncode == 0
+    reachable = subprocess.run([*_run_as_pg_user(), "test", "-w", str(home)], check=False, cwd="/").returncode == 0
     if not reachable:
         digest = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
         home = Path(f"/var/tmp/mooc-platform-pg-{digest}")  # noqa: S108 - a private, owned folder
@@ -136,7 +136,7 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
             subprocess.run(
                 [*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-                check=True, stdout=subprocess.DEVNULL,
+                check=True, stdout=subprocess.DEVNULL, cwd="/",
             )
             with open(data / "postgresql.conf", "a") as conf:
                 # Unix socket only: no port to collide with another cluster on this machine.
@@ -149,7 +149,7 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
                     "max_locks_per_transaction = 1024\n"
                 )
         status = subprocess.run([*as_pg, str(bindir / "pg_ctl"), "status", "-D", str(data)],
-                                check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                check=False, stdout=subprocess.DEVNULL, cwd="/", stderr=subprocess.DEVNULL)
         if status.returncode != 0:
             sockets.mkdir(parents=True, exist_ok=True)
             if as_pg:
@@ -160,7 +160,7 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
                 subprocess.run(
                     [*as_pg, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
                      "-l", str(logfile)],
-                    check=True, stdout=subprocess.DEVNULL,
+                    check=True, stdout=subprocess.DEVNULL, cwd="/",
                 )
                 stop = postgres_stop
         _create_database(sockets, database)
@@ -173,7 +173,7 @@ def _postgres_start_child(*, bindir: Path, data: Path, sockets: Path, logfile: P
         server = subprocess.Popen(
             [str(bindir / "postgres"), "-D", str(data)], stdout=log_handle, stderr=subprocess.STDOUT,
             user=PG_OS_USER if as_root else None, group=PG_OS_USER if as_root else None,
-            extra_groups=[] if as_root else None,
+            extra_groups=[] if as_root else None, cwd="/",
         )
     deadline = time.monotonic() + 60
     while not (sockets / ".s.PGSQL.5432").exists():
@@ -226,7 +226,7 @@ def postgres_stop() -> None:
     data = _pg_home() / "data"
     if (data / "postmaster.pid").exists():
         subprocess.run([*_run_as_pg_user(), str(bindir / "pg_ctl"), "stop", "-m", "fast", "-D", str(data)],
-                       check=False, stdout=subprocess.DEVNULL)
+                       check=False, stdout=subprocess.DEVNULL, cwd="/")
         log("PostgreSQL stopped")
 
 

@@ -13,3 +13,5 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000
+# The payment provider's webhook is refused without it; an empty secret would refuse every payment.
+INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET")
