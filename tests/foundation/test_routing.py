@@ -54,3 +54,13 @@ def test_each_host_documents_its_own_api(platform_client: Client, demo_client: C
     tenant_schema = demo_client.get("/api/schema/").content
     assert b"/api/v1/quotes/" in platform_schema and b"/api/v1/me/" not in platform_schema
     assert b"/api/v1/me/" in tenant_schema and b"/api/v1/quotes/:" not in tenant_schema
+
+
+def test_administrators_find_billing_and_their_data_timeline_in_the_menu(demo) -> None:
+    from mooc_platform.demo import DEMO_PASSWORD
+
+    admin, learner = Client(HTTP_HOST=host_of(demo)), Client(HTTP_HOST=host_of(demo))
+    admin.post("/login/", {"username": "admin@demo.test", "password": DEMO_PASSWORD})
+    learner.post("/login/", {"username": "learner1@demo.test", "password": DEMO_PASSWORD})
+    assert b'href="/billing/"' in admin.get("/").content and b'href="/timeline/"' in admin.get("/").content
+    assert b'href="/billing/"' not in learner.get("/").content
