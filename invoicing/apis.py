@@ -596,3 +596,26 @@ class TenantSubscriptionCancelApi(APIView):
         subscription = services.subscription_cancel(subscription=subscription, actor=request.user)
         return Response(_subscription_data(subscription))
 
+
+
+class TenantSubscriptionResubscribeApi(APIView):
+    """`POST` with `{"accept_terms": true}` during retention (or while cancelled): subscribe again to the same
+    plan at today's prices; the tenant comes back untouched and the first invoice of the new period is
+    issued (SPEC R14). Answers the new subscription and that invoice's number."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema_serializer(component_name="TenantSubscriptionResubscribeInput")
+    class InputSerializer(serializers.Serializer):
+        accept_terms = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses={201: inline_serializer("Resubscription", {
+        "subscription": SubscriptionOutput(), "invoice_number": serializers.CharField()})})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.subscription_resubscribe(
+            tenant=_current_tenant(), accept_terms=data.validated_data["accept_terms"], actor=request.user,
+            ip_address=_client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+        return Response({"subscription": _subscription_data(result.subscription),
+                         "invoice_number": result.invoice.number}, status=status.HTTP_201_CREATED)
