@@ -820,11 +820,17 @@ class DunningRunResult:
 
 
 def _invoice_email(*, invoice: Invoice, template: str, extra: dict[str, Any] | None = None) -> None:
+    """E-mail the buyer about `invoice`, its PDF (Factur-X, read back from S3) attached, on commit.
+
+    The PDF is read in the caller's transaction: if S3 fails, the delivery/reminder/notice is not recorded
+    and the next run sends it, rather than marking it sent and losing the document."""
     language = invoice.tenant.language if invoice.tenant_id else "fr"
     context = {"invoice": invoice, "seller": invoice.seller, "buyer": invoice.buyer,
                "rate": _late_interest_rate(), "indemnity": RECOVERY_INDEMNITY, **(extra or {})}
+    pdf = storage.object_get(key=invoice_pdf_ensure(invoice=invoice))
+    attachments = [(invoice.pdf_filename, pdf, "application/pdf")]
     transaction.on_commit(lambda: email_send(to=[invoice.buyer.get("email", "")], template=template,
-                                             context=context, language=language))
+                                             context=context, language=language, attachments=attachments))
 
 
 def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> DunningRunResult:
