@@ -1,5 +1,5 @@
-"""Writes of the invoicing app. Each business rule of SPEC R4–R10 and R12 lives in one function here;
-APIs, pages, the console, the Celery task and `run_billing` call them."""
+"""Writes of the invoicing app. Each business rule of SPEC R4–R10, R12 and R14 (billing side) lives in one
+function here; APIs, pages, the console, the Celery task and `run_billing` call them."""
 
 from __future__ import annotations
 

@@ -173,3 +173,21 @@ def test_customer_administrator_resubscribes_through_the_api(in_retention, clock
     assert (done.json()["subscription"]["status"], done.json()["subscription"]["balance_due"]) == ("active", "288.00")
     again = client.post("/api/v1/billing/subscription/resubscribe/", {"accept_terms": True}, format="json")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "illegal_transition")
+
+
+def test_resubscribe_before_the_paid_through_date_starts_the_new_period_where_the_paid_one_ends(
+        quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    signed = sign(quote_sent())
+    services.payment_record(invoice=signed.invoice, amount="288.00")
+    clock(paris(2026, 1, 20, 10))
+    services.subscription_cancel(subscription=signed.subscription)
+    clock(paris(2026, 1, 25, 10))  # still cancelled, access until 15/02 00:00 Paris: nothing paid twice
+    result = services.subscription_resubscribe(tenant=signed.tenant, accept_terms=True, actor=None)
+    signed.tenant.refresh_from_db()
+    assert (signed.tenant.state, signed.tenant.access_ends_at) == ("active", None)
+    assert (result.invoice.number, result.invoice.issue_date, result.invoice.period_start,
+            result.invoice.period_end) == ("F2026-000002", date(2026, 1, 25), date(2026, 2, 15), date(2026, 3, 15))
+    assert result.subscription.anchor_date == date(2026, 2, 15)
+    clock(paris(2026, 2, 15, 9))
+    assert services.billing_run().numbers == []  # the period from 15/02 is already invoiced
