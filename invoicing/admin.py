@@ -9,15 +9,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from mooc_platform import storage
 from mooc_platform.errors import ApplicationError
 
-from . import services
+from . import selectors, services
 from .models import Invoice, InvoiceLine, Payment, Plan, PlanPrice, Quote, QuoteLine, QuoteSignature, Subscription
+from .money import business_date
 
 
 def _each(request: HttpRequest, queryset: QuerySet, action: Any, done: str) -> None:
@@ -183,10 +184,34 @@ class QuoteSignatureAdmin(admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["buyer_name", "tenant", "plan", "billing_period", "status", "next_period_start"]
+    list_display = ["buyer_name", "tenant", "plan", "billing_period", "status", "next_period_start",
+                    "customer_invoiced", "customer_paid", "customer_balance_due", "customer_overdue"]
     list_filter = ["status", "billing_period", "plan"]
     search_fields = ["buyer_name", "tenant__slug"]
     actions = ["invoice_next_period", "cancel"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Subscription]:
+        """The customer's balance (all its invoices, every subscription) on each row, in the list's one query."""
+        balances = selectors.customer_balance_annotations(tenant_ref=OuterRef("tenant_id"),
+                                                          as_of=business_date())
+        return super().get_queryset(request).select_related("tenant", "plan").annotate(
+            **{f"customer_{name}": expression for name, expression in balances.items()})
+
+    @admin.display(description="Customer invoiced (incl. tax)", ordering="customer_invoiced")
+    def customer_invoiced(self, obj: Any) -> Decimal:
+        return obj.customer_invoiced
+
+    @admin.display(description="Customer paid", ordering="customer_paid")
+    def customer_paid(self, obj: Any) -> Decimal:
+        return obj.customer_paid
+
+    @admin.display(description="Customer balance due", ordering="customer_balance_due")
+    def customer_balance_due(self, obj: Any) -> Decimal:
+        return obj.customer_balance_due
+
+    @admin.display(description="Customer overdue", ordering="customer_overdue")
+    def customer_overdue(self, obj: Any) -> Decimal:
+        return obj.customer_overdue
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in Subscription._meta.fields]

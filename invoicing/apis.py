@@ -422,6 +422,45 @@ class InvoicePaymentsApi(APIView):
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
+class CustomerBalanceOutput(serializers.Serializer):
+    """One customer's account, EUR incl. tax (see `selectors.customer_balance_annotations`)."""
+
+    id = serializers.IntegerField(help_text="The tenant id (as in `/api/v1/tenants/{id}/`).")
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    state = serializers.CharField()
+    buyer_name = serializers.CharField(allow_null=True)
+    subscription_id = serializers.IntegerField(allow_null=True)
+    subscription_status = serializers.CharField(allow_null=True)
+    invoiced = MoneyField(help_text="Invoices and credit notes issued (credit notes negative), excl. late charges.")
+    late_charges = MoneyField(help_text="EUR 40 indemnities and late interest.")
+    paid = MoneyField()
+    balance_due = MoneyField(help_text="Still to pay on unpaid invoices, late charges included.")
+    overdue = MoneyField(help_text="The part of the balance due whose due date has passed.")
+
+
+class CustomerListApi(APIView):
+    """`GET` every customer with its balance: invoiced, paid, balance due, overdue (SPEC R9). One query."""
+
+    permission_classes = [IsOperator]
+
+    @extend_schema(responses=CustomerBalanceOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return _paginated(queryset=selectors.platform_customers_balances(), serializer_class=CustomerBalanceOutput,
+                          request=request, view=self)
+
+
+class CustomerDetailApi(APIView):
+    """`GET` one customer's balance (by tenant id)."""
+
+    permission_classes = [IsOperator]
+
+    @extend_schema(responses=CustomerBalanceOutput)
+    def get(self, request: Request, customer_id: int) -> Response:
+        return Response(CustomerBalanceOutput(
+            get_object_or_404(selectors.platform_customers_balances(), pk=customer_id)).data)
+
+
 class QuoteProFormaCreateApi(APIView):
     """`POST`: a pro forma invoice of the quote's first invoice (no number, no accounting effect)."""
 
@@ -557,3 +596,26 @@ class TenantSubscriptionCancelApi(APIView):
         subscription = services.subscription_cancel(subscription=subscription, actor=request.user)
         return Response(_subscription_data(subscription))
 
+
+
+class TenantSubscriptionResubscribeApi(APIView):
+    """`POST` with `{"accept_terms": true}` during retention (or while cancelled): subscribe again to the same
+    plan at today's prices; the tenant comes back untouched and the first invoice of the new period is
+    issued (SPEC R14). Answers the new subscription and that invoice's number."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema_serializer(component_name="TenantSubscriptionResubscribeInput")
+    class InputSerializer(serializers.Serializer):
+        accept_terms = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses={201: inline_serializer("Resubscription", {
+        "subscription": SubscriptionOutput(), "invoice_number": serializers.CharField()})})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.subscription_resubscribe(
+            tenant=_current_tenant(), accept_terms=data.validated_data["accept_terms"], actor=request.user,
+            ip_address=_client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+        return Response({"subscription": _subscription_data(result.subscription),
+                         "invoice_number": result.invoice.number}, status=status.HTTP_201_CREATED)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mooc_platform import storage
 from mooc_platform.errors import ApplicationError
+from tenants.models import Tenant
 
 from . import selectors, services
 from .apis import tenant_url
@@ -100,7 +101,8 @@ def billing_page(request: HttpRequest) -> HttpResponse:
     tenant = connection.tenant
     subscription = selectors.tenant_subscription(tenant=tenant)
     return render(request, "invoicing/billing.html", {
-        "subscription": subscription,
+        "subscription": subscription, "can_resubscribe": subscription is not None and tenant.state in (
+            Tenant.State.RETENTION, Tenant.State.CANCELLED), "resubscribe_form": ResubscribeForm(),
         "paid_through": services.subscription_paid_through(subscription=subscription) if subscription else None,
         "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
     })
@@ -124,6 +126,32 @@ def billing_cancel_page(request: HttpRequest) -> HttpResponse:
         return redirect("billing")
     return render(request, "invoicing/billing_cancel.html", {"subscription": subscription,
                                                              "paid_through": paid_through})
+
+
+class ResubscribeForm(forms.Form):
+    accept_terms = forms.BooleanField(label=_("I have read the terms and conditions and I accept them: this is a "
+                                              "definitive order, invoiced in advance at the current prices."))
+
+
+@tenant_administrator_required
+def billing_resubscribe_page(request: HttpRequest) -> HttpResponse:
+    """`POST` from the billing page during retention: subscribe again, the tenant comes back (SPEC R14)."""
+    if request.method != "POST":
+        return redirect("billing")
+    form = ResubscribeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Accept the terms and conditions to subscribe again."))
+        return redirect("billing")
+    try:
+        result = services.subscription_resubscribe(
+            tenant=connection.tenant, accept_terms=True, actor=request.user,
+            ip_address=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Welcome back: your subscription is active again. Invoice %(number)s is "
+                                    "available below.") % {"number": result.invoice.number})
+    return redirect("billing")
 
 
 @tenant_administrator_required

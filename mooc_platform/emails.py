@@ -2,7 +2,7 @@
 
 Templates: `<template>.txt` and `<template>.html` (the subject is the first line of the .txt file)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -11,8 +11,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en") -> int:
-    """Render `template` in `language` and send it; returns the number of messages sent (0 or 1)."""
+def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en",
+               attachments: Sequence[tuple[str, bytes, str]] = ()) -> int:
+    """Render `template` in `language` and send it with `attachments` (filename, content, MIME type);
+    returns the number of messages sent (0 or 1)."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return 0
@@ -23,4 +25,6 @@ def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], lan
     message = EmailMultiAlternatives(subject=subject.strip(), body=body.lstrip("\n"),
                                      from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     return message.send()

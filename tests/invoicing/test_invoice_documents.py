@@ -151,3 +151,39 @@ def test_french_buyer_siren_is_printed_and_in_the_factur_x(quote_sent, clock) ->
     _, xml = facturx.get_facturx_xml_from_pdf(io.BytesIO(storage.object_get(
         key=services.invoice_pdf_ensure(invoice=invoice))), check_xsd=True)
     assert b'<ram:ID schemeID="0002">130002132</ram:ID>' in xml
+
+
+def test_invoice_email_attaches_the_factur_x_pdf_stored_on_s3(quote_sent, clock, mailoutbox,
+                                                               django_capture_on_commit_callbacks) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invoices_deliver() == 1
+    message = mailoutbox[0]
+    assert [(name, mimetype) for name, _, mimetype in message.attachments] == [
+        ("F2026-000001.pdf", "application/pdf")]
+    pdf = message.attachments[0][1]
+    assert pdf == storage.object_get(key="invoices/F2026-000001.pdf")  # the stored document, byte for byte
+    assert pdf.startswith(b"%PDF-")
+    filename, xml = facturx.get_facturx_xml_from_pdf(io.BytesIO(pdf), check_xsd=True)
+    assert filename == "factur-x.xml"
+    root = etree.fromstring(xml)
+    assert root.findtext(f"{RSM}ExchangedDocument/{RAM}ID") == "F2026-000001"
+    assert root.findtext(f".//{RAM}GrandTotalAmount") == "288.00"
+    assert services.tenant_billing_url(tenant=result.tenant) in message.body  # the link stays
+    assert "jointe" in message.body
+
+
+def test_reminder_and_formal_notice_attach_the_invoice_pdf(quote_sent, clock, mailoutbox,
+                                                           django_capture_on_commit_callbacks) -> None:
+    clock(paris(2026, 1, 15, 9))
+    sign(quote_sent())
+    for day in (paris(2026, 2, 8, 9), paris(2026, 2, 14, 9)):  # 6 days before the due date, then on it
+        clock(day)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.dunning_run()
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        (name, pdf, mimetype), = message.attachments
+        assert (name, mimetype) == ("F2026-000001.pdf", "application/pdf")
+        assert facturx.get_facturx_xml_from_pdf(io.BytesIO(pdf))[0] == "factur-x.xml"
