@@ -206,3 +206,22 @@ def test_administrator_resends_an_invitation_and_the_old_link_stops_working(
     assert page.get(second).status_code == 200
     refused = admin.post(f"/api/v1/users/{User.objects.get(email='learner1@demo.test').pk}/invitation/")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "invitation_invalid"
+
+
+def test_csv_apply_stops_creating_at_the_seat_limit_and_keeps_the_rows_that_fit(
+        demo, demo_host, in_demo, django_capture_on_commit_callbacks) -> None:
+    _set_seats(demo, 2)
+    first, second, third = (f"{unique(p)}@example.org" for p in ("s1", "s2", "s3"))
+    text = _csv(f"{first},One,learner,", f"{second},Two,learner,", f"{third},Three,learner,",
+                "learner2@demo.test,Lea Learner 2 Renamed,learner,")
+    admin = client_for(demo_host, "admin@demo.test")
+    before = User.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = admin.post("/api/v1/users/import/", {"csv": text, "apply": True}, format="json").json()
+    assert applied["applied"] is True
+    assert [(r["line"], r["action"], [e["code"] for e in r["errors"]]) for r in applied["rows"]] == [
+        (2, "create", []), (3, "create", []), (4, "error", ["seat_limit_reached"]), (5, "update", [])]
+    assert User.objects.count() == before + 2
+    assert not User.objects.filter(email=third).exists()
+    assert User.objects.get(email="learner2@demo.test").full_name == "Lea Learner 2 Renamed"
+    assert services.seats_used() == Tenant.objects.get(pk=demo.pk).seat_limit
