@@ -659,7 +659,9 @@ def billing_run(*, now: datetime | None = None, dry_run: bool = False, batch_siz
     database refuses a second invoice for the same period. Safe with concurrent runs: batches are claimed
     with `SELECT … FOR UPDATE SKIP LOCKED`; a run that dies rolls its batch back (numbers included)."""
     today = business_date(now)
-    due = Subscription.objects.filter(status=Subscription.Status.ACTIVE, next_period_start__lte=today)
+    # A tenant whose access has ended (terminated by the operator, SPEC R13) is not billed any more.
+    due = (Subscription.objects.filter(status=Subscription.Status.ACTIVE, next_period_start__lte=today)
+           .exclude(tenant__state__in=[Tenant.State.RETENTION, Tenant.State.PURGED]))
     if dry_run:
         return BillingRunResult(dry_run=True, subscriptions_due=due.count())
     result = BillingRunResult(dry_run=False)

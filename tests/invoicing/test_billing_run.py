@@ -61,6 +61,20 @@ def test_billing_run_twice_issues_nothing_new(quote_sent, clock) -> None:
     assert Invoice.objects.count() == 2
 
 
+def test_a_terminated_tenant_is_not_billed_any_more(quote_sent, clock) -> None:
+    from tenants.services import tenant_terminate
+
+    clock(paris(2026, 5, 10, 9))
+    signed = sign(quote_sent())
+    clock(paris(2026, 5, 20, 9))
+    tenant_terminate(tenant=signed.tenant, reason="offence", notify=False)
+    clock(paris(2026, 6, 10, 9))
+
+    assert services.billing_run(dry_run=True).subscriptions_due == 0
+    assert services.billing_run().invoices_issued == 0
+    assert Invoice.objects.filter(tenant=signed.tenant).count() == 1
+
+
 def test_billing_run_catches_up_missed_periods_in_order(quote_sent, clock) -> None:
     clock(paris(2026, 1, 10, 9))
     subscription = sign(quote_sent()).subscription
