@@ -26,6 +26,14 @@ def tenant_administrator_emails(*, tenant: Tenant) -> list[str]:
                     .order_by("email").values_list("email", flat=True))
 
 
+def tenant_cancelled_access_end(*, tenant: Tenant, now: datetime) -> datetime | None:
+    """When access ends for a cancelled tenant that still has access (SPEC R12: until the paid-through
+    date); None in any other case (active, locked out, access already ended)."""
+    if tenant.state != Tenant.State.CANCELLED or tenant.suspended_at is not None or tenant.access_ends_at is None:
+        return None
+    return tenant.access_ends_at if tenant.access_ends_at > now else None
+
+
 def tenants_due_for_retention(*, now: datetime) -> QuerySet[Tenant]:
     """Across tenants: cancelled tenants whose paid-through date has passed (SPEC R12)."""
     return Tenant.objects.filter(state=Tenant.State.CANCELLED, access_ends_at__lte=now).order_by("access_ends_at", "id")
