@@ -1,5 +1,6 @@
 """Language and time zone of a tenant page: the user's language when signed in, else the
-organisation's default language set in its branding, unless the visitor chose one (language cookie).
+organisation's default language set in its branding, unless the visitor chose one (language cookie);
+without branding, the browser's language, or the organisation's (`Tenant.language`) when none is sent.
 The courses pages show and read dates in PLATFORM_TIME_ZONE (SPEC §2: business times in Europe/Paris)."""
 
 from collections.abc import Callable
@@ -23,13 +24,16 @@ class TenantLanguageMiddleware:
                 language = user.language
             elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
                 # Visitors: the default language the administrator chose in the branding, if any;
-                # otherwise LocaleMiddleware's choice (browser's Accept-Language) stands.
+                # otherwise LocaleMiddleware's choice (browser's Accept-Language) stands, and for a
+                # client that states none (API scripts, curl) the organisation's language.
                 from .models import Branding
 
                 try:
                     language = Branding.objects.filter(pk=1).values_list("default_language", flat=True).first()
                 except Exception:  # a page must render even if the tenant tables are unreachable
                     language = None
+                if not language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+                    language = getattr(getattr(request, "tenant", None), "language", None)
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language

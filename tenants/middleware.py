@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from mooc_platform.errors import error_body
 
@@ -36,21 +37,26 @@ PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
-    """(code, message) when the tenant's users are locked out, None when access is normal."""
+    """(code, message) when the tenant's users are locked out, None when access is normal. The
+    message is in the active language."""
     if tenant.state == Tenant.State.SUSPENDED or (tenant.state == Tenant.State.CANCELLED and tenant.suspended_at):
         # A suspended tenant that cancels stays locked out until it pays (GCS art. 4).
         return ("tenant_suspended",
-                "Access to this organisation is suspended until the sums due are paid. "
-                "Its administrators can still reach billing.")
+                _("Access to this organisation is suspended until the sums due are paid. "
+                  "Its administrators can still reach billing."))
     if tenant.state == Tenant.State.CANCELLED and tenant.access_ends_at and tenant.access_ends_at <= timezone.now():
-        return "tenant_access_ended", "This organisation's subscription has ended."
+        return "tenant_access_ended", _("This organisation's subscription has ended.")
     if tenant.state == Tenant.State.RETENTION:
-        until = f" until {tenant.retention_ends_at.astimezone(PARIS):%Y-%m-%d}" if tenant.retention_ends_at else ""
+        if tenant.retention_ends_at:
+            until = f"{tenant.retention_ends_at.astimezone(PARIS):%Y-%m-%d}"
+            return ("tenant_access_ended",
+                    _("This organisation's subscription has ended; its data is kept until %(date)s and can be "
+                      "exported by its administrators.") % {"date": until})
         return ("tenant_access_ended",
-                f"This organisation's subscription has ended; its data is kept{until} and can be exported "
-                "by its administrators.")
+                _("This organisation's subscription has ended; its data is kept and can be exported by its "
+                  "administrators."))
     if tenant.state == Tenant.State.PURGED:
-        return "tenant_purged", "This organisation's data has been destroyed."
+        return "tenant_purged", _("This organisation's data has been destroyed.")
     return None
 
 
@@ -93,4 +99,8 @@ class TenantStateMiddleware:
         user = result[0] if result else None
         if user is not None and user.is_tenant_admin and request.path.startswith(ADMIN_PREFIXES):
             return self.get_response(request)
+        if user is not None and user.language:
+            # The token's user is known only now: answer in its language, as a signed-in page would.
+            with translation.override(user.language):
+                code, message = tenant_restriction(request.tenant) or (code, message)
         return JsonResponse(error_body(code, message, {"state": request.tenant.state}), status=403)

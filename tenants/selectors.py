@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
@@ -24,6 +25,14 @@ def tenant_administrator_emails(*, tenant: Tenant) -> list[str]:
     with schema_context(tenant.schema_name):
         return list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True)
                     .order_by("email").values_list("email", flat=True))
+
+
+def tenant_cancelled_access_end(*, tenant: Tenant, now: datetime) -> datetime | None:
+    """When access ends for a cancelled tenant that still has access (SPEC R12: until the paid-through
+    date); None in any other case (active, locked out, access already ended)."""
+    if tenant.state != Tenant.State.CANCELLED or tenant.suspended_at is not None or tenant.access_ends_at is None:
+        return None
+    return tenant.access_ends_at if tenant.access_ends_at > now else None
 
 
 def tenants_due_for_retention(*, now: datetime) -> QuerySet[Tenant]:
@@ -108,19 +117,19 @@ def tenant_timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
     """What happens to the tenant's data and when, for its administrators (SPEC R12–R14)."""
     from .services import REMINDER_DAYS
 
-    steps: list[dict[str, Any]] = [{"key": "created", "at": tenant.created_at, "label": "Organisation created"}]
+    steps: list[dict[str, Any]] = [{"key": "created", "at": tenant.created_at, "label": _("Organisation created")}]
     if tenant.suspended_at:
         steps.append({"key": "suspended", "at": tenant.suspended_at,
-                      "label": "Access suspended until the sums due are paid"})
+                      "label": _("Access suspended until the sums due are paid")})
     if tenant.access_ends_at:
         steps.append({"key": "access_ends", "at": tenant.access_ends_at,
-                      "label": "Access ends (end of the period already paid); the data is kept 180 days"})
+                      "label": _("Access ends (end of the period already paid); the data is kept 180 days")})
     if tenant.retention_ends_at:
         for days in REMINDER_DAYS:
             steps.append({"key": f"reminder_{days}", "at": paris_days_later(tenant.retention_ends_at, -days),
-                          "label": f"Reminder e-mail: destruction in {days} days"})
+                          "label": _("Reminder e-mail: destruction in %(days)s days") % {"days": days}})
         steps.append({"key": "destruction", "at": tenant.retention_ends_at,
-                      "label": "All data destroyed (database, media files); invoices are kept"})
+                      "label": _("All data destroyed (database, media files); invoices are kept")})
     for step in steps:
         step["done"] = step["at"] <= now
     return sorted(steps, key=lambda s: s["at"])

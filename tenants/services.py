@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from mooc_platform.accounts.models import User
@@ -95,7 +96,7 @@ def tenant_primary_domain(*, slug: str) -> str:
 
 def platform_tenant_ensure() -> Tenant:
     """The `public` tenant row that routes PLATFORM_DOMAIN to the platform's pages."""
-    tenant, _ = Tenant.objects.get_or_create(
+    tenant, _created = Tenant.objects.get_or_create(
         schema_name=settings.PUBLIC_SCHEMA_NAME, defaults={"slug": "platform", "name": settings.PLATFORM_NAME}
     )
     Domain.objects.get_or_create(domain=settings.PLATFORM_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
@@ -277,7 +278,7 @@ def _transition(*, tenant: Tenant, allowed_from: set[str], to: str, action: str,
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if locked.state not in allowed_from:
             raise IllegalTransitionError(
-                f"A tenant that is {locked.state} cannot become {to}.",
+                _("A tenant that is %(from)s cannot become %(to)s.") % {"from": locked.state, "to": to},
                 details={"from": locked.state, "to": to, "allowed_from": sorted(allowed_from)},
             )
         if guard is not None:
@@ -316,7 +317,7 @@ def tenant_reinstate(*, tenant: Tenant, actor: Any = None, notify: bool = True) 
     if current.state == Tenant.State.CANCELLED and current.suspended_at is not None:
         def still_suspended(locked: Tenant) -> None:
             if locked.suspended_at is None:
-                raise IllegalTransitionError("This tenant is not suspended.", details={"from": locked.state})
+                raise IllegalTransitionError(_("This tenant is not suspended."), details={"from": locked.state})
 
         return _transition(tenant=tenant, allowed_from={Tenant.State.CANCELLED}, to=Tenant.State.CANCELLED,
                            action="tenant.reinstated", actor=actor, notify=notify, guard=still_suspended,
@@ -354,7 +355,7 @@ def tenant_access_end(*, tenant: Tenant, actor: Any = None, now: datetime | None
 
     def guard(locked: Tenant) -> None:
         if locked.access_ends_at is None or locked.access_ends_at > now:
-            raise IllegalTransitionError("Access has not ended yet.", details={
+            raise IllegalTransitionError(_("Access has not ended yet."), details={
                 "access_ends_at": _jsonable(locked.access_ends_at)})
 
     ends = tenant.access_ends_at or now
@@ -372,10 +373,10 @@ def tenant_resubscribe(*, tenant: Tenant, actor: Any = None, now: datetime | Non
 
     def guard(locked: Tenant) -> None:
         if locked.state == Tenant.State.RETENTION and locked.retention_ends_at and locked.retention_ends_at <= now:
-            raise IllegalTransitionError("The retention period is over: the data is being destroyed.",
+            raise IllegalTransitionError(_("The retention period is over: the data is being destroyed."),
                                          details={"retention_ends_at": _jsonable(locked.retention_ends_at)})
         if DestructionRecord.objects.filter(tenant=locked).exists():
-            raise IllegalTransitionError("The destruction of this tenant's data has started.")
+            raise IllegalTransitionError(_("The destruction of this tenant's data has started."))
 
     return _transition(tenant=tenant, allowed_from={Tenant.State.RETENTION, Tenant.State.CANCELLED},
                        to=Tenant.State.ACTIVE, action="tenant.resubscribed", actor=actor, notify=notify, guard=guard,
@@ -477,9 +478,10 @@ class PurgeRefusedError(ConflictError):
 def _purge_guard(*, tenant: Tenant, now: datetime) -> None:
     started = DestructionRecord.objects.filter(tenant=tenant, completed_at__isnull=True).exists()
     if tenant.state != Tenant.State.RETENTION or tenant.retention_ends_at is None:
-        raise PurgeRefusedError(f"Only a tenant in retention can be destroyed (this one is {tenant.state}).")
+        raise PurgeRefusedError(_("Only a tenant in retention can be destroyed (this one is %(state)s).")
+                                % {"state": tenant.state})
     if tenant.retention_ends_at > now and not started:
-        raise PurgeRefusedError("The retention period is not over.",
+        raise PurgeRefusedError(_("The retention period is not over."),
                                 details={"retention_ends_at": _jsonable(tenant.retention_ends_at)})
 
 
@@ -564,12 +566,12 @@ def tenant_export_request(*, tenant: Tenant, actor: Any) -> TenantExport:
     now = timezone.now()
     due = tenant.state == Tenant.State.RETENTION and tenant.retention_ends_at and tenant.retention_ends_at <= now
     if tenant.state not in EXPORTABLE_STATES or due or DestructionRecord.objects.filter(tenant=tenant).exists():
-        raise ConflictError("This organisation's data can no longer be exported.", code="export_unavailable")
+        raise ConflictError(_("This organisation's data can no longer be exported."), code="export_unavailable")
     with transaction.atomic():
         Tenant.objects.select_for_update().get(pk=tenant.pk)
         if TenantExport.objects.filter(tenant=tenant, status__in=[TenantExport.Status.PENDING,
                                                                   TenantExport.Status.RUNNING]).exists():
-            raise ConflictError("An export is already being prepared.", code="export_in_progress")
+            raise ConflictError(_("An export is already being prepared."), code="export_in_progress")
         export = TenantExport.objects.create(tenant=tenant, requested_by_email=actor.email)
         audit_record(action="tenant.export_requested", actor=actor, tenant=tenant, target=export)
         from .tasks import tenant_export_build_task

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mooc_platform.errors import ApplicationError
@@ -43,7 +44,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your password is set. Log in with your e-mail address and this password.")
+        messages.success(request, _("Your password is set. Log in with your e-mail address and this password."))
         return redirect("login")
     return render(request, "tenants/invitation.html", {"form": form, "invited": user})
 
@@ -76,7 +77,7 @@ def exports_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             tenant_export_request(tenant=request.tenant, actor=request.user)
-            messages.success(request, "Your export is being prepared; you will receive an e-mail when it is ready.")
+            messages.success(request, _("Your export is being prepared; you will receive an e-mail when it is ready."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("tenant-exports")

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "mooc_platform.context_processors.platform",
                 "courses.context_processors.branding",
                 "maintenance.context_processors.maintenance_banner",
+                "tenants.context_processors.cancellation_banner",
             ],
         },
     }
