@@ -166,7 +166,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context()
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # generous: a loaded 2-core machine renders slowly
     yield context.new_page()
     context.close()
 
