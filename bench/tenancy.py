@@ -4,8 +4,10 @@ without tenancy, and vs django-tenants' stock middleware, measured in the same r
     make bench                       # every benchmark
     .venv/bin/python bench/tenancy.py [--requests 2000]
 
-"plain" serves GET /api/v1/courses/ with the tenant urlconf and a search_path set once, no tenant
-middleware at all: the cost of the view alone. Target: ours ≤ 1.15 × plain (stock: 2.7 × in SPEC §5).
+"plain" serves GET /api/v1/courses/ with the tenant urlconf, a search_path set once and the tenant
+attached to the request without any lookup (so the tenant-aware middlewares after routing do the same
+work in every variant): the cost of the view alone. Each variant runs twice, interleaved, and the
+better median counts (this 2-core machine is noisy). Target: ours ≤ 1.15 × plain (stock: 2.7 × in SPEC §5).
 """
 
 from __future__ import annotations
@@ -15,7 +17,22 @@ import argparse
 from _setup import django_setup, median_ms, table, timed
 
 
+_FIXED_TENANT = None
+
+
+class FixedTenantMiddleware:
+    """The "no tenancy" baseline: always the same tenant, no host lookup, no schema switch."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        request.tenant = _FIXED_TENANT
+        return self.get_response(request)
+
+
 def main() -> None:
+    global _FIXED_TENANT
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
@@ -37,6 +54,7 @@ def main() -> None:
         return {"HTTP_HOST": tenant.get_primary_domain().domain, "HTTP_AUTHORIZATION": f"Token {token}"}
 
     demo = Tenant.objects.get(slug="demo")
+    _FIXED_TENANT = demo
     host = demo.get_primary_domain().domain
     headers = headers_for("demo")
     alternating = [headers, headers_for("acme")]
@@ -59,19 +77,25 @@ def main() -> None:
 
             return timed(one, repeat=args.requests)
 
-    plain = variant(without_tenancy, preset_schema=True)
-    ours = variant(settings.MIDDLEWARE, preset_schema=False)
-    stock = variant(["django_tenants.middleware.main.TenantMainMiddleware", *without_tenancy], preset_schema=False)
-    ours_alternating = variant(settings.MIDDLEWARE, preset_schema=False, hosts=alternating)
-    base = median_ms(plain)
+    plain_middleware = ["__main__.FixedTenantMiddleware", *without_tenancy]
+    stock_middleware = ["django_tenants.middleware.main.TenantMainMiddleware", *without_tenancy]
+    best: dict[str, float] = {}
+    for _ in range(2):
+        for name, run in (
+            ("plain", lambda: variant(plain_middleware, preset_schema=True)),
+            ("ours", lambda: variant(settings.MIDDLEWARE, preset_schema=False)),
+            ("alternating", lambda: variant(settings.MIDDLEWARE, preset_schema=False, hosts=alternating)),
+            ("stock", lambda: variant(stock_middleware, preset_schema=False)),
+        ):
+            best[name] = min(best.get(name, float("inf")), median_ms(run()))
+    base = best["plain"]
     rows = [
         ("plain (no tenancy)", f"{base:.3f}", "1.00"),
-        ("ours (CachedTenantMiddleware)", f"{median_ms(ours):.3f}", f"{median_ms(ours) / base:.2f}"),
-        ("ours, demo and acme alternating", f"{median_ms(ours_alternating):.3f}",
-         f"{median_ms(ours_alternating) / base:.2f}"),
-        ("django-tenants stock middleware", f"{median_ms(stock):.3f}", f"{median_ms(stock) / base:.2f}"),
+        ("ours (CachedTenantMiddleware)", f"{best['ours']:.3f}", f"{best['ours'] / base:.2f}"),
+        ("ours, demo and acme alternating", f"{best['alternating']:.3f}", f"{best['alternating'] / base:.2f}"),
+        ("django-tenants stock middleware", f"{best['stock']:.3f}", f"{best['stock'] / base:.2f}"),
     ]
-    print(f"GET /api/v1/courses/ on {host}, median of {args.requests} requests after warm-up")
+    print(f"GET /api/v1/courses/ on {host}, best of 2 medians of {args.requests} requests after warm-up")
     print(table(["variant", "median ms", "× plain"], rows))
     print("target: ours ≤ 1.15 × plain")
 
