@@ -16,7 +16,6 @@ import argparse
 
 from _setup import django_setup, median_ms, table, timed
 
-
 _FIXED_TENANT = None
 
 
