@@ -1,8 +1,9 @@
-"""Shared set-up of the benchmarks: Django on a scratch database `mooc_bench` of the embedded
-PostgreSQL (or of DATABASE_URL's server when set), migrated and seeded with the demo tenants."""
+"""Shared set-up of the benchmarks (`make bench`): Django on a scratch database of the embedded
+PostgreSQL (or of DATABASE_URL's server when set), timing and table helpers."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import statistics
 import sys
@@ -12,23 +13,32 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def django_setup(*, database: str = "mooc_bench") -> None:
+def django_setup(*, database: str = "mooc_bench", migrate: str = "all", seed: bool = True) -> None:
+    """Django on the dev settings with DEBUG off, on `database` of the embedded PostgreSQL (or of
+    DATABASE_URL's server when set). `migrate`: "all" (public, template and every tenant), "shared"
+    (public only) or "none"; `seed`: the demo tenants (idempotent)."""
     from mooc_platform import devstack
 
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = devstack.postgres_ensure(database=database).url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mooc_platform.settings.dev")
-    os.environ.setdefault("DJANGO_DEBUG", "true")
+        server = devstack.postgres_ensure(database=database)
+        os.environ["DATABASE_URL"] = server.url
+        if server.stop:  # started here: stopped when the script ends
+            atexit.register(server.stop)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mooc_platform.settings.dev"
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # no query log: it would skew the timings
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate_schemas", "--executor=standard", verbosity=0)
-    from mooc_platform.demo import demo_data_ensure
+    if migrate != "none":
+        call_command("migrate_schemas", *(["--shared"] if migrate == "shared" else []), "--executor=standard",
+                     interactive=False, verbosity=0)
+    if seed:
+        from mooc_platform.demo import demo_data_ensure
 
-    demo_data_ensure()
+        demo_data_ensure()
 
 
 def timed(fn: Callable[[], object], *, repeat: int, warmup: int = 20) -> list[float]:

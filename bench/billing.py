@@ -24,31 +24,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _setup import django_setup, table
+
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def django_setup(*, database: str) -> None:
-    from mooc_platform import devstack
-
-    if not os.environ.get("DATABASE_URL"):
-        ensured = devstack.postgres_ensure(database=database)
-        os.environ["DATABASE_URL"] = ensured.url if hasattr(ensured, "url") else ensured[0]
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mooc_platform.settings.dev")
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate_schemas", "--shared", "--executor=standard", verbosity=0)
-
-
-def table(headers: list[str], rows: list[list[object]]) -> str:
-    cells = [headers] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def cleanup(prefix: str) -> None:
@@ -115,7 +93,7 @@ def main() -> None:
                         help="Size of the second scenario: a run killed with SIGKILL half-way, then restarted.")
     parser.add_argument("--child-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    django_setup(database=args.database)
+    django_setup(database=args.database, migrate="shared", seed=False)
     if args.child_run:  # the worker that gets killed
         from invoicing import services
 

@@ -14,7 +14,6 @@ and the ratio, measured in the same run; the tenants are dropped at the end.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -23,30 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _setup import django_setup
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
 
-    from mooc_platform import devstack
-
-    stop = None
-    if not os.environ.get("DATABASE_URL"):
-        server = devstack.postgres_ensure(database="mooc_bench")
-        os.environ["DATABASE_URL"], stop = server.url, server.stop
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mooc_platform.settings.test"
-    try:
-        return _bench(args.rounds)
-    finally:
-        if stop is not None:
-            stop()
+    django_setup(database="mooc_bench", seed=False)
+    return _bench(args.rounds)
 
 
 def _bench(rounds: int) -> int:
-    import django
-
-    django.setup()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -54,7 +42,6 @@ def _bench(rounds: int) -> int:
     from tenants import services
     from tenants.models import AuditEvent, Domain, Tenant
 
-    call_command("migrate_schemas", executor="standard", interactive=False, verbosity=0)
     services.platform_tenant_ensure()
 
     def by_migrations(*, source: str, target: str) -> None:
