@@ -7,7 +7,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -26,12 +26,15 @@ class TenantLanguageMiddleware:
                 # Visitors: the default language the administrator chose in the branding, if any;
                 # otherwise LocaleMiddleware's choice (browser's Accept-Language) stands, and for a
                 # client that states none (API scripts, curl) the organisation's language.
-                from .models import Branding
+                from .selectors import branding_current
 
                 try:
-                    language = Branding.objects.filter(pk=1).values_list("default_language", flat=True).first()
-                except Exception:  # a page must render even if the tenant tables are unreachable
-                    language = None
+                    branding = branding_current()
+                except DatabaseError:  # a page must render even if the tenant tables are unreachable
+                    branding = None
+                else:  # the branding context processor reuses it: one query per request, not two
+                    request._branding = branding or False  # type: ignore[attr-defined]
+                language = branding.default_language if branding else None
                 if not language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
                     language = getattr(getattr(request, "tenant", None), "language", None)
         if language:

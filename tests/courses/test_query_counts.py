@@ -124,3 +124,14 @@ def test_course_analytics(world) -> None:
             services.quiz_attempt_submit(attempt=attempt, user=learner, answers=answers_for(quiz, right=1))
 
     _constant(client_for(world["host"], world["instructor"].email), f"/api/v1/courses/{course.pk}/analytics/", add)
+
+
+def test_a_tenant_page_reads_the_branding_once(demo) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=demo.get_primary_domain().domain)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/login/").status_code == 200
+    assert sum('"courses_branding"' in q["sql"] for q in queries.captured_queries) == 1
