@@ -76,20 +76,21 @@ def test_operators_download_the_destruction_record_and_the_tenant_row_survives(m
 
 
 def test_administrator_pages_timeline_and_export_request(demo, django_capture_on_commit_callbacks) -> None:
-    client = Client(HTTP_HOST=host_of(demo))
-    client.post("/login/", {"username": "admin@demo.test", "password": "demo-password-2026"})
+    # One clock for the whole story: the export is requested while the data is still kept, whatever today is.
     with time_machine.travel(NOW, tick=False):
+        client = Client(HTTP_HOST=host_of(demo))
+        client.post("/login/", {"username": "admin@demo.test", "password": "demo-password-2026"})
         tenant_terminate(tenant=demo, reason="offence")
         page = client.get("/timeline/").content.decode()
-    assert 'data-key="destruction"' in page and "28 November 2026 12:00" in page
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = client.post("/exports/")
-    assert (response.status_code, response["Location"]) == (302, "/exports/")
-    assert len(queued) == 1
-    assert b"Pending" in client.get("/exports/").content
-    learner = Client(HTTP_HOST=host_of(demo))
-    learner.post("/login/", {"username": "learner1@demo.test", "password": "demo-password-2026"})
-    assert learner.get("/exports/")["Location"] == "/account-status/"
+        assert 'data-key="destruction"' in page and "28 November 2026 12:00" in page
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            response = client.post("/exports/")
+        assert (response.status_code, response["Location"]) == (302, "/exports/")
+        assert len(queued) == 1
+        assert b"Pending" in client.get("/exports/").content
+        learner = Client(HTTP_HOST=host_of(demo))
+        learner.post("/login/", {"username": "learner1@demo.test", "password": "demo-password-2026"})
+        assert learner.get("/exports/")["Location"] == "/account-status/"
 
 
 def test_one_failing_purge_is_reported_and_the_sweep_goes_on(make_tenant, monkeypatch) -> None:
