@@ -4,7 +4,6 @@ adding a window schedules it (rules checked, notices sent), changing its times m
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -141,8 +140,8 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 
         try:
             month = parse_month(request.GET.get("month", ""))
-        except ApplicationError:
-            month = date.today().replace(day=1)  # noqa: DTZ011 - only a fallback for a mistyped month
+        except ApplicationError:  # a mistyped month shows the current one, in Europe/Paris like the API's default
+            month = parse_month("")
         context = {**self.admin_site.each_context(request), "title": f"Availability report {month:%Y-%m}",
                    "rows": sla_report_monthly_all_tenants(month=month), "month": f"{month:%Y-%m}",
                    "opts": self.model._meta}
