@@ -1,14 +1,23 @@
 """Every e-mail of the platform leaves through `email_send`: text and HTML, in the recipient's language.
 
-Templates: `<template>.txt` and `<template>.html` (the subject is the first line of the .txt file)."""
+Templates: `<template>.txt` and `<template>.html` (the subject is the first line of the .txt file). Only the
+HTML part is HTML-escaped: the subject and the text part are plain text, rendered without autoescape, so
+`Collège d'Orléans & Co` and a presigned URL's `&X-Amz-…` reach the reader as written (issue 9 item 16)."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+
+def text_render(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template with autoescape off (its `{% include %}`s inherit it)."""
+    template = get_template(template_name).template  # the Django engine's Template, not the backend wrapper
+    return template.render(Context(context, autoescape=False))
 
 
 def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en",
@@ -19,7 +28,7 @@ def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], lan
     if not recipients:
         return 0
     with translation.override(language):
-        text = render_to_string(f"{template}.txt", context)
+        text = text_render(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     subject, _, body = text.partition("\n")
     message = EmailMultiAlternatives(subject=subject.strip(), body=body.lstrip("\n"),
