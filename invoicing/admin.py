@@ -17,7 +17,18 @@ from mooc_platform import storage
 from mooc_platform.errors import ApplicationError
 
 from . import selectors, services
-from .models import Invoice, InvoiceLine, Payment, Plan, PlanPrice, Quote, QuoteLine, QuoteSignature, Subscription
+from .models import (
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Plan,
+    PlanPrice,
+    Quote,
+    QuoteLine,
+    QuoteSignature,
+    Subscription,
+    VatNumberCheck,
+)
 from .money import business_date
 
 
@@ -104,12 +115,20 @@ class QuoteCreateForm(forms.ModelForm):
                   "contact_email", "language", "wished_slug", "seats", "valid_until", "initial_term_months"]
 
 
+class VatNumberCheckInline(ReadOnlyInline):
+    """What VIES answered about the buyer's VAT number (SPEC R8), newest first."""
+
+    model = VatNumberCheck
+    fields = ["checked_at", "vat_number", "result", "name", "address", "request_identifier", "error"]
+    readonly_fields = fields
+
+
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
     list_display = ["reference", "organisation_name", "status", "wished_slug", "valid_until", "sent_at", "signed_at"]
     list_filter = ["status"]
     search_fields = ["organisation_name", "contact_email", "wished_slug"]
-    inlines = [QuoteLineInline]
+    inlines = [QuoteLineInline, VatNumberCheckInline]
     actions = ["send", "revise", "withdraw", "pro_forma"]
     readonly_fields = ["status", "token", "pdf_key", "pdf_sha256", "created_by_email", "sent_at", "signed_at",
                        "plan_price", "billing_period", "storage_quota_bytes", "custom_domains_allowed", "terms_version"]

@@ -237,6 +237,7 @@ class Invoice(models.Model):
         FRANCE = "fr", _("French VAT")
         REVERSE_CHARGE = "reverse_charge", _("Intra-EU reverse charge")
         EXPORT = "export", _("Outside the EU, not subject to French VAT")
+        OSS = "oss", _("VAT of the buyer's EU member state (One-Stop Shop)")
 
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
@@ -353,3 +354,30 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} EUR on {self.invoice}"
+
+
+class VatNumberCheck(models.Model):
+    """One consultation of VIES about a buyer's VAT number (SPEC R8): the evidence behind a reverse charge,
+    or the trace that VIES could not answer (then the number was accepted on its format alone)."""
+
+    class Result(models.TextChoices):
+        VALID = "valid", _("Registered in VIES")
+        INVALID = "invalid", _("Not registered in VIES")
+        UNAVAILABLE = "unavailable", _("VIES did not answer")
+
+    vat_number = models.CharField(max_length=20, db_index=True)
+    result = models.CharField(max_length=12, choices=Result.choices)
+    checked_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    name = models.CharField(max_length=300, blank=True)
+    address = models.TextField(blank=True)
+    request_identifier = models.CharField(max_length=64, blank=True, help_text="VIES consultation number.")
+    error = models.CharField(max_length=300, blank=True)
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="vat_checks")
+    checked_by_email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.vat_number}: {self.result} ({self.checked_at:%Y-%m-%d %H:%M})"

@@ -156,7 +156,8 @@ def _a(amount: Decimal) -> str:
 
 VAT_CATEGORY = {"fr": ("S", "", ""),
                 "reverse_charge": ("AE", "Autoliquidation / Reverse charge", "VATEX-EU-AE"),
-                "export": ("G", "Export outside the EU", "VATEX-EU-G")}
+                "export": ("G", "Export outside the EU", "VATEX-EU-G"),
+                "oss": ("S", "", "")}  # standard-rated, at the buyer's member state's rate
 
 
 def invoice_facturx_xml(*, invoice: Invoice) -> bytes:

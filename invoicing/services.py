@@ -50,6 +50,7 @@ from .models import (
 )
 from .money import ZERO, add_months, business_add_days, business_date, business_midnight, money_round
 from .vat import siren_clean, vat_number_clean, vat_treatment
+from .vies import vat_check_attach, vat_number_vies_verify
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
     vat_number = vat_number_clean(vat_number=vat_number, country=country)
     siren = siren_clean(siren=siren, country=country)
     tenant_slug_validate(slug=wished_slug)
+    vies_check = vat_number_vies_verify(vat_number=vat_number, actor=actor, now=now)  # outside any lock
     price = plan_price_current(plan=plan, at=now)
     seats = seats or price.seats
     with transaction.atomic():
@@ -252,6 +254,7 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
             created_by_email=getattr(actor, "email", "") or "",
         )
         _quote_lines_set(quote=quote, price=price)
+        vat_check_attach(check=vies_check, quote=quote)
         audit_record(action="quote.created", actor=actor, target=quote, after={"status": quote.status})
     return quote
 
@@ -281,6 +284,11 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
     if unknown:
         raise ApplicationError("These fields cannot be edited.", details={"fields": sorted(unknown)},
                                code="invalid_fields")
+    vies_check = None
+    if changes.get("vat_number"):  # VIES is asked before the row is locked (it may take seconds)
+        country = str(changes.get("country", quote.country)).upper()
+        vies_check = vat_number_vies_verify(
+            vat_number=vat_number_clean(vat_number=changes["vat_number"], country=country), actor=actor)
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status != Quote.Status.DRAFT:
@@ -298,6 +306,7 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
         locked.save()
         if "seats" in changes:
             _quote_lines_set(quote=locked, price=locked.plan_price)
+        vat_check_attach(check=vies_check, quote=locked)
         audit_record(action="quote.updated", actor=actor, target=locked, before=before,
                      after={k: str(v) for k, v in changes.items()})
     return locked

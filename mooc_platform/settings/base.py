@@ -268,6 +268,12 @@ INVOICING_TERMS_VERSION = env("INVOICING_TERMS_VERSION", default="GCS-2026-01")
 INVOICING_QUOTE_VALIDITY_DAYS = env.int("INVOICING_QUOTE_VALIDITY_DAYS", default=30)
 # Shared secret of the payment provider's webhook (HMAC-SHA256 of the raw body). Empty = webhook refused.
 INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET", default="")
+# Optional check of buyers' VAT numbers against VIES (the EU register) when a quote is created or edited:
+# an answer "not registered" refuses the number; VIES down or slower than the timeout never blocks a quote.
+INVOICING_VIES_CHECK = env.bool("INVOICING_VIES_CHECK", default=False)
+INVOICING_VIES_URL = env("INVOICING_VIES_URL",
+                         default="https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number")
+INVOICING_VIES_TIMEOUT_SECONDS = env.float("INVOICING_VIES_TIMEOUT_SECONDS", default=5.0)
 # Billing, dunning, quote expiry and invoice delivery (SPEC R8, R10), what `run_billing` does. Idempotent
 # and cheap when there is nothing to do, so it runs often: a suspension falls due at an exact time.
 CELERY_BEAT_SCHEDULE["invoicing-run-billing"] = {"task": "invoicing.run_billing", "schedule": 15 * 60}
