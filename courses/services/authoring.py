@@ -1,0 +1,205 @@
+"""Courses, modules, lessons and quiz questions as instructors write them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import markdown
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+
+from maintenance.selectors import maintenance_windows_overlapping
+from mooc_platform.accounts.models import User
+from mooc_platform.errors import ApplicationError
+
+from ..errors import CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
+from ..models import Choice, Course, Lesson, MediaUpload, Module, Question
+from .media import media_delete
+
+MARKDOWN_TAGS = {"p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+                 "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "img"}
+
+
+def markdown_render(text: str) -> str:
+    """Markdown → HTML, sanitised with nh3 (no script, no event handler, no javascript: URL)."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
+    return nh3.clean(html, tags=MARKDOWN_TAGS,
+                     attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"},
+                                 "td": {"align"}},
+                     url_schemes={"http", "https", "mailto"})
+
+
+COURSE_FIELDS = ("title", "slug", "summary", "language", "licence", "pass_mark", "visibility")
+
+
+def _course_validate(course: Course) -> None:
+    try:
+        course.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        raise ApplicationError("The course is not valid.", code="validation_error",
+                               details=exc.message_dict) from exc
+
+
+@transaction.atomic
+def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Course:
+    course = Course(title=title, slug=slug, created_by=actor,
+                    **{k: v for k, v in fields.items() if k in COURSE_FIELDS})
+    _course_validate(course)
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_update(*, course: Course, actor: User, **fields: Any) -> Course:
+    for name, value in fields.items():
+        if name in COURSE_FIELDS:
+            setattr(course, name, value)
+    _course_validate(course)
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_publish(*, course: Course, actor: User) -> Course:
+    if not Lesson.objects.filter(module__course=course).exists():
+        raise CourseNotReadyError("Add at least one lesson before publishing the course.")
+    course.status = Course.Status.PUBLISHED
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_unpublish(*, course: Course, actor: User) -> Course:
+    course.status = Course.Status.DRAFT
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+def course_delete(*, course: Course, actor: User) -> None:
+    for lesson in Lesson.objects.filter(module__course=course).select_related("media"):
+        lesson_delete(lesson=lesson)
+    course.delete()
+
+
+@transaction.atomic
+def module_create(*, course: Course, title: str) -> Module:
+    if not title.strip():
+        raise ApplicationError("A module needs a title.", code="validation_error")
+    position = (Module.objects.filter(course=course).aggregate(m=Max("position"))["m"] or 0) + 1
+    return Module.objects.create(course=course, title=title.strip(), position=position)
+
+
+def _swap_with_neighbour(qs: Any, item: Any, *, up: bool) -> None:
+    """Swap `item`'s position with the previous (up) or next sibling in `qs` (ordered by position, id)."""
+    siblings = list(qs.select_for_update().order_by("position", "id"))
+    for index, sibling in enumerate(siblings):  # renumber first: positions may have gaps or ties
+        sibling.position = index + 1
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = siblings[other].position, siblings[index].position
+    type(item).objects.bulk_update(siblings, ["position"])
+
+
+@transaction.atomic
+def module_move(*, module: Module, up: bool) -> None:
+    _swap_with_neighbour(Module.objects.filter(course_id=module.course_id), module, up=up)
+
+
+@transaction.atomic
+def lesson_move(*, lesson: Lesson, up: bool) -> None:
+    _swap_with_neighbour(Lesson.objects.filter(module_id=lesson.module_id), lesson, up=up)
+
+
+def quiz_deadline_check(*, deadline: datetime | None) -> None:
+    """A quiz deadline must not fall inside a maintenance window of this tenant (GCS art. 8).
+
+    The windows are the maintenance app's (SPEC §2: courses → maintenance, selectors only)."""
+    if deadline is None:
+        return
+    windows = maintenance_windows_overlapping(schema_name=connection.schema_name, start=deadline, end=deadline)
+    if windows:
+        raise QuizDeadlineInMaintenanceError(
+            "This deadline falls inside a planned maintenance window: choose another time.")
+
+
+def _lesson_media_attach(*, lesson: Lesson, upload_id: int | None) -> None:
+    if upload_id is None:
+        return
+    upload = MediaUpload.objects.filter(pk=upload_id, confirmed_at__isnull=False).first()
+    if upload is None:
+        raise UploadRefusedError("This upload does not exist or was not confirmed.")
+    if upload.purpose != lesson.kind:
+        raise UploadRefusedError(f"A {lesson.kind} lesson needs a {lesson.kind} upload.")
+    if hasattr(upload, "lesson") and upload.lesson.pk != lesson.pk:
+        raise UploadRefusedError("This upload already belongs to another lesson.")
+    old = lesson.media
+    lesson.media = upload
+    if old is not None and old.pk != upload.pk:
+        lesson.save()
+        media_delete(upload=old)
+
+
+@transaction.atomic
+def lesson_create(*, module: Module, title: str, kind: str, body_markdown: str = "",
+                  media_upload_id: int | None = None, max_attempts: int = 3,
+                  time_limit_minutes: int | None = None, deadline: datetime | None = None) -> Lesson:
+    if kind not in Lesson.Kind.values:
+        raise ApplicationError(f"Unknown lesson kind {kind!r}.", code="validation_error")
+    if not title.strip():
+        raise ApplicationError("A lesson needs a title.", code="validation_error")
+    quiz_deadline_check(deadline=deadline)
+    position = (Lesson.objects.filter(module=module).aggregate(m=Max("position"))["m"] or 0) + 1
+    lesson = Lesson(module=module, title=title.strip(), kind=kind, position=position, body_markdown=body_markdown,
+                    body_html=markdown_render(body_markdown), max_attempts=max_attempts,
+                    time_limit_minutes=time_limit_minutes or None, deadline=deadline)
+    if kind in (Lesson.Kind.VIDEO, Lesson.Kind.FILE) and media_upload_id is None:
+        raise UploadRefusedError(f"A {kind} lesson needs an uploaded {kind}.")
+    _lesson_media_attach(lesson=lesson, upload_id=media_upload_id)
+    lesson.save()
+    return lesson
+
+
+@transaction.atomic
+def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
+    if "deadline" in fields:
+        quiz_deadline_check(deadline=fields["deadline"])
+    for name in ("title", "body_markdown", "max_attempts", "time_limit_minutes", "deadline", "position"):
+        if name in fields:
+            setattr(lesson, name, fields[name])
+    lesson.body_html = markdown_render(lesson.body_markdown)
+    if "media_upload_id" in fields:
+        _lesson_media_attach(lesson=lesson, upload_id=fields["media_upload_id"])
+    lesson.save()
+    return lesson
+
+
+def lesson_delete(*, lesson: Lesson) -> None:
+    """Deleting a lesson deletes its S3 object and gives the bytes back to the quota (SPEC R20)."""
+    media = lesson.media
+    with transaction.atomic():
+        lesson.delete()
+    if media is not None:
+        media_delete(upload=media)
+
+
+@transaction.atomic
+def question_create(*, lesson: Lesson, text: str, kind: str, choices: list[tuple[str, bool]]) -> Question:
+    if lesson.kind != Lesson.Kind.QUIZ:
+        raise ApplicationError("Questions belong to quiz lessons.", code="validation_error")
+    if kind not in Question.Kind.values:
+        raise ApplicationError(f"Unknown question kind {kind!r}.", code="validation_error")
+    choices = [(t.strip(), bool(c)) for t, c in choices if t.strip()]
+    correct = sum(1 for _, c in choices if c)
+    if not text.strip() or len(choices) < 2:
+        raise ApplicationError("A question needs a text and at least two choices.", code="validation_error")
+    if (kind == Question.Kind.SINGLE and correct != 1) or correct < 1:
+        raise ApplicationError("A single-choice question has exactly one correct choice; a multiple-choice "
+                               "question at least one.", code="validation_error")
+    position = (Question.objects.filter(lesson=lesson).aggregate(m=Max("position"))["m"] or 0) + 1
+    question = Question.objects.create(lesson=lesson, text=text.strip(), kind=kind, position=position)
+    Choice.objects.bulk_create([Choice(question=question, text=t, is_correct=c) for t, c in choices])
+    return question

@@ -1,0 +1,94 @@
+"""The organisation as seen from its schema: its limits (read by value from the platform's
+tenant row), its display name and language, and the branding administrators edit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django_tenants.utils import get_tenant_model
+
+from mooc_platform.accounts.models import User
+from mooc_platform.errors import ApplicationError, ForbiddenError
+
+from ..errors import UploadRefusedError
+from ..models import Branding, MediaUpload
+
+
+@dataclass(frozen=True)
+class TenantLimits:
+    name: str
+    language: str
+    seat_limit: int
+    storage_quota_bytes: int
+    storage_used_bytes: int
+
+
+def tenant_limits(*, for_update: bool = False) -> TenantLimits:
+    """The current tenant's subscription limits and usage, read fresh from its row (the request's
+    tenant object may come from the routing cache). `for_update` locks the row until the end of
+    the transaction, which serialises seat and quota decisions of one organisation."""
+    qs = get_tenant_model().objects.filter(schema_name=connection.schema_name)
+    if for_update:
+        qs = qs.select_for_update()
+    row = qs.values("name", "language", "seat_limit", "storage_quota_bytes", "storage_used_bytes").get()
+    return TenantLimits(**row)
+
+
+def tenant_default_language() -> str:
+    branding = Branding.objects.filter(pk=1).only("default_language").first()
+    if branding is not None:
+        return branding.default_language
+    return getattr(getattr(connection, "tenant", None), "language", None) or "en"
+
+
+def branding_display_name() -> str:
+    branding = Branding.objects.filter(pk=1).only("name").first()
+    if branding is not None and branding.name:
+        return branding.name
+    name = getattr(getattr(connection, "tenant", None), "name", None)
+    return name or tenant_limits().name
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@transaction.atomic
+def branding_update(*, actor: User, name: str | None = None, primary_color: str | None = None,
+                    accent_color: str | None = None, default_language: str | None = None,
+                    logo_upload_id: int | None = None, logo_remove: bool = False) -> Branding:
+    if actor.role != User.Role.ADMINISTRATOR:
+        raise ForbiddenError("Only administrators change the branding.")
+    branding, _ = Branding.objects.select_for_update().get_or_create(pk=1)
+    errors: dict[str, list[str]] = {}
+    for attr, value in (("primary_color", primary_color), ("accent_color", accent_color)):
+        if value is not None:
+            if not _HEX.match(value):
+                errors[attr] = ["Use a colour like #1d4ed8."]
+            else:
+                setattr(branding, attr, value.lower())
+    if default_language is not None:
+        if default_language not in ("en", "fr"):
+            errors["default_language"] = ["Use en or fr."]
+        else:
+            branding.default_language = default_language
+    if errors:
+        raise ApplicationError("The branding is not valid.", code="validation_error", details=errors)
+    if name is not None:
+        branding.name = name.strip()[:200]
+    old_logo = branding.logo
+    if logo_upload_id is not None:
+        upload = MediaUpload.objects.filter(pk=logo_upload_id, purpose=MediaUpload.Purpose.LOGO,
+                                            confirmed_at__isnull=False).first()
+        if upload is None:
+            raise UploadRefusedError("This logo upload does not exist or was not confirmed.")
+        branding.logo = upload
+    elif logo_remove:
+        branding.logo = None
+    branding.save()
+    if old_logo is not None and branding.logo_id != old_logo.pk:
+        from .media import media_delete  # media needs the organisation's name from here: import at call time
+
+        media_delete(upload=old_logo)
+    return branding

@@ -1,0 +1,100 @@
+"""Certificates of achievement (SPEC R21): the course score, issue, PDF on S3, download."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_tenants.utils import get_tenant_model
+
+from mooc_platform import storage
+from mooc_platform.accounts.models import User
+
+from ..models import Branding, Certificate, Course, Enrollment, Lesson, QuizAttempt
+from .branding import branding_display_name
+
+logger = logging.getLogger(__name__)
+
+
+HUNDRED = Decimal("100")
+
+
+def course_score(*, course: Course, user: User) -> Decimal:
+    """The learner's course score: the mean of their best submitted score on each quiz of the
+    course (a quiz never taken counts 0); 100 when the course has no quiz."""
+    quiz_ids = list(Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ).values_list("id", flat=True))
+    if not quiz_ids:
+        return HUNDRED.quantize(Decimal("0.01"))
+    best = dict(QuizAttempt.objects.filter(lesson_id__in=quiz_ids, user=user, submitted_at__isnull=False)
+                .values("lesson_id").annotate(best=Max("score")).values_list("lesson_id", "best"))
+    total = sum((best.get(q) or Decimal("0")) for q in quiz_ids)
+    return (Decimal(total) / len(quiz_ids)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _certificate_code() -> str:
+    return secrets.token_hex(8).upper()
+
+
+def certificate_issue_if_earned(*, enrollment: Enrollment, now: datetime | None = None) -> Certificate | None:
+    """Issue the certificate of achievement when every lesson is completed and the course score is
+    at least the pass mark (SPEC R21, `001_…` definitions). Returns it when issued now."""
+    now = now or timezone.now()
+    if enrollment.completed_at is None:
+        return None
+    course = Course.objects.get(pk=enrollment.course_id)
+    user = User.objects.get(pk=enrollment.user_id)
+    if Certificate.objects.filter(course=course, user=user).exists():
+        return None
+    score = course_score(course=course, user=user)
+    if score < course.pass_mark:
+        return None
+    certificate = Certificate.objects.create(
+        code=_certificate_code(), course=course, user=user, holder_name=user.full_name or user.email,
+        course_title=course.title, organisation_name=branding_display_name(), score=score, issued_at=now)
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: _certificate_pdf_queue(schema_name=schema_name, certificate_id=certificate.pk))
+    return certificate
+
+
+def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
+    """Queue the PDF; when the broker is unreachable the PDF is rendered at the first download."""
+    from ..tasks import certificate_pdf_store as task
+
+    try:
+        task.delay(schema_name=schema_name, certificate_id=certificate_id)
+    except Exception:
+        logger.warning("certificate %s: PDF not queued, it will be rendered on download", certificate_id,
+                       exc_info=True)
+
+
+def _tenant_address() -> str:
+    """The organisation's primary host, read by value from the platform's domain table."""
+    tenant = get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
+    domain = tenant.get_primary_domain() if tenant is not None else None
+    return domain.domain if domain is not None else ""
+
+
+def certificate_pdf_store(*, certificate_id: int) -> str:
+    """Render the certificate's PDF and keep it on S3; returns its key (idempotent)."""
+    from ..pdf import certificate_pdf
+
+    certificate = Certificate.objects.get(pk=certificate_id)
+    if certificate.pdf_key:
+        return certificate.pdf_key
+    branding = Branding.objects.filter(pk=1).select_related("logo").first()
+    body = certificate_pdf(certificate=certificate, branding=branding, address=_tenant_address())
+    key = f"{storage.tenant_prefix(schema_name=connection.schema_name)}certificates/{certificate.code}.pdf"
+    storage.object_put(key=key, body=body, content_type="application/pdf")
+    storage.storage_usage_add(delta_bytes=len(body))
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_key=key)
+    return key
+
+
+def certificate_download_url(*, certificate: Certificate) -> str:
+    key = certificate.pdf_key or certificate_pdf_store(certificate_id=certificate.pk)
+    return storage.presigned_get_url(key=key, filename=f"certificate-{certificate.code}.pdf")

@@ -1,0 +1,146 @@
+"""Enrolment, progress and quizzes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from mooc_platform.accounts.models import User
+from mooc_platform.errors import ApplicationError, NotFoundError
+
+from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
+from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, Question, QuizAttempt
+from .certificates import HUNDRED, certificate_issue_if_earned
+from .people import is_staff_member
+
+
+@transaction.atomic
+def course_invitations_add(*, course: Course, emails: list[str]) -> int:
+    """Invite e-mails to a SPOC; returns how many new invitations were recorded."""
+    clean = set()
+    for email in emails:
+        email = email.strip().strip('"').lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            continue
+        clean.add(email)
+    existing = set(CourseInvitation.objects.filter(course=course, email__in=clean).values_list("email", flat=True))
+    CourseInvitation.objects.bulk_create([CourseInvitation(course=course, email=e) for e in sorted(clean - existing)])
+    return len(clean - existing)
+
+
+@transaction.atomic
+def enrollment_create(*, course: Course, user: User, actor: User | None = None) -> tuple[Enrollment, bool]:
+    """Self-enrolment in a published MOOC; a SPOC admits invited e-mails, or users enrolled by an
+    instructor or administrator. Idempotent: returns (enrolment, created)."""
+    actor = actor or user
+    existing = Enrollment.objects.filter(course=course, user=user).first()
+    if existing is not None:
+        return existing, False
+    by_staff = is_staff_member(actor) and actor.pk != user.pk
+    if course.status != Course.Status.PUBLISHED and not by_staff:
+        raise EnrollmentRefusedError("This course is not published.")
+    if (course.visibility == Course.Visibility.SPOC and not by_staff
+            and not CourseInvitation.objects.filter(course=course, email=user.email).exists()):
+        raise EnrollmentRefusedError("This course is open by invitation only (SPOC).")
+    return Enrollment.objects.create(course=course, user=user), True
+
+
+def enrollment_for(*, course: Course, user: User) -> Enrollment:
+    enrollment = Enrollment.objects.filter(course=course, user=user).first()
+    if enrollment is None:
+        raise NotEnrolledError("Enrol in the course first.")
+    return enrollment
+
+
+def _completion_record(*, enrollment: Enrollment, lesson: Lesson, now: datetime) -> Certificate | None:
+    LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson, defaults={"completed_at": now})
+    total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+    done = LessonCompletion.objects.filter(enrollment=enrollment).count()
+    if done >= total and enrollment.completed_at is None:
+        enrollment.completed_at = now
+        enrollment.save(update_fields=["completed_at"])
+    return certificate_issue_if_earned(enrollment=enrollment, now=now)
+
+
+@transaction.atomic
+def lesson_complete(*, lesson: Lesson, user: User, now: datetime | None = None) -> Certificate | None:
+    """Mark a text, video or file lesson done (quizzes are completed by submitting an attempt).
+    Returns the certificate when this completion earned it."""
+    now = now or timezone.now()
+    enrollment = enrollment_for(course=lesson.module.course, user=user)
+    if lesson.kind == Lesson.Kind.QUIZ:
+        raise ApplicationError("A quiz is completed by submitting an attempt.", code="quiz_not_submitted")
+    return _completion_record(enrollment=enrollment, lesson=lesson, now=now)
+
+
+@transaction.atomic
+def quiz_attempt_start(*, lesson: Lesson, user: User, now: datetime | None = None) -> QuizAttempt:
+    """Open an attempt (or return the one still open). Refused past the deadline or the attempts limit."""
+    now = now or timezone.now()
+    if lesson.kind != Lesson.Kind.QUIZ:
+        raise NotFoundError("This lesson is not a quiz.")
+    enrollment_for(course=lesson.module.course, user=user)
+    if lesson.deadline and now > lesson.deadline:
+        raise QuizClosedError("The deadline of this quiz has passed.", code="quiz_deadline_passed")
+    attempts = list(QuizAttempt.objects.select_for_update().filter(lesson=lesson, user=user))
+    for attempt in attempts:
+        if attempt.submitted_at is None and (attempt.expires_at is None or attempt.expires_at > now):
+            return attempt
+    if lesson.max_attempts and len(attempts) >= lesson.max_attempts:
+        raise QuizClosedError(f"You have used your {lesson.max_attempts} attempts.", code="quiz_attempts_exhausted")
+    expires = now + timedelta(minutes=lesson.time_limit_minutes) if lesson.time_limit_minutes else None
+    if lesson.deadline and (expires is None or expires > lesson.deadline):
+        expires = lesson.deadline
+    return QuizAttempt.objects.create(lesson=lesson, user=user, number=len(attempts) + 1, started_at=now,
+                                      expires_at=expires)
+
+
+def quiz_grade(*, lesson: Lesson, answers: dict[str, list[int]]) -> Decimal:
+    """All-or-nothing per question: the selected set must equal the correct set. Score in %."""
+    questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices"))
+    if not questions:
+        return HUNDRED.quantize(Decimal("0.01"))
+    right = 0
+    for question in questions:
+        correct = {c.id for c in question.choices.all() if c.is_correct}
+        given = answers.get(str(question.id)) or answers.get(question.id) or []  # type: ignore[call-overload]
+        try:
+            chosen = {int(x) for x in (given if isinstance(given, list | tuple) else [given])}
+        except (TypeError, ValueError):
+            chosen = set()
+        if question.kind == Question.Kind.SINGLE and len(chosen) > 1:
+            chosen = set()
+        right += chosen == correct
+    return (Decimal(right) * HUNDRED / len(questions)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# Network latency between the last click and the server.
+SUBMIT_GRACE = timedelta(seconds=30)
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, list[int]],
+                        now: datetime | None = None) -> QuizAttempt:
+    """Grade and close the attempt, complete the quiz lesson, and issue the certificate when earned.
+    An attempt submitted after its time limit or the deadline scores 0."""
+    now = now or timezone.now()
+    attempt = QuizAttempt.objects.select_for_update().select_related("lesson__module__course").get(pk=attempt.pk)
+    if attempt.user_id != user.pk:
+        raise NotFoundError("No such attempt.")
+    if attempt.submitted_at is not None:
+        raise QuizClosedError("This attempt was already submitted.", code="quiz_attempt_submitted")
+    late = attempt.expires_at is not None and now > attempt.expires_at + SUBMIT_GRACE
+    attempt.answers = {str(k): v for k, v in (answers or {}).items() if str(k).isdigit()}
+    attempt.score = Decimal("0.00") if late else quiz_grade(lesson=attempt.lesson, answers=attempt.answers)
+    attempt.submitted_at = now
+    attempt.save(update_fields=["answers", "score", "submitted_at"])
+    enrollment = enrollment_for(course=attempt.lesson.module.course, user=user)
+    _completion_record(enrollment=enrollment, lesson=attempt.lesson, now=now)
+    return attempt

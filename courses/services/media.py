@@ -1,0 +1,165 @@
+"""Media on S3 (SPEC R20): presigned uploads under the tenant's prefix, quota and its warnings."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from mooc_platform import storage
+from mooc_platform.accounts.models import User
+from mooc_platform.emails import email_send
+
+from ..errors import StorageQuotaExceededError, UploadRefusedError
+from ..models import MediaUpload
+from .branding import branding_display_name, tenant_limits
+
+MB = 1024 * 1024
+
+
+UPLOAD_RULES: dict[str, tuple[set[str], int]] = {
+    MediaUpload.Purpose.VIDEO: ({"video/mp4", "video/webm", "video/ogg", "video/quicktime"}, 4 * 1024 * MB),
+    MediaUpload.Purpose.FILE: ({"application/pdf", "application/zip", "text/plain", "text/csv", "image/png",
+                                "image/jpeg", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                "application/vnd.oasis.opendocument.text"}, 200 * MB),
+    MediaUpload.Purpose.LOGO: ({"image/png", "image/jpeg", "image/webp"}, 2 * MB),
+}
+
+
+def storage_warning(*, used: int, quota: int) -> str | None:
+    """'100' when usage reached the quota, '80' from 80 %, else None (SPEC R20)."""
+    if quota <= 0 or used >= quota:
+        return "100"
+    if used * 100 >= quota * 80:
+        return "80"
+    return None
+
+
+def _safe_filename(name: str) -> str:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", name.rsplit("/", 1)[-1]).strip("-.")
+    return base[:100] or "file"
+
+
+@dataclass
+class SignedUpload:
+    """`url` for one PUT, or `part_urls` (each PUT carries `part_size` bytes, the last one the rest)
+    for a multipart upload; then confirm."""
+
+    upload: MediaUpload
+    url: str
+    headers: dict[str, str]
+    storage_warning: str | None
+    part_size: int | None = None
+    part_urls: list[str] = field(default_factory=list)
+
+
+def _multipart_threshold() -> tuple[int, int]:
+    from django.conf import settings
+
+    return (getattr(settings, "COURSES_MULTIPART_THRESHOLD", 64 * MB),
+            getattr(settings, "COURSES_MULTIPART_PART_SIZE", 16 * MB))
+
+
+@transaction.atomic
+def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type: str, size: int) -> SignedUpload:
+    """Presign a browser PUT under the tenant's prefix, after checking type, size and quota."""
+    if purpose not in UPLOAD_RULES:
+        raise UploadRefusedError(f"Unknown upload purpose {purpose!r}.")
+    types, max_size = UPLOAD_RULES[purpose]
+    if content_type not in types:
+        raise UploadRefusedError(f"Files of type {content_type!r} are not accepted here.",
+                                 details={"accepted": sorted(types)})
+    if size <= 0 or size > max_size:
+        raise UploadRefusedError(f"The file must weigh between 1 byte and {max_size // MB} MB.",
+                                 details={"max_bytes": max_size})
+    limits = tenant_limits(for_update=True)
+    if limits.storage_used_bytes + size > limits.storage_quota_bytes:
+        raise StorageQuotaExceededError(
+            "The organisation's storage quota is used up: delete content or raise the quota first.",
+            details={"quota_bytes": limits.storage_quota_bytes, "used_bytes": limits.storage_used_bytes,
+                     "requested_bytes": size})
+    key = (f"{storage.tenant_prefix(schema_name=connection.schema_name)}media/{purpose}/{uuid.uuid4().hex}/"
+           f"{_safe_filename(filename)}")
+    warning = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+    threshold, part_size = _multipart_threshold()
+    if size > threshold:  # large videos: one presigned URL per part
+        multipart_id = storage.multipart_create(key=key, content_type=content_type)
+        upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200],
+                                            content_type=content_type, declared_size=size, created_by=actor,
+                                            multipart_id=multipart_id)
+        parts = -(-size // part_size)
+        urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n)
+                for n in range(1, parts + 1)]
+        return SignedUpload(upload=upload, url="", headers={}, storage_warning=warning, part_size=part_size,
+                            part_urls=urls)
+    upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
+                                        declared_size=size, created_by=actor)
+    url = storage.presigned_put_url(key=key, content_type=content_type)
+    return SignedUpload(upload=upload, url=url, headers={"Content-Type": content_type}, storage_warning=warning)
+
+
+def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | None]:
+    """The browser says its PUT finished: check the object, count its real size in the usage.
+    Returns the upload and the storage warning ('80', '100' or None)."""
+    if upload.confirmed_at is not None:
+        limits = tenant_limits()
+        return upload, storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+    try:
+        if upload.multipart_id:
+            storage.multipart_complete(key=upload.key, upload_id=upload.multipart_id)
+            upload.multipart_id = ""
+            upload.save(update_fields=["multipart_id"])
+        head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=upload.key)
+    except Exception as exc:
+        raise UploadRefusedError("The file has not arrived in storage yet.", code="upload_missing") from exc
+    size = int(head["ContentLength"])
+    if head.get("ContentType") != upload.content_type:  # S3 enforces the signed type; check anyway
+        storage.object_delete(key=upload.key)
+        upload.delete()
+        raise UploadRefusedError("The file was stored with another type than announced.")
+    with transaction.atomic():
+        limits = tenant_limits(for_update=True)
+        if size > upload.declared_size or limits.storage_used_bytes + size > limits.storage_quota_bytes:
+            storage.object_delete(key=upload.key)
+            upload.delete()
+            raise StorageQuotaExceededError("The file is larger than announced or the quota is used up.",
+                                            details={"size": size})
+        upload.size = size
+        upload.confirmed_at = timezone.now()
+        upload.save(update_fields=["size", "confirmed_at"])
+        storage.storage_usage_add(delta_bytes=size)
+        before = storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+        after = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+        if after is not None and after != before:
+            _storage_warning_send(level=after, used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+    return upload, after
+
+
+def _storage_warning_send(*, level: str, used: int, quota: int) -> None:
+    """E-mail the administrators when usage crosses 80 % or reaches 100 % of the quota (SPEC R20)."""
+    admins = list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True).values_list("email", "language"))
+    context = {"level": level, "used": used, "quota": quota, "organisation": branding_display_name()}
+    for language in {lang for _, lang in admins}:
+        recipients = [email for email, lang in admins if lang == language]
+        transaction.on_commit(lambda r=recipients, lang=language: email_send(
+            to=r, template="courses/emails/storage_warning", context=context, language=lang))
+
+
+def media_delete(*, upload: MediaUpload) -> None:
+    if upload.multipart_id:
+        with contextlib.suppress(Exception):  # already completed or aborted
+            storage.multipart_abort(key=upload.key, upload_id=upload.multipart_id)
+    storage.object_delete(key=upload.key)
+    if upload.confirmed_at is not None and upload.size:
+        storage.storage_usage_add(delta_bytes=-upload.size)
+    upload.delete()
+
+
+def media_download_url(*, upload: MediaUpload, attachment: bool = False) -> str:
+    return storage.presigned_get_url(key=upload.key, filename=_safe_filename(upload.filename) if attachment else None)
