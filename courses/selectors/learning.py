@@ -1,0 +1,84 @@
+"""Reads of enrolments, progress, quizzes and course analytics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+
+from maintenance.selectors import maintenance_windows_overlapping
+from mooc_platform.accounts.models import User
+
+from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, QuizAttempt
+
+
+def courses_catalogue(*, user: User) -> QuerySet[Course]:
+    """Published courses, with the learner's own enrolment flag and the lesson count."""
+    return (Course.objects.filter(status=Course.Status.PUBLISHED)
+            .annotate(is_enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), user=user)),
+                      is_invited=Exists(CourseInvitation.objects.filter(course=OuterRef("pk"), email=user.email)),
+                      lesson_count=Count("modules__lessons", distinct=True))
+            .order_by("title", "id"))
+
+
+def lesson_ids_completed(*, enrollment: Enrollment | None) -> set[int]:
+    if enrollment is None:
+        return set()
+    return set(LessonCompletion.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True))
+
+
+def enrollments_of(*, user: User) -> QuerySet[Enrollment]:
+    """The user's enrolments with progress figures annotated (lessons total and completed)."""
+    return (Enrollment.objects.filter(user=user).select_related("course")
+            .annotate(lessons_total=Count("course__modules__lessons", distinct=True),
+                      lessons_done=Count("completions", distinct=True))
+            .order_by("-created_at", "id"))
+
+
+def course_analytics(*, course: Course) -> dict[str, Any]:
+    """Enrolments, completion and pass rates, and the learners' progress table (constant queries)."""
+    lessons_total = Lesson.objects.filter(module__course=course).count()
+    quiz_ids = list(Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ).values_list("id", flat=True))
+    enrollments = list(Enrollment.objects.filter(course=course).select_related("user")
+                       .annotate(lessons_done=Count("completions", distinct=True)).order_by("user__email"))
+    best: dict[tuple[int, int], Decimal] = {}
+    for user_id, lesson_id, score in (QuizAttempt.objects.filter(lesson_id__in=quiz_ids, submitted_at__isnull=False)
+                                      .values("user_id", "lesson_id").annotate(best=Max("score"))
+                                      .values_list("user_id", "lesson_id", "best")):
+        best[(user_id, lesson_id)] = score
+    certified = set(Certificate.objects.filter(course=course).values_list("user_id", flat=True))
+    rows = []
+    for e in enrollments:
+        if quiz_ids:
+            score = sum((best.get((e.user_id, q)) or Decimal("0")) for q in quiz_ids) / len(quiz_ids)
+            score = Decimal(score).quantize(Decimal("0.01"))
+        else:
+            score = Decimal("100.00")
+        progress = (Decimal(e.lessons_done * 100) / lessons_total).quantize(Decimal("0.1")) if lessons_total \
+            else Decimal("0.0")
+        rows.append({"email": e.user.email, "full_name": e.user.full_name, "enrolled_at": e.created_at,
+                     "lessons_done": e.lessons_done, "lessons_total": lessons_total, "progress": progress,
+                     "score": score, "completed": e.completed_at is not None, "certified": e.user_id in certified})
+    count = len(rows)
+    completed = sum(1 for r in rows if r["completed"])
+    passed = sum(1 for r in rows if r["certified"])
+
+    def rate(n: int) -> Decimal:
+        return (Decimal(n * 100) / count).quantize(Decimal("0.1")) if count else Decimal("0.0")
+
+    return {"course": course, "enrollments": count, "completed": completed, "passed": passed,
+            "completion_rate": rate(completed), "pass_rate": rate(passed), "rows": rows}
+
+
+def quiz_maintenance_clash(*, lesson: Lesson, now: datetime) -> Any:
+    """The maintenance window a timed quiz started now would run into, or None (GCS art. 8: the
+    learner is warned before starting)."""
+    if not lesson.time_limit_minutes:
+        return None
+    end = now + timedelta(minutes=lesson.time_limit_minutes)
+    if lesson.deadline and lesson.deadline < end:
+        end = lesson.deadline
+    return maintenance_windows_overlapping(schema_name=connection.schema_name, start=now, end=end).first()
