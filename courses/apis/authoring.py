@@ -1,0 +1,288 @@
+"""Tenant API: courses, modules, lessons and questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mooc_platform.errors import ForbiddenError
+from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
+
+from .. import selectors, services
+from ..models import Choice, Course, Lesson, Module, Question
+from .common import ID, _course_for, _is_staff, _lesson_for
+
+
+class CourseOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "title", "slug", "summary", "language", "licence", "pass_mark", "visibility", "status"]
+
+
+class CourseInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=100)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=["en", "fr"], required=False)
+    licence = serializers.ChoiceField(choices=Course.Licence.choices, required=False)
+    pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
+    visibility = serializers.ChoiceField(choices=Course.Visibility.choices, required=False)
+
+
+class CourseListApi(ListAPIView):
+    """List the courses (staff see drafts); instructors and administrators create them."""
+
+    serializer_class = CourseOutput
+    permission_classes = [IsTenantMember]
+
+    def get_queryset(self) -> QuerySet[Course]:
+        return selectors.courses_visible(user=self.request.user)
+
+    @extend_schema(request=CourseInput, responses={201: CourseOutput})
+    def post(self, request: Request) -> Response:
+        if not _is_staff(request.user):
+            raise ForbiddenError("Only instructors and administrators can do this.")
+        data = CourseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = services.course_create(actor=request.user, **data.validated_data)
+        return Response(CourseOutput(course).data, status=status.HTTP_201_CREATED)
+
+
+class ChoiceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Choice
+        fields = ["id", "text"]
+
+
+class QuestionOutput(serializers.ModelSerializer):
+    choices = ChoiceOutput(many=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "text", "kind", "choices"]
+
+
+class LessonOutput(serializers.ModelSerializer):
+    has_media = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "kind", "position", "body_html", "has_media", "max_attempts", "time_limit_minutes",
+                  "deadline"]
+
+    def get_has_media(self, obj: Lesson) -> bool:
+        return obj.media_id is not None
+
+
+class ModuleOutput(serializers.ModelSerializer):
+    lessons = LessonOutput(many=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "title", "position", "lessons"]
+
+
+class CourseDetailApi(APIView):
+    permission_classes = [IsTenantMember]
+
+    class OutputSerializer(CourseOutput):
+        modules = serializers.SerializerMethodField()
+
+        class Meta(CourseOutput.Meta):
+            fields = [*CourseOutput.Meta.fields, "modules"]
+
+        def get_modules(self, obj: Course) -> list[dict[str, Any]]:
+            return ModuleOutput(selectors.course_outline(course=obj), many=True).data
+
+    class UpdateSerializer(CourseInput):
+        title = serializers.CharField(max_length=200, required=False)
+        slug = serializers.SlugField(max_length=100, required=False)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(self.OutputSerializer(_course_for(request, pk)).data)
+
+    @extend_schema(request=UpdateSerializer, responses=OutputSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        if not _is_staff(request.user):
+            raise ForbiddenError("Only instructors and administrators can do this.")
+        data = self.UpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        course = services.course_update(course=_course_for(request, pk), actor=request.user, **data.validated_data)
+        return Response(self.OutputSerializer(course).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        if not _is_staff(request.user):
+            raise ForbiddenError("Only instructors and administrators can do this.")
+        services.course_delete(course=_course_for(request, pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CoursePublishApi(APIView):
+    permission_classes = [IsInstructorOrAdministrator]
+
+    @extend_schema(request=None, responses=CourseOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        return Response(CourseOutput(services.course_publish(course=_course_for(request, pk),
+                                                             actor=request.user)).data)
+
+
+class CourseUnpublishApi(APIView):
+    permission_classes = [IsInstructorOrAdministrator]
+
+    @extend_schema(request=None, responses=CourseOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        return Response(CourseOutput(services.course_unpublish(course=_course_for(request, pk),
+                                                               actor=request.user)).data)
+
+
+class CourseInvitationsApi(APIView):
+    """Invite e-mails to a SPOC."""
+
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        emails = serializers.ListField(child=serializers.EmailField(), max_length=5000)
+
+    @extend_schema(request=InputSerializer, responses=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        added = services.course_invitations_add(course=_course_for(request, pk), emails=data.validated_data["emails"])
+        return Response({"added": added})
+
+
+class ModuleMoveApi(APIView):
+    """Move a module one place up or down in its course (`{"direction": "up"|"down"}`)."""
+
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        direction = serializers.ChoiceField(choices=["up", "down"])
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.module_move(module=get_object_or_404(Module, pk=pk), up=data.validated_data["direction"] == "up")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LessonMoveApi(APIView):
+    """Move a lesson one place up or down in its module (`{"direction": "up"|"down"}`)."""
+
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        direction = serializers.ChoiceField(choices=["up", "down"])
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.lesson_move(lesson=get_object_or_404(Lesson, pk=pk), up=data.validated_data["direction"] == "up")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModuleCreateApi(APIView):
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses={201: ModuleOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        module = services.module_create(course=_course_for(request, pk), title=data.validated_data["title"])
+        return Response(ModuleOutput(module).data, status=status.HTTP_201_CREATED)
+
+
+class LessonInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Lesson.Kind.choices)
+    body_markdown = serializers.CharField(required=False, allow_blank=True, default="")
+    media_upload_id = serializers.IntegerField(required=False, allow_null=True, default=None, **ID)
+    max_attempts = serializers.IntegerField(required=False, min_value=0, max_value=1000, default=3)
+    time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000,
+                                                  default=None)
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class LessonCreateApi(APIView):
+    permission_classes = [IsInstructorOrAdministrator]
+
+    @extend_schema(request=LessonInput, responses={201: LessonOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        module = get_object_or_404(Module, pk=pk)
+        data = LessonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lesson = services.lesson_create(module=module, **data.validated_data)
+        return Response(LessonOutput(lesson).data, status=status.HTTP_201_CREATED)
+
+
+class LessonDetailApi(APIView):
+    permission_classes = [IsTenantMember]
+
+    class UpdateSerializer(LessonInput):
+        title = serializers.CharField(max_length=200, required=False)
+        kind = None  # type: ignore[assignment]
+        body_markdown = serializers.CharField(required=False, allow_blank=True)
+        media_upload_id = serializers.IntegerField(required=False, allow_null=True, **ID)
+        max_attempts = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+        time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
+        deadline = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(responses=LessonOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        lesson = _lesson_for(request, pk)
+        if not _is_staff(request.user):  # lesson contents are for enrolled learners (SPOC confidentiality)
+            services.enrollment_for(course=lesson.module.course, user=request.user)
+        return Response(LessonOutput(lesson).data)
+
+    @extend_schema(request=UpdateSerializer, responses=LessonOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        if not _is_staff(request.user):
+            raise ForbiddenError("Only instructors and administrators can do this.")
+        data = self.UpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        lesson = services.lesson_update(lesson=_lesson_for(request, pk), **data.validated_data)
+        return Response(LessonOutput(lesson).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        if not _is_staff(request.user):
+            raise ForbiddenError("Only instructors and administrators can do this.")
+        services.lesson_delete(lesson=_lesson_for(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QuestionCreateApi(APIView):
+    permission_classes = [IsInstructorOrAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        class ChoiceInput(serializers.Serializer):
+            text = serializers.CharField(max_length=500)
+            is_correct = serializers.BooleanField(default=False)
+
+        text = serializers.CharField()
+        kind = serializers.ChoiceField(choices=Question.Kind.choices, default=Question.Kind.SINGLE)
+        choices = ChoiceInput(many=True)
+
+    @extend_schema(request=InputSerializer, responses={201: QuestionOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.question_create(
+            lesson=_lesson_for(request, pk), text=data.validated_data["text"], kind=data.validated_data["kind"],
+            choices=[(c["text"], c["is_correct"]) for c in data.validated_data["choices"]])
+        return Response(QuestionOutput(question).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,132 @@
+"""Tenant API: enrolments, progress, quiz attempts and course analytics."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mooc_platform.accounts.models import User
+from mooc_platform.errors import ForbiddenError
+from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
+
+from .. import selectors, services
+from ..models import Certificate, Enrollment, Question, QuizAttempt
+from .authoring import CourseOutput, QuestionOutput
+from .common import ID, _course_for, _is_staff, _lesson_for
+
+
+class EnrollmentOutput(serializers.ModelSerializer):
+    course = CourseOutput()
+    lessons_total = serializers.IntegerField()
+    lessons_done = serializers.IntegerField()
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "course", "created_at", "completed_at", "lessons_total", "lessons_done"]
+
+
+class EnrollmentListCreateApi(ListAPIView):
+    """My enrolments with progress; POST `{"course": id}` enrols me (MOOC: open; SPOC: invitation).
+    Instructors and administrators may enrol someone else with `{"course", "user"}`."""
+
+    permission_classes = [IsTenantMember]
+    serializer_class = EnrollmentOutput
+
+    class InputSerializer(serializers.Serializer):
+        course = serializers.IntegerField(**ID)
+        user = serializers.IntegerField(required=False, **ID)
+
+    def get_queryset(self) -> QuerySet[Enrollment]:
+        return selectors.enrollments_of(user=self.request.user)
+
+    @extend_schema(request=InputSerializer, responses={201: EnrollmentOutput, 200: EnrollmentOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = _course_for(request, data.validated_data["course"])
+        user = request.user
+        if data.validated_data.get("user") and data.validated_data["user"] != request.user.pk:
+            if not _is_staff(request.user):
+                raise ForbiddenError("Only instructors and administrators enrol other users.")
+            user = get_object_or_404(User, pk=data.validated_data["user"], is_active=True)
+        enrollment, created = services.enrollment_create(course=course, user=user, actor=request.user)
+        enrollment = selectors.enrollments_of(user=user).get(pk=enrollment.pk)
+        return Response(EnrollmentOutput(enrollment).data, status=201 if created else 200)
+
+
+class EnrollmentDetailApi(APIView):
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request, pk: int) -> Response:
+        enrollment = get_object_or_404(selectors.enrollments_of(user=request.user), pk=pk)
+        done = selectors.lesson_ids_completed(enrollment=enrollment)
+        score = services.course_score(course=enrollment.course, user=request.user)
+        return Response({**EnrollmentOutput(enrollment).data, "score": str(score),
+                         "passed": score >= enrollment.course.pass_mark, "completed_lessons": sorted(done)})
+
+
+class LessonCompleteApi(APIView):
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(request=None, responses=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        certificate = services.lesson_complete(lesson=_lesson_for(request, pk), user=request.user)
+        return Response({"completed": True, "certificate": certificate.code if certificate else None})
+
+
+class QuizAttemptStartApi(APIView):
+    """Open an attempt: returns the questions (never the answers) and when it expires."""
+
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(request=None, responses=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        lesson = _lesson_for(request, pk)
+        attempt = services.quiz_attempt_start(lesson=lesson, user=request.user)
+        questions = Question.objects.filter(lesson=lesson).prefetch_related("choices")
+        return Response({"id": attempt.pk, "number": attempt.number, "expires_at": attempt.expires_at,
+                         "questions": QuestionOutput(questions, many=True).data}, status=status.HTTP_201_CREATED)
+
+
+class QuizAttemptSubmitApi(APIView):
+    permission_classes = [IsTenantMember]
+
+    class InputSerializer(serializers.Serializer):
+        answers = serializers.DictField(
+            child=serializers.ListField(child=serializers.IntegerField(**ID), max_length=100))
+
+    @extend_schema(request=InputSerializer, responses=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        attempt = get_object_or_404(QuizAttempt.objects.select_related("lesson__module__course"), pk=pk,
+                                    user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user,
+                                               answers=data.validated_data["answers"])
+        course = attempt.lesson.module.course
+        certificate = Certificate.objects.filter(course=course, user=request.user).first()
+        return Response({"id": attempt.pk, "score": str(attempt.score),
+                         "passed": attempt.score >= course.pass_mark,
+                         "certificate": certificate.code if certificate else None})
+
+
+class CourseAnalyticsApi(APIView):
+    permission_classes = [IsInstructorOrAdministrator]
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request, pk: int) -> Response:
+        stats = selectors.course_analytics(course=_course_for(request, pk))
+        return Response({
+            "course": stats["course"].pk, "enrollments": stats["enrollments"], "completed": stats["completed"],
+            "passed": stats["passed"], "completion_rate": str(stats["completion_rate"]),
+            "pass_rate": str(stats["pass_rate"]),
+            "rows": [{**row, "enrolled_at": row["enrolled_at"].isoformat(), "progress": str(row["progress"]),
+                      "score": str(row["score"])} for row in stats["rows"]],
+        })

@@ -1,0 +1,77 @@
+"""Tenant API: the organisation's users."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mooc_platform.accounts.models import User
+from mooc_platform.permissions import IsTenantAdministrator
+
+from .. import selectors, services
+
+
+class UserOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "language", "is_active", "date_joined"]
+
+
+class UserListCreateApi(ListAPIView):
+    """Administrators list the organisation's users and invite new ones by e-mail (SPEC R2)."""
+
+    permission_classes = [IsTenantAdministrator]
+    serializer_class = UserOutput
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        full_name = serializers.CharField(required=False, allow_blank=True, default="")
+        role = serializers.CharField(default=User.Role.LEARNER)
+        language = serializers.ChoiceField(choices=["en", "fr"], required=False)
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.users_list()
+
+    @extend_schema(request=InputSerializer, responses={201: UserOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, _token = services.user_invite(base_url=request.build_absolute_uri("/"), invited_by=request.user,
+                                            **data.validated_data)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDeactivateApi(APIView):
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(request=None, responses=UserOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        return Response(UserOutput(services.user_deactivate(user=user, actor=request.user)).data)
+
+
+class UserInvitationResendApi(APIView):
+    """Send a new one-time link to a user who has not set a password yet."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request: Request, pk: int) -> Response:
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        services.user_invitation_resend(user=user, base_url=request.build_absolute_uri("/"))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class UserReactivateApi(APIView):
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(request=None, responses=UserOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        return Response(UserOutput(services.user_reactivate(user=user, actor=request.user)).data)
