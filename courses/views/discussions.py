@@ -1,0 +1,80 @@
+"""Pages: course discussions, reports and the moderation queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mooc_platform.errors import ApplicationError
+
+from .. import selectors, services
+from ..models import Post, PostReport
+from .common import _course, _error, staff_required
+
+
+@login_required
+def discussion(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    if request.method == "POST":
+        action = request.POST.get("action", "post")
+        try:
+            if action == "post":
+                parent = None
+                if request.POST.get("parent"):
+                    parent = get_object_or_404(Post, pk=request.POST["parent"], course=course)
+                services.post_create(course=course, author=request.user, body=request.POST.get("body", ""),
+                                     parent=parent)
+            elif action in ("hide", "restore"):
+                post = get_object_or_404(Post.objects.select_related("author", "course"), pk=request.POST.get("post"),
+                                         course=course)
+                if action == "hide":
+                    services.post_hide(post=post, moderator=request.user, reason=request.POST.get("reason", ""))
+                else:
+                    services.post_restore(post=post, moderator=request.user)
+        except ApplicationError as exc:
+            _error(request, exc)
+        return redirect("discussion", slug=slug)
+    try:
+        services.member_check(course=course, user=request.user)
+    except ApplicationError as exc:
+        _error(request, exc)
+        return redirect("course", slug=slug)
+    return render(request, "courses/discussion.html", {
+        "course": course, "threads": selectors.posts_of_course(course=course, viewer=request.user),
+        "is_moderator": services.is_staff_member(request.user)})
+
+
+@login_required
+@require_POST
+def post_report(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("course"), pk=pk, hidden_at__isnull=True)
+    try:
+        services.post_report(post=post, reporter=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Thank you: the moderators will look at this post."))
+    except ApplicationError as exc:
+        _error(request, exc)
+    return redirect("discussion", slug=post.course.slug)
+
+
+@staff_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        action = request.POST.get("action")
+        report = get_object_or_404(PostReport.objects.select_related("post__author", "post__course"),
+                                   pk=request.POST.get("report"))
+        try:
+            if action == "hide":
+                services.post_hide(post=report.post, moderator=request.user, reason=report.reason)
+                messages.success(request, _("Post hidden; its author was told."))
+            elif action == "restore":
+                services.post_restore(post=report.post, moderator=request.user)
+            else:
+                services.report_dismiss(report=report, moderator=request.user)
+        except ApplicationError as exc:
+            _error(request, exc)
+        return redirect("moderation")
+    return render(request, "courses/moderation.html", {"reports": selectors.reports_open()})

@@ -1,0 +1,159 @@
+"""Learner pages (catalogue, course, lesson, progress) and the instructors' analytics."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mooc_platform.errors import ApplicationError
+
+from .. import selectors, services
+from ..models import Certificate, Course, Enrollment, Lesson, Question, QuizAttempt
+from .common import _course, _error, staff_required
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    return render(request, "courses/catalogue.html", {"courses": selectors.courses_catalogue(user=request.user)})
+
+
+@login_required
+def course_page(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
+    done = selectors.lesson_ids_completed(enrollment=enrollment)
+    outline = selectors.course_outline(course=course)
+    total = sum(len(m.lessons.all()) for m in outline)
+    certificate = Certificate.objects.filter(course=course, user=request.user).first()
+    score = services.course_score(course=course, user=request.user) if enrollment else None
+    return render(request, "courses/course.html", {
+        "course": course, "enrollment": enrollment, "outline": outline, "done": done, "total": total,
+        "done_count": len(done), "certificate": certificate, "score": score,
+        "can_enrol": course.visibility == Course.Visibility.MOOC or services.is_staff_member(request.user)
+        or course.invitations.filter(email=request.user.email).exists(),
+    })
+
+
+@login_required
+@require_POST
+def course_enrol(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    try:
+        services.enrollment_create(course=course, user=request.user)
+        messages.success(request, _("You are enrolled."))
+    except ApplicationError as exc:
+        _error(request, exc)
+    return redirect("course", slug=course.slug)
+
+
+def _lesson(request: HttpRequest, slug: str, pk: int) -> tuple[Course, Lesson, Enrollment | None]:
+    course = _course(request, slug)
+    lesson = get_object_or_404(Lesson.objects.select_related("module", "media"), pk=pk, module__course=course)
+    enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
+    if enrollment is None and not services.is_staff_member(request.user):
+        raise Http404
+    return course, lesson, enrollment
+
+
+@login_required
+def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course, lesson, enrollment = _lesson(request, slug, pk)
+    context: dict[str, Any] = {"course": course, "lesson": lesson, "enrollment": enrollment,
+                               "completed": pk in selectors.lesson_ids_completed(enrollment=enrollment)}
+    lessons = selectors.course_lessons(course=course)
+    ids = [item.pk for item in lessons]
+    index = ids.index(lesson.pk)
+    context["next_lesson"] = lessons[index + 1] if index + 1 < len(lessons) else None
+    if lesson.media is not None:
+        context["media_url"] = services.media_download_url(upload=lesson.media,
+                                                           attachment=lesson.kind == Lesson.Kind.FILE)
+    if lesson.kind == Lesson.Kind.QUIZ:
+        if request.method == "POST" and enrollment is not None:
+            try:
+                if request.POST.get("action") == "start":
+                    services.quiz_attempt_start(lesson=lesson, user=request.user)
+                else:
+                    attempt = get_object_or_404(QuizAttempt, pk=request.POST.get("attempt"), user=request.user)
+                    answers = {str(q): [int(v) for v in request.POST.getlist(f"q{q}") if v.isdigit()]
+                               for q in Question.objects.filter(lesson=lesson).values_list("id", flat=True)}
+                    attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user, answers=answers)
+                    messages.success(request, _("Your score: %(score)s %%.") % {"score": attempt.score})
+            except ApplicationError as exc:
+                _error(request, exc)
+            return redirect("lesson", slug=slug, pk=pk)
+        attempts = list(QuizAttempt.objects.filter(lesson=lesson, user=request.user).order_by("number"))
+        now = timezone.now()
+        open_attempt = next((a for a in attempts if a.submitted_at is None
+                             and (a.expires_at is None or a.expires_at > now)), None)
+        context.update({
+            "attempts": [a for a in attempts if a.submitted_at is not None],
+            "open_attempt": open_attempt,
+            "questions": Question.objects.filter(lesson=lesson).prefetch_related("choices") if open_attempt else [],
+            "attempts_left": (lesson.max_attempts - len(attempts)) if lesson.max_attempts else None,
+            "deadline_passed": bool(lesson.deadline and now > lesson.deadline),
+            "maintenance_clash": None if open_attempt else selectors.quiz_maintenance_clash(lesson=lesson, now=now),
+        })
+    return render(request, "courses/lesson.html", context)
+
+
+@login_required
+@require_POST
+def lesson_complete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    lesson = _lesson(request, slug, pk)[1]
+    try:
+        certificate = services.lesson_complete(lesson=lesson, user=request.user)
+        if certificate:
+            messages.success(request, _("Congratulations: you earned the certificate of this course."))
+    except ApplicationError as exc:
+        _error(request, exc)
+    return redirect("lesson", slug=slug, pk=pk)
+
+
+@login_required
+def my_progress(request: HttpRequest) -> HttpResponse:
+    enrollments = list(selectors.enrollments_of(user=request.user))
+    certified = set(Certificate.objects.filter(user=request.user).values_list("course_id", flat=True))
+    for e in enrollments:
+        e.percent = round(e.lessons_done * 100 / e.lessons_total) if e.lessons_total else 0
+        e.certified = e.course_id in certified
+    return render(request, "courses/my_progress.html", {"enrollments": enrollments})
+
+
+@staff_required
+def analytics(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Count, Q
+
+    courses = selectors.courses_visible(user=request.user).annotate(
+        n_enrolled=Count("enrollments", distinct=True),
+        n_completed=Count("enrollments", filter=Q(enrollments__completed_at__isnull=False), distinct=True),
+        n_certified=Count("certificates", distinct=True))
+    return render(request, "courses/analytics.html", {"courses": courses})
+
+
+@staff_required
+def analytics_course(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    return render(request, "courses/analytics_course.html", {"stats": selectors.course_analytics(course=course)})
+
+
+@staff_required
+def analytics_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    stats = selectors.course_analytics(course=course)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="progress-{course.slug}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["email", "full_name", "enrolled_at", "lessons_done", "lessons_total", "progress_percent",
+                     "score", "completed", "certified"])
+    for row in stats["rows"]:
+        writer.writerow([row["email"], row["full_name"], row["enrolled_at"].isoformat(), row["lessons_done"],
+                         row["lessons_total"], row["progress"], row["score"], row["completed"], row["certified"]])
+    return response
