@@ -1,0 +1,100 @@
+"""Payments (SPEC R9): recorded by an operator or by the provider's signed webhook, idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from mooc_platform.errors import ApplicationError, NotFoundError
+from tenants.services import audit_record
+
+from ..errors import InvalidAmountError, InvoiceStateError, WebhookSignatureError
+from ..models import Invoice, Payment
+from ..money import business_date, money_round
+from .dunning import _late_charges_apply, _tenant_reinstate_if_settled
+
+
+def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Payment.Method.TRANSFER,
+                   provider_reference: str | None = None, received_at: datetime | None = None, actor: Any = None,
+                   now: datetime | None = None) -> Payment:
+    """Record money received (full or partial). With a provider reference the call is idempotent: a
+    replay returns the payment already recorded. Paying everything due reinstates a tenant suspended
+    for non-payment at once (SPEC R10)."""
+    now = now or timezone.now()
+    received_at = received_at or now
+    try:
+        amount = money_round(Decimal(str(amount)))
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidAmountError("The amount is not a number.", details={"amount": str(amount)}) from exc
+    if amount <= 0:
+        raise InvalidAmountError("The amount must be positive.", details={"amount": str(amount)})
+    if provider_reference:
+        existing = Payment.objects.filter(provider_reference=provider_reference).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            if locked.kind != Invoice.Kind.INVOICE or locked.status == Invoice.Status.CREDITED:
+                raise InvoiceStateError("Payments are recorded against issued invoices only.",
+                                        details={"kind": locked.kind, "status": locked.status})
+            _late_charges_apply(invoice=locked, today=business_date(received_at))
+            payment = Payment.objects.create(invoice=locked, amount=amount, method=method,
+                                             provider_reference=provider_reference or None, received_at=received_at,
+                                             recorded_by_email=getattr(actor, "email", "") or "")
+            before = {"status": locked.status, "amount_paid": str(locked.amount_paid)}
+            locked.amount_paid += amount
+            if locked.balance_due <= 0:
+                locked.status, locked.paid_at = Invoice.Status.PAID, received_at
+            locked.save(update_fields=["amount_paid", "status", "paid_at", "recovery_indemnity", "late_interest",
+                                       "late_interest_until"])
+            audit_record(action="invoice.payment_recorded", actor=actor, tenant=locked.tenant, target=locked,
+                         before=before, after={"status": locked.status, "amount_paid": str(locked.amount_paid),
+                                               "payment": str(amount), "reference": provider_reference or ""})
+            if locked.tenant_id:
+                _tenant_reinstate_if_settled(tenant_id=locked.tenant_id, now=now)
+    except IntegrityError:
+        if provider_reference:  # a concurrent replay of the same notification won the race
+            return Payment.objects.get(provider_reference=provider_reference)
+        raise
+    invoice.refresh_from_db()
+    return payment
+
+
+def webhook_signature_verify(*, body: bytes, signature: str) -> None:
+    """The provider signs the raw body with HMAC-SHA256 and our shared secret: `sha256=<hex>`."""
+    secret = settings.INVOICING_WEBHOOK_SECRET
+    if not secret:
+        raise WebhookSignatureError("The payment webhook is not configured.")
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    given = (signature or "").removeprefix("sha256=").strip()
+    if not hmac.compare_digest(expected, given):
+        raise WebhookSignatureError("The signature of this notification is not valid.")
+
+
+def payment_webhook_handle(*, body: bytes, signature: str, now: datetime | None = None) -> Payment:
+    """A payment-provider notification: `{"reference", "invoice_number", "amount", "currency"}`, signed."""
+    import json
+
+    webhook_signature_verify(body=body, signature=signature)
+    try:
+        data = json.loads(body)
+        reference, number, amount = str(data["reference"]), str(data["invoice_number"]), str(data["amount"])
+        currency = str(data.get("currency", "EUR"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ApplicationError("The notification is not valid.", code="validation_error") from exc
+    if currency != "EUR":
+        raise ApplicationError("Only EUR payments are accepted.", details={"currency": currency},
+                               code="invalid_currency")
+    invoice = Invoice.objects.filter(number=number, kind=Invoice.Kind.INVOICE).first()
+    if invoice is None:
+        raise NotFoundError("No invoice with this number.", details={"invoice_number": number})
+    return payment_record(invoice=invoice, amount=amount, method=Payment.Method.PROVIDER,
+                          provider_reference=reference, now=now)

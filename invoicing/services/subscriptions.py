@@ -1,0 +1,136 @@
+"""Subscriptions: cancellation (SPEC R12) and resubscription during retention (SPEC R14)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mooc_platform import storage
+from mooc_platform.errors import NotFoundError
+from tenants.models import Tenant
+from tenants.services import audit_record, tenant_cancel, tenant_resubscribe
+
+from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
+from ..models import Invoice, Quote, QuoteLine, QuoteSignature, Subscription
+from ..money import add_months, business_date, business_midnight, money_round
+from .invoices import _deliver_soon, _subscriptions_invoice_next_period
+from .plans import _recurring_lines, plan_price_current
+from .quotes import SignResult
+
+
+def subscription_paid_through(*, subscription: Subscription) -> datetime:
+    """The end of the period already invoiced (in advance): access continues until then (GCS art. 3)."""
+    return business_midnight(subscription.next_period_start)
+
+
+def subscription_cancel(*, subscription: Subscription, actor: Any = None, now: datetime | None = None) -> Subscription:
+    """The customer cancels: no refund, no further invoice, access until the paid-through date; the
+    tenant's lifecycle takes over from there (SPEC R12 — GCS art. 3)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().select_related("tenant").get(pk=subscription.pk)
+        if locked.status != Subscription.Status.ACTIVE:
+            raise SubscriptionStateError("This subscription is already cancelled.")
+        locked.status, locked.cancelled_at = Subscription.Status.CANCELLED, now
+        locked.save(update_fields=["status", "cancelled_at"])
+        access_ends_at = subscription_paid_through(subscription=locked)
+        audit_record(action="subscription.cancelled", actor=actor, tenant=locked.tenant, target=locked,
+                     before={"status": Subscription.Status.ACTIVE},
+                     after={"status": locked.status, "access_ends_at": access_ends_at.isoformat()})
+        tenant_cancel(tenant=locked.tenant, access_ends_at=access_ends_at, actor=actor)
+    return locked
+
+
+def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, ip_address: str | None = None,
+                             user_agent: str = "", now: datetime | None = None) -> SignResult:
+    """The customer administrator subscribes again during retention (or before the paid-through date of a
+    cancelled subscription): the tenant comes back untouched (SPEC R14) and is billed again.
+
+    A resubscription is a new order, and orders are signed quotes (SPEC R5): no operator round trip, the
+    administrator signs on the billing page a quote made for them — same plan, seats, billing period and
+    buyer as the last subscription, at the prices in force now (a new registration, SPEC R7), without the
+    setup fee (the tenant exists). The quote PDF, its SHA-256 and the signature evidence are kept as for any
+    signed quote. In one transaction: the tenant back to active, the signed quote, a new subscription
+    starting today (or at the end of the period already paid, if later), its first invoice with the next
+    number. A previous subscription still active (a terminated tenant) is closed so that it is not billed
+    twice. Refused while invoices are overdue (GCS art. 4: suspended until complete payment), once the
+    retention period is over or the purge has started, and for a tenant that is not cancelled/in retention
+    (the tenant row is locked first: a double click waits and is refused)."""
+    from ..documents import quote_pdf_render
+
+    now = now or timezone.now()
+    today = business_date(now)
+    if accept_terms is not True:
+        raise TermsNotAcceptedError("You must accept the terms and conditions to subscribe again.",
+                                    details={"accept_terms": "required"})
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        previous = (Subscription.objects.select_for_update().select_related("plan", "quote")
+                    .filter(tenant=tenant).order_by("-id").first())
+        if previous is None:
+            raise NotFoundError("This organisation has no subscription to renew.")
+        tenant_resubscribe(tenant=tenant, actor=actor, now=now)  # guards the state, the retention end, the purge
+        overdue = Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
+                                         due_date__lt=today)
+        if overdue.exists():  # rolls the tenant back too
+            raise OverdueBalanceError("Please pay the overdue invoices before subscribing again.",
+                                      details={"invoices": sorted(overdue.values_list("number", flat=True))})
+        price = plan_price_current(plan=previous.plan, at=now)
+        signer_email = (getattr(actor, "email", "") or previous.buyer_email).lower()
+        signer_name = getattr(actor, "full_name", "") or signer_email
+        old = previous.quote
+        quote = Quote.objects.create(
+            plan_price=price, status=Quote.Status.SENT, token=secrets.token_urlsafe(32),
+            organisation_name=previous.buyer_name, billing_address=previous.buyer_address,
+            country=previous.buyer_country, vat_number=previous.buyer_vat_number, siren=previous.buyer_siren,
+            contact_name=signer_name, contact_email=previous.buyer_email, language=tenant.language,
+            wished_slug=tenant.slug, billing_period=price.billing_period, seats=previous.seats,
+            storage_quota_bytes=old.storage_quota_bytes, custom_domains_allowed=old.custom_domains_allowed,
+            initial_term_months=old.initial_term_months, valid_until=today,
+            terms_version=settings.INVOICING_TERMS_VERSION, created_by_email=signer_email, sent_at=now,
+        )
+        QuoteLine.objects.bulk_create([
+            QuoteLine(quote=quote, position=i, kind=QuoteLine.Kind.RECURRING, description=description,
+                      quantity=quantity, unit_price=unit_price, amount=money_round(quantity * unit_price))
+            for i, (description, quantity, unit_price) in enumerate(_recurring_lines(price=price, seats=quote.seats),
+                                                                    start=1)
+        ])
+        pdf = quote_pdf_render(quote=quote)
+        digest = hashlib.sha256(pdf).hexdigest()
+        quote.pdf_key, quote.pdf_sha256 = f"quotes/{quote.reference}-{digest[:12]}.pdf", digest
+        storage.object_put(key=quote.pdf_key, body=pdf, content_type="application/pdf")
+        quote.status, quote.signed_at = Quote.Status.SIGNED, now  # lines and document final: frozen from here
+        quote.save(update_fields=["pdf_key", "pdf_sha256", "status", "signed_at"])
+        QuoteSignature.objects.create(
+            quote=quote, signer_name=signer_name, signer_title="Customer administrator", signer_email=signer_email,
+            terms_version=quote.terms_version, signed_at=now, ip_address=ip_address,
+            user_agent=(user_agent or "")[:1000], document_sha256=digest,
+        )
+        audit_record(action="quote.signed", actor=actor, tenant=tenant, target=quote,
+                     after={"status": quote.status, "signer_email": signer_email, "document_sha256": digest,
+                            "resubscription_of": previous.pk}, ip_address=ip_address)
+        if previous.status == Subscription.Status.ACTIVE:
+            previous.status, previous.cancelled_at = Subscription.Status.CANCELLED, now
+            previous.save(update_fields=["status", "cancelled_at"])
+            audit_record(action="subscription.cancelled", actor=actor, tenant=tenant, target=previous,
+                         before={"status": Subscription.Status.ACTIVE},
+                         after={"status": previous.status, "replaced_by_quote": quote.pk})
+        anchor = max(today, previous.next_period_start)
+        subscription = Subscription.objects.create(
+            tenant=tenant, quote=quote, plan=previous.plan, billing_period=quote.billing_period, seats=quote.seats,
+            anchor_date=anchor, initial_period_ends_on=add_months(anchor, quote.initial_term_months),
+            next_period_start=anchor, buyer_name=previous.buyer_name, buyer_address=previous.buyer_address,
+            buyer_country=previous.buyer_country, buyer_vat_number=previous.buyer_vat_number,
+            buyer_siren=previous.buyer_siren, buyer_email=previous.buyer_email,
+        )
+        audit_record(action="subscription.created", actor=actor, tenant=tenant, target=subscription,
+                     after={"status": subscription.status, "quote": quote.pk, "resubscription_of": previous.pk})
+        invoices = _subscriptions_invoice_next_period(subscriptions=[subscription], today=today)
+        transaction.on_commit(_deliver_soon, robust=True)
+    return SignResult(subscription=subscription, tenant=tenant, invoice=invoices[0])
