@@ -1,0 +1,66 @@
+"""Balances per invoice and per customer (SPEC R9), computed in the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from tenants.models import Tenant
+
+from ..models import Invoice, Subscription
+from ..money import ZERO, business_date
+
+
+def tenant_balance(*, tenant: Tenant) -> Decimal:
+    """What the customer owes in total (incl. tax and late charges) on all its unpaid invoices."""
+    return sum((invoice.balance_due for invoice in
+                Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)),
+               ZERO)
+
+
+def _invoice_sum(*, tenant_ref: OuterRef, amount: Any, condition: Q) -> Coalesce:
+    """One correlated `SUM` over the invoices of the tenant `tenant_ref` points at, zero when none."""
+    sums = (Invoice.objects.filter(condition, tenant_id=tenant_ref).order_by().values("tenant_id")
+            .annotate(total=Sum(amount)).values("total")[:1])
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return Coalesce(Subquery(sums, output_field=money), Value(ZERO), output_field=money)
+
+
+def customer_balance_annotations(*, tenant_ref: OuterRef, as_of: date) -> dict[str, Coalesce]:
+    """The per-customer amounts (EUR incl. tax) as annotations of a queryset whose rows point at a tenant:
+
+    - `invoiced`: invoices and credit notes issued (credit notes are negative), late charges excluded;
+    - `late_charges`: EUR 40 indemnities and late interest on invoices not cancelled by a credit note;
+    - `paid`: payments received;
+    - `balance_due`: still to pay on unpaid invoices, late charges included (what dunning chases);
+    - `overdue`: the part of `balance_due` whose due date is before `as_of` (Europe/Paris date).
+    Each is one correlated subquery: the list costs one query whatever the number of customers."""
+    unpaid = Q(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+    still_due = F("total_incl_tax") + F("recovery_indemnity") + F("late_interest") - F("amount_paid")
+    return {
+        "invoiced": _invoice_sum(tenant_ref=tenant_ref, amount=F("total_incl_tax"),
+                                 condition=Q(kind__in=[Invoice.Kind.INVOICE, Invoice.Kind.CREDIT_NOTE])),
+        "late_charges": _invoice_sum(tenant_ref=tenant_ref, amount=F("recovery_indemnity") + F("late_interest"),
+                                     condition=Q(kind=Invoice.Kind.INVOICE) & ~Q(status=Invoice.Status.CREDITED)),
+        "paid": _invoice_sum(tenant_ref=tenant_ref, amount=F("amount_paid"), condition=Q(kind=Invoice.Kind.INVOICE)),
+        "balance_due": _invoice_sum(tenant_ref=tenant_ref, amount=still_due, condition=unpaid),
+        "overdue": _invoice_sum(tenant_ref=tenant_ref, amount=still_due, condition=unpaid & Q(due_date__lt=as_of)),
+    }
+
+
+def platform_customers_balances(*, as_of: date | None = None) -> QuerySet[Tenant]:
+    """Every customer (a tenant that has or had a subscription), across tenants, each annotated with
+    `invoiced`, `late_charges`, `paid`, `balance_due` and `overdue` (see `customer_balance_annotations`),
+    and `subscription_id` / `subscription_status` of its newest subscription. Set-based: one query
+    for the whole list (SPEC §5, no N+1) — balance per customer (SPEC R9)."""
+    newest = Subscription.objects.filter(tenant_id=OuterRef("pk")).order_by("-id")
+    return (Tenant.objects.filter(Exists(Subscription.objects.filter(tenant_id=OuterRef("pk"))))
+            .annotate(**customer_balance_annotations(tenant_ref=OuterRef("pk"), as_of=as_of or business_date()),
+                      subscription_id=Subquery(newest.values("id")[:1]),
+                      subscription_status=Subquery(newest.values("status")[:1]),
+                      buyer_name=Subquery(newest.values("buyer_name")[:1]))
+            .order_by("slug"))
