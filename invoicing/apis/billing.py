@@ -1,0 +1,132 @@
+"""Tenant API (customer administrators, on the tenant's host): this organisation's invoices and
+subscription — cancel, resubscribe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import HttpResponseRedirect
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mooc_platform.errors import NotFoundError
+from mooc_platform.permissions import IsTenantAdministrator
+
+from .. import selectors, services
+from ..models import Subscription
+from .common import PDF_RESPONSES, MoneyField, _client_ip, _paginated, _pdf_redirect
+from .invoices import InvoiceOutput
+
+
+def _current_tenant() -> Any:
+    return connection.tenant
+
+
+class TenantInvoiceListApi(APIView):
+    """`GET` this organisation's invoices and credit notes, with their balance."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(responses=InvoiceOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return _paginated(queryset=selectors.tenant_invoices(tenant=_current_tenant()).prefetch_related("lines"),
+                          serializer_class=InvoiceOutput, request=request, view=self)
+
+
+class TenantInvoicePdfApi(APIView):
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(responses=PDF_RESPONSES)
+    def get(self, request: Request, invoice_id: int) -> HttpResponseRedirect:
+        invoice = selectors.tenant_invoices(tenant=_current_tenant()).filter(pk=invoice_id).first()
+        if invoice is None:
+            raise NotFoundError("No such invoice for this organisation.")
+        return _pdf_redirect(invoice)
+
+
+class SubscriptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    plan = serializers.CharField(source="plan.name")
+    billing_period = serializers.CharField()
+    seats = serializers.IntegerField()
+    anchor_date = serializers.DateField()
+    initial_period_ends_on = serializers.DateField()
+    paid_through = serializers.DateTimeField()
+    balance_due = MoneyField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+
+def _subscription_data(subscription: Subscription) -> dict[str, Any]:
+    data = SubscriptionOutput({
+        **{f: getattr(subscription, f) for f in ("id", "status", "plan", "billing_period", "seats", "anchor_date",
+                                                  "initial_period_ends_on", "cancelled_at")},
+        "paid_through": services.subscription_paid_through(subscription=subscription),
+        "balance_due": selectors.tenant_balance(tenant=subscription.tenant),
+    }).data
+    return dict(data)
+
+
+class TenantSubscriptionApi(APIView):
+    """`GET` this organisation's subscription: plan, period, paid-through date, balance due."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(responses=SubscriptionOutput)
+    def get(self, request: Request) -> Response:
+        subscription = selectors.tenant_subscription(tenant=_current_tenant())
+        if subscription is None:
+            raise NotFoundError("This organisation has no subscription.")
+        return Response(_subscription_data(subscription))
+
+
+class TenantSubscriptionCancelApi(APIView):
+    """`POST` with `{"confirm": true}`: cancel. No refund; access continues until the paid-through date
+    (SPEC R12 — GCS art. 3)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema_serializer(component_name="TenantSubscriptionCancelInput")
+    class InputSerializer(serializers.Serializer):
+        confirm = serializers.BooleanField()
+
+        def validate_confirm(self, value: bool) -> bool:
+            if value is not True:
+                raise serializers.ValidationError("Confirm the cancellation with true.")
+            return value
+
+    @extend_schema(request=InputSerializer, responses=SubscriptionOutput)
+    def post(self, request: Request) -> Response:
+        self.InputSerializer(data=request.data).is_valid(raise_exception=True)
+        subscription = selectors.tenant_subscription(tenant=_current_tenant())
+        if subscription is None:
+            raise NotFoundError("This organisation has no subscription.")
+        subscription = services.subscription_cancel(subscription=subscription, actor=request.user)
+        return Response(_subscription_data(subscription))
+
+
+class TenantSubscriptionResubscribeApi(APIView):
+    """`POST` with `{"accept_terms": true}` during retention (or while cancelled): subscribe again to the same
+    plan at today's prices; the tenant comes back untouched and the first invoice of the new period is
+    issued (SPEC R14). Answers the new subscription and that invoice's number."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema_serializer(component_name="TenantSubscriptionResubscribeInput")
+    class InputSerializer(serializers.Serializer):
+        accept_terms = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses={201: inline_serializer("Resubscription", {
+        "subscription": SubscriptionOutput(), "invoice_number": serializers.CharField()})})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.subscription_resubscribe(
+            tenant=_current_tenant(), accept_terms=data.validated_data["accept_terms"], actor=request.user,
+            ip_address=_client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+        return Response({"subscription": _subscription_data(result.subscription),
+                         "invoice_number": result.invoice.number}, status=status.HTTP_201_CREATED)
