@@ -35,12 +35,15 @@ def main() -> int:
 
 
 def _bench(rounds: int) -> int:
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     from tenants import services
+    from tenants.migration import template_schema_name
     from tenants.models import AuditEvent, Domain, Tenant
+    from tenants.services import provisioning
 
     services.platform_tenant_ensure()
 
@@ -54,18 +57,18 @@ def _bench(rounds: int) -> int:
         CloneSchema().clone_schema(source, target, "DATA", set_connection=False)
         call_command("migrate_schemas", tenant=True, fake=True, schema_name=target, interactive=False, verbosity=0)
 
-    clone = services.schema_clone
+    clone = provisioning.schema_clone
     made: list[Tenant] = []
     ways = {"clone": clone, "stock": by_stock_clone, "migrations": by_migrations}
     timings: dict[str, list[float]] = {f"{way}{suffix}": [] for way in ways for suffix in ("", "+answer")}
 
     def provision(way: str) -> None:
-        services.schema_clone = ways[way]
+        provisioning.schema_clone = ways[way]
         slug = f"b{way[0]}-{uuid.uuid4().hex[:8]}"
         t0 = time.perf_counter()
         tenant = services.tenant_provision(slug=slug, name=slug, admin_email=f"admin@{slug}.test", invite=False)
         t1 = time.perf_counter()
-        status = Client(HTTP_HOST=f"{slug}.{services.settings.PLATFORM_DOMAIN}").get("/login/").status_code
+        status = Client(HTTP_HOST=f"{slug}.{settings.PLATFORM_DOMAIN}").get("/login/").status_code
         t2 = time.perf_counter()
         assert status == 200, status
         connection.set_schema_to_public()
@@ -80,7 +83,7 @@ def _bench(rounds: int) -> int:
             for way in ways:
                 provision(way)
     finally:
-        services.schema_clone = clone
+        provisioning.schema_clone = clone
         with connection.cursor() as cursor:
             for tenant in made:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
@@ -90,7 +93,7 @@ def _bench(rounds: int) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
-                       [services.template_schema_name()])
+                       [template_schema_name()])
         tables = cursor.fetchone()[0]
     median = {k: statistics.median(v) for k, v in timings.items()}
     print(f"\nTenant provisioning, median of {rounds} rounds ({tables} tables in the template schema)\n")

@@ -20,6 +20,7 @@ from tenants.services import (
     IllegalTransitionError,
     PurgeRefusedError,
     lifecycle_run,
+    purge,
     tenant_cancel,
     tenant_purge,
     tenant_reinstate,
@@ -194,12 +195,12 @@ def test_purge_interrupted_after_s3_deletion_is_finished_by_the_next_run(
     with time_machine.travel(PAID_THROUGH, tick=False):
         tenant_terminate(tenant=tenant, reason="data_volume")
     after = tenant.retention_ends_at + timedelta(hours=1)
-    original = services._purge_database
+    original = purge._purge_database
 
     def crash(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "_purge_database", crash)
+    monkeypatch.setattr(purge, "_purge_database", crash)
     with time_machine.travel(after, tick=False), pytest.raises(RuntimeError):
         tenant_purge(tenant=tenant, batch_size=2)
     record = DestructionRecord.objects.get(tenant=tenant)
@@ -209,7 +210,7 @@ def test_purge_interrupted_after_s3_deletion_is_finished_by_the_next_run(
     assert schema_exists(tenant.schema_name)
     assert Tenant.objects.get(pk=tenant.pk).state == "retention"
 
-    monkeypatch.setattr(services, "_purge_database", original)
+    monkeypatch.setattr(purge, "_purge_database", original)
     report = _run(after + timedelta(days=1), django_capture_on_commit_callbacks)
     assert [slug for slug, _ in report.purged] == [tenant.slug]
     record.refresh_from_db()

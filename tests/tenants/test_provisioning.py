@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context, schema_exists
 from mooc_platform.accounts.models import User
 from tenants import migration, services
 from tenants.models import AuditEvent, Domain, Tenant
-from tenants.services import InvalidSlugError, tenant_provision, tenant_slug_validate
+from tenants.services import InvalidSlugError, provisioning, tenant_provision, tenant_slug_validate
 from tests.tenants.conftest import unique_slug
 
 
@@ -83,12 +83,12 @@ def test_provisioning_creates_schema_domain_and_invites_the_first_administrator(
 
 def test_failure_mid_way_leaves_no_half_made_tenant_and_can_be_retried(db, monkeypatch) -> None:
     slug = unique_slug("half")
-    original = services.audit_record
+    original = provisioning.audit_record
 
     def broken(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("crash after schema, domain and user")
 
-    monkeypatch.setattr(services, "audit_record", broken)
+    monkeypatch.setattr(provisioning, "audit_record", broken)
     with pytest.raises(RuntimeError):
         tenant_provision(slug=slug, name="Half", admin_email="a@half.test")
     assert not Tenant.objects.filter(slug=slug).exists()
@@ -96,7 +96,7 @@ def test_failure_mid_way_leaves_no_half_made_tenant_and_can_be_retried(db, monke
     assert not schema_exists("t_" + slug.replace("-", "_"))
     assert connection.schema_name == "public"
 
-    monkeypatch.setattr(services, "audit_record", original)
+    monkeypatch.setattr(provisioning, "audit_record", original)
     tenant = tenant_provision(slug=slug, name="Half", admin_email="a@half.test")
     assert schema_exists(tenant.schema_name)
 
