@@ -57,7 +57,7 @@ def main() -> None:
     host = demo.get_primary_domain().domain
     headers = headers_for("demo")
     alternating = [headers, headers_for("acme")]
-    without_tenancy = [m for m in settings.MIDDLEWARE if m != "mooc_platform.middleware.CachedTenantMiddleware"]
+    without_tenancy = [m for m in settings.MIDDLEWARE if m != "tenants.routing.CachedTenantMiddleware"]
 
     def variant(middleware: list[str], *, preset_schema: bool, hosts: list[dict[str, str]] | None = None
                 ) -> list[float]:

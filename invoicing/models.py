@@ -1,7 +1,7 @@
 """Plans and prices, quotes and signatures, subscriptions, invoices, payments (SPEC R4–R10).
 
 Every table lives in `public`: invoices are platform records, they outlive a tenant's purge (SPEC R12).
-Amounts are EUR excluding tax unless a field says otherwise; no rules here, see `services.py`."""
+Amounts are EUR excluding tax unless a field says otherwise; no rules here, see `services/`."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ class DomainInline(admin.TabularInline):
     model = Domain
     extra = 0
     fields = ["domain", "is_primary", "verified_at"]
-    # A host outside ALLOWED_HOSTS routes only when verified (mooc_platform.middleware): that date is
+    # A host outside ALLOWED_HOSTS routes only when verified (tenants.routing): that date is
     # set by the verification and approval services, never typed in.
     readonly_fields = ["verified_at"]
 

@@ -24,8 +24,8 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from mooc_platform.demo import DEMO_PASSWORD, demo_data_ensure
-from mooc_platform.middleware import tenant_cache_clear
 from tenants.models import Domain, Tenant
+from tenants.routing import tenant_cache_clear
 
 # Playwright's sync API keeps an event loop running in the main thread; Django would then refuse ORM
 # calls made by the tests themselves (they are synchronous, so this is safe here).

@@ -78,7 +78,7 @@ GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
 MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 
 MIDDLEWARE = [
-    "mooc_platform.middleware.CachedTenantMiddleware",
+    "tenants.routing.CachedTenantMiddleware",
     # Right after the tenant: during a window, a refused request touches no session or user table.
     "maintenance.middleware.MaintenanceModeMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
-from mooc_platform.middleware import tenant_cache_clear
 
 from ..models import CustomDomain, Domain, Tenant
+from ..routing import tenant_cache_clear
 from .audit import audit_record
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -16,11 +16,11 @@ from django_tenants.utils import schema_exists
 
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError
-from mooc_platform.middleware import tenant_cache_clear
 from mooc_platform.storage import tenant_prefix
 
 from ..dates import paris_days_later
 from ..models import DestructionRecord, Tenant
+from ..routing import tenant_cache_clear
 from ..selectors import tenant_administrator_emails, tenant_schema_tables
 from .audit import _jsonable, audit_record
 from .provisioning import tenant_primary_domain

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
 from mooc_platform.errors import ConflictError
-from mooc_platform.middleware import tenant_cache_clear
 from mooc_platform.storage import tenant_prefix
 
 from .. import s3
 from ..models import CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant, TenantExport
+from ..routing import tenant_cache_clear
 from ..selectors import tenant_schema_tables
 from .audit import _jsonable, audit_record
 
