@@ -17,6 +17,7 @@ from courses import services
 from courses.models import Course, Lesson, Module
 from mooc_platform.accounts.models import User
 from mooc_platform.demo import DEMO_PASSWORD
+from tenants.models import Tenant
 from tests.conftest import api_client, api_token, host_of
 
 PASSWORD = DEMO_PASSWORD
@@ -24,6 +25,13 @@ PASSWORD = DEMO_PASSWORD
 
 def unique(prefix: str = "x") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def seats_leave_free(tenant: Tenant, free: int) -> None:
+    """Leave exactly `free` seats in the demo tenant's subscription."""
+    with schema_context(tenant.schema_name):
+        used = services.seats_used()
+    Tenant.objects.filter(pk=tenant.pk).update(seat_limit=used + free)
 
 
 @functools.cache

@@ -13,8 +13,7 @@ from invoicing import services
 from invoicing.demo import subscriptions_bulk_create
 from invoicing.models import Invoice, Subscription
 from invoicing.money import add_months
-
-from .conftest import paris, sign
+from tests.invoicing.conftest import paris, sign
 
 
 def _numbers(subscription: Subscription) -> list[str]:

@@ -11,8 +11,7 @@ from django.core import mail
 from invoicing import services
 from invoicing.models import Invoice
 from tenants.models import Tenant
-
-from .conftest import paris, sign
+from tests.invoicing.conftest import paris, sign
 
 
 @pytest.fixture

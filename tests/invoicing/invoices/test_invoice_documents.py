@@ -12,8 +12,7 @@ from pypdf import PdfReader
 from invoicing import services
 from invoicing.models import Invoice
 from mooc_platform import storage
-
-from .conftest import paris, sign
+from tests.invoicing.conftest import paris, sign
 
 RSM = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}"
 RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"

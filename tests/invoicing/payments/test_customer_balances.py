@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from invoicing import services
 from mooc_platform.accounts.models import User
 from tests.conftest import api_client, api_token
-
-from .conftest import paris, sign
+from tests.invoicing.conftest import paris, sign
 
 
 @pytest.fixture

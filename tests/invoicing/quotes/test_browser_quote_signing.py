@@ -12,8 +12,7 @@ from django.db import connection
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice
 from invoicing.money import business_date
-
-from .conftest import unique_slug
+from tests.invoicing.conftest import unique_slug
 
 PASSWORD = "a-long-passphrase-2026"
 

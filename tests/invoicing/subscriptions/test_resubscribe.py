@@ -17,9 +17,8 @@ from mooc_platform.accounts.models import User
 from tenants.models import AuditEvent, Tenant
 from tenants.services import IllegalTransitionError, lifecycle_run
 from tests.conftest import api_client, api_token
+from tests.invoicing.conftest import paris, sign
 from tests.tenants.conftest import put_media, s3_keys
-
-from .conftest import paris, sign
 
 
 @pytest.fixture
