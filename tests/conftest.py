@@ -47,6 +47,17 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         connection.set_schema_to_public()
 
 
+@pytest.fixture
+def transactional_db(transactional_db: None) -> Iterator[None]:
+    """pytest-django's `transactional_db`, with the connection back on the public schema before its flush.
+
+    A test-client request to a tenant host leaves the connection on that tenant's schema (django-tenants'
+    middleware does not reset it); the flush would then empty the tenant's tables, and a later test that
+    logs in as a demo user would fail depending on the order the tests run in."""
+    yield
+    connection.set_schema_to_public()
+
+
 @pytest.fixture(autouse=True)
 def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
     """After a transactional test flushed the public tables, recreate the platform and demo rows.
