@@ -20,7 +20,12 @@ from mooc_platform.errors import ApplicationError
 from .models import MaintenanceNotice, MaintenanceWindow
 from .rules import planned_window_rules_check, window_times_check
 from .selectors import sla_report_monthly_all_tenants
-from .services import maintenance_window_cancel, maintenance_window_move, maintenance_window_schedule
+from .services import (
+    maintenance_window_cancel,
+    maintenance_window_move,
+    maintenance_window_schedule,
+    planned_interruptions_check,
+)
 
 
 class MaintenanceWindowForm(forms.ModelForm):
@@ -48,6 +53,14 @@ class MaintenanceWindowForm(forms.ModelForm):
                     self.add_error("justification", "An emergency window needs a written justification.")
             else:
                 broken = planned_window_rules_check(start=start, end=end, now=now)
+                if end > start:  # per organisation, with the windows this one overlaps or touches
+                    instance = self.instance if self.instance.pk else None
+                    scope = instance.scope if instance else data.get("scope") or MaintenanceWindow.Scope.ALL
+                    tenants = list(instance.tenants.all()) if instance else list(data.get("tenants") or [])
+                    known = {rule.code for rule in broken}
+                    broken += [rule for rule in planned_interruptions_check(
+                        start=start, end=end, scope=scope, tenants=tenants,
+                        exclude_id=instance.pk if instance else None)[0] if rule.code not in known]
             for rule in broken:
                 self.add_error(None, f"{rule.message} [{rule.code}]")
         if not self.instance.pk and data.get("scope") == MaintenanceWindow.Scope.SELECTED and not data.get("tenants"):
@@ -59,7 +72,7 @@ class NoticeInline(admin.TabularInline):
     model = MaintenanceNotice
     extra = 0
     can_delete = False
-    fields = ["tenant", "kind", "revision", "language", "recipients", "sent_at"]
+    fields = ["tenant", "kind", "revision", "language", "recipients", "sent_at", "late"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -78,7 +91,7 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         audit = ["status", "revision", "announced_at", "reminder_sent_at", "cancelled_at", "completed_at",
-                 "created_by_email"]
+                 "created_by_email", "quiz_deadlines_affected"]
         if obj is None:
             return audit
         frozen = ["scope", "tenants", "kind", "justification", "reason", "message_fr", "message_en"]
@@ -121,6 +134,10 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
             raise
         obj.pk = saved.pk
         obj.refresh_from_db()
+        if saved.quiz_deadlines_affected:  # issue 9 item 6: the operator learns which courses to warn
+            courses = sorted({f"{row['course_title']} ({row['tenant_slug']})" for row in saved.quiz_deadlines_affected})
+            messages.warning(request, "This window covers quiz deadlines of: " + "; ".join(courses)
+                             + ". Learners get the time back after the window; tell the instructors.")
 
     @admin.action(description="Cancel the selected windows (notifies tenants already told)")
     def cancel_windows(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> None:

@@ -39,6 +39,16 @@ class TenantRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class QuizDeadlineSerializer(serializers.Serializer):
+    tenant_slug = serializers.CharField()
+    tenant_name = serializers.CharField()
+    course_id = serializers.IntegerField()
+    course_title = serializers.CharField()
+    lesson_id = serializers.IntegerField()
+    lesson_title = serializers.CharField()
+    deadline = serializers.CharField(help_text="ISO 8601, UTC")
+
+
 class WindowOutputSerializer(serializers.Serializer):
     """An operator's view of a window (the internal reason and the justification included)."""
 
@@ -57,6 +67,9 @@ class WindowOutputSerializer(serializers.Serializer):
     announced_at = serializers.DateTimeField(allow_null=True)
     reminder_sent_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
+    quiz_deadlines_affected = QuizDeadlineSerializer(
+        many=True, help_text="Quiz deadlines inside the window when it was scheduled or last moved: the courses "
+                             "to warn (their learners' clocks stop during the window).")
 
 
 class MaintenanceWindowListApi(APIView):

@@ -45,6 +45,9 @@ class MaintenanceWindow(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by_email = models.CharField(max_length=254, blank=True)
+    # What the operator was told when scheduling or moving the window: the quiz deadlines it covers, one
+    # {tenant_slug, tenant_name, course_id, course_title, lesson_id, lesson_title, deadline} per quiz.
+    quiz_deadlines_affected = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +87,9 @@ class MaintenanceNotice(models.Model):
     recipients = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=8)
     sent_at = models.DateTimeField()
+    # An announcement of a planned window that went out less than 48 hours before it (GCS art. 8), e.g.
+    # because the broker was down when the window was scheduled: sent anyway, and flagged.
+    late = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-sent_at", "-id"]

@@ -88,3 +88,45 @@ def planned_window_rules_check(*, start: datetime, end: datetime, now: datetime)
             f"this one starts in {duration_text(start - now)}.",
         ))
     return broken
+
+
+def merged_span(*, start: datetime, end: datetime,
+                others: list[tuple[datetime, datetime]]) -> tuple[datetime, datetime]:
+    """The one interruption [start, end) makes with the `others` it overlaps or touches, directly or through
+    each other (a window ending at 18:00 and one starting at 18:00 are one interruption)."""
+    span_start, span_end = as_utc(start), as_utc(end)
+    pending = sorted((as_utc(s), as_utc(e)) for s, e in others)
+    grew = True
+    while grew:  # a few windows at most: merge until nothing touches the span any more
+        grew = False
+        for other_start, other_end in pending:
+            if other_start <= span_end and other_end >= span_start and (
+                    other_start < span_start or other_end > span_end):
+                span_start, span_end = min(span_start, other_start), max(span_end, other_end)
+                grew = True
+    return span_start, span_end
+
+
+def interruption_rules_check(*, start: datetime, end: datetime, others: list[tuple[datetime, datetime]],
+                             who: str) -> list[BrokenRule]:
+    """GCS art. 8 per organisation (issue 9 item 6): the planned window [start, end) and the planned `others`
+    of one organisation (`who`) that it overlaps or touches are one interruption, which lasts at most 24 hours
+    and starts on a Saturday at or after 12:00 (Europe/Paris). The window's own rules are
+    `planned_window_rules_check`'s."""
+    span_start, span_end = merged_span(start=start, end=end, others=others)
+    broken = []
+    local_start = span_start.astimezone(platform_tz())
+    if span_start < as_utc(start) and (local_start.weekday() != SATURDAY or local_start.time() < EARLIEST_START):
+        broken.append(BrokenRule(
+            "maintenance_not_saturday_noon",
+            "A planned interruption starts on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); with the "
+            f"windows this one touches, {who} would be unavailable from {local_text(span_start)}.",
+        ))
+    if span_end - span_start > MAX_DURATION:
+        broken.append(BrokenRule(
+            "maintenance_too_long",
+            "A planned interruption lasts at most 24 hours (GCS art. 8); with the windows this one overlaps or "
+            f"touches, {who} would be unavailable {duration_text(span_end - span_start)} in a row, from "
+            f"{local_text(span_start)} to {local_text(span_end)}.",
+        ))
+    return broken

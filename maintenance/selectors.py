@@ -1,14 +1,17 @@
-"""Reads on maintenance windows. The courses app may call the first two (SPEC §2: courses →
-maintenance, selectors only) to keep quiz deadlines and timed quizzes out of windows."""
+"""Reads on maintenance windows. The courses app may call `maintenance_windows_overlapping`,
+`maintenance_window_next` and `maintenance_deadline_extended` (SPEC §2: courses → maintenance, selectors
+only) to keep quiz deadlines and timed quizzes out of windows, and to stop the quiz clock during one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
@@ -35,6 +38,83 @@ def maintenance_windows_overlapping(*, schema_name: str, start: datetime, end: d
     )
     windows = windows.filter(start__lte=end) if start == end else windows.filter(start__lt=end)
     return windows.order_by("start", "id")
+
+
+def _merged(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted union of intervals; intervals that overlap or touch become one."""
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def maintenance_deadline_extended(*, schema_name: str, deadline: datetime, since: datetime | None = None) -> datetime:
+    """When `deadline` effectively falls for the tenant `schema_name` if its clock stops during maintenance
+    (issue 9 item 6, GCS art. 8: nobody loses time to a window, planned or emergency, never a cancelled one).
+
+    Every minute of maintenance between `since` and the deadline pushes it a minute later (and a window the
+    pushed deadline reaches pushes it again): a 30-minute quiz started 10 minutes before a 6-hour window
+    ends 20 minutes after the window. Without `since` only the maintenance the deadline falls into counts,
+    from the start of that interruption: a deadline at 15:00 in a 12:00–18:00 window moves to 21:00."""
+    deadline = as_utc(deadline)
+    # Windows ending up to two days earlier may still be part of the interruption the deadline falls into.
+    windows = MaintenanceWindow.objects.exclude(status=MaintenanceWindow.Status.CANCELLED).filter(
+        _affecting(schema_name), end__gt=as_utc(since if since is not None else deadline) - timedelta(days=2))
+    intervals = _merged([(as_utc(w.start), as_utc(w.end)) for w in windows.only("start", "end")])
+    if since is None:
+        containing = next(((s, e) for s, e in intervals if s <= deadline < e), None)
+        if containing is None:
+            return deadline
+        since = containing[0]
+    since = as_utc(since)
+    effective = deadline
+    for start, end in intervals:
+        if start >= effective:
+            break
+        if end > since:
+            effective += end - max(start, since)
+    return effective
+
+
+def maintenance_planned_windows_adjoining(*, start: datetime, end: datetime, exclude_id: int | None = None
+                                          ) -> list[MaintenanceWindow]:
+    """Planned windows (scheduled or completed) that could make one interruption with a window from `start`
+    to `end`: those within 25 hours of it, since an interruption of more than 24 hours is refused anyway."""
+    margin = timedelta(hours=25)
+    windows = (MaintenanceWindow.objects.exclude(status=MaintenanceWindow.Status.CANCELLED)
+               .filter(kind=MaintenanceWindow.Kind.PLANNED, start__lte=as_utc(end) + margin,
+                       end__gte=as_utc(start) - margin)
+               .prefetch_related("tenants").order_by("start", "id"))
+    if exclude_id is not None:
+        windows = windows.exclude(id=exclude_id)
+    return list(windows)
+
+
+def maintenance_quiz_deadlines_between(*, tenants: list[Tenant], start: datetime, end: datetime
+                                       ) -> list[dict[str, Any]]:
+    """The quiz deadlines of `tenants` inside [start, end): what the operator is told about a window
+    (issue 9 item 6). Rows `{tenant_slug, tenant_name, course_id, course_title, lesson_id, lesson_title,
+    deadline}` (deadline in ISO 8601 UTC), by organisation then deadline.
+
+    Quizzes belong to the courses app, which this app may not import (SPEC §2: courses → maintenance): the
+    project names the reader in `MAINTENANCE_QUIZ_DEADLINES_READER` (a dotted path, settings being the one
+    place that may name apps); it takes `schema_names`, `start`, `end` and returns rows with `schema_name`."""
+    path = getattr(settings, "MAINTENANCE_QUIZ_DEADLINES_READER", "")
+    if not path or not tenants:
+        return []
+    by_schema = {tenant.schema_name: tenant for tenant in tenants}
+    rows = import_string(path)(schema_names=sorted(by_schema), start=as_utc(start), end=as_utc(end))
+    found = [
+        {"tenant_slug": by_schema[row["schema_name"]].slug, "tenant_name": by_schema[row["schema_name"]].name,
+         "course_id": row["course_id"], "course_title": row["course_title"], "lesson_id": row["lesson_id"],
+         "lesson_title": row["lesson_title"],
+         "deadline": as_utc(row["deadline"]).isoformat().replace("+00:00", "Z")}
+        for row in rows
+    ]
+    return sorted(found, key=lambda r: (r["tenant_slug"], r["deadline"], r["course_title"], r["lesson_id"]))
 
 
 def maintenance_window_next(*, schema_name: str, now: datetime) -> MaintenanceWindow | None:

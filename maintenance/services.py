@@ -20,8 +20,22 @@ from tenants.services import audit_record
 
 from . import state
 from .models import MaintenanceNotice, MaintenanceWindow
-from .rules import REMINDER_BEFORE, BrokenRule, as_utc, planned_window_rules_check, window_times_check
-from .selectors import maintenance_window_tenants, tenant_administrator_emails
+from .rules import (
+    MIN_NOTICE,
+    REMINDER_BEFORE,
+    BrokenRule,
+    as_utc,
+    duration_text,
+    interruption_rules_check,
+    planned_window_rules_check,
+    window_times_check,
+)
+from .selectors import (
+    maintenance_planned_windows_adjoining,
+    maintenance_quiz_deadlines_between,
+    maintenance_window_tenants,
+    tenant_administrator_emails,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +68,51 @@ def _snapshot(window: MaintenanceWindow) -> dict[str, Any]:
         "start": window.start.isoformat(), "end": window.end.isoformat(), "scope": window.scope,
         "kind": window.kind, "status": window.status, "revision": window.revision,
         "tenants": sorted(window.tenants.values_list("slug", flat=True)) if window.pk else [],
+        "quiz_deadlines_affected": window.quiz_deadlines_affected,
     }
 
 
-def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: str, now: datetime) -> None:
+def planned_interruptions_check(*, start: datetime, end: datetime, scope: str, tenants: Iterable[Tenant] = (),
+                                exclude_id: int | None = None) -> tuple[list[BrokenRule], list[str] | str]:
+    """GCS art. 8 per organisation (issue 9 item 6): for every organisation a planned window from `start` to
+    `end` covers, that window and the organisation's other planned windows it overlaps or touches make one
+    interruption of at most 24 hours, starting on a Saturday at or after 12:00. Returns the broken rules and
+    the organisations concerned (slugs, or "all" when the windows for every organisation already break it)."""
+    others = maintenance_planned_windows_adjoining(start=start, end=end, exclude_id=exclude_id)
+    shared = [(w.start, w.end) for w in others if w.scope == MaintenanceWindow.Scope.ALL]
+    selected: dict[int, tuple[Tenant, list[tuple[datetime, datetime]]]] = {}
+    for window in others:
+        if window.scope == MaintenanceWindow.Scope.SELECTED:
+            for tenant in window.tenants.all():
+                selected.setdefault(tenant.id, (tenant, []))[1].append((window.start, window.end))
+    if scope == MaintenanceWindow.Scope.ALL:
+        broken = interruption_rules_check(start=start, end=end, others=shared, who="every organisation")
+        if broken:
+            return broken, "all"
+        groups = list(selected.values())
+    else:
+        groups = [selected.get(tenant.id, (tenant, [])) for tenant in tenants]
+    by_code: dict[str, list[BrokenRule]] = {}
+    concerned: list[str] = []
+    for tenant, own in sorted(groups, key=lambda group: group[0].slug):
+        rules = interruption_rules_check(start=start, end=end, others=shared + own,
+                                         who=f"{tenant.name} ({tenant.slug})")
+        for rule in rules:
+            by_code.setdefault(rule.code, []).append(rule)
+        if rules:
+            concerned.append(tenant.slug)
+    broken = [BrokenRule(code, " ".join(rule.message for rule in rules)) for code, rules in by_code.items()]
+    return broken, concerned
+
+
+def _quiz_deadlines_affected(*, window: MaintenanceWindow) -> list[dict[str, Any]]:
+    """The quiz deadlines inside the window, for the operator (issue 9 item 6)."""
+    return maintenance_quiz_deadlines_between(tenants=list(maintenance_window_tenants(window=window)),
+                                              start=window.start, end=window.end)
+
+
+def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: str, now: datetime,
+                   scope: str, tenants: Iterable[Tenant] = (), exclude_id: int | None = None) -> None:
     if kind == MaintenanceWindow.Kind.EMERGENCY:
         if not justification.strip():
             raise JustificationRequiredError(
@@ -69,8 +124,15 @@ def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: 
         broken = window_times_check(start=start, end=end, now=now)
     else:
         broken = planned_window_rules_check(start=start, end=end, now=now)
+    concerned: list[str] | str = []
+    if kind == MaintenanceWindow.Kind.PLANNED and end > start:
+        joined, concerned = planned_interruptions_check(start=start, end=end, scope=scope, tenants=tenants,
+                                                        exclude_id=exclude_id)
+        known = {rule.code for rule in broken}
+        broken += [rule for rule in joined if rule.code not in known]
     if broken:
-        raise MaintenanceRuleError.from_rules(broken, start=start.isoformat(), end=end.isoformat())
+        raise MaintenanceRuleError.from_rules(broken, start=start.isoformat(), end=end.isoformat(),
+                                              **({"tenants": concerned} if concerned else {}))
 
 
 def _after_commit(window_id: int) -> None:
@@ -110,7 +172,6 @@ def maintenance_window_schedule(
     written justification. Raises MaintenanceRuleError / JustificationRequiredError / ScopeInvalidError."""
     now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
     kind = MaintenanceWindow.Kind.EMERGENCY if emergency else MaintenanceWindow.Kind.PLANNED
-    _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now)
     chosen = list(tenants) if scope == MaintenanceWindow.Scope.SELECTED else []
     if scope not in MaintenanceWindow.Scope.values:
         raise ScopeInvalidError(f"Unknown scope '{scope}'.", details={"scope": scope})
@@ -118,6 +179,8 @@ def maintenance_window_schedule(
         raise ScopeInvalidError("Choose at least one organisation, or the scope 'all'.")
     if any(t.schema_name == settings.PUBLIC_SCHEMA_NAME for t in chosen):
         raise ScopeInvalidError("The platform itself is not an organisation a window can be scoped to.")
+    _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now, scope=scope,
+                   tenants=chosen)
     with transaction.atomic():
         window = MaintenanceWindow.objects.create(
             start=start, end=end, scope=scope, reason=reason, message_fr=message_fr, message_en=message_en,
@@ -125,6 +188,8 @@ def maintenance_window_schedule(
             created_by_email=getattr(actor, "email", "") or "",
         )
         window.tenants.set(chosen)
+        window.quiz_deadlines_affected = _quiz_deadlines_affected(window=window)
+        window.save(update_fields=["quiz_deadlines_affected"])
         audit_record(action=f"maintenance_window.scheduled{'_emergency' if emergency else ''}", actor=actor,
                      target=window, after={**_snapshot(window), "justification": window.justification})
         _after_commit(window.id)
@@ -142,13 +207,16 @@ def maintenance_window_move(
         if locked.status != MaintenanceWindow.Status.SCHEDULED:
             raise WindowNotScheduledError(f"A {locked.status} window cannot be moved.",
                                           details={"status": locked.status})
-        _rules_enforce(kind=locked.kind, start=start, end=end, justification=locked.justification, now=now)
+        _rules_enforce(kind=locked.kind, start=start, end=end, justification=locked.justification, now=now,
+                       scope=locked.scope, tenants=list(locked.tenants.all()), exclude_id=locked.id)
         before = _snapshot(locked)
         locked.start, locked.end = start, end
         locked.revision += 1
         locked.announced_at = now
         locked.reminder_sent_at = None
-        locked.save(update_fields=["start", "end", "revision", "announced_at", "reminder_sent_at", "updated_at"])
+        locked.quiz_deadlines_affected = _quiz_deadlines_affected(window=locked)
+        locked.save(update_fields=["start", "end", "revision", "announced_at", "reminder_sent_at",
+                                   "quiz_deadlines_affected", "updated_at"])
         audit_record(action="maintenance_window.moved", actor=actor, target=locked, before=before,
                      after=_snapshot(locked))
         _after_commit(locked.id)
@@ -204,6 +272,7 @@ class NoticeDue:
     revision: int
     language: str
     recipients: tuple[str, ...]
+    late: bool = False
 
 
 def _notices_due(*, now: datetime, window_id: int | None = None) -> list[tuple[MaintenanceWindow, Tenant, str]]:
@@ -234,13 +303,26 @@ def _notices_due(*, now: datetime, window_id: int | None = None) -> list[tuple[M
     return due
 
 
-def _notice_send(*, window: MaintenanceWindow, tenant: Tenant, kind: str, recipients: list[str], now: datetime) -> bool:
-    """Insert the notice row and send the e-mail in one transaction. False if another run sent it."""
+def _notice_late(*, window: MaintenanceWindow, kind: str, now: datetime) -> bool:
+    """The 48-hour notice of a planned window (GCS art. 8), checked when the announcement actually goes out:
+    scheduling checked it against the time of scheduling, but the e-mail may leave later (broker down)."""
+    return (kind == MaintenanceNotice.Kind.ANNOUNCEMENT and window.kind == MaintenanceWindow.Kind.PLANNED
+            and as_utc(window.start) - as_utc(now) < MIN_NOTICE)
+
+
+def _notice_send(*, window: MaintenanceWindow, tenant: Tenant, kind: str, recipients: list[str], now: datetime,
+                 late: bool = False) -> bool:
+    """Insert the notice row and send the e-mail in one transaction. False if another run sent it. A late
+    announcement is sent all the same (told late beats not told) and leaves an audit event."""
     language = "fr" if tenant.language == "fr" else "en"
     try:
         with transaction.atomic():
             MaintenanceNotice.objects.create(window=window, tenant=tenant, kind=kind, revision=window.revision,
-                                             recipients=recipients, language=language, sent_at=now)
+                                             recipients=recipients, language=language, sent_at=now, late=late)
+            if late:
+                audit_record(action="maintenance_window.notice_late", tenant=tenant, target=window,
+                             after={"tenant": tenant.slug, "revision": window.revision, "sent_at": now.isoformat(),
+                                    "notice": duration_text(as_utc(window.start) - as_utc(now))})
             email_send(to=recipients, template=f"maintenance/emails/{kind}_{language}", language=language,
                        context={"window": window, "tenant": tenant, "message": window.message(language),
                                 "time_zone": settings.PLATFORM_TIME_ZONE,
@@ -264,12 +346,13 @@ def maintenance_notices_send_due(
         recipients = tenant_administrator_emails(tenant=tenant)
         item = NoticeDue(window_id=window.id, tenant_id=tenant.id, tenant_slug=tenant.slug, kind=kind,
                          revision=window.revision, language="fr" if tenant.language == "fr" else "en",
-                         recipients=tuple(recipients))
+                         recipients=tuple(recipients), late=_notice_late(window=window, kind=kind, now=now))
         if dry_run:
             done.append(item)
             continue
         try:
-            sent = _notice_send(window=window, tenant=tenant, kind=kind, recipients=recipients, now=now)
+            sent = _notice_send(window=window, tenant=tenant, kind=kind, recipients=recipients, now=now,
+                                late=item.late)
         except Exception:  # one failing mail server answer must not hold back the other tenants' notices
             logger.exception("maintenance notice %s of window %s to %s failed; retried on the next run",
                              kind, window.id, tenant.slug)

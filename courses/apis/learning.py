@@ -91,7 +91,8 @@ class QuizAttemptStartApi(APIView):
         lesson = _lesson_for(request, pk)
         attempt = services.quiz_attempt_start(lesson=lesson, user=request.user)
         questions = Question.objects.filter(lesson=lesson).prefetch_related("choices")
-        return Response({"id": attempt.pk, "number": attempt.number, "expires_at": attempt.expires_at,
+        expires_at = selectors.quiz_attempt_expiry_effective(attempt=attempt)  # maintenance time given back
+        return Response({"id": attempt.pk, "number": attempt.number, "expires_at": expires_at,
                          "questions": QuestionOutput(questions, many=True).data}, status=status.HTTP_201_CREATED)
 
 

@@ -24,6 +24,9 @@ from .learning import (
     courses_catalogue,
     enrollments_of,
     lesson_ids_completed,
+    quiz_attempt_expiry_effective,
+    quiz_deadline_effective,
+    quiz_deadlines_between_across_tenants,
     quiz_maintenance_clash,
 )
 from .people import (
@@ -44,6 +47,9 @@ __all__ = [
     "enrollments_of",
     "lesson_ids_completed",
     "posts_of_course",
+    "quiz_attempt_expiry_effective",
+    "quiz_deadline_effective",
+    "quiz_deadlines_between_across_tenants",
     "quiz_maintenance_clash",
     "reports_open",
     "users_list",

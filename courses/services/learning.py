@@ -15,6 +15,7 @@ from mooc_platform.errors import ApplicationError, NotFoundError
 
 from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, Question, QuizAttempt
+from ..selectors.learning import quiz_attempt_expiry_effective, quiz_deadline_effective
 from .certificates import HUNDRED, certificate_issue_if_earned
 from .people import is_staff_member
 
@@ -87,17 +88,22 @@ def quiz_attempt_start(*, lesson: Lesson, user: User, now: datetime | None = Non
     if lesson.kind != Lesson.Kind.QUIZ:
         raise NotFoundError("This lesson is not a quiz.")
     enrollment_for(course=lesson.module.course, user=user)
-    if lesson.deadline and now > lesson.deadline:
+    deadline = quiz_deadline_effective(lesson=lesson)  # moved by the maintenance it falls into (GCS art. 8)
+    if deadline and now > deadline:
         raise QuizClosedError("The deadline of this quiz has passed.", code="quiz_deadline_passed")
     attempts = list(QuizAttempt.objects.select_for_update().filter(lesson=lesson, user=user))
     for attempt in attempts:
-        if attempt.submitted_at is None and (attempt.expires_at is None or attempt.expires_at > now):
+        expires = quiz_attempt_expiry_effective(attempt=attempt)
+        if attempt.submitted_at is None and (expires is None or expires > now):
             return attempt
     if lesson.max_attempts and len(attempts) >= lesson.max_attempts:
         raise QuizClosedError(f"You have used your {lesson.max_attempts} attempts.", code="quiz_attempts_exhausted")
     expires = now + timedelta(minutes=lesson.time_limit_minutes) if lesson.time_limit_minutes else None
-    if lesson.deadline and (expires is None or expires > lesson.deadline):
-        expires = lesson.deadline
+    # A deadline still ahead is kept as set: maintenance before it is counted from the attempt's start at
+    # submission. One already passed but moved by a window is the moved one (nothing before now to count).
+    deadline_for_attempt = deadline if lesson.deadline and lesson.deadline < now else lesson.deadline
+    if deadline_for_attempt and (expires is None or expires > deadline_for_attempt):
+        expires = deadline_for_attempt
     return QuizAttempt.objects.create(lesson=lesson, user=user, number=len(attempts) + 1, started_at=now,
                                       expires_at=expires)
 
@@ -129,14 +135,17 @@ SUBMIT_GRACE = timedelta(seconds=30)
 def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, list[int]],
                         now: datetime | None = None) -> QuizAttempt:
     """Grade and close the attempt, complete the quiz lesson, and issue the certificate when earned.
-    An attempt submitted after its time limit or the deadline scores 0."""
+    An attempt submitted after its time limit or the deadline scores 0; the clock stops during maintenance
+    (`courses.selectors.learning.quiz_attempt_expiry_effective`)."""
     now = now or timezone.now()
     attempt = QuizAttempt.objects.select_for_update().select_related("lesson__module__course").get(pk=attempt.pk)
     if attempt.user_id != user.pk:
         raise NotFoundError("No such attempt.")
     if attempt.submitted_at is not None:
         raise QuizClosedError("This attempt was already submitted.", code="quiz_attempt_submitted")
-    late = attempt.expires_at is not None and now > attempt.expires_at + SUBMIT_GRACE
+    # The time lost to a maintenance window during the attempt is given back (GCS art. 8, issue 9 item 6).
+    expires = quiz_attempt_expiry_effective(attempt=attempt)
+    late = expires is not None and now > expires + SUBMIT_GRACE
     attempt.answers = {str(k): v for k, v in (answers or {}).items() if str(k).isdigit()}
     attempt.score = Decimal("0.00") if late else quiz_grade(lesson=attempt.lesson, answers=attempt.answers)
     attempt.submitted_at = now

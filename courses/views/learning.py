@@ -91,14 +91,19 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return redirect("lesson", slug=slug, pk=pk)
         attempts = list(QuizAttempt.objects.filter(lesson=lesson, user=request.user).order_by("number"))
         now = timezone.now()
-        open_attempt = next((a for a in attempts if a.submitted_at is None
-                             and (a.expires_at is None or a.expires_at > now)), None)
+        expiries = {a.pk: selectors.quiz_attempt_expiry_effective(attempt=a) for a in attempts
+                    if a.submitted_at is None}
+        open_attempt = next((a for a in attempts if a.pk in expiries
+                             and (expiries[a.pk] is None or expiries[a.pk] > now)), None)
+        if open_attempt is not None:  # shown as "submit before": the limit with the maintenance time given back
+            open_attempt.expires_at = expiries[open_attempt.pk]
+        deadline = selectors.quiz_deadline_effective(lesson=lesson)
         context.update({
             "attempts": [a for a in attempts if a.submitted_at is not None],
             "open_attempt": open_attempt,
             "questions": Question.objects.filter(lesson=lesson).prefetch_related("choices") if open_attempt else [],
             "attempts_left": (lesson.max_attempts - len(attempts)) if lesson.max_attempts else None,
-            "deadline_passed": bool(lesson.deadline and now > lesson.deadline),
+            "deadline_passed": bool(deadline and now > deadline),
             "maintenance_clash": None if open_attempt else selectors.quiz_maintenance_clash(lesson=lesson, now=now),
         })
     return render(request, "courses/lesson.html", context)

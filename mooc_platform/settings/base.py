@@ -76,6 +76,9 @@ GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
 # How long each process keeps its snapshot of the maintenance windows (maintenance.state);
 # unset = min(5, TENANT_CACHE_SECONDS), so settings without the tenant cache (tests) have none either.
 MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
+# Who reads the quiz deadlines a window covers, for the operator (the maintenance app may not import courses,
+# SPEC §2; settings may name apps).
+MAINTENANCE_QUIZ_DEADLINES_READER = "courses.selectors.learning.quiz_deadlines_between_across_tenants"
 
 MIDDLEWARE = [
     "tenants.routing.CachedTenantMiddleware",
