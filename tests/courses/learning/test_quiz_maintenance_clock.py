@@ -59,6 +59,15 @@ def test_a_timed_attempt_cut_by_a_window_keeps_its_remaining_time_after_it(in_de
         Decimal("0.00")
 
 
+def test_an_attempt_ending_exactly_when_the_window_starts_gets_no_time_back(in_demo) -> None:
+    quiz = _quiz(time_limit=30)
+    _window(in_demo)
+    assert _take(quiz, started=SAT_NOON - 30 * M, submitted=SAT_NOON + 6 * H + timedelta(seconds=15)) == \
+        Decimal("0.00")
+    assert _take(quiz, started=SAT_NOON - 30 * M + timedelta(seconds=1),  # one second inside the window
+                 submitted=SAT_NOON + 6 * H + timedelta(seconds=15)) == Decimal("100.00")
+
+
 def test_without_a_window_a_late_attempt_still_scores_0(in_demo) -> None:
     quiz = _quiz(time_limit=30)
     window = _window(in_demo)
