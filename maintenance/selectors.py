@@ -215,7 +215,8 @@ def sla_report_monthly_all_tenants(*, month: date) -> list[SlaRow]:
     """Availability of every organisation for one calendar month (Europe/Paris), SPEC R16–R17.
 
     availability = 1 − unannounced downtime / month duration. Planned windows (announced 48 hours
-    ahead, GCS art. 8) are excluded from the downtime; emergency windows count as downtime. The
+    ahead, GCS art. 8) are excluded from the downtime; emergency windows count as downtime, and so does a
+    planned window whose announcement reached the organisation late (less than 48 hours ahead). The
     month's duration is real time, so March and October have one hour less or more. Cancelled
     windows count for nothing. Percentages are rounded half-up to 3 decimals."""
     month_start, month_end = _month_bounds(month)
@@ -225,6 +226,12 @@ def sla_report_monthly_all_tenants(*, month: date) -> list[SlaRow]:
         .filter(start__lt=month_end, end__gt=month_start)
         .prefetch_related("tenants")
     )
+    revisions = {window.id: window.revision for window in windows}
+    announced_late = {
+        (window_id, tenant_id) for window_id, tenant_id, revision in MaintenanceNotice.objects.filter(
+            window_id__in=list(revisions), kind=MaintenanceNotice.Kind.ANNOUNCEMENT, late=True,
+        ).values_list("window_id", "tenant_id", "revision") if revisions[window_id] == revision
+    }
     rows = []
     tenants = Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).exclude(
         state=Tenant.State.PURGED).order_by("slug")
@@ -235,7 +242,8 @@ def sla_report_monthly_all_tenants(*, month: date) -> list[SlaRow]:
             if window.scope == MaintenanceWindow.Scope.SELECTED and tenant not in window.tenants.all():
                 continue
             clipped = (max(window.start, month_start), min(window.end, month_end))
-            (emergency if window.kind == MaintenanceWindow.Kind.EMERGENCY else planned).append(clipped)
+            unannounced = window.kind == MaintenanceWindow.Kind.EMERGENCY or (window.id, tenant.id) in announced_late
+            (emergency if unannounced else planned).append(clipped)
         downtime = _merged_seconds(emergency)
         availability = (Decimal(1) - Decimal(downtime) / Decimal(month_seconds)) * 100
         rows.append(SlaRow(

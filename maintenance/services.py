@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from mooc_platform.emails import email_send
@@ -135,6 +135,16 @@ def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: 
                                               **({"tenants": concerned} if concerned else {}))
 
 
+# One scheduler at a time: two operators scheduling touching windows at once must not both pass the 24-hour
+# check per organisation (held to the end of the transaction).
+_SCHEDULE_LOCK_KEY = 0x4D41494E  # "MAIN"
+
+
+def _schedule_lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK_KEY])
+
+
 def _after_commit(window_id: int) -> None:
     """Forget this process's cached windows and queue the notices; the beat run catches up if the
     broker is down (the notice rows make it exactly-once either way)."""
@@ -179,9 +189,10 @@ def maintenance_window_schedule(
         raise ScopeInvalidError("Choose at least one organisation, or the scope 'all'.")
     if any(t.schema_name == settings.PUBLIC_SCHEMA_NAME for t in chosen):
         raise ScopeInvalidError("The platform itself is not an organisation a window can be scoped to.")
-    _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now, scope=scope,
-                   tenants=chosen)
     with transaction.atomic():
+        _schedule_lock()
+        _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now, scope=scope,
+                       tenants=chosen)
         window = MaintenanceWindow.objects.create(
             start=start, end=end, scope=scope, reason=reason, message_fr=message_fr, message_en=message_en,
             kind=kind, justification=justification.strip(), announced_at=now,
@@ -203,6 +214,7 @@ def maintenance_window_move(
     the window is announced again (a new revision: new notices, a new reminder)."""
     now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
     with transaction.atomic():
+        _schedule_lock()
         locked = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
         if locked.status != MaintenanceWindow.Status.SCHEDULED:
             raise WindowNotScheduledError(f"A {locked.status} window cannot be moved.",

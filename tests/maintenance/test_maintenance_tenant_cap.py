@@ -197,3 +197,26 @@ def test_emergency_announcements_are_never_late(demo) -> None:
                              justification="Disk failing", now=MARCH_SAT_NOON - 21 * H)
     sent = maintenance_notices_send_due(now=MARCH_SAT_NOON - 21 * H, window_id=window.id)
     assert [(n.kind, n.late) for n in sent] == [("announcement", False)]
+
+
+def test_a_late_announcement_counts_the_window_as_unannounced_downtime_for_that_organisation(demo, acme) -> None:
+    from maintenance.selectors import sla_report_monthly_all_tenants
+
+    window = window_schedule(start=MARCH_SAT_NOON, hours=6, now=MARCH_SAT_NOON - timedelta(days=3))
+    maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(hours=50), window_id=window.id)  # on time
+    MaintenanceNotice.objects.filter(tenant=demo).delete()  # demo's e-mail failed; it leaves 47 h ahead
+    maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(hours=47), window_id=window.id)
+    rows = {row.tenant_slug: row for row in sla_report_monthly_all_tenants(month=MARCH_SAT_NOON.date())}
+    assert (rows["demo"].unannounced_downtime_seconds, rows["demo"].announced_maintenance_seconds) == (6 * 3600, 0)
+    assert (rows["acme"].unannounced_downtime_seconds, rows["acme"].announced_maintenance_seconds) == (0, 6 * 3600)
+
+
+def test_run_maintenance_notices_names_late_announcements(demo, capsys, clock) -> None:
+    from django.core.management import call_command
+
+    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
+    clock(MARCH_SAT_NOON - timedelta(hours=30))
+    call_command("run_maintenance_notices", "--dry-run")
+    out = capsys.readouterr().out
+    assert (f"would send announcement of window {window.id} (revision 1) to demo [en]: admin@demo.test — LATE: "
+            "less than 48 hours before the window (GCS art. 8)") in out

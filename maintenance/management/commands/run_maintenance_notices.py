@@ -23,5 +23,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{verb} {notice.kind} of window {notice.window_id} (revision {notice.revision}) to "
                 f"{notice.tenant_slug} [{notice.language}]: {', '.join(notice.recipients) or '(no administrator)'}"
+                + (" — LATE: less than 48 hours before the window (GCS art. 8)" if notice.late else "")
             )
         self.stdout.write(f"{len(notices)} notice(s) {verb}.")
