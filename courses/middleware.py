@@ -1,15 +1,14 @@
 """Language and time zone of a tenant page: the user's language when signed in, else the
 organisation's default language set in its branding, unless the visitor chose one (language cookie);
 without branding, the browser's language, or the organisation's (`Tenant.language`) when none is sent.
-The courses pages show and read dates in PLATFORM_TIME_ZONE (SPEC §2: business times in Europe/Paris)."""
+Pages show dates in Paris time: `mooc_platform.business_time.BusinessTimeMiddleware`."""
 
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 
 
 class TenantLanguageMiddleware:
@@ -40,12 +39,4 @@ class TenantLanguageMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()  # thread-local: never leak into the next request of this thread
-
-    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object) -> None:
-        # The courses pages show and read dates in Paris time; other apps keep their own convention.
-        if getattr(view_func, "__module__", "").startswith("courses."):
-            timezone.activate(ZoneInfo(settings.PLATFORM_TIME_ZONE))
+        return self.get_response(request)

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mooc_platform.i18n import LANGUAGES
+
 
 class Course(models.Model):
     class Licence(models.TextChoices):
@@ -27,7 +29,7 @@ class Course(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     summary = models.TextField(blank=True)
-    language = models.CharField(max_length=8, default="fr", choices=[("en", "English"), ("fr", "Français")])
+    language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
     licence = models.CharField(max_length=30, choices=Licence.choices, default=Licence.ALL_RIGHTS_RESERVED)
     pass_mark = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("50.00"),
@@ -271,7 +273,7 @@ class Branding(models.Model):
     logo = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     primary_color = models.CharField(max_length=7, default="#1d4ed8")
     accent_color = models.CharField(max_length=7, default="#f59e0b")
-    default_language = models.CharField(max_length=8, default="en", choices=[("en", "English"), ("fr", "Français")])
+    default_language = models.CharField(max_length=8, default="en", choices=LANGUAGES)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from mooc_platform import storage
+from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError
 
 from . import selectors, services
@@ -29,7 +30,6 @@ from .models import (
     Subscription,
     VatNumberCheck,
 )
-from .money import business_date
 
 
 def _each(request: HttpRequest, queryset: QuerySet, action: Any, done: str) -> None:

@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from mooc_platform.business_time import add_months
 from tenants.models import Tenant
 
 from .models import BillingPeriod, Plan, PlanPrice, Quote, QuoteLine, Subscription
-from .money import add_months
 
 DEMO_PLANS = {
     "essential": {"name": "Essential", "billing_period": BillingPeriod.MONTHLY, "flat_amount": Decimal("100.00"),

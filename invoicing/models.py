@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from mooc_platform.i18n import LANGUAGES
 from tenants.models import Tenant
 
 from .money import ZERO
@@ -96,7 +97,7 @@ class Quote(models.Model):
     siren = models.CharField(max_length=9, blank=True, help_text="French buyers: SIREN (mandatory on invoices).")
     contact_name = models.CharField(max_length=200)
     contact_email = models.EmailField()
-    language = models.CharField(max_length=8, default="fr", choices=[("en", "English"), ("fr", "Français")])
+    language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
     wished_slug = models.SlugField(max_length=40)
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
     seats = models.PositiveIntegerField()

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mooc_platform import storage
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import client_ip, tenant_url
 from tenants.models import Tenant
 
 from . import selectors, services
-from .apis import tenant_url
 from .models import Quote, QuoteSignature, Subscription
 
 
@@ -40,7 +40,7 @@ def quote_sign_page(request: HttpRequest, token: str) -> HttpResponse:
     form = SignatureForm(request.POST or None, initial={"document_sha256": quote.pdf_sha256})
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.quote_sign(token=token, ip_address=request.META.get("REMOTE_ADDR"),
+            result = services.quote_sign(token=token, ip_address=client_ip(request),
                                          user_agent=request.META.get("HTTP_USER_AGENT", ""), **form.cleaned_data)
         except services.QuoteAlreadySignedError as error:
             # A double click: the second request waited for the first and finds its own signature.
@@ -70,7 +70,7 @@ def _signed_page(request: HttpRequest, *, quote: Quote, subscription: Subscripti
     invoice = subscription.invoices.order_by("sequence").first()
     return render(request, "invoicing/quote_signed.html", {
         "quote": quote, "tenant": subscription.tenant, "invoice": invoice,
-        "tenant_url": tenant_url(request=request, slug=subscription.tenant.slug)})
+        "tenant_url": tenant_url(slug=subscription.tenant.slug, request=request)})
 
 
 def quote_pdf(request: HttpRequest, token: str) -> HttpResponse:
@@ -145,7 +145,7 @@ def billing_resubscribe_page(request: HttpRequest) -> HttpResponse:
     try:
         result = services.subscription_resubscribe(
             tenant=connection.tenant, accept_terms=True, actor=request.user,
-            ip_address=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+            ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import ApplicationError
 from mooc_platform.permissions import IsOperator, IsTenantMember
 from tenants.models import Tenant
@@ -183,7 +184,6 @@ class SlaReportApi(APIView):
 def parse_month(value: str) -> date:
     """'2026-11' → date(2026, 11, 1); empty → the current month in Europe/Paris."""
     if not value:
-        from .rules import platform_tz
 
         today = timezone.now().astimezone(platform_tz()).date()
         return today.replace(day=1)

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from mooc_platform.errors import error_body
+from mooc_platform.i18n import language_supported
 
 from .state import ActiveWindow, window_in_force, windows_not_ended
 
@@ -58,7 +59,7 @@ class MaintenanceModeMiddleware:
 
 def maintenance_response(request: HttpRequest, *, window: ActiveWindow, now: datetime) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
-    language = "fr" if tenant.language == "fr" else "en"
+    language = language_supported(tenant.language)
     retry_after = retry_after_seconds(window, now)
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(

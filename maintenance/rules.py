@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from mooc_platform.business_time import platform_tz
 
 SATURDAY = 5
 EARLIEST_START = time(12, 0)
@@ -25,10 +24,6 @@ class BrokenRule:
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
-
-
-def platform_tz() -> ZoneInfo:
-    return ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def duration_text(delta: timedelta) -> str:

@@ -15,10 +15,11 @@ from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
+from mooc_platform.business_time import platform_tz
 from tenants.models import Tenant
 
 from .models import MaintenanceNotice, MaintenanceWindow
-from .rules import as_utc, platform_tz
+from .rules import as_utc
 
 
 def _affecting(schema_name: str) -> Q:

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
+from mooc_platform.i18n import language_supported
 from tenants.models import Tenant
-from tenants.services import audit_record
 
 from . import state
 from .models import MaintenanceNotice, MaintenanceWindow
@@ -326,7 +327,7 @@ def _notice_send(*, window: MaintenanceWindow, tenant: Tenant, kind: str, recipi
                  late: bool = False) -> bool:
     """Insert the notice row and send the e-mail in one transaction. False if another run sent it. A late
     announcement is sent all the same (told late beats not told) and leaves an audit event."""
-    language = "fr" if tenant.language == "fr" else "en"
+    language = language_supported(tenant.language)
     try:
         with transaction.atomic():
             MaintenanceNotice.objects.create(window=window, tenant=tenant, kind=kind, revision=window.revision,
@@ -357,7 +358,7 @@ def maintenance_notices_send_due(
     for window, tenant, kind in _notices_due(now=now, window_id=window_id):
         recipients = tenant_administrator_emails(tenant=tenant)
         item = NoticeDue(window_id=window.id, tenant_id=tenant.id, tenant_slug=tenant.slug, kind=kind,
-                         revision=window.revision, language="fr" if tenant.language == "fr" else "en",
+                         revision=window.revision, language=language_supported(tenant.language),
                          recipients=tuple(recipients), late=_notice_late(window=window, kind=kind, now=now))
         if dry_run:
             done.append(item)

@@ -11,12 +11,12 @@ from rest_framework.views import APIView
 
 from mooc_platform.accounts.throttling import (
     THROTTLED_MESSAGE,
-    client_ip,
     login_failure_record,
     login_failures_clear,
     login_is_throttled,
 )
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import client_ip
 
 
 class InvalidCredentialsError(ApplicationError):
@@ -52,7 +52,7 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        email, ip = data.validated_data["email"].lower(), client_ip(request)
+        email, ip = data.validated_data["email"].lower(), client_ip(request) or ""
         if login_is_throttled(email=email, ip=ip):  # SPEC R3
             raise LoginThrottledError(THROTTLED_MESSAGE)
         user = authenticate(request, username=email, password=data.validated_data["password"])

@@ -5,7 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .accounts.throttling import client_ip, login_failure_record, login_failures_clear, login_is_throttled
+from .accounts.throttling import login_failure_record, login_failures_clear, login_is_throttled
+from .http import client_ip
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -20,7 +21,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         """SPEC R3: failed logins are throttled per e-mail and IP address."""
         email = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
+        ip = client_ip(self.request) or ""
         if email and login_is_throttled(email=email, ip=ip):
             raise ValidationError(self.error_messages["throttled"], code="throttled")
         try:

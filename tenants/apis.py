@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.errors import NotFoundError
+from mooc_platform.http import client_ip
+from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsOperator, IsTenantAdministrator
 
 from . import services
@@ -26,10 +28,6 @@ from .dns import verification_record_name
 from .exports import export_download_url
 from .models import AuditEvent, CustomDomain, DestructionRecord, SupportAccessGrant, Tenant, TenantExport
 from .selectors import audit_events_all, audit_events_for_tenant, tenant_storage_status, tenant_timeline
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[serializers.Serializer]) -> Response:
@@ -75,7 +73,7 @@ class TenantListApi(APIView):
         admin_email = serializers.EmailField()
         seat_limit = serializers.IntegerField(min_value=1, default=50)
         storage_quota_bytes = serializers.IntegerField(min_value=0, default=10 * 1024**3)
-        language = serializers.ChoiceField(choices=["en", "fr"], default="fr")
+        language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="fr")
         custom_domains_allowed = serializers.BooleanField(default=False)
 
     @extend_schema(responses=TenantOutputSerializer(many=True),
@@ -170,7 +168,7 @@ class SupportContentApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int, resource: str) -> Response:
         rows = services.support_content_read(tenant=_operator_tenant(pk), resource=resource, operator=request.user,
-                                             ip_address=_client_ip(request))
+                                             ip_address=client_ip(request))
         return Response({"results": rows})
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mooc_platform import storage
 from mooc_platform.emails import email_send
+from mooc_platform.http import tenant_url
 
 from . import s3
 from .models import Tenant, TenantExport
@@ -89,12 +90,11 @@ def export_build(*, export_id: int) -> TenantExport:
     export.manifest = {k: v for k, v in manifest.items() if k != "media"}
     export.completed_at = timezone.now()
     export.save(update_fields=["status", "s3_key", "size_bytes", "manifest", "completed_at"])
-    from .services import tenant_url
 
     email_send(to=tenant_administrator_emails(tenant=tenant), template="tenants/emails/export_ready",
                context={"tenant": tenant, "export": export,
                         "download_url": export_download_url(export=export, expires_in=24 * 3600),
-                        "page_url": tenant_url(tenant=tenant, path="/exports/"),
+                        "page_url": tenant_url(slug=tenant.slug, path="/exports/"),
                         "platform_name": settings.PLATFORM_NAME},
                language=tenant.language)
     return export

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import connection
 from django.utils.crypto import constant_time_compare
@@ -17,6 +16,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
+from mooc_platform.http import tenant_url
 
 INVITATION_TIMEOUT_DAYS = 14
 
@@ -55,10 +55,9 @@ def invitation_path(*, user: User) -> str:
 
 def invitation_link(*, tenant: Any, user: User) -> str:
     """Absolute one-time link on the tenant's host for `user`, a user of `tenant`'s schema."""
-    port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
     with schema_context(tenant.schema_name):
         path = invitation_path(user=user)
-    return f"{settings.PLATFORM_URL_SCHEME}://{tenant.slug}.{settings.PLATFORM_DOMAIN}{port}{path}"
+    return tenant_url(slug=tenant.slug, path=path)
 
 
 def user_invitation_link(*, tenant: Any, email: str) -> str:

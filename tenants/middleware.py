@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import error_body
 
 from .models import Tenant
@@ -33,7 +32,6 @@ OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", 
 ADMIN_PREFIXES = ("/billing/", "/api/v1/billing/", "/exports/", "/api/v1/exports/", "/timeline/",
                   "/api/v1/tenant/", "/api/v1/audit-events/", "/api/v1/support-access-grants/", "/api/v1/me/")
 STATUS_PAGE = "/account-status/"
-PARIS = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
@@ -48,7 +46,7 @@ def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
         return "tenant_access_ended", _("This organisation's subscription has ended.")
     if tenant.state == Tenant.State.RETENTION:
         if tenant.retention_ends_at:
-            until = f"{tenant.retention_ends_at.astimezone(PARIS):%Y-%m-%d}"
+            until = f"{tenant.retention_ends_at.astimezone(platform_tz()):%Y-%m-%d}"
             return ("tenant_access_ended",
                     _("This organisation's subscription has ended; its data is kept until %(date)s and can be "
                       "exported by its administrators.") % {"date": until})

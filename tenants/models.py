@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from mooc_platform.i18n import LANGUAGES
+
 
 class Tenant(TenantMixin):
     """One customer organisation = one PostgreSQL schema (SPEC R1). The `public` row is the platform."""
@@ -19,7 +21,7 @@ class Tenant(TenantMixin):
     slug = models.SlugField(max_length=63, unique=True)
     name = models.CharField(max_length=200)
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
-    language = models.CharField(max_length=8, default="fr", choices=[("en", "English"), ("fr", "Français")])
+    language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
     seat_limit = models.PositiveIntegerField(default=50)
     storage_quota_bytes = models.BigIntegerField(default=10 * 1024**3)
     storage_used_bytes = models.BigIntegerField(default=0)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
+from mooc_platform.business_time import business_days_later
 
-from .dates import paris_days_later
 from .models import AuditEvent, DestructionRecord, Tenant
 
 # Tables left out of exports and support reads: secrets and Django's bookkeeping, not customer data.
@@ -51,7 +51,7 @@ def tenants_due_for_purge(*, now: datetime) -> QuerySet[Tenant]:
 
 def tenants_due_for_reminder(*, now: datetime) -> list[tuple[Tenant, int]]:
     """Across tenants: (tenant, days) for every destruction reminder due now, 7-day ones first."""
-    in7, in30 = paris_days_later(now, 7), paris_days_later(now, 30)
+    in7, in30 = business_days_later(now, 7), business_days_later(now, 30)
     base = Tenant.objects.filter(state=Tenant.State.RETENTION, retention_ends_at__gt=now)
     due7 = list(base.filter(retention_ends_at__lte=in7, reminder_7_sent_at__isnull=True))
     due30 = list(base.filter(retention_ends_at__lte=in30, retention_ends_at__gt=in7, reminder_30_sent_at__isnull=True))
@@ -126,7 +126,7 @@ def tenant_timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
                       "label": _("Access ends (end of the period already paid); the data is kept 180 days")})
     if tenant.retention_ends_at:
         for days in REMINDER_DAYS:
-            steps.append({"key": f"reminder_{days}", "at": paris_days_later(tenant.retention_ends_at, -days),
+            steps.append({"key": f"reminder_{days}", "at": business_days_later(tenant.retention_ends_at, -days),
                           "label": _("Reminder e-mail: destruction in %(days)s days") % {"days": days}})
         steps.append({"key": "destruction", "at": tenant.retention_ends_at,
                       "label": _("All data destroyed (database, media files); invoices are kept")})

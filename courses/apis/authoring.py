@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.errors import ForbiddenError
+from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
 
 from .. import selectors, services
@@ -31,7 +32,7 @@ class CourseInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=100)
     summary = serializers.CharField(required=False, allow_blank=True)
-    language = serializers.ChoiceField(choices=["en", "fr"], required=False)
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
     licence = serializers.ChoiceField(choices=Course.Licence.choices, required=False)
     pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
     visibility = serializers.ChoiceField(choices=Course.Visibility.choices, required=False)

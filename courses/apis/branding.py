@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsTenantMember
 
 from .. import selectors, services
@@ -23,7 +24,7 @@ class BrandingApi(APIView):
         name = serializers.CharField(required=False, allow_blank=True, max_length=200)
         primary_color = serializers.CharField(required=False, max_length=7)
         accent_color = serializers.CharField(required=False, max_length=7)
-        default_language = serializers.ChoiceField(choices=["en", "fr"], required=False)
+        default_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
         logo_upload_id = serializers.IntegerField(required=False, allow_null=True, **ID)
         logo_remove = serializers.BooleanField(required=False, default=False)
 

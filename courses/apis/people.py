@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
+from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import selectors, services
@@ -33,7 +34,7 @@ class UserListCreateApi(ListAPIView):
         email = serializers.EmailField()
         full_name = serializers.CharField(required=False, allow_blank=True, default="")
         role = serializers.CharField(default=User.Role.LEARNER)
-        language = serializers.ChoiceField(choices=["en", "fr"], required=False)
+        language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.users_list()

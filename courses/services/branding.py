@@ -11,6 +11,7 @@ from django_tenants.utils import get_tenant_model
 
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError, ForbiddenError
+from mooc_platform.i18n import LANGUAGE_CODES
 
 from ..errors import UploadRefusedError
 from ..models import Branding, MediaUpload
@@ -69,7 +70,7 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
             else:
                 setattr(branding, attr, value.lower())
     if default_language is not None:
-        if default_language not in ("en", "fr"):
+        if default_language not in LANGUAGE_CODES:
             errors["default_language"] = ["Use en or fr."]
         else:
             branding.default_language = default_language

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError
+from mooc_platform.i18n import LANGUAGE_CODES
 
 from .branding import tenant_default_language, tenant_limits
 from .people import TENANT_ROLES, _invitation_send, seats_used
@@ -93,7 +94,7 @@ def _import_plan(csv_text: str, *, seats_available: int) -> list[ImportRow]:
         if role not in TENANT_ROLES:
             row.errors.append({"code": "unknown_role",
                                "message": f"Unknown role {role_raw!r}: administrator, instructor or learner."})
-        if language and language not in ("en", "fr"):
+        if language and language not in LANGUAGE_CODES:
             row.errors.append({"code": "unknown_language", "message": "Language must be en or fr."})
         if email in seen:
             row.errors.append({"code": "duplicate", "message": "This e-mail appears earlier in the file."})

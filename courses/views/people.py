@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mooc_platform.errors import ApplicationError
+from mooc_platform.i18n import LANGUAGE_CODES
 
 from .. import selectors, services
 from .common import _error, admin_required
@@ -40,7 +41,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         user.full_name = request.POST.get("full_name", user.full_name).strip()[:200]
-        if request.POST.get("language") in ("en", "fr"):
+        if request.POST.get("language") in LANGUAGE_CODES:
             user.language = request.POST["language"]
         user.save(update_fields=["full_name", "language"])
         messages.success(request, _("Profile saved."))

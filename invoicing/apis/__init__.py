@@ -14,7 +14,6 @@ from .billing import (
 from .common import (
     PDF_RESPONSES,
     MoneyField,
-    tenant_url,
 )
 from .invoices import (
     CreditNoteCreateApi,
@@ -86,5 +85,4 @@ __all__ = [
     "TenantSubscriptionApi",
     "TenantSubscriptionCancelApi",
     "TenantSubscriptionResubscribeApi",
-    "tenant_url",
 ]

@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.errors import NotFoundError
+from mooc_platform.http import client_ip
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import selectors, services
 from ..models import Subscription
-from .common import PDF_RESPONSES, MoneyField, _client_ip, _paginated, _pdf_redirect
+from .common import PDF_RESPONSES, MoneyField, _paginated, _pdf_redirect
 from .invoices import InvoiceOutput
 
 
@@ -127,6 +128,6 @@ class TenantSubscriptionResubscribeApi(APIView):
         data.is_valid(raise_exception=True)
         result = services.subscription_resubscribe(
             tenant=_current_tenant(), accept_terms=data.validated_data["accept_terms"], actor=request.user,
-            ip_address=_client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+            ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
         return Response({"subscription": _subscription_data(result.subscription),
                          "invoice_number": result.invoice.number}, status=status.HTTP_201_CREATED)

@@ -1,4 +1,4 @@
-"""What the invoicing APIs share: pagination, money fields, the client address, PDF redirects."""
+"""What the invoicing APIs share: pagination, money fields, PDF redirects."""
 
 from __future__ import annotations
 
@@ -25,18 +25,9 @@ def _paginated(*, queryset: Any, serializer_class: type[serializers.Serializer],
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
-def _client_ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class MoneyField(serializers.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_digits=12, decimal_places=2, **kwargs)
-
-
-def tenant_url(*, request: Any, slug: str) -> str:
-    """The new tenant's address, on the same scheme and port as this request."""
-    return f"{request.scheme}://{slug}.{request.get_host()}/"
 
 
 def _pdf_redirect(invoice: Invoice) -> HttpResponseRedirect:

@@ -10,11 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.http import client_ip, tenant_url
+from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
 from ..models import Plan, Quote
-from .common import MoneyField, _client_ip, _paginated, tenant_url
+from .common import MoneyField, _paginated
 
 
 class QuoteLineOutput(serializers.Serializer):
@@ -65,7 +67,7 @@ class QuoteInputMixin(serializers.Serializer):
     wished_slug = serializers.CharField(max_length=40)
     seats = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
     valid_until = serializers.DateField(required=False)
-    language = serializers.ChoiceField(choices=["en", "fr"], default="fr")
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="fr")
     initial_term_months = serializers.IntegerField(min_value=1, max_value=60, default=12)
 
 
@@ -176,12 +178,12 @@ class QuoteSignatureCreateApi(APIView):
     def post(self, request: Request, token: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.quote_sign(token=token, ip_address=_client_ip(request),
+        result = services.quote_sign(token=token, ip_address=client_ip(request),
                                      user_agent=request.META.get("HTTP_USER_AGENT", ""), **data.validated_data)
         signature = result.subscription.quote.signature
         return Response(self.OutputSerializer({
             "quote": result.subscription.quote.reference, "signed_at": signature.signed_at,
             "document_sha256": signature.document_sha256, "tenant_slug": result.tenant.slug,
-            "tenant_url": tenant_url(request=request, slug=result.tenant.slug),
+            "tenant_url": tenant_url(slug=result.tenant.slug, request=request),
             "invoice_number": result.invoice.number,
         }).data, status=status.HTTP_201_CREATED)

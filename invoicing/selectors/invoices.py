@@ -6,10 +6,10 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from mooc_platform.business_time import business_date
 from tenants.models import Tenant
 
 from ..models import Invoice
-from ..money import business_date
 
 
 def platform_invoices_list(*, status: str | None = None, tenant_id: int | None = None) -> QuerySet[Invoice]:

@@ -9,10 +9,11 @@ from typing import Any
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from mooc_platform.business_time import business_date
 from tenants.models import Tenant
 
 from ..models import Invoice, Subscription
-from ..money import ZERO, business_date
+from ..money import ZERO
 
 
 def tenant_balance(*, tenant: Tenant) -> Decimal:

@@ -8,10 +8,10 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Prefetch
 
+from mooc_platform.business_time import business_date
 from tenants.models import Tenant
 
 from ..models import QuoteLine, Subscription
-from ..money import business_date
 from .invoices import _subscriptions_invoice_next_period
 
 

@@ -9,11 +9,13 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from mooc_platform.audit import audit_record
+from mooc_platform.business_time import business_date, business_days_later
 from tenants.models import Tenant
-from tenants.services import IllegalTransitionError, audit_record, tenant_reinstate, tenant_suspend
+from tenants.services import IllegalTransitionError, tenant_reinstate, tenant_suspend
 
 from ..models import Invoice
-from ..money import ZERO, business_add_days, business_date, money_round
+from ..money import ZERO, money_round
 from .invoices import RECOVERY_INDEMNITY, _invoice_email, _late_interest_rate
 
 REMINDER_DAYS_BEFORE_DUE = 7
@@ -73,7 +75,7 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
         for invoice in (unpaid.select_for_update(skip_locked=True, of=("self",)).select_related("tenant")
                         .filter(formal_notice_sent_at__isnull=True, due_date__lte=today)[:batch_size]):
             invoice.formal_notice_sent_at = now
-            invoice.suspension_due_at = business_add_days(now, SUSPENSION_DAYS_AFTER_FORMAL_NOTICE)
+            invoice.suspension_due_at = business_days_later(now, SUSPENSION_DAYS_AFTER_FORMAL_NOTICE)
             invoice.save(update_fields=["formal_notice_sent_at", "suspension_due_at"])
             audit_record(action="invoice.formal_notice_sent", tenant=invoice.tenant, target=invoice,
                          after={"suspension_due_at": invoice.suspension_due_at.isoformat()})

@@ -4,7 +4,6 @@ frozen snapshots, the PDF (Factur-X) on S3, and delivery by e-mail."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,14 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from mooc_platform import storage
+from mooc_platform.audit import audit_record, audit_record_many
+from mooc_platform.business_time import add_months, business_date, business_midnight
 from mooc_platform.emails import email_send
 from mooc_platform.errors import NotFoundError
-from tenants.models import AuditEvent, Tenant
-from tenants.services import audit_record
+from mooc_platform.http import tenant_url
+from tenants.models import Tenant
 
 from ..errors import InvoiceStateError, SubscriptionStateError
 from ..models import MONTHS_PER_PERIOD, Invoice, InvoiceLine, InvoiceSeries, PlanPrice, Quote, QuoteLine, Subscription
-from ..money import ZERO, add_months, business_date, business_midnight, money_round
+from ..money import ZERO, money_round
 from ..vat import vat_treatment
 from .plans import _recurring_lines
 
@@ -57,16 +58,6 @@ def legal_mentions(*, due_date: date) -> str:
         f"Due date: {due_date:%Y-%m-%d}. No discount for early payment. Late payment bears interest at {rate} % "
         "per year from the day after the due date and a fixed recovery indemnity of forty euros (EUR 40.00)."
     )
-
-
-def _audit_bulk(*, action: str, targets: Sequence[Any], tenants: Sequence[Tenant | None],
-                afters: Sequence[dict[str, Any]]) -> None:
-    """One audit event per target, in one INSERT (the billing run issues thousands of invoices)."""
-    AuditEvent.objects.bulk_create([
-        AuditEvent(action=action, tenant=tenant, target_type=type(target).__name__, target_id=str(target.pk),
-                   before={}, after=after)
-        for target, tenant, after in zip(targets, tenants, afters, strict=True)
-    ])
 
 
 def _series_take(*, prefix: str, count: int) -> tuple[InvoiceSeries, int]:
@@ -185,7 +176,7 @@ def _subscriptions_invoice_next_period(*, subscriptions: list[Subscription], tod
             all_lines.append(line)
     InvoiceLine.objects.bulk_create(all_lines)
     Subscription.objects.bulk_update(subscriptions, ["periods_billed", "next_period_start"])
-    _audit_bulk(action="invoice.issued", targets=invoices, tenants=[s.tenant for s in subscriptions],
+    audit_record_many(action="invoice.issued", targets=invoices, tenants=[s.tenant_id for s in subscriptions],
                 afters=[{"number": i.number, "total_incl_tax": str(i.total_incl_tax)} for i in invoices])
     return invoices
 
@@ -272,9 +263,7 @@ def invoice_pdf_ensure(*, invoice: Invoice) -> str:
 
 def tenant_billing_url(*, tenant: Tenant) -> str:
     """The customer administrator's billing page on the tenant's host."""
-    scheme = getattr(settings, "PLATFORM_URL_SCHEME", "https")
-    port = getattr(settings, "PLATFORM_URL_PORT", None)
-    return f"{scheme}://{tenant.slug}.{settings.PLATFORM_DOMAIN}{f':{port}' if port else ''}/billing/"
+    return tenant_url(slug=tenant.slug, path="/billing/")
 
 
 def invoices_deliver(*, limit: int = 200, now: datetime | None = None) -> int:

@@ -12,12 +12,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mooc_platform.audit import audit_record
+from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError, NotFoundError
-from tenants.services import audit_record
 
 from ..errors import InvalidAmountError, InvoiceStateError, WebhookSignatureError
 from ..models import Invoice, Payment
-from ..money import business_date, money_round
+from ..money import money_round
 from .dunning import _late_charges_apply, _tenant_reinstate_if_settled
 
 

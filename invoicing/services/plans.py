@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mooc_platform.audit import audit_record
 from mooc_platform.errors import NotFoundError
-from tenants.services import audit_record
 
 from ..models import Plan, PlanPrice
 from ..money import ZERO, money_round

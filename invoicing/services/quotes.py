@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from mooc_platform import storage
+from mooc_platform.audit import audit_record, audit_record_many
+from mooc_platform.business_time import add_months, business_date
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, NotFoundError
 from tenants.models import Tenant
-from tenants.services import audit_record, tenant_provision, tenant_slug_validate
+from tenants.services import tenant_provision, tenant_slug_validate
 
 from ..errors import (
     DocumentChangedError,
@@ -29,10 +31,10 @@ from ..errors import (
     TermsNotAcceptedError,
 )
 from ..models import Invoice, Plan, PlanPrice, Quote, QuoteLine, QuoteSignature, Subscription
-from ..money import add_months, business_date, money_round
+from ..money import money_round
 from ..vat import siren_clean, vat_number_clean
 from ..vies import vat_check_attach, vat_number_vies_verify
-from .invoices import _audit_bulk, _deliver_soon, _subscriptions_invoice_next_period, seller_snapshot
+from .invoices import _deliver_soon, _subscriptions_invoice_next_period, seller_snapshot
 from .plans import _recurring_lines, plan_price_current
 
 
@@ -198,7 +200,7 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         ids = list(Quote.objects.filter(status=Quote.Status.SENT, valid_until__lt=today).values_list("pk", flat=True))
         Quote.objects.filter(pk__in=ids).update(status=Quote.Status.EXPIRED)
-        _audit_bulk(action="quote.expired", targets=[Quote(pk=pk) for pk in ids], tenants=[None] * len(ids),
+        audit_record_many(action="quote.expired", targets=[Quote(pk=pk) for pk in ids], tenants=[None] * len(ids),
                     afters=[{"status": "expired"}] * len(ids))
     return len(ids)
 

@@ -12,13 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from mooc_platform import storage
+from mooc_platform.audit import audit_record
+from mooc_platform.business_time import add_months, business_date, business_midnight
 from mooc_platform.errors import NotFoundError
 from tenants.models import Tenant
-from tenants.services import audit_record, tenant_cancel, tenant_resubscribe
+from tenants.services import tenant_cancel, tenant_resubscribe
 
 from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
 from ..models import Invoice, Quote, QuoteLine, QuoteSignature, Subscription
-from ..money import add_months, business_date, business_midnight, money_round
+from ..money import money_round
 from .invoices import _deliver_soon, _subscriptions_invoice_next_period
 from .plans import _recurring_lines, plan_price_current
 from .quotes import SignResult

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mooc_platform.i18n import LANGUAGES
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -33,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
-    language = models.CharField(max_length=8, default="en", choices=[("en", "English"), ("fr", "Français")])
+    language = models.CharField(max_length=8, default="en", choices=LANGUAGES)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can open the operator console (public only).")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -9,17 +9,10 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest
 
 
 def _limits() -> tuple[int, int]:
     return (getattr(settings, "LOGIN_MAX_FAILURES", 5), getattr(settings, "LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60))
-
-
-def client_ip(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _key(*, email: str, ip: str) -> str:

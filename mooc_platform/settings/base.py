@@ -10,6 +10,8 @@ from urllib.parse import unquote
 import environ
 from celery.schedules import crontab
 
+from mooc_platform import i18n
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / ".var"
 
@@ -25,6 +27,9 @@ PLATFORM_TIME_ZONE = "Europe/Paris"
 # Absolute links in e-mails (invitations, exports): scheme and, behind no proxy, the port.
 PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https")
 PLATFORM_URL_PORT = env("PLATFORM_URL_PORT", default="")
+# Addresses (or prefixes) of the reverse proxies whose X-Forwarded-For is believed; empty: the socket's
+# peer is the client (mooc_platform.http.client_ip: login throttling, signature evidence, audit).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 
 # --- Tenancy (django-tenants) -------------------------------------------------------------------
@@ -81,6 +86,8 @@ MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 MAINTENANCE_QUIZ_DEADLINES_READER = "courses.selectors.learning.quiz_deadlines_between_across_tenants"
 
 MIDDLEWARE = [
+    # Every page, on every host, shows and reads dates in Paris time (SPEC §2).
+    "mooc_platform.business_time.BusinessTimeMiddleware",
     "tenants.routing.CachedTenantMiddleware",
     # Right after the tenant: during a window, a refused request touches no session or user table.
     "maintenance.middleware.MaintenanceModeMiddleware",
@@ -156,8 +163,8 @@ LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # --- Internationalisation -----------------------------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CODE = i18n.DEFAULT_LANGUAGE
+LANGUAGES = i18n.LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -4,9 +4,8 @@ Business rules live here, found by name (STYLE 1). Each state change runs under 
 and writes an audit event; e-mails leave on commit, so a rolled-back change never announces itself.
 """
 
-from .audit import (
-    audit_record,
-)
+from mooc_platform.audit import audit_record  # re-exported for callers of the former home
+
 from .domains import (
     DOMAIN_PATTERN,
     custom_domain_approve,
@@ -30,7 +29,6 @@ from .lifecycle import (
     tenant_resubscribe,
     tenant_suspend,
     tenant_terminate,
-    tenant_url,
 )
 from .provisioning import (
     RESERVED_SLUGS,
@@ -100,6 +98,5 @@ __all__ = [
     "tenant_slug_validate",
     "tenant_suspend",
     "tenant_terminate",
-    "tenant_url",
     "user_invitation_send",
 ]

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 
 from ..models import CustomDomain, Domain, Tenant
 from ..routing import tenant_cache_clear
-from .audit import audit_record
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 

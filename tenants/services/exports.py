@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mooc_platform.audit import audit_record
 from mooc_platform.errors import ConflictError
 
 from ..models import DestructionRecord, Tenant, TenantExport
-from .audit import audit_record
 
 EXPORTABLE_STATES = {Tenant.State.ACTIVE, Tenant.State.SUSPENDED, Tenant.State.CANCELLED, Tenant.State.RETENTION}
 

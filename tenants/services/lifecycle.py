@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from mooc_platform.audit import audit_record
+from mooc_platform.audit import jsonable as _jsonable
+from mooc_platform.business_time import business_days_later
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import tenant_url
 from mooc_platform.storage import tenant_prefix
 
-from ..dates import paris_days_later
 from ..models import DestructionRecord, Tenant
 from ..routing import tenant_cache_clear
 from ..selectors import tenant_administrator_emails, tenant_schema_tables
-from .audit import _jsonable, audit_record
-from .provisioning import tenant_primary_domain
 from .purge import tenant_purge
 
 logger = logging.getLogger(__name__)
@@ -46,15 +47,10 @@ class IllegalTransitionError(ApplicationError):
 def _lifecycle_email(*, tenant: Tenant, event: str, extra: dict[str, Any] | None = None) -> None:
     """Queue the e-mail announcing `event` to the tenant's administrators (sent on commit)."""
     recipients = tenant_administrator_emails(tenant=tenant)
-    context = {"tenant": tenant, "event": event, "tenant_url": tenant_url(tenant=tenant),
+    context = {"tenant": tenant, "event": event, "tenant_url": tenant_url(slug=tenant.slug),
                "platform_name": settings.PLATFORM_NAME, **(extra or {})}
     transaction.on_commit(lambda: email_send(to=recipients, template="tenants/emails/lifecycle", context=context,
                                              language=tenant.language))
-
-
-def tenant_url(*, tenant: Tenant, path: str = "/") -> str:
-    port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
-    return f"{settings.PLATFORM_URL_SCHEME}://{tenant_primary_domain(slug=tenant.slug)}{port}{path}"
 
 
 def _transition(*, tenant: Tenant, allowed_from: set[str], to: str, action: str, actor: Any,
@@ -119,7 +115,7 @@ def tenant_cancel(*, tenant: Tenant, access_ends_at: datetime, actor: Any = None
     return _transition(tenant=tenant, allowed_from={Tenant.State.ACTIVE, Tenant.State.SUSPENDED},
                        to=Tenant.State.CANCELLED, action="tenant.cancelled", actor=actor, notify=notify,
                        changes={"access_ends_at": access_ends_at,
-                                "retention_ends_at": paris_days_later(access_ends_at, RETENTION_DAYS)})
+                                "retention_ends_at": business_days_later(access_ends_at, RETENTION_DAYS)})
 
 
 def tenant_terminate(*, tenant: Tenant, reason: str, actor: Any = None, now: datetime | None = None,
@@ -129,7 +125,7 @@ def tenant_terminate(*, tenant: Tenant, reason: str, actor: Any = None, now: dat
     return _transition(
         tenant=tenant, allowed_from={Tenant.State.ACTIVE, Tenant.State.SUSPENDED, Tenant.State.CANCELLED},
         to=Tenant.State.RETENTION, action="tenant.terminated", actor=actor, notify=notify,
-        changes={"access_ends_at": now, "retention_ends_at": paris_days_later(now, RETENTION_DAYS),
+        changes={"access_ends_at": now, "retention_ends_at": business_days_later(now, RETENTION_DAYS),
                  "suspension_reason": reason, "reminder_30_sent_at": None, "reminder_7_sent_at": None},
     )
 
@@ -147,7 +143,7 @@ def tenant_access_end(*, tenant: Tenant, actor: Any = None, now: datetime | None
     ends = tenant.access_ends_at or now
     return _transition(tenant=tenant, allowed_from={Tenant.State.CANCELLED}, to=Tenant.State.RETENTION,
                        action="tenant.retention_started", actor=actor, notify=notify, guard=guard,
-                       changes={"retention_ends_at": paris_days_later(ends, RETENTION_DAYS),
+                       changes={"retention_ends_at": business_days_later(ends, RETENTION_DAYS),
                                 "reminder_30_sent_at": None, "reminder_7_sent_at": None})
 
 
@@ -204,7 +200,7 @@ def lifecycle_run(*, now: datetime | None = None, dry_run: bool = False) -> Life
     for tenant in tenants_due_for_retention(now=now):
         report.retention_started.append(
             (tenant.slug, f"access ended {tenant.access_ends_at.isoformat()}, data kept until "
-                          f"{paris_days_later(tenant.access_ends_at, RETENTION_DAYS).isoformat()}"))
+                          f"{business_days_later(tenant.access_ends_at, RETENTION_DAYS).isoformat()}"))
         if not dry_run:
             _sweep_step(report, tenant, lambda t=tenant: tenant_access_end(tenant=t, now=now))
     for tenant, days in tenants_due_for_reminder(now=now):

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from mooc_platform.accounts.models import User
+from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
 
@@ -18,7 +19,6 @@ from ..clone import schema_clone
 from ..invitations import invitation_link
 from ..migration import template_schema_migrate, template_schema_name
 from ..models import Domain, Tenant
-from .audit import audit_record
 
 RESERVED_SLUGS = frozenset(
     {"www", "api", "console", "status", "admin", "app", "mail", "smtp", "static", "media", "public",

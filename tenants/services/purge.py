@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from mooc_platform.audit import audit_record
+from mooc_platform.audit import jsonable as _jsonable
 from mooc_platform.errors import ConflictError
 from mooc_platform.storage import tenant_prefix
 
@@ -18,7 +20,6 @@ from .. import s3
 from ..models import CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant, TenantExport
 from ..routing import tenant_cache_clear
 from ..selectors import tenant_schema_tables
-from .audit import _jsonable, audit_record
 
 
 class PurgeRefusedError(ConflictError):

@@ -8,10 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mooc_platform.audit import audit_record
+from mooc_platform.audit import jsonable as _jsonable
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 
 from ..models import SupportAccessGrant, Tenant
-from .audit import _jsonable, audit_record
 
 SUPPORT_GRANT_MAX_DAYS = 30
 

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from invoicing import services
 from invoicing.models import Invoice, Subscription
-from invoicing.money import business_date
+from mooc_platform.business_time import business_date
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from maintenance.migration import schemas_migrate, schemas_to_migrate, windows_in_force_all_tenants
-from tenants.services import audit_record
+from mooc_platform.audit import audit_record
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.db import connection
 from invoicing import services
 from invoicing.demo import subscriptions_bulk_create
 from invoicing.models import Invoice, Subscription
-from invoicing.money import add_months
+from mooc_platform.business_time import add_months
 from tests.invoicing.conftest import paris, sign
 
 

@@ -1,0 +1,78 @@
+"""The platform's audit log: one append-only event per state change (SPEC §2), for every app.
+
+The one writer of `tenants.AuditEvent`. The tenant is taken by value (an id, or any object whose
+`pk` is that id), so a tenant app (courses) audits without importing `tenants`: the event lives in
+`public`, which is on every schema's `search_path`. The model is looked up through the app
+registry, so `mooc_platform` imports no app here (SPEC §2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+
+
+def jsonable(value: Any) -> Any:
+    """A date or datetime as its ISO string (audit `before`/`after` and error details are JSON)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _tenant_id(tenant: Any) -> int | None:
+    if tenant is None or isinstance(tenant, int):
+        return tenant
+    return tenant.pk
+
+
+def _event(*, action: str, actor: Any, tenant: Any, target: Any, before: dict[str, Any] | None,
+           after: dict[str, Any] | None, ip_address: str | None) -> Any:
+    audit_event = apps.get_model("tenants", "AuditEvent")
+    return audit_event(
+        action=action,
+        actor_email=getattr(actor, "email", "") or "",
+        actor_schema=connection.schema_name if actor is not None else "",
+        tenant_id=_tenant_id(tenant),
+        target_type=type(target).__name__ if target is not None else "",
+        target_id=str(getattr(target, "pk", "") or "") if target is not None else "",
+        before=before or {},
+        after=after or {},
+        ip_address=ip_address,
+    )
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    tenant: Any = None,
+    target: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> Any:
+    """Append one audit event and return it. `actor` is a user of any schema (None = the system);
+    `tenant` is a tenant id or an object carrying it as `pk` (None = a platform-wide event)."""
+    event = _event(action=action, actor=actor, tenant=tenant, target=target, before=before, after=after,
+                   ip_address=ip_address)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(
+    *,
+    action: str,
+    targets: Sequence[Any],
+    tenants: Sequence[Any],
+    afters: Sequence[dict[str, Any]],
+    actor: Any = None,
+) -> None:
+    """One audit event per target, in one INSERT (the billing run issues thousands of invoices).
+    `targets`, `tenants` and `afters` go in step."""
+    audit_event = apps.get_model("tenants", "AuditEvent")
+    audit_event.objects.bulk_create([
+        _event(action=action, actor=actor, tenant=tenant, target=target, before=None, after=after,
+               ip_address=None)
+        for target, tenant, after in zip(targets, tenants, afters, strict=True)
+    ])
