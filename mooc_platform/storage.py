@@ -120,3 +120,16 @@ def multipart_complete(*, key: str, upload_id: str) -> None:
 
 def multipart_abort(*, key: str, upload_id: str) -> None:
     s3_client().abort_multipart_upload(Bucket=bucket_name(), Key=key, UploadId=upload_id)
+
+
+# --- The storage quota (SPEC R20): the one rule, read by courses (upload warnings) and tenants (status) ---
+STORAGE_WARNING_PERCENT = 80
+
+
+def storage_level(*, used: int, quota: int) -> str:
+    """"full" when usage reached the quota (or there is no quota), "warning" from 80 %, else "ok"."""
+    if quota <= 0 or used >= quota:
+        return "full"
+    if used * 100 >= quota * STORAGE_WARNING_PERCENT:
+        return "warning"
+    return "ok"

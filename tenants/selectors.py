@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from mooc_platform.business_time import business_days_later
+from mooc_platform.storage import storage_level
 
 from .models import AuditEvent, DestructionRecord, Tenant
 
@@ -109,8 +110,8 @@ def tenant_storage_status(*, tenant: Tenant) -> dict[str, Any]:
     """Usage against quota (SPEC R20): level is "ok", "warning" (≥ 80 %) or "full" (≥ 100 %)."""
     quota, used = tenant.storage_quota_bytes, tenant.storage_used_bytes
     ratio = used / quota if quota else 1.0
-    level = "full" if ratio >= 1 else "warning" if ratio >= 0.8 else "ok"
-    return {"used_bytes": used, "quota_bytes": quota, "ratio": round(ratio, 4), "level": level}
+    return {"used_bytes": used, "quota_bytes": quota, "ratio": round(ratio, 4),
+            "level": storage_level(used=used, quota=quota)}
 
 
 def tenant_timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:

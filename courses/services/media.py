@@ -33,12 +33,10 @@ UPLOAD_RULES: dict[str, tuple[set[str], int]] = {
 
 
 def storage_warning(*, used: int, quota: int) -> str | None:
-    """'100' when usage reached the quota, '80' from 80 %, else None (SPEC R20)."""
-    if quota <= 0 or used >= quota:
-        return "100"
-    if used * 100 >= quota * 80:
-        return "80"
-    return None
+    """The percentage of the quota reached, as the upload API and the banner say it: '100' when usage
+    reached the quota, '80' from 80 %, else None (the rule: `mooc_platform.storage.storage_level`)."""
+    level = storage.storage_level(used=used, quota=quota)
+    return {"full": "100", "warning": str(storage.STORAGE_WARNING_PERCENT)}.get(level)
 
 
 def _safe_filename(name: str) -> str:

@@ -3,6 +3,8 @@
 import urllib.request
 import uuid
 
+import pytest
+
 from mooc_platform import storage
 
 
@@ -26,3 +28,16 @@ def test_presigned_put_then_presigned_get_round_trip() -> None:
         assert response.read() == b"%PDF-1.7 fake"
     head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=key)
     assert head["ContentType"] == "application/pdf"
+
+
+@pytest.mark.parametrize(("used", "quota", "level", "warning"), [
+    (0, 1000, "ok", None), (799, 1000, "ok", None), (800, 1000, "warning", "80"), (4, 5, "warning", "80"),
+    (999, 1000, "warning", "80"), (1000, 1000, "full", "100"), (0, 0, "full", "100")])
+def test_one_storage_rule_for_the_tenant_status_and_the_upload_warning(used: int, quota: int, level: str,
+                                                                       warning: str | None) -> None:
+    """SPEC R20: the operator's status and the upload warning read the same thresholds."""
+    from courses.services import storage_warning
+    from mooc_platform.storage import storage_level
+
+    assert storage_level(used=used, quota=quota) == level
+    assert storage_warning(used=used, quota=quota) == warning
