@@ -21,13 +21,16 @@ from .discussions import (
 )
 from .learning import (
     course_analytics,
+    course_score,
     courses_catalogue,
     enrollments_of,
     lesson_ids_completed,
+    progress_percent,
     quiz_attempt_expiry_effective,
     quiz_deadline_effective,
     quiz_deadlines_between_across_tenants,
     quiz_maintenance_clash,
+    score_of_course,
 )
 from .people import (
     users_list,
@@ -42,15 +45,18 @@ __all__ = [
     "course_analytics",
     "course_lessons",
     "course_outline",
+    "course_score",
     "courses_catalogue",
     "courses_visible",
     "enrollments_of",
     "lesson_ids_completed",
     "posts_of_course",
+    "progress_percent",
     "quiz_attempt_expiry_effective",
     "quiz_deadline_effective",
     "quiz_deadlines_between_across_tenants",
     "quiz_maintenance_clash",
     "reports_open",
+    "score_of_course",
     "users_list",
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
@@ -14,6 +15,33 @@ from maintenance.selectors import maintenance_deadline_extended, maintenance_win
 from mooc_platform.accounts.models import User
 
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, QuizAttempt
+
+HUNDRED = Decimal("100")
+
+
+def score_of_course(*, best: Mapping[int, Decimal | None], quiz_ids: Sequence[int]) -> Decimal:
+    """The course score rule, one copy for the certificate decision and the analytics: the mean of
+    the learner's best submitted score on each quiz (`best`, by quiz id; a quiz never taken counts 0),
+    to the hundredth, half up; 100 when the course has no quiz."""
+    if not quiz_ids:
+        return HUNDRED.quantize(Decimal("0.01"))
+    total = sum((best.get(q) or Decimal("0")) for q in quiz_ids)
+    return (Decimal(total) / len(quiz_ids)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def progress_percent(*, done: int, total: int) -> Decimal:
+    """Lessons completed out of `total`, in % to the tenth, half up (0 for a course without lessons)."""
+    if not total:
+        return Decimal("0.0")
+    return (Decimal(done * 100) / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def course_score(*, course: Course, user: User) -> Decimal:
+    """The learner's course score (`score_of_course`)."""
+    quiz_ids = list(Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ).values_list("id", flat=True))
+    best = dict(QuizAttempt.objects.filter(lesson_id__in=quiz_ids, user=user, submitted_at__isnull=False)
+                .values("lesson_id").annotate(best=Max("score")).values_list("lesson_id", "best")) if quiz_ids else {}
+    return score_of_course(best=best, quiz_ids=quiz_ids)
 
 
 def courses_catalogue(*, user: User) -> QuerySet[Course]:
@@ -45,21 +73,16 @@ def course_analytics(*, course: Course) -> dict[str, Any]:
     quiz_ids = list(Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ).values_list("id", flat=True))
     enrollments = list(Enrollment.objects.filter(course=course).select_related("user")
                        .annotate(lessons_done=Count("completions", distinct=True)).order_by("user__email"))
-    best: dict[tuple[int, int], Decimal] = {}
+    best: dict[int, dict[int, Decimal]] = {}
     for user_id, lesson_id, score in (QuizAttempt.objects.filter(lesson_id__in=quiz_ids, submitted_at__isnull=False)
                                       .values("user_id", "lesson_id").annotate(best=Max("score"))
                                       .values_list("user_id", "lesson_id", "best")):
-        best[(user_id, lesson_id)] = score
+        best.setdefault(user_id, {})[lesson_id] = score
     certified = set(Certificate.objects.filter(course=course).values_list("user_id", flat=True))
     rows = []
     for e in enrollments:
-        if quiz_ids:
-            score = sum((best.get((e.user_id, q)) or Decimal("0")) for q in quiz_ids) / len(quiz_ids)
-            score = Decimal(score).quantize(Decimal("0.01"))
-        else:
-            score = Decimal("100.00")
-        progress = (Decimal(e.lessons_done * 100) / lessons_total).quantize(Decimal("0.1")) if lessons_total \
-            else Decimal("0.0")
+        score = score_of_course(best=best.get(e.user_id, {}), quiz_ids=quiz_ids)
+        progress = progress_percent(done=e.lessons_done, total=lessons_total)
         rows.append({"email": e.user.email, "full_name": e.user.full_name, "enrolled_at": e.created_at,
                      "lessons_done": e.lessons_done, "lessons_total": lessons_total, "progress": progress,
                      "score": score, "completed": e.completed_at is not None, "certified": e.user_id in certified})

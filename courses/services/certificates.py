@@ -5,35 +5,19 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
 
-from ..models import Branding, Certificate, Course, Enrollment, Lesson, QuizAttempt
+from ..models import Branding, Certificate, Course, Enrollment
+from ..selectors.learning import course_score
 from .branding import branding_display_name
 
 logger = logging.getLogger(__name__)
-
-
-HUNDRED = Decimal("100")
-
-
-def course_score(*, course: Course, user: User) -> Decimal:
-    """The learner's course score: the mean of their best submitted score on each quiz of the
-    course (a quiz never taken counts 0); 100 when the course has no quiz."""
-    quiz_ids = list(Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ).values_list("id", flat=True))
-    if not quiz_ids:
-        return HUNDRED.quantize(Decimal("0.01"))
-    best = dict(QuizAttempt.objects.filter(lesson_id__in=quiz_ids, user=user, submitted_at__isnull=False)
-                .values("lesson_id").annotate(best=Max("score")).values_list("lesson_id", "best"))
-    total = sum((best.get(q) or Decimal("0")) for q in quiz_ids)
-    return (Decimal(total) / len(quiz_ids)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _certificate_code() -> str:

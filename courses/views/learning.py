@@ -127,7 +127,7 @@ def my_progress(request: HttpRequest) -> HttpResponse:
     enrollments = list(selectors.enrollments_of(user=request.user))
     certified = set(Certificate.objects.filter(user=request.user).values_list("course_id", flat=True))
     for e in enrollments:
-        e.percent = round(e.lessons_done * 100 / e.lessons_total) if e.lessons_total else 0
+        e.percent = selectors.progress_percent(done=e.lessons_done, total=e.lessons_total)
         e.certified = e.course_id in certified
     return render(request, "courses/my_progress.html", {"enrollments": enrollments})
 
