@@ -12,9 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
-from django_tenants.utils import schema_context
 
-from mooc_platform.accounts.models import User
 from mooc_platform.business_time import platform_tz
 from tenants.models import Tenant
 
@@ -158,15 +156,6 @@ def maintenance_window_tenants(*, window: MaintenanceWindow) -> QuerySet[Tenant]
     if window.scope == MaintenanceWindow.Scope.SELECTED:
         tenants = tenants.filter(id__in=window.tenants.values("id"))
     return tenants.order_by("id")
-
-
-def tenant_administrator_emails(*, tenant: Tenant) -> list[str]:
-    """E-mail addresses of the tenant's active administrators (read in the tenant's own schema)."""
-    with schema_context(tenant.schema_name):
-        return list(
-            User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True).order_by("email")
-            .values_list("email", flat=True)
-        )
 
 
 def maintenance_notices_sent(*, window: MaintenanceWindow) -> QuerySet[MaintenanceNotice]:

@@ -18,6 +18,7 @@ from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
 from mooc_platform.i18n import language_supported
 from tenants.models import Tenant
+from tenants.selectors import tenant_administrator_emails
 
 from . import state
 from .models import MaintenanceNotice, MaintenanceWindow
@@ -35,7 +36,6 @@ from .selectors import (
     maintenance_planned_windows_adjoining,
     maintenance_quiz_deadlines_between,
     maintenance_window_tenants,
-    tenant_administrator_emails,
 )
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from mooc_platform.accounts.models import User
+from mooc_platform.accounts.selectors import administrators_active
 from mooc_platform.business_time import business_days_later
 from mooc_platform.storage import storage_level
 
@@ -24,8 +24,7 @@ EXCLUDED_COLUMNS = frozenset({"password"})
 def tenant_administrator_emails(*, tenant: Tenant) -> list[str]:
     """E-mail addresses of the tenant's active administrators (read in its schema)."""
     with schema_context(tenant.schema_name):
-        return list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True)
-                    .order_by("email").values_list("email", flat=True))
+        return list(administrators_active().values_list("email", flat=True))
 
 
 def tenant_cancelled_access_end(*, tenant: Tenant, now: datetime) -> datetime | None:

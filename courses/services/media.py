@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.selectors import administrators_active
 from mooc_platform.emails import email_send
 
 from ..errors import StorageQuotaExceededError, UploadRefusedError
@@ -141,7 +142,7 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
 
 def _storage_warning_send(*, level: str, used: int, quota: int) -> None:
     """E-mail the administrators when usage crosses 80 % or reaches 100 % of the quota (SPEC R20)."""
-    admins = list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True).values_list("email", "language"))
+    admins = list(administrators_active().values_list("email", "language"))
     context = {"level": level, "used": used, "quota": quota, "organisation": branding_display_name()}
     for language in {lang for _, lang in admins}:
         recipients = [email for email, lang in admins if lang == language]
