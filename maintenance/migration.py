@@ -17,12 +17,13 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection
 
+from tenants.migration import template_schema_name
 from tenants.models import Tenant
 
 from .migration_worker import SchemaResult, schema_migrate, worker_init
 from .models import MaintenanceWindow
 
-__all__ = ["SchemaResult", "schema_migrate", "schemas_migrate", "schemas_to_migrate", "template_schema_name",
+__all__ = ["SchemaResult", "schema_migrate", "schemas_migrate", "schemas_to_migrate", "template_schema_present",
            "windows_in_force_all_tenants"]
 
 
@@ -34,24 +35,13 @@ def windows_in_force_all_tenants(*, now: datetime) -> list[MaintenanceWindow]:
     )
 
 
-def template_schema_name() -> str | None:
-    """The template schema new tenants are cloned from, if one exists in the database.
-
-    `settings.TENANT_BASE_SCHEMA` when set (django-tenants' name for it); otherwise a schema named
-    `template`, `template_…` or `…_template` that belongs to no tenant."""
-    configured = getattr(settings, "TENANT_BASE_SCHEMA", None)
+def template_schema_present() -> str | None:
+    """The template schema new tenants are cloned from (`tenants.migration.template_schema_name`),
+    None while it does not exist in the database yet."""
+    name = template_schema_name()
     with connection.cursor() as cursor:
-        if configured:
-            cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s", [configured])
-        else:
-            cursor.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname = 'template' OR nspname LIKE 'template\\_%%' "
-                "OR nspname LIKE '%%\\_template' ORDER BY nspname"
-            )
-        found = [row[0] for row in cursor.fetchall()]
-    taken = set(Tenant.objects.filter(schema_name__in=found).values_list("schema_name", flat=True))
-    candidates = [name for name in found if name not in taken]
-    return candidates[0] if candidates else None
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
+        return name if cursor.fetchone() else None
 
 
 def schemas_to_migrate(*, windows: list[MaintenanceWindow] | None) -> tuple[list[str], list[str]]:
@@ -64,7 +54,7 @@ def schemas_to_migrate(*, windows: list[MaintenanceWindow] | None) -> tuple[list
         .order_by("schema_name").values_list("schema_name", flat=True)
     )
     if windows is None or any(w.scope == MaintenanceWindow.Scope.ALL for w in windows):
-        template = template_schema_name()
+        template = template_schema_present()
         return [settings.PUBLIC_SCHEMA_NAME], ([template] if template else []) + tenant_schemas
     allowed = {t.schema_name for w in windows for t in w.tenants.all()}
     return [], [name for name in tenant_schemas if name in allowed]

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from maintenance.migration import schemas_to_migrate, template_schema_name, windows_in_force_all_tenants
+from maintenance.migration import schemas_to_migrate, template_schema_present, windows_in_force_all_tenants
 from tenants.models import AuditEvent
 
 from .conftest import MARCH_SAT_NOON, window_schedule
@@ -59,11 +59,20 @@ def test_template_schema_is_found_and_migrated_first_among_tenants(demo, setting
     with connection.cursor() as cursor:
         cursor.execute("CREATE SCHEMA IF NOT EXISTS template_tenant")
     settings.TENANT_BASE_SCHEMA = "template_tenant"
-    assert template_schema_name() == "template_tenant"
+    assert template_schema_present() == "template_tenant"
     sequential, parallel = schemas_to_migrate(windows=None)
     assert sequential == ["public"] and parallel[0] == "template_tenant" and demo.schema_name in parallel
-    settings.TENANT_BASE_SCHEMA = None
-    assert template_schema_name() == "template_tenant"  # found by its name
+
+
+def test_the_template_is_the_configured_schema_only_and_only_once_it_exists(demo, settings) -> None:
+    """One template name for provisioning and migrations: TENANT_BASE_SCHEMA (tenants.migration); a
+    schema merely named like a template is not taken for it."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS template_lookalike")
+    settings.TENANT_BASE_SCHEMA = "template_not_created_yet"
+    assert template_schema_present() is None
+    _sequential, parallel = schemas_to_migrate(windows=None)
+    assert "template_lookalike" not in parallel and "template_not_created_yet" not in parallel
 
 
 def test_a_failing_schema_is_reported_and_the_command_fails(demo, clock, monkeypatch) -> None:
