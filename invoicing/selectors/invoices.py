@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from mooc_platform.business_time import business_date
 from tenants.models import Tenant
@@ -27,7 +27,26 @@ def tenant_invoices(*, tenant: Tenant) -> QuerySet[Invoice]:
             .select_related("credited_invoice").order_by("-issue_date", "-id"))
 
 
+# "Due" and "overdue", the one definition of each (SPEC R10), as conditions that querysets, locks and
+# annotations share. `as_of` is a Paris business date.
+def unpaid_q() -> Q:
+    """An issued invoice not paid yet (not a credit note, not a pro forma, not credited)."""
+    return Q(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+
+
+def due_q(*, as_of: date) -> Q:
+    """Unpaid and payable on `as_of`: its due date is reached, the day itself included. What the formal
+    notice goes out for, and what blocks reinstatement and resubscription (complete payment of the sums
+    due, GCS art. 4)."""
+    return unpaid_q() & Q(due_date__lte=as_of)
+
+
+def overdue_q(*, as_of: date) -> Q:
+    """Unpaid after its due date: late on `as_of` (the due date itself is not late). What bears late
+    charges and counts as overdue in balances."""
+    return unpaid_q() & Q(due_date__lt=as_of)
+
+
 def invoices_overdue(*, as_of: date | None = None) -> QuerySet[Invoice]:
     """Issued, unpaid invoices whose due date has passed on `as_of` (Europe/Paris date)."""
-    return Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
-                                  due_date__lt=as_of or business_date())
+    return Invoice.objects.filter(overdue_q(as_of=as_of or business_date()))

@@ -14,6 +14,7 @@ from tenants.models import Tenant
 
 from ..models import Invoice, Subscription
 from ..money import ZERO
+from .invoices import overdue_q, unpaid_q
 
 
 def tenant_balance(*, tenant: Tenant) -> Decimal:
@@ -40,7 +41,7 @@ def customer_balance_annotations(*, tenant_ref: OuterRef, as_of: date) -> dict[s
     - `balance_due`: still to pay on unpaid invoices, late charges included (what dunning chases);
     - `overdue`: the part of `balance_due` whose due date is before `as_of` (Europe/Paris date).
     Each is one correlated subquery: the list costs one query whatever the number of customers."""
-    unpaid = Q(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+    unpaid = unpaid_q()
     still_due = F("total_incl_tax") + F("recovery_indemnity") + F("late_interest") - F("amount_paid")
     return {
         "invoiced": _invoice_sum(tenant_ref=tenant_ref, amount=F("total_incl_tax"),
@@ -49,7 +50,7 @@ def customer_balance_annotations(*, tenant_ref: OuterRef, as_of: date) -> dict[s
                                      condition=Q(kind=Invoice.Kind.INVOICE) & ~Q(status=Invoice.Status.CREDITED)),
         "paid": _invoice_sum(tenant_ref=tenant_ref, amount=F("amount_paid"), condition=Q(kind=Invoice.Kind.INVOICE)),
         "balance_due": _invoice_sum(tenant_ref=tenant_ref, amount=still_due, condition=unpaid),
-        "overdue": _invoice_sum(tenant_ref=tenant_ref, amount=still_due, condition=unpaid & Q(due_date__lt=as_of)),
+        "overdue": _invoice_sum(tenant_ref=tenant_ref, amount=still_due, condition=overdue_q(as_of=as_of)),
     }
 
 

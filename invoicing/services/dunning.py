@@ -16,6 +16,7 @@ from tenants.services import IllegalTransitionError, tenant_reinstate, tenant_su
 
 from ..models import Invoice
 from ..money import ZERO, money_round
+from ..selectors.invoices import due_q, overdue_q, unpaid_q
 from .invoices import RECOVERY_INDEMNITY, _invoice_email, _late_interest_rate
 
 REMINDER_DAYS_BEFORE_DUE = 7
@@ -59,7 +60,7 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
     now = now or timezone.now()
     today = business_date(now)
     result = DunningRunResult()
-    unpaid = Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+    unpaid = Invoice.objects.filter(unpaid_q())
     with transaction.atomic():
         for invoice in (unpaid.select_for_update(skip_locked=True, of=("self",)).select_related("tenant")
                         .filter(reminder_sent_at__isnull=True, formal_notice_sent_at__isnull=True,
@@ -73,7 +74,7 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
             result.reminders += 1
     with transaction.atomic():
         for invoice in (unpaid.select_for_update(skip_locked=True, of=("self",)).select_related("tenant")
-                        .filter(formal_notice_sent_at__isnull=True, due_date__lte=today)[:batch_size]):
+                        .filter(due_q(as_of=today), formal_notice_sent_at__isnull=True)[:batch_size]):
             invoice.formal_notice_sent_at = now
             invoice.suspension_due_at = business_days_later(now, SUSPENSION_DAYS_AFTER_FORMAL_NOTICE)
             invoice.save(update_fields=["formal_notice_sent_at", "suspension_due_at"])
@@ -82,7 +83,7 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
             _invoice_email(invoice=invoice, template="invoicing/emails/invoice_formal_notice")
             result.formal_notices += 1
     with transaction.atomic():
-        late = (unpaid.select_for_update(skip_locked=True, of=("self",)).filter(due_date__lt=today)
+        late = (unpaid.select_for_update(skip_locked=True, of=("self",)).filter(overdue_q(as_of=today))
                 .exclude(late_interest_until=today))
         changed = []
         for invoice in late[:5000]:
@@ -112,8 +113,7 @@ def _tenant_reinstate_if_settled(*, tenant_id: int, now: datetime) -> bool:
     tenant = Tenant.objects.get(pk=tenant_id)
     if tenant.state != Tenant.State.SUSPENDED or tenant.suspension_reason != NON_PAYMENT_REASON:
         return False
-    still_due = Invoice.objects.filter(tenant_id=tenant_id, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
-                                       due_date__lte=business_date(now))
+    still_due = Invoice.objects.filter(due_q(as_of=business_date(now)), tenant_id=tenant_id)
     if still_due.exists():
         return False
     tenant_reinstate(tenant=tenant)

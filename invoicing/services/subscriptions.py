@@ -21,6 +21,7 @@ from tenants.services import tenant_cancel, tenant_resubscribe
 from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
 from ..models import Invoice, Quote, QuoteLine, QuoteSignature, Subscription
 from ..money import money_round
+from ..selectors.invoices import due_q
 from .invoices import _deliver_soon, _subscriptions_invoice_next_period
 from .plans import _recurring_lines, plan_price_current
 from .quotes import SignResult
@@ -78,11 +79,11 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
         if previous is None:
             raise NotFoundError("This organisation has no subscription to renew.")
         tenant_resubscribe(tenant=tenant, actor=actor, now=now)  # guards the state, the retention end, the purge
-        overdue = Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
-                                         due_date__lt=today)
-        if overdue.exists():  # rolls the tenant back too
-            raise OverdueBalanceError("Please pay the overdue invoices before subscribing again.",
-                                      details={"invoices": sorted(overdue.values_list("number", flat=True))})
+        # The same "due" as reinstatement: an invoice due today must be paid first (GCS art. 4).
+        due = Invoice.objects.filter(due_q(as_of=today), tenant=tenant)
+        if due.exists():  # rolls the tenant back too
+            raise OverdueBalanceError("Please pay the invoices due before subscribing again.",
+                                      details={"invoices": sorted(due.values_list("number", flat=True))})
         price = plan_price_current(plan=previous.plan, at=now)
         signer_email = (getattr(actor, "email", "") or previous.buyer_email).lower()
         signer_name = getattr(actor, "full_name", "") or signer_email

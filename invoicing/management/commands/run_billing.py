@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from invoicing import services
 from invoicing.models import Invoice, Subscription
+from invoicing.selectors.invoices import due_q
 from mooc_platform.business_time import business_date
 
 
@@ -24,9 +25,8 @@ class Command(BaseCommand):
             if dry_run:
                 today = business_date()
                 due = services.billing_run(dry_run=True).subscriptions_due
-                overdue = Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
-                                                 due_date__lte=today).count()
-                self.stdout.write(f"dry run: {due} subscription(s) to invoice, {overdue} invoice(s) due and unpaid")
+                unpaid = Invoice.objects.filter(due_q(as_of=today)).count()
+                self.stdout.write(f"dry run: {due} subscription(s) to invoice, {unpaid} invoice(s) due and unpaid")
                 for sub in Subscription.objects.filter(status=Subscription.Status.ACTIVE,
                                                        next_period_start__lte=today).order_by("pk")[:50]:
                     self.stdout.write(f"  would invoice {sub.buyer_name} from {sub.next_period_start}")

@@ -121,6 +121,18 @@ def test_resubscribe_is_refused_while_an_invoice_is_overdue(quote_sent, clock) -
                                              actor=None).invoice.number == "F2026-000002"
 
 
+def test_an_invoice_due_today_blocks_resubscription_as_it_blocks_reinstatement(quote_sent, clock) -> None:
+    """One "due" (invoicing.selectors.invoices.due_q): the due date itself counts, for both."""
+    clock(paris(2026, 1, 15, 9))
+    signed = sign(quote_sent())
+    services.subscription_cancel(subscription=signed.subscription)
+    signed.invoice.refresh_from_db()
+    clock(paris(2026, 1, 15, 9) + timedelta(days=(signed.invoice.due_date - date(2026, 1, 15)).days))
+    with pytest.raises(services.OverdueBalanceError) as refused:
+        services.subscription_resubscribe(tenant=signed.tenant, accept_terms=True, actor=None)
+    assert refused.value.details == {"invoices": ["F2026-000001"]}
+
+
 def test_resubscribe_needs_explicit_acceptance_and_a_tenant_that_left(quote_sent, clock) -> None:
     clock(paris(2026, 1, 15, 9))
     signed = sign(quote_sent())
