@@ -15,12 +15,10 @@ from . import services
 def run_billing() -> dict[str, Any]:
     """Beat: billing then dunning, what `manage.py run_billing` does."""
     with schema_context("public"):
-        billing = services.billing_run()
-        dunning = services.dunning_run()
-        services.quotes_expire()
-        rendered = services.invoices_deliver()
-    return {"invoices_issued": billing.invoices_issued, "reminders": dunning.reminders,
-            "formal_notices": dunning.formal_notices, "suspended": dunning.suspended, "delivered": rendered}
+        cycle = services.billing_cycle_run()
+    return {"invoices_issued": cycle.billing.invoices_issued, "reminders": cycle.dunning.reminders,
+            "formal_notices": cycle.dunning.formal_notices, "suspended": cycle.dunning.suspended,
+            "delivered": cycle.delivered}
 
 
 @app.task(name="invoicing.invoices_deliver", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -15,7 +15,9 @@ from ..errors import (
     WebhookSignatureError,
 )
 from .billing import (
+    BillingCycleResult,
     BillingRunResult,
+    billing_cycle_run,
     billing_run,
 )
 from .dunning import (
@@ -76,6 +78,7 @@ __all__ = [
     "RECOVERY_INDEMNITY",
     "REMINDER_DAYS_BEFORE_DUE",
     "SUSPENSION_DAYS_AFTER_FORMAL_NOTICE",
+    "BillingCycleResult",
     "BillingRunResult",
     "DocumentChangedError",
     "DunningRunResult",
@@ -91,6 +94,7 @@ __all__ = [
     "TermsNotAcceptedError",
     "WebhookSignatureError",
     "_series_take",
+    "billing_cycle_run",
     "billing_run",
     "credit_note_issue",
     "dunning_run",

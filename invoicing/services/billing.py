@@ -1,4 +1,5 @@
-"""The billing run (SPEC R8, §5 batch work): every invoice due today, in batches claimed with SKIP LOCKED."""
+"""The billing run (SPEC R8, §5 batch work): every invoice due today, in batches claimed with SKIP LOCKED; and
+the nightly billing cycle that sequences it with dunning, quote expiry and delivery (beat task and command)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from django.db.models import Prefetch
 from mooc_platform.business_time import business_date
 from tenants.models import Tenant
 
-from ..models import QuoteLine, Subscription
-from .invoices import _subscriptions_invoice_next_period
+from ..models import Invoice, QuoteLine, Subscription
+from ..selectors.invoices import due_q
+from .dunning import DunningRunResult, dunning_run
+from .invoices import _subscriptions_invoice_next_period, invoices_deliver
+from .quotes import quotes_expire
 
 
 @dataclass
@@ -49,3 +53,33 @@ def billing_run(*, now: datetime | None = None, dry_run: bool = False, batch_siz
         if len(result.numbers) < 1000:
             result.numbers.extend(i.number for i in invoices if i.number)
     return result
+
+
+@dataclass
+class BillingCycleResult:
+    billing: BillingRunResult
+    dunning: DunningRunResult = field(default_factory=DunningRunResult)
+    quotes_expired: int = 0
+    delivered: int = 0
+    invoices_due_unpaid: int = 0  # dry run only
+    subscriptions_due: list[Subscription] = field(default_factory=list)  # dry run only: the first 50
+
+
+def billing_cycle_run(*, now: datetime | None = None, dry_run: bool = False, batch_size: int = 500,
+                      deliver_limit: int = 200) -> BillingCycleResult:
+    """The nightly billing cycle in its one order (Celery beat's `invoicing.run_billing` and
+    `manage.py run_billing`): issue the invoices due, then dun (reminders, formal notices, late charges,
+    suspensions), expire quotes, and deliver the new documents. A dry run changes nothing and says what
+    the run would invoice and how many invoices are due and unpaid."""
+    if dry_run:
+        today = business_date(now)
+        return BillingCycleResult(
+            billing=billing_run(now=now, dry_run=True),
+            invoices_due_unpaid=Invoice.objects.filter(due_q(as_of=today)).count(),
+            subscriptions_due=list(Subscription.objects.filter(status=Subscription.Status.ACTIVE,
+                                                               next_period_start__lte=today).order_by("pk")[:50]))
+    billing = billing_run(now=now, batch_size=batch_size)
+    dunning = dunning_run(now=now)
+    expired = quotes_expire(now=now)
+    delivered = invoices_deliver(limit=deliver_limit, now=now)
+    return BillingCycleResult(billing=billing, dunning=dunning, quotes_expired=expired, delivered=delivered)

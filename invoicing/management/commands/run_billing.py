@@ -8,9 +8,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
 from invoicing import services
-from invoicing.models import Invoice, Subscription
-from invoicing.selectors.invoices import due_q
-from mooc_platform.business_time import business_date
 
 
 class Command(BaseCommand):
@@ -22,19 +19,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dry_run: bool = False, batch_size: int = 500, **options: Any) -> None:
         with schema_context("public"):
-            if dry_run:
-                today = business_date()
-                due = services.billing_run(dry_run=True).subscriptions_due
-                unpaid = Invoice.objects.filter(due_q(as_of=today)).count()
-                self.stdout.write(f"dry run: {due} subscription(s) to invoice, {unpaid} invoice(s) due and unpaid")
-                for sub in Subscription.objects.filter(status=Subscription.Status.ACTIVE,
-                                                       next_period_start__lte=today).order_by("pk")[:50]:
-                    self.stdout.write(f"  would invoice {sub.buyer_name} from {sub.next_period_start}")
-                return
-            billing = services.billing_run(batch_size=batch_size)
-            dunning = services.dunning_run()
-            expired = services.quotes_expire()
-            delivered = services.invoices_deliver(limit=100_000)
+            cycle = services.billing_cycle_run(dry_run=dry_run, batch_size=batch_size, deliver_limit=100_000)
+        if dry_run:
+            self.stdout.write(f"dry run: {cycle.billing.subscriptions_due} subscription(s) to invoice, "
+                              f"{cycle.invoices_due_unpaid} invoice(s) due and unpaid")
+            for sub in cycle.subscriptions_due:
+                self.stdout.write(f"  would invoice {sub.buyer_name} from {sub.next_period_start}")
+            return
+        billing, dunning, expired, delivered = cycle.billing, cycle.dunning, cycle.quotes_expired, cycle.delivered
         self.stdout.write(
             f"invoices issued: {billing.invoices_issued}; reminders: {dunning.reminders}; "
             f"formal notices: {dunning.formal_notices}; late charges updated: {dunning.late_charged}; "
