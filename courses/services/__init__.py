@@ -4,6 +4,10 @@ Everything here runs inside the tenant's schema. The platform is reached by valu
 tenant's limits come from django-tenants' tenant model (`tenant_limits`), storage usage moves
 through `mooc_platform.storage.storage_usage_add`, and nothing imports `tenants` or `invoicing`."""
 
+from ..selectors.learning import (
+    HUNDRED,
+    course_score,
+)
 from .authoring import (
     COURSE_FIELDS,
     MARKDOWN_TAGS,
@@ -30,11 +34,9 @@ from .branding import (
     tenant_limits,
 )
 from .certificates import (
-    HUNDRED,
     certificate_download_url,
     certificate_issue_if_earned,
     certificate_pdf_store,
-    course_score,
 )
 from .discussions import (
     member_check,

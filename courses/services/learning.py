@@ -15,8 +15,8 @@ from mooc_platform.errors import ApplicationError, NotFoundError
 
 from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, Question, QuizAttempt
-from ..selectors.learning import quiz_attempt_expiry_effective, quiz_deadline_effective
-from .certificates import HUNDRED, certificate_issue_if_earned
+from ..selectors.learning import HUNDRED, quiz_attempt_expiry_effective, quiz_deadline_effective
+from .certificates import certificate_issue_if_earned
 from .people import is_staff_member
 
 
