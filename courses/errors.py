@@ -3,46 +3,75 @@
 from rest_framework import status
 
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
+from mooc_platform.errors import Code as BaseCode
+
+
+class Code(BaseCode):
+    """The courses app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
+
+    COURSE_NOT_READY = "course_not_ready"
+    CSV_INVALID = "csv_invalid"
+    DUPLICATE = "duplicate"
+    ENROLLMENT_REFUSED = "enrollment_refused"
+    INVALID_EMAIL = "invalid_email"
+    INVITATION_INVALID = "invitation_invalid"
+    LAST_ADMINISTRATOR = "last_administrator"
+    NOT_ENROLLED = "not_enrolled"
+    QUIZ_ATTEMPT_SUBMITTED = "quiz_attempt_submitted"
+    QUIZ_ATTEMPTS_EXHAUSTED = "quiz_attempts_exhausted"
+    QUIZ_CLOSED = "quiz_closed"
+    QUIZ_DEADLINE_IN_MAINTENANCE = "quiz_deadline_in_maintenance"
+    QUIZ_DEADLINE_PASSED = "quiz_deadline_passed"
+    QUIZ_NOT_SUBMITTED = "quiz_not_submitted"
+    ROW_FAILED = "row_failed"
+    SEAT_LIMIT_REACHED = "seat_limit_reached"
+    STORAGE_QUOTA_EXCEEDED = "storage_quota_exceeded"
+    UNKNOWN_LANGUAGE = "unknown_language"
+    UNKNOWN_ROLE = "unknown_role"
+    UPLOAD_MISSING = "upload_missing"
+    UPLOAD_REFUSED = "upload_refused"
+    USER_EXISTS = "user_exists"
+    WEAK_PASSWORD = "weak_password"
 
 
 class SeatLimitReachedError(ApplicationError):
-    code = "seat_limit_reached"
+    code = Code.SEAT_LIMIT_REACHED
     status_code = status.HTTP_409_CONFLICT
 
 
 class StorageQuotaExceededError(ApplicationError):
-    code = "storage_quota_exceeded"
+    code = Code.STORAGE_QUOTA_EXCEEDED
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
 class UploadRefusedError(ApplicationError):
-    code = "upload_refused"
+    code = Code.UPLOAD_REFUSED
 
 
 class EnrollmentRefusedError(ForbiddenError):
-    code = "enrollment_refused"
+    code = Code.ENROLLMENT_REFUSED
 
 
 class NotEnrolledError(ForbiddenError):
-    code = "not_enrolled"
+    code = Code.NOT_ENROLLED
 
 
 class QuizClosedError(ApplicationError):
-    code = "quiz_closed"
+    code = Code.QUIZ_CLOSED
     status_code = status.HTTP_409_CONFLICT
 
 
 class InvitationInvalidError(ApplicationError):
-    code = "invitation_invalid"
+    code = Code.INVITATION_INVALID
 
 
 class UserExistsError(ConflictError):
-    code = "user_exists"
+    code = Code.USER_EXISTS
 
 
 class CourseNotReadyError(ApplicationError):
-    code = "course_not_ready"
+    code = Code.COURSE_NOT_READY
 
 
 class QuizDeadlineInMaintenanceError(ApplicationError):
-    code = "quiz_deadline_in_maintenance"
+    code = Code.QUIZ_DEADLINE_IN_MAINTENANCE

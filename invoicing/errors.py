@@ -5,49 +5,73 @@ from __future__ import annotations
 from rest_framework import status
 
 from mooc_platform.errors import ApplicationError, ConflictError
+from mooc_platform.errors import Code as BaseCode
+
+
+class Code(BaseCode):
+    """The invoicing app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
+
+    DOCUMENT_CHANGED = "document_changed"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_COUNTRY = "invalid_country"
+    INVALID_CURRENCY = "invalid_currency"
+    INVALID_FIELDS = "invalid_fields"
+    INVALID_SIGNATURE = "invalid_signature"
+    INVALID_SIREN = "invalid_siren"
+    INVALID_VAT_NUMBER = "invalid_vat_number"
+    INVOICE_STATE = "invoice_state"
+    OVERDUE_BALANCE = "overdue_balance"
+    QUOTE_ALREADY_SIGNED = "quote_already_signed"
+    QUOTE_EXPIRED = "quote_expired"
+    QUOTE_FROZEN = "quote_frozen"
+    QUOTE_NOT_SIGNABLE = "quote_not_signable"
+    SUBSCRIPTION_STATE = "subscription_state"
+    TERMS_NOT_ACCEPTED = "terms_not_accepted"
+    VAT_NUMBER_NOT_REGISTERED = "vat_number_not_registered"
+    VAT_RATE_UNKNOWN = "vat_rate_unknown"
 
 
 class QuoteFrozenError(ConflictError):
-    code = "quote_frozen"
+    code = Code.QUOTE_FROZEN
 
 
 class QuoteNotSignableError(ConflictError):
-    code = "quote_not_signable"
+    code = Code.QUOTE_NOT_SIGNABLE
 
 
 class QuoteAlreadySignedError(ConflictError):
-    code = "quote_already_signed"
+    code = Code.QUOTE_ALREADY_SIGNED
 
 
 class QuoteExpiredError(ApplicationError):
-    code = "quote_expired"
+    code = Code.QUOTE_EXPIRED
     status_code = status.HTTP_410_GONE
 
 
 class TermsNotAcceptedError(ApplicationError):
-    code = "terms_not_accepted"
+    code = Code.TERMS_NOT_ACCEPTED
 
 
 class DocumentChangedError(ConflictError):
-    code = "document_changed"
+    code = Code.DOCUMENT_CHANGED
 
 
 class InvoiceStateError(ConflictError):
-    code = "invoice_state"
+    code = Code.INVOICE_STATE
 
 
 class InvalidAmountError(ApplicationError):
-    code = "invalid_amount"
+    code = Code.INVALID_AMOUNT
 
 
 class SubscriptionStateError(ConflictError):
-    code = "subscription_state"
+    code = Code.SUBSCRIPTION_STATE
 
 
 class WebhookSignatureError(ApplicationError):
-    code = "invalid_signature"
+    code = Code.INVALID_SIGNATURE
     status_code = status.HTTP_401_UNAUTHORIZED
 
 
 class OverdueBalanceError(ConflictError):
-    code = "overdue_balance"
+    code = Code.OVERDUE_BALANCE

@@ -20,6 +20,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as fr_siren
 
+from invoicing.errors import Code
 from mooc_platform.errors import ApplicationError
 
 EU_COUNTRIES = frozenset({
@@ -80,7 +81,7 @@ OSS_MENTION = ("TVA {country} {rate} % — lieu d'imposition dans l'État membre
 
 
 class InvalidVatNumberError(ApplicationError):
-    code = "invalid_vat_number"
+    code = Code.INVALID_VAT_NUMBER
 
 
 @dataclass(frozen=True)
@@ -120,15 +121,16 @@ def siren_clean(*, siren: str, country: str) -> str:
         return ""
     if country.upper() != "FR":
         raise InvalidVatNumberError("A SIREN only identifies French organisations.", details={"siren": siren},
-                                    code="invalid_siren")
+                                    code=Code.INVALID_SIREN)
     try:
         return fr_siren.validate(siren)
     except ValidationError as exc:
-        raise InvalidVatNumberError("This SIREN is not valid.", details={"siren": siren}, code="invalid_siren") from exc
+        raise InvalidVatNumberError("This SIREN is not valid.", details={"siren": siren},
+                                    code=Code.INVALID_SIREN) from exc
 
 
 class VatRateUnknownError(ApplicationError):
-    code = "vat_rate_unknown"
+    code = Code.VAT_RATE_UNKNOWN
 
 
 def standard_rate(*, country: str, on: date) -> Decimal:

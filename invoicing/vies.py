@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from invoicing.errors import Code
+
 from .models import VatNumberCheck
 from .vat import InvalidVatNumberError
 
@@ -104,7 +106,7 @@ def vat_number_vies_verify(*, vat_number: str, actor: Any = None, now: datetime 
     if answer.result == VatNumberCheck.Result.INVALID:
         raise InvalidVatNumberError(
             "VIES, the EU register of VAT numbers, says this VAT number is not registered.",
-            code="vat_number_not_registered", details={"vat_number": vat_number, "vies_check_id": check.pk})
+            code=Code.VAT_NUMBER_NOT_REGISTERED, details={"vat_number": vat_number, "vies_check_id": check.pk})
     return check
 
 

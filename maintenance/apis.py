@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from maintenance.errors import Code
 from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import ApplicationError
 from mooc_platform.permissions import IsOperator, IsTenantMember
@@ -109,7 +110,7 @@ class MaintenanceWindowListApi(APIView):
         ids = values.pop("tenant_ids")
         tenants = list(Tenant.objects.filter(id__in=ids))
         if len(tenants) != len(set(ids)):
-            raise ApplicationError("Unknown organisation.", code="maintenance_scope_invalid",
+            raise ApplicationError("Unknown organisation.", code=Code.MAINTENANCE_SCOPE_INVALID,
                                    details={"tenant_ids": sorted(set(ids) - {t.id for t in tenants})})
         window = maintenance_window_schedule(**values, tenants=tenants, actor=request.user)
         return Response(WindowOutputSerializer(window).data, status=201)
@@ -191,7 +192,7 @@ def parse_month(value: str) -> date:
         year, month = (int(part) for part in value.split("-"))
         return date(year, month, 1)
     except ValueError as exc:
-        raise ApplicationError("month must look like 2026-11.", code="invalid_month",
+        raise ApplicationError("month must look like 2026-11.", code=Code.INVALID_MONTH,
                                details={"month": value}) from exc
 
 

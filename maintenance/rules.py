@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from maintenance.errors import Code
 from mooc_platform.business_time import platform_tz
 
 SATURDAY = 5
@@ -51,9 +52,9 @@ def window_times_check(*, start: datetime, end: datetime, now: datetime) -> list
     start, end, now = as_utc(start), as_utc(end), as_utc(now)
     broken = []
     if end <= start:
-        broken.append(BrokenRule("maintenance_end_before_start", "A window must end after it starts."))
+        broken.append(BrokenRule(Code.MAINTENANCE_END_BEFORE_START, "A window must end after it starts."))
     if end <= now:
-        broken.append(BrokenRule("maintenance_already_over", "This window would already be over."))
+        broken.append(BrokenRule(Code.MAINTENANCE_ALREADY_OVER, "This window would already be over."))
     return broken
 
 
@@ -67,18 +68,18 @@ def planned_window_rules_check(*, start: datetime, end: datetime, now: datetime)
     local_start = start.astimezone(platform_tz())
     if local_start.weekday() != SATURDAY or local_start.time() < EARLIEST_START:
         broken.append(BrokenRule(
-            "maintenance_not_saturday_noon",
+            Code.MAINTENANCE_NOT_SATURDAY_NOON,
             "A planned window must start on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); "
             f"this one starts on {local_text(start)}.",
         ))
     if end - start > MAX_DURATION:
         broken.append(BrokenRule(
-            "maintenance_too_long",
+            Code.MAINTENANCE_TOO_LONG,
             f"A planned window lasts at most 24 hours (GCS art. 8); this one lasts {duration_text(end - start)}.",
         ))
     if start - now < MIN_NOTICE:
         broken.append(BrokenRule(
-            "maintenance_notice_too_short",
+            Code.MAINTENANCE_NOTICE_TOO_SHORT,
             "A planned window must be announced at least 48 hours before it starts (GCS art. 8); "
             f"this one starts in {duration_text(start - now)}.",
         ))
@@ -113,13 +114,13 @@ def interruption_rules_check(*, start: datetime, end: datetime, others: list[tup
     local_start = span_start.astimezone(platform_tz())
     if span_start < as_utc(start) and (local_start.weekday() != SATURDAY or local_start.time() < EARLIEST_START):
         broken.append(BrokenRule(
-            "maintenance_not_saturday_noon",
+            Code.MAINTENANCE_NOT_SATURDAY_NOON,
             "A planned interruption starts on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); with the "
             f"windows this one touches, {who} would be unavailable from {local_text(span_start)}.",
         ))
     if span_end - span_start > MAX_DURATION:
         broken.append(BrokenRule(
-            "maintenance_too_long",
+            Code.MAINTENANCE_TOO_LONG,
             "A planned interruption lasts at most 24 hours (GCS art. 8); with the windows this one overlaps or "
             f"touches, {who} would be unavailable {duration_text(span_end - span_start)} in a row, from "
             f"{local_text(span_start)} to {local_text(span_end)}.",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from maintenance.errors import Code
 from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 class MaintenanceRuleError(ApplicationError):
     """A window breaks GCS art. 8. `code` names the first broken rule; `details.broken_rules` lists all."""
 
-    code = "maintenance_rule_broken"
+    code = Code.MAINTENANCE_RULE_BROKEN
 
     @classmethod
     def from_rules(cls, broken: list[BrokenRule], **details: Any) -> MaintenanceRuleError:
@@ -53,15 +54,15 @@ class MaintenanceRuleError(ApplicationError):
 
 
 class JustificationRequiredError(ApplicationError):
-    code = "maintenance_justification_required"
+    code = Code.MAINTENANCE_JUSTIFICATION_REQUIRED
 
 
 class ScopeInvalidError(ApplicationError):
-    code = "maintenance_scope_invalid"
+    code = Code.MAINTENANCE_SCOPE_INVALID
 
 
 class WindowNotScheduledError(ConflictError):
-    code = "maintenance_window_not_scheduled"
+    code = Code.MAINTENANCE_WINDOW_NOT_SCHEDULED
 
 
 def _snapshot(window: MaintenanceWindow) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: 
             raise JustificationRequiredError(
                 "An emergency window may break the maintenance rules only with a written justification "
                 "(data at risk, GCS art. 8).",
-                details={"broken_rules": [{"code": "maintenance_justification_required",
+                details={"broken_rules": [{"code": Code.MAINTENANCE_JUSTIFICATION_REQUIRED,
                                             "message": "Justification is empty."}]},
             )
         broken = window_times_check(start=start, end=end, now=now)

@@ -15,17 +15,17 @@ from mooc_platform.accounts.throttling import (
     login_failures_clear,
     login_is_throttled,
 )
-from mooc_platform.errors import ApplicationError
+from mooc_platform.errors import ApplicationError, Code
 from mooc_platform.http import client_ip
 
 
 class InvalidCredentialsError(ApplicationError):
-    code = "invalid_credentials"
+    code = Code.INVALID_CREDENTIALS
     status_code = 400
 
 
 class LoginThrottledError(ApplicationError):
-    code = "login_throttled"
+    code = Code.LOGIN_THROTTLED
     status_code = 429
 
 

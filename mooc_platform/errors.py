@@ -12,10 +12,32 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
+class Code:
+    """The API error codes every app shares (the `code` of `{"error": {"code", "message", "details"}}`).
+
+    Each app's `errors.Code` extends it with its own: the catalogue a client can rely on (STYLE 6)."""
+
+    APPLICATION_ERROR = "application_error"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    CONFLICT = "conflict"
+    ERROR = "error"
+    FORBIDDEN = "forbidden"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    LOGIN_THROTTLED = "login_throttled"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    NOT_AUTHENTICATED = "not_authenticated"
+    NOT_FOUND = "not_found"
+    PARSE_ERROR = "parse_error"
+    THROTTLED = "throttled"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    VALIDATION_ERROR = "validation_error"
+
+
 class ApplicationError(Exception):
     """A business rule said no. Subclasses set a stable `code` and an HTTP `status_code`."""
 
-    code = "application_error"
+    code = Code.APPLICATION_ERROR
     status_code = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None, code: str | None = None):
@@ -27,17 +49,17 @@ class ApplicationError(Exception):
 
 
 class NotFoundError(ApplicationError):
-    code = "not_found"
+    code = Code.NOT_FOUND
     status_code = status.HTTP_404_NOT_FOUND
 
 
 class ForbiddenError(ApplicationError):
-    code = "forbidden"
+    code = Code.FORBIDDEN
     status_code = status.HTTP_403_FORBIDDEN
 
 
 class ConflictError(ApplicationError):
-    code = "conflict"
+    code = Code.CONFLICT
     status_code = status.HTTP_409_CONFLICT
 
 
@@ -46,16 +68,16 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 _DRF_CODES = {
-    exceptions.NotAuthenticated: "not_authenticated",
-    exceptions.AuthenticationFailed: "authentication_failed",
-    exceptions.PermissionDenied: "forbidden",
-    exceptions.NotFound: "not_found",
-    exceptions.MethodNotAllowed: "method_not_allowed",
-    exceptions.NotAcceptable: "not_acceptable",
-    exceptions.UnsupportedMediaType: "unsupported_media_type",
-    exceptions.Throttled: "throttled",
-    exceptions.ParseError: "parse_error",
-    exceptions.ValidationError: "validation_error",
+    exceptions.NotAuthenticated: Code.NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: Code.AUTHENTICATION_FAILED,
+    exceptions.PermissionDenied: Code.FORBIDDEN,
+    exceptions.NotFound: Code.NOT_FOUND,
+    exceptions.MethodNotAllowed: Code.METHOD_NOT_ALLOWED,
+    exceptions.NotAcceptable: Code.NOT_ACCEPTABLE,
+    exceptions.UnsupportedMediaType: Code.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.Throttled: Code.THROTTLED,
+    exceptions.ParseError: Code.PARSE_ERROR,
+    exceptions.ValidationError: Code.VALIDATION_ERROR,
 }
 
 
@@ -64,7 +86,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(error_body("validation_error", "The data sent is not valid.", details), status=400)
+        return Response(error_body(Code.VALIDATION_ERROR, "The data sent is not valid.", details), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -72,7 +94,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is None:
         return None
-    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)), "error")
+    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)), Code.ERROR)
     if isinstance(exc, exceptions.ValidationError):
         details = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         message = "The data sent is not valid."

@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mooc_platform.errors import Code
+
 from .accounts.throttling import login_failure_record, login_failures_clear, login_is_throttled
 from .http import client_ip
 
@@ -23,7 +25,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         email = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request) or ""
         if email and login_is_throttled(email=email, ip=ip):
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
+            raise ValidationError(self.error_messages["throttled"], code=Code.THROTTLED)
         try:
             cleaned = super().clean()
         except ValidationError:

@@ -5,7 +5,7 @@ paid-through date or in retention,
 
 - pages redirect to `/account-status/`, an information screen (anonymous users go to the login
   page first); administrators still reach billing (`/billing/`), the timeline and the export page;
-- the API answers `403 {"error": {"code": "tenant_suspended" | "tenant_access_ended", …}}`, except
+- the API answers `403 {"error": {"code": Code.TENANT_SUSPENDED | "tenant_access_ended", …}}`, except
   the administrators' billing, export, timeline and audit endpoints.
 
 Always open: `/healthz`, `/login/`, `/logout/`, `/static/`, `/invitation/`, the token endpoint and the
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import error_body
+from tenants.errors import Code
 
 from .models import Tenant
 
@@ -39,18 +40,18 @@ def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
     message is in the active language."""
     if tenant.state == Tenant.State.SUSPENDED or (tenant.state == Tenant.State.CANCELLED and tenant.suspended_at):
         # A suspended tenant that cancels stays locked out until it pays (GCS art. 4).
-        return ("tenant_suspended",
+        return (Code.TENANT_SUSPENDED,
                 _("Access to this organisation is suspended until the sums due are paid. "
                   "Its administrators can still reach billing."))
     if tenant.state == Tenant.State.CANCELLED and tenant.access_ends_at and tenant.access_ends_at <= timezone.now():
-        return "tenant_access_ended", _("This organisation's subscription has ended.")
+        return Code.TENANT_ACCESS_ENDED, _("This organisation's subscription has ended.")
     if tenant.state == Tenant.State.RETENTION:
         if tenant.retention_ends_at:
             until = f"{tenant.retention_ends_at.astimezone(platform_tz()):%Y-%m-%d}"
-            return ("tenant_access_ended",
+            return (Code.TENANT_ACCESS_ENDED,
                     _("This organisation's subscription has ended; its data is kept until %(date)s and can be "
                       "exported by its administrators.") % {"date": until})
-        return ("tenant_access_ended",
+        return (Code.TENANT_ACCESS_ENDED,
                 _("This organisation's subscription has ended; its data is kept and can be exported by its "
                   "administrators."))
     if tenant.state == Tenant.State.PURGED:

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.errors import Code
 from mooc_platform.errors import ApplicationError
 from mooc_platform.permissions import IsTenantMember
 
@@ -37,6 +38,6 @@ class MyAccountDeleteApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if not request.user.check_password(data.validated_data["password"]):
-            raise ApplicationError("Wrong password.", code="invalid_credentials")
+            raise ApplicationError("Wrong password.", code=Code.INVALID_CREDENTIALS)
         services.user_account_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

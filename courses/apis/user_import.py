@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.errors import Code
 from mooc_platform.errors import ApplicationError
 from mooc_platform.permissions import IsTenantAdministrator
 
@@ -40,7 +41,7 @@ class UserImportApi(APIView):
         if data.validated_data.get("file") is not None:
             raw = data.validated_data["file"].read(2 * 1024 * 1024 + 1)
             if len(raw) > 2 * 1024 * 1024:
-                raise ApplicationError("The CSV file is larger than 2 MB.", code="csv_invalid")
+                raise ApplicationError("The CSV file is larger than 2 MB.", code=Code.CSV_INVALID)
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -48,7 +49,7 @@ class UserImportApi(APIView):
         elif data.validated_data.get("csv"):
             text = data.validated_data["csv"]
         else:
-            raise ApplicationError("Send a CSV file (`file`) or its text (`csv`).", code="csv_invalid")
+            raise ApplicationError("Send a CSV file (`file`) or its text (`csv`).", code=Code.CSV_INVALID)
         if data.validated_data["apply"]:
             report = services.users_import_apply(csv_text=text, actor=request.user,
                                                  base_url=request.build_absolute_uri("/"))

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 
+from courses.errors import Code
 from maintenance.selectors import maintenance_windows_overlapping
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError
@@ -39,7 +40,7 @@ def _course_validate(course: Course) -> None:
     try:
         course.full_clean(exclude=["created_by"])
     except ValidationError as exc:
-        raise ApplicationError("The course is not valid.", code="validation_error",
+        raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
                                details=exc.message_dict) from exc
 
 
@@ -87,7 +88,7 @@ def course_delete(*, course: Course, actor: User) -> None:
 @transaction.atomic
 def module_create(*, course: Course, title: str) -> Module:
     if not title.strip():
-        raise ApplicationError("A module needs a title.", code="validation_error")
+        raise ApplicationError("A module needs a title.", code=Code.VALIDATION_ERROR)
     position = (Module.objects.filter(course=course).aggregate(m=Max("position"))["m"] or 0) + 1
     return Module.objects.create(course=course, title=title.strip(), position=position)
 
@@ -148,9 +149,9 @@ def lesson_create(*, module: Module, title: str, kind: str, body_markdown: str =
                   media_upload_id: int | None = None, max_attempts: int = 3,
                   time_limit_minutes: int | None = None, deadline: datetime | None = None) -> Lesson:
     if kind not in Lesson.Kind.values:
-        raise ApplicationError(f"Unknown lesson kind {kind!r}.", code="validation_error")
+        raise ApplicationError(f"Unknown lesson kind {kind!r}.", code=Code.VALIDATION_ERROR)
     if not title.strip():
-        raise ApplicationError("A lesson needs a title.", code="validation_error")
+        raise ApplicationError("A lesson needs a title.", code=Code.VALIDATION_ERROR)
     quiz_deadline_check(deadline=deadline)
     position = (Lesson.objects.filter(module=module).aggregate(m=Max("position"))["m"] or 0) + 1
     lesson = Lesson(module=module, title=title.strip(), kind=kind, position=position, body_markdown=body_markdown,
@@ -189,16 +190,16 @@ def lesson_delete(*, lesson: Lesson) -> None:
 @transaction.atomic
 def question_create(*, lesson: Lesson, text: str, kind: str, choices: list[tuple[str, bool]]) -> Question:
     if lesson.kind != Lesson.Kind.QUIZ:
-        raise ApplicationError("Questions belong to quiz lessons.", code="validation_error")
+        raise ApplicationError("Questions belong to quiz lessons.", code=Code.VALIDATION_ERROR)
     if kind not in Question.Kind.values:
-        raise ApplicationError(f"Unknown question kind {kind!r}.", code="validation_error")
+        raise ApplicationError(f"Unknown question kind {kind!r}.", code=Code.VALIDATION_ERROR)
     choices = [(t.strip(), bool(c)) for t, c in choices if t.strip()]
     correct = sum(1 for _, c in choices if c)
     if not text.strip() or len(choices) < 2:
-        raise ApplicationError("A question needs a text and at least two choices.", code="validation_error")
+        raise ApplicationError("A question needs a text and at least two choices.", code=Code.VALIDATION_ERROR)
     if (kind == Question.Kind.SINGLE and correct != 1) or correct < 1:
         raise ApplicationError("A single-choice question has exactly one correct choice; a multiple-choice "
-                               "question at least one.", code="validation_error")
+                               "question at least one.", code=Code.VALIDATION_ERROR)
     position = (Question.objects.filter(lesson=lesson).aggregate(m=Max("position"))["m"] or 0) + 1
     question = Question.objects.create(lesson=lesson, text=text.strip(), kind=kind, position=position)
     Choice.objects.bulk_create([Choice(question=question, text=t, is_correct=c) for t, c in choices])

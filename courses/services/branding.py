@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django_tenants.utils import get_tenant_model
 
+from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError, ForbiddenError
 from mooc_platform.i18n import LANGUAGE_CODES
@@ -75,7 +76,7 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
         else:
             branding.default_language = default_language
     if errors:
-        raise ApplicationError("The branding is not valid.", code="validation_error", details=errors)
+        raise ApplicationError("The branding is not valid.", code=Code.VALIDATION_ERROR, details=errors)
     if name is not None:
         branding.name = name.strip()[:200]
     old_logo = branding.logo

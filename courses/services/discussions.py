@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ForbiddenError, NotFoundError
@@ -27,7 +28,7 @@ def post_create(*, course: Course, author: User, body: str, parent: Post | None 
     """Posts are visible at once; moderation comes after a report."""
     member_check(course=course, user=author)
     if not body.strip():
-        raise ApplicationError("A post cannot be empty.", code="validation_error")
+        raise ApplicationError("A post cannot be empty.", code=Code.VALIDATION_ERROR)
     if parent is not None:
         if parent.course_id != course.pk:
             raise NotFoundError("No such post in this course.")
@@ -39,7 +40,7 @@ def post_create(*, course: Course, author: User, body: str, parent: Post | None 
 def post_report(*, post: Post, reporter: User, reason: str) -> PostReport:
     member_check(course=post.course, user=reporter)
     if not reason.strip():
-        raise ApplicationError("Say why this post should be moderated.", code="validation_error")
+        raise ApplicationError("Say why this post should be moderated.", code=Code.VALIDATION_ERROR)
     return PostReport.objects.create(post=post, reporter=reporter, reason=reason.strip()[:500])
 
 

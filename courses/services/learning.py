@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError, NotFoundError
 
@@ -77,7 +78,7 @@ def lesson_complete(*, lesson: Lesson, user: User, now: datetime | None = None) 
     now = now or timezone.now()
     enrollment = enrollment_for(course=lesson.module.course, user=user)
     if lesson.kind == Lesson.Kind.QUIZ:
-        raise ApplicationError("A quiz is completed by submitting an attempt.", code="quiz_not_submitted")
+        raise ApplicationError("A quiz is completed by submitting an attempt.", code=Code.QUIZ_NOT_SUBMITTED)
     return _completion_record(enrollment=enrollment, lesson=lesson, now=now)
 
 
@@ -90,14 +91,14 @@ def quiz_attempt_start(*, lesson: Lesson, user: User, now: datetime | None = Non
     enrollment_for(course=lesson.module.course, user=user)
     deadline = quiz_deadline_effective(lesson=lesson)  # moved by the maintenance it falls into (GCS art. 8)
     if deadline and now > deadline:
-        raise QuizClosedError("The deadline of this quiz has passed.", code="quiz_deadline_passed")
+        raise QuizClosedError("The deadline of this quiz has passed.", code=Code.QUIZ_DEADLINE_PASSED)
     attempts = list(QuizAttempt.objects.select_for_update().filter(lesson=lesson, user=user))
     for attempt in attempts:
         expires = quiz_attempt_expiry_effective(attempt=attempt)
         if attempt.submitted_at is None and (expires is None or expires > now):
             return attempt
     if lesson.max_attempts and len(attempts) >= lesson.max_attempts:
-        raise QuizClosedError(f"You have used your {lesson.max_attempts} attempts.", code="quiz_attempts_exhausted")
+        raise QuizClosedError(f"You have used your {lesson.max_attempts} attempts.", code=Code.QUIZ_ATTEMPTS_EXHAUSTED)
     expires = now + timedelta(minutes=lesson.time_limit_minutes) if lesson.time_limit_minutes else None
     # A deadline still ahead is kept as set: maintenance before it is counted from the attempt's start at
     # submission. One already passed but moved by a window is the moved one (nothing before now to count).
@@ -142,7 +143,7 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
     if attempt.user_id != user.pk:
         raise NotFoundError("No such attempt.")
     if attempt.submitted_at is not None:
-        raise QuizClosedError("This attempt was already submitted.", code="quiz_attempt_submitted")
+        raise QuizClosedError("This attempt was already submitted.", code=Code.QUIZ_ATTEMPT_SUBMITTED)
     # The time lost to a maintenance window during the attempt is given back (GCS art. 8, issue 9 item 6).
     expires = quiz_attempt_expiry_effective(attempt=attempt)
     late = expires is not None and now > expires + SUBMIT_GRACE

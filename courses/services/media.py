@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from courses.errors import Code
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.selectors import administrators_active
@@ -116,7 +117,7 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
             upload.save(update_fields=["multipart_id"])
         head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=upload.key)
     except Exception as exc:
-        raise UploadRefusedError("The file has not arrived in storage yet.", code="upload_missing") from exc
+        raise UploadRefusedError("The file has not arrived in storage yet.", code=Code.UPLOAD_MISSING) from exc
     size = int(head["ContentLength"])
     if head.get("ContentType") != upload.content_type:  # S3 enforces the signed type; check anyway
         storage.object_delete(key=upload.key)

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ForbiddenError
@@ -51,7 +52,7 @@ def _seat_check(*, extra: int = 1) -> None:
 def _role_check(role: str) -> str:
     if role not in TENANT_ROLES:
         raise ApplicationError(f"Unknown role {role!r}: use administrator, instructor or learner.",
-                               code="unknown_role")
+                               code=Code.UNKNOWN_ROLE)
     return role
 
 
@@ -81,7 +82,7 @@ def user_invite(*, email: str, role: str, base_url: str, full_name: str = "", la
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ApplicationError("This e-mail address is not valid.", code="invalid_email") from exc
+        raise ApplicationError("This e-mail address is not valid.", code=Code.INVALID_EMAIL) from exc
     _role_check(role)
     if User.objects.filter(email=email).exists():
         raise UserExistsError("A user with this e-mail already exists in this organisation.")
@@ -111,7 +112,7 @@ def user_invitation_accept(*, token: str, password: str, now: datetime | None = 
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ApplicationError("This password is too weak.", code="weak_password",
+        raise ApplicationError("This password is too weak.", code=Code.WEAK_PASSWORD,
                                details={"password": exc.messages}) from exc
     user.set_password(password)
     user.save(update_fields=["password"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from courses.errors import Code
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ForbiddenError
@@ -56,7 +57,7 @@ def user_account_delete(*, user: User) -> None:
     if (user.role == User.Role.ADMINISTRATOR and user.is_active and not User.objects.filter(
             role=User.Role.ADMINISTRATOR, is_active=True).exclude(pk=user.pk).exists()):
         raise ForbiddenError("You are the organisation's last administrator: appoint another one first.",
-                             code="last_administrator")
+                             code=Code.LAST_ADMINISTRATOR)
     pdf_keys: list[str] = []
     with transaction.atomic():
         Post.objects.filter(author=user).update(author=None)

@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
@@ -57,20 +58,20 @@ def _csv_rows(csv_text: str) -> list[tuple[int, dict[str, str]]]:
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     if "\x00" in text:
-        raise ApplicationError("This file is not a text CSV file.", code="csv_invalid")
+        raise ApplicationError("This file is not a text CSV file.", code=Code.CSV_INVALID)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         headers = [h.strip().lower() for h in next(reader, [])]
         if "email" not in headers:
             raise ApplicationError("The CSV file needs a header line with at least an 'email' column "
-                                   "(columns: email, full_name, role, language).", code="csv_invalid")
+                                   "(columns: email, full_name, role, language).", code=Code.CSV_INVALID)
         for record in reader:
             clean = {name: value.strip() for name, value in zip(headers, record, strict=False) if name}
             if any(clean.values()):
                 rows.append((reader.line_num, clean))
     except csv.Error as exc:
-        raise ApplicationError(f"The CSV file cannot be read: {exc}.", code="csv_invalid") from exc
+        raise ApplicationError(f"The CSV file cannot be read: {exc}.", code=Code.CSV_INVALID) from exc
     return rows
 
 
@@ -90,20 +91,20 @@ def _import_plan(csv_text: str, *, seats_available: int) -> list[ImportRow]:
         try:
             validate_email(email)
         except ValidationError:
-            row.errors.append({"code": "invalid_email", "message": "Not a valid e-mail address."})
+            row.errors.append({"code": Code.INVALID_EMAIL, "message": "Not a valid e-mail address."})
         if role not in TENANT_ROLES:
-            row.errors.append({"code": "unknown_role",
+            row.errors.append({"code": Code.UNKNOWN_ROLE,
                                "message": f"Unknown role {role_raw!r}: administrator, instructor or learner."})
         if language and language not in LANGUAGE_CODES:
-            row.errors.append({"code": "unknown_language", "message": "Language must be en or fr."})
+            row.errors.append({"code": Code.UNKNOWN_LANGUAGE, "message": "Language must be en or fr."})
         if email in seen:
-            row.errors.append({"code": "duplicate", "message": "This e-mail appears earlier in the file."})
+            row.errors.append({"code": Code.DUPLICATE, "message": "This e-mail appears earlier in the file."})
         seen.add(email)
         if not row.errors:
             user = existing.get(email)
             if user is None:
                 if seats_available <= 0:
-                    row.errors.append({"code": "seat_limit_reached",
+                    row.errors.append({"code": Code.SEAT_LIMIT_REACHED,
                                        "message": "No seat left in the subscription for a new active user."})
                 else:
                     seats_available -= 1
@@ -146,5 +147,5 @@ def users_import_apply(*, csv_text: str, actor: User, base_url: str, now: dateti
                         User.objects.filter(email=row.email).update(**updates)
             except Exception as exc:  # a bad row never blocks the good ones
                 row.action = "error"
-                row.errors.append({"code": "row_failed", "message": str(exc)[:200]})
+                row.errors.append({"code": Code.ROW_FAILED, "message": str(exc)[:200]})
     return ImportReport(rows=plan, applied=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from courses.errors import Code
 from mooc_platform.errors import ApplicationError
 
 from .. import selectors, services
@@ -48,7 +49,7 @@ def _deadline(value: str) -> datetime | None:
         return None
     parsed = parse_datetime(value)
     if parsed is None:
-        raise ApplicationError(_("The deadline is not a valid date and time."), code="validation_error")
+        raise ApplicationError(_("The deadline is not a valid date and time."), code=Code.VALIDATION_ERROR)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 

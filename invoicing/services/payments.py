@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from invoicing.errors import Code
 from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError, NotFoundError
@@ -90,10 +91,10 @@ def payment_webhook_handle(*, body: bytes, signature: str, now: datetime | None 
         reference, number, amount = str(data["reference"]), str(data["invoice_number"]), str(data["amount"])
         currency = str(data.get("currency", "EUR"))
     except (ValueError, KeyError, TypeError) as exc:
-        raise ApplicationError("The notification is not valid.", code="validation_error") from exc
+        raise ApplicationError("The notification is not valid.", code=Code.VALIDATION_ERROR) from exc
     if currency != "EUR":
         raise ApplicationError("Only EUR payments are accepted.", details={"currency": currency},
-                               code="invalid_currency")
+                               code=Code.INVALID_CURRENCY)
     invoice = Invoice.objects.filter(number=number, kind=Invoice.Kind.INVOICE).first()
     if invoice is None:
         raise NotFoundError("No invoice with this number.", details={"invoice_number": number})

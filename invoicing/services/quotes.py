@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from invoicing.errors import Code
 from mooc_platform import storage
 from mooc_platform.audit import audit_record, audit_record_many
 from mooc_platform.business_time import add_months, business_date
@@ -47,7 +48,7 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
     country = (country or "").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise ApplicationError("The country must be an ISO 3166 two-letter code.", details={"country": country},
-                               code="invalid_country")
+                               code=Code.INVALID_COUNTRY)
     vat_number = vat_number_clean(vat_number=vat_number, country=country)
     siren = siren_clean(siren=siren, country=country)
     tenant_slug_validate(slug=wished_slug)
@@ -96,7 +97,7 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
     unknown = set(changes) - QUOTE_EDITABLE_FIELDS
     if unknown:
         raise ApplicationError("These fields cannot be edited.", details={"fields": sorted(unknown)},
-                               code="invalid_fields")
+                               code=Code.INVALID_FIELDS)
     vies_check = None
     if changes.get("vat_number"):  # VIES is asked before the row is locked (it may take seconds)
         country = str(changes.get("country", quote.country)).upper()
@@ -227,7 +228,7 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
     for name, value in (("signer_name", signer_name), ("signer_title", signer_title),
                         ("signer_email", signer_email)):
         if not (value or "").strip():
-            raise ApplicationError("This field is required.", details={name: "required"}, code="validation_error")
+            raise ApplicationError("This field is required.", details={name: "required"}, code=Code.VALIDATION_ERROR)
     with transaction.atomic():
         quote = Quote.objects.select_for_update().filter(token=token).first()
         if quote is None:

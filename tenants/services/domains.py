@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
+from tenants.errors import Code
 
 from ..models import CustomDomain, Domain, Tenant
 from ..routing import tenant_cache_clear
@@ -24,12 +25,12 @@ def custom_domain_request(*, tenant: Tenant, domain: str, actor: Any = None) -> 
     """A customer asks for its own host name; it routes once verified (DNS TXT) and approved."""
     domain = (domain or "").strip().lower().rstrip(".")
     if not tenant.custom_domains_allowed:
-        raise ForbiddenError("Your plan does not include custom domains.", code="custom_domains_not_included")
+        raise ForbiddenError("Your plan does not include custom domains.", code=Code.CUSTOM_DOMAINS_NOT_INCLUDED)
     if not DOMAIN_PATTERN.match(domain) or domain.endswith(settings.PLATFORM_DOMAIN):
-        raise ApplicationError("Not a valid domain name for your organisation.", code="invalid_domain",
+        raise ApplicationError("Not a valid domain name for your organisation.", code=Code.INVALID_DOMAIN,
                                details={"domain": domain})
     if CustomDomain.objects.filter(domain=domain).exists() or Domain.objects.filter(domain=domain).exists():
-        raise ConflictError("This domain is already registered.", code="domain_taken", details={"domain": domain})
+        raise ConflictError("This domain is already registered.", code=Code.DOMAIN_TAKEN, details={"domain": domain})
     with transaction.atomic():
         custom = CustomDomain.objects.create(tenant=tenant, domain=domain, verification_token=secrets.token_hex(16),
                                              requested_by_email=getattr(actor, "email", ""))
@@ -47,7 +48,7 @@ def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] 
     name = dns.verification_record_name(domain=custom_domain.domain)
     records = dns.txt_records(name=name) if txt_records is None else txt_records
     if custom_domain.verification_token not in {r.strip().strip('"') for r in records}:
-        raise ApplicationError("The verification record was not found.", code="domain_not_verified",
+        raise ApplicationError("The verification record was not found.", code=Code.DOMAIN_NOT_VERIFIED,
                                details={"record": name, "type": "TXT",
                                         "expected": custom_domain.verification_token})
     custom_domain.verified_at = now or timezone.now()
@@ -59,7 +60,7 @@ def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] 
 def custom_domain_approve(*, custom_domain: CustomDomain, actor: Any, now: datetime | None = None) -> Domain:
     """An operator approves a verified custom domain: from now on it routes to the tenant."""
     if custom_domain.verified_at is None:
-        raise ConflictError("Verify the domain before approving it.", code="domain_not_verified")
+        raise ConflictError("Verify the domain before approving it.", code=Code.DOMAIN_NOT_VERIFIED)
     with transaction.atomic():
         custom_domain.approved_at = now or timezone.now()
         custom_domain.approved_by_email = getattr(actor, "email", "")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import ConflictError
+from tenants.errors import Code
 
 from ..models import DestructionRecord, Tenant, TenantExport
 
@@ -21,12 +22,12 @@ def tenant_export_request(*, tenant: Tenant, actor: Any) -> TenantExport:
     now = timezone.now()
     due = tenant.state == Tenant.State.RETENTION and tenant.retention_ends_at and tenant.retention_ends_at <= now
     if tenant.state not in EXPORTABLE_STATES or due or DestructionRecord.objects.filter(tenant=tenant).exists():
-        raise ConflictError(_("This organisation's data can no longer be exported."), code="export_unavailable")
+        raise ConflictError(_("This organisation's data can no longer be exported."), code=Code.EXPORT_UNAVAILABLE)
     with transaction.atomic():
         Tenant.objects.select_for_update().get(pk=tenant.pk)
         if TenantExport.objects.filter(tenant=tenant, status__in=[TenantExport.Status.PENDING,
                                                                   TenantExport.Status.RUNNING]).exists():
-            raise ConflictError(_("An export is already being prepared."), code="export_in_progress")
+            raise ConflictError(_("An export is already being prepared."), code=Code.EXPORT_IN_PROGRESS)
         export = TenantExport.objects.create(tenant=tenant, requested_by_email=actor.email)
         audit_record(action="tenant.export_requested", actor=actor, tenant=tenant, target=export)
         from ..tasks import tenant_export_build_task

@@ -21,6 +21,7 @@ from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError
 from mooc_platform.http import tenant_url
 from mooc_platform.storage import tenant_prefix
+from tenants.errors import Code
 
 from ..models import DestructionRecord, Tenant
 from ..routing import tenant_cache_clear
@@ -40,7 +41,7 @@ REMINDER_DAYS = (30, 7)
 
 
 class IllegalTransitionError(ApplicationError):
-    code = "illegal_transition"
+    code = Code.ILLEGAL_TRANSITION
     status_code = 409
 
 

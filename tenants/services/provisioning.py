@@ -14,6 +14,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
+from tenants.errors import Code
 
 from ..clone import schema_clone
 from ..invitations import invitation_link
@@ -30,7 +31,7 @@ SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
 class InvalidSlugError(ApplicationError):
-    code = "invalid_slug"
+    code = Code.INVALID_SLUG
 
 
 def tenant_slug_validate(*, slug: str) -> str:
@@ -45,7 +46,7 @@ def tenant_slug_validate(*, slug: str) -> str:
     if slug in RESERVED_SLUGS:
         raise InvalidSlugError(f"'{slug}' is reserved by the platform.", details={"slug": slug})
     if Tenant.objects.filter(slug=slug).exists():
-        raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code="slug_taken")
+        raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code=Code.SLUG_TAKEN)
     return slug
 
 
@@ -85,7 +86,7 @@ def template_schema_ensure() -> None:
                 return
     if connection.in_atomic_block:
         raise ConflictError("The tenant template schema is missing or behind: run `manage.py migrate_schemas`.",
-                            code="template_not_migrated")
+                            code=Code.TEMPLATE_NOT_MIGRATED)
     template_schema_migrate()
 
 
@@ -130,7 +131,7 @@ def tenant_provision(
                                                          context=context, language=language))
     except IntegrityError as exc:
         # Two provisionings of the same slug raced: the loser gets the same error as a late request.
-        raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code="slug_taken") from exc
+        raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code=Code.SLUG_TAKEN) from exc
     return tenant
 
 

@@ -15,6 +15,7 @@ from mooc_platform.audit import audit_record
 from mooc_platform.audit import jsonable as _jsonable
 from mooc_platform.errors import ConflictError
 from mooc_platform.storage import tenant_prefix
+from tenants.errors import Code
 
 from .. import s3
 from ..models import CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant, TenantExport
@@ -23,7 +24,7 @@ from ..selectors import tenant_schema_tables
 
 
 class PurgeRefusedError(ConflictError):
-    code = "purge_refused"
+    code = Code.PURGE_REFUSED
 
 
 def _purge_guard(*, tenant: Tenant, now: datetime) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from mooc_platform.audit import audit_record
 from mooc_platform.audit import jsonable as _jsonable
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
+from tenants.errors import Code
 
 from ..models import SupportAccessGrant, Tenant
 
@@ -26,11 +27,11 @@ def support_grant_create(*, tenant: Tenant, scope: str, expires_at: datetime, ac
     """A customer administrator lets operators see `scope` until `expires_at` (at most 30 days)."""
     now = now or timezone.now()
     if scope not in SupportAccessGrant.Scope.values:
-        raise ApplicationError("Unknown scope.", code="invalid_scope",
+        raise ApplicationError("Unknown scope.", code=Code.INVALID_SCOPE,
                                details={"scope": scope, "allowed": SupportAccessGrant.Scope.values})
     if expires_at <= now or expires_at > now + timedelta(days=SUPPORT_GRANT_MAX_DAYS):
         raise ApplicationError(f"The expiry must be in the future and at most {SUPPORT_GRANT_MAX_DAYS} days away.",
-                               code="invalid_expiry", details={"expires_at": _jsonable(expires_at)})
+                               code=Code.INVALID_EXPIRY, details={"expires_at": _jsonable(expires_at)})
     with transaction.atomic():
         grant = SupportAccessGrant.objects.create(tenant=tenant, scope=scope, expires_at=expires_at, reason=reason,
                                                   granted_by_email=actor.email)
@@ -42,7 +43,7 @@ def support_grant_create(*, tenant: Tenant, scope: str, expires_at: datetime, ac
 def support_grant_revoke(*, grant: SupportAccessGrant, actor: Any, now: datetime | None = None
                          ) -> SupportAccessGrant:
     if grant.revoked_at is not None:
-        raise ConflictError("This grant is already revoked.", code="already_revoked")
+        raise ConflictError("This grant is already revoked.", code=Code.ALREADY_REVOKED)
     with transaction.atomic():
         grant.revoked_at = now or timezone.now()
         grant.revoked_by_email = actor.email
@@ -64,7 +65,7 @@ def support_content_read(*, tenant: Tenant, resource: str, operator: Any, ip_add
                   if g.covers(scope=scope, now=now)), None)
     if grant is None:
         raise ForbiddenError("The customer has not granted support access to this content.",
-                             code="support_access_not_granted", details={"scope": scope})
+                             code=Code.SUPPORT_ACCESS_NOT_GRANTED, details={"scope": scope})
     from ..selectors import schema_table_rows
 
     rows = schema_table_rows(schema_name=tenant.schema_name, table=table)
