@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,20 +18,13 @@ from rest_framework.views import APIView
 from maintenance.errors import Code
 from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import ApplicationError
+from mooc_platform.pagination import paginated_response, paginated_schema
 from mooc_platform.permissions import IsOperator, IsTenantMember
 from tenants.models import Tenant
 
 from .models import MaintenanceWindow
 from .selectors import maintenance_windows_of_tenant, sla_report_monthly_all_tenants
 from .services import maintenance_window_cancel, maintenance_window_move, maintenance_window_schedule
-
-
-def _paginated(name: str, item: serializers.Serializer) -> serializers.Serializer:
-    """The schema of a PageNumberPagination response (these APIViews paginate by hand)."""
-    return inline_serializer(name=name, fields={
-        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True), "results": item,
-    })
 
 
 class TenantRefSerializer(serializers.Serializer):
@@ -94,12 +86,11 @@ class MaintenanceWindowListApi(APIView):
             ref_name = "MaintenanceWindowScheduleInput"
 
     @extend_schema(operation_id="maintenance_windows_list",
-                   responses=_paginated("PaginatedMaintenanceWindowList", WindowOutputSerializer(many=True)))
+                   responses=paginated_schema("PaginatedMaintenanceWindowList", WindowOutputSerializer(many=True)))
     def get(self, request: Request) -> Response:
         windows = MaintenanceWindow.objects.prefetch_related("tenants").order_by("-start", "-id")
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(windows, request, view=self)
-        return paginator.get_paginated_response(WindowOutputSerializer(page, many=True).data)
+        return paginated_response(queryset=windows, serializer_class=WindowOutputSerializer, request=request,
+                                  view=self)
 
     @extend_schema(operation_id="maintenance_windows_schedule", request=InputSerializer,
                    responses={201: WindowOutputSerializer})
@@ -220,10 +211,8 @@ class TenantMaintenanceWindowListApi(APIView):
             return window.status == MaintenanceWindow.Status.SCHEDULED and window.start <= now < window.end
 
     @extend_schema(operation_id="tenant_maintenance_windows_list",
-                   responses=_paginated("PaginatedTenantMaintenanceWindowList", OutputSerializer(many=True)))
+                   responses=paginated_schema("PaginatedTenantMaintenanceWindowList", OutputSerializer(many=True)))
     def get(self, request: Request) -> Response:
         windows = maintenance_windows_of_tenant(schema_name=connection.schema_name)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(windows, request, view=self)
-        data = self.OutputSerializer(page, many=True, context={"now": timezone.now()}).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(queryset=windows, serializer_class=self.OutputSerializer, request=request,
+                                  view=self, context={"now": timezone.now()})

@@ -13,7 +13,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 from mooc_platform.errors import NotFoundError
 from mooc_platform.http import client_ip
 from mooc_platform.i18n import LANGUAGE_CODES
+from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator, IsTenantAdministrator
 
 from . import services
@@ -28,12 +28,6 @@ from .dns import verification_record_name
 from .exports import export_download_url
 from .models import AuditEvent, CustomDomain, DestructionRecord, SupportAccessGrant, Tenant, TenantExport
 from .selectors import audit_events_all, audit_events_for_tenant, tenant_storage_status, tenant_timeline
-
-
-def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class TenantOutputSerializer(serializers.ModelSerializer):
@@ -82,7 +76,8 @@ class TenantListApi(APIView):
         tenants = Tenant.objects.exclude(schema_name="public").prefetch_related("domains").order_by("id")
         if request.query_params.get("state"):
             tenants = tenants.filter(state=request.query_params["state"])
-        return _paginated(self, request, tenants, TenantOutputSerializer)
+        return paginated_response(queryset=tenants, serializer_class=TenantOutputSerializer,
+                                  request=request, view=self)
 
     @extend_schema(request=InputSerializer, responses={201: TenantOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -197,7 +192,8 @@ class PlatformAuditEventListApi(APIView):
             raise NotFoundError("No such tenant.")
         events = audit_events_all(tenant_id=int(tenant) if tenant else None,
                                   action=request.query_params.get("action"))
-        return _paginated(self, request, events, AuditEventOutputSerializer)
+        return paginated_response(queryset=events, serializer_class=AuditEventOutputSerializer,
+                                  request=request, view=self)
 
 
 # --- Tenant host (customer administrators) -------------------------------------------------------
@@ -213,7 +209,8 @@ class TenantAuditEventListApi(APIView):
         events = audit_events_for_tenant(tenant=request.tenant).select_related("tenant")
         if request.query_params.get("action"):
             events = events.filter(action__startswith=request.query_params["action"])
-        return _paginated(self, request, events, AuditEventOutputSerializer)
+        return paginated_response(queryset=events, serializer_class=AuditEventOutputSerializer,
+                                  request=request, view=self)
 
 
 class TenantStatusApi(APIView):
@@ -251,7 +248,8 @@ class ExportListApi(APIView):
     @extend_schema(responses=ExportOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         exports = TenantExport.objects.filter(tenant=request.tenant).select_related("tenant")
-        return _paginated(self, request, exports, ExportOutputSerializer)
+        return paginated_response(queryset=exports, serializer_class=ExportOutputSerializer,
+                                  request=request, view=self)
 
     @extend_schema(request=None, responses={202: ExportOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -292,8 +290,8 @@ class SupportGrantListApi(APIView):
 
     @extend_schema(responses=SupportGrantOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(self, request, SupportAccessGrant.objects.filter(tenant=request.tenant),
-                          SupportGrantOutputSerializer)
+        return paginated_response(queryset=SupportAccessGrant.objects.filter(tenant=request.tenant),
+                                  serializer_class=SupportGrantOutputSerializer, request=request, view=self)
 
     @extend_schema(request=InputSerializer, responses={201: SupportGrantOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -342,8 +340,8 @@ class CustomDomainListApi(APIView):
 
     @extend_schema(responses=CustomDomainOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(self, request, CustomDomain.objects.filter(tenant=request.tenant),
-                          CustomDomainOutputSerializer)
+        return paginated_response(queryset=CustomDomain.objects.filter(tenant=request.tenant),
+                                  serializer_class=CustomDomainOutputSerializer, request=request, view=self)
 
     @extend_schema(request=InputSerializer, responses={201: CustomDomainOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -374,7 +372,8 @@ class PlatformCustomDomainListApi(APIView):
         domains = CustomDomain.objects.order_by("id")
         if request.query_params.get("pending") in ("1", "true"):
             domains = domains.filter(approved_at__isnull=True)
-        return _paginated(self, request, domains, CustomDomainOutputSerializer)
+        return paginated_response(queryset=domains, serializer_class=CustomDomainOutputSerializer,
+                                  request=request, view=self)
 
 
 class PlatformCustomDomainApproveApi(APIView):

@@ -15,11 +15,12 @@ from rest_framework.views import APIView
 
 from mooc_platform.errors import NotFoundError
 from mooc_platform.http import client_ip
+from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import selectors, services
 from ..models import Subscription
-from .common import PDF_RESPONSES, MoneyField, _paginated, _pdf_redirect
+from .common import PDF_RESPONSES, MoneyField, _pdf_redirect
 from .invoices import InvoiceOutput
 
 
@@ -34,8 +35,8 @@ class TenantInvoiceListApi(APIView):
 
     @extend_schema(responses=InvoiceOutput(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(queryset=selectors.tenant_invoices(tenant=_current_tenant()).prefetch_related("lines"),
-                          serializer_class=InvoiceOutput, request=request, view=self)
+        invoices = selectors.tenant_invoices(tenant=_current_tenant()).prefetch_related("lines")
+        return paginated_response(queryset=invoices, serializer_class=InvoiceOutput, request=request, view=self)
 
 
 class TenantInvoicePdfApi(APIView):

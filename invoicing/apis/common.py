@@ -1,4 +1,4 @@
-"""What the invoicing APIs share: pagination, money fields, PDF redirects."""
+"""What the invoicing APIs share: money fields, PDF redirects."""
 
 from __future__ import annotations
 
@@ -7,22 +7,11 @@ from typing import Any
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mooc_platform import storage
 
 from .. import services
 from ..models import Invoice
-
-
-def _paginated(*, queryset: Any, serializer_class: type[serializers.Serializer], request: Request,
-               view: APIView) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class MoneyField(serializers.DecimalField):

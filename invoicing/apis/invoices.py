@@ -10,11 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
 from ..models import Invoice, Quote
-from .common import PDF_RESPONSES, MoneyField, _paginated, _pdf_redirect
+from .common import PDF_RESPONSES, MoneyField, _pdf_redirect
 
 
 class InvoiceLineOutput(serializers.Serializer):
@@ -62,7 +63,7 @@ class InvoiceListApi(APIView):
         tenant = request.query_params.get("tenant")
         invoices = selectors.platform_invoices_list(status=request.query_params.get("status") or None,
                                                     tenant_id=int(tenant) if tenant and tenant.isdigit() else None)
-        return _paginated(queryset=invoices, serializer_class=InvoiceOutput, request=request, view=self)
+        return paginated_response(queryset=invoices, serializer_class=InvoiceOutput, request=request, view=self)
 
 
 class InvoiceDetailApi(APIView):

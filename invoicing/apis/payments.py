@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
 from ..models import Invoice, Payment
-from .common import MoneyField, _paginated
+from .common import MoneyField
 
 
 class PaymentOutput(serializers.Serializer):
@@ -43,8 +44,8 @@ class InvoicePaymentsApi(APIView):
     @extend_schema(responses=PaymentOutput(many=True))
     def get(self, request: Request, invoice_id: int) -> Response:
         invoice = get_object_or_404(Invoice, pk=invoice_id)
-        return _paginated(queryset=invoice.payments.all(), serializer_class=PaymentOutput, request=request,
-                          view=self)
+        return paginated_response(queryset=invoice.payments.all(), serializer_class=PaymentOutput, request=request,
+                                  view=self)
 
     @extend_schema(request=InputSerializer, responses={201: PaymentOutput})
     def post(self, request: Request, invoice_id: int) -> Response:
@@ -82,8 +83,8 @@ class CustomerListApi(APIView):
 
     @extend_schema(responses=CustomerBalanceOutput(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(queryset=selectors.platform_customers_balances(), serializer_class=CustomerBalanceOutput,
-                          request=request, view=self)
+        return paginated_response(queryset=selectors.platform_customers_balances(),
+                                  serializer_class=CustomerBalanceOutput, request=request, view=self)
 
 
 class CustomerDetailApi(APIView):

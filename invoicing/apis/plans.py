@@ -11,11 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
 from ..models import BillingPeriod, Plan
-from .common import MoneyField, _paginated
+from .common import MoneyField
 
 
 class PlanPriceOutput(serializers.Serializer):
@@ -65,8 +66,8 @@ class PlanListApi(APIView):
 
     @extend_schema(responses=PlanOutput(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(queryset=selectors.platform_plans_list(), serializer_class=PlanOutput, request=request,
-                          view=self)
+        return paginated_response(queryset=selectors.platform_plans_list(), serializer_class=PlanOutput,
+                                  request=request, view=self)
 
     @extend_schema(request=InputSerializer, responses={201: PlanOutput})
     def post(self, request: Request) -> Response:

@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 
 from mooc_platform.http import client_ip, tenant_url
 from mooc_platform.i18n import LANGUAGE_CODES
+from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
 from ..models import Plan, Quote
-from .common import MoneyField, _paginated
+from .common import MoneyField
 
 
 class QuoteLineOutput(serializers.Serializer):
@@ -84,7 +85,7 @@ class QuoteListApi(APIView):
     @extend_schema(responses=QuoteOutput(many=True))
     def get(self, request: Request) -> Response:
         quotes = selectors.platform_quotes_list(status=request.query_params.get("status") or None)
-        return _paginated(queryset=quotes, serializer_class=QuoteOutput, request=request, view=self)
+        return paginated_response(queryset=quotes, serializer_class=QuoteOutput, request=request, view=self)
 
     @extend_schema(request=InputSerializer, responses={201: QuoteOutput})
     def post(self, request: Request) -> Response:
