@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from mooc_platform import storage
+from mooc_platform.admin_actions import apply_to_each
 from mooc_platform.business_time import business_date
-from mooc_platform.errors import ApplicationError
 
 from . import selectors, services
 from .models import (
@@ -30,18 +30,6 @@ from .models import (
     Subscription,
     VatNumberCheck,
 )
-
-
-def _each(request: HttpRequest, queryset: QuerySet, action: Any, done: str) -> None:
-    count = 0
-    for obj in queryset:
-        try:
-            action(obj)
-            count += 1
-        except ApplicationError as error:
-            messages.error(request, f"{obj}: {error.message}")
-    if count:
-        messages.success(request, f"{done}: {count}")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -170,21 +158,24 @@ class QuoteAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected quotes (PDF + signing link by e-mail)")
     def send(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
         base = request.build_absolute_uri("/")
-        _each(request, queryset, lambda q: services.quote_send(quote=q, signing_base_url=base, actor=request.user),
-              "Quotes sent")
+        apply_to_each(request, queryset,
+                      lambda q: services.quote_send(quote=q, signing_base_url=base, actor=request.user),
+                      done="Quotes sent")
 
     @admin.action(description="Revise: supersede the selected sent quotes by new drafts")
     def revise(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        _each(request, queryset, lambda q: services.quote_revise(quote=q, actor=request.user), "New drafts made")
+        apply_to_each(request, queryset, lambda q: services.quote_revise(quote=q, actor=request.user),
+                      done="New drafts made")
 
     @admin.action(description="Withdraw the selected quotes")
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        _each(request, queryset, lambda q: services.quote_withdraw(quote=q, actor=request.user), "Quotes withdrawn")
+        apply_to_each(request, queryset, lambda q: services.quote_withdraw(quote=q, actor=request.user),
+                      done="Quotes withdrawn")
 
     @admin.action(description="Issue a pro forma invoice of the selected quotes")
     def pro_forma(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        _each(request, queryset, lambda q: services.invoice_pro_forma_issue(quote=q, actor=request.user),
-              "Pro forma invoices issued")
+        apply_to_each(request, queryset, lambda q: services.invoice_pro_forma_issue(quote=q, actor=request.user),
+                      done="Pro forma invoices issued")
 
 
 @admin.register(QuoteSignature)
@@ -243,12 +234,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Invoice the next period now")
     def invoice_next_period(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
-        _each(request, queryset, lambda s: services.invoice_issue(subscription=s), "Invoices issued")
+        apply_to_each(request, queryset, lambda s: services.invoice_issue(subscription=s), done="Invoices issued")
 
     @admin.action(description="Cancel (no refund, access until the paid-through date)")
     def cancel(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
-        _each(request, queryset, lambda s: services.subscription_cancel(subscription=s, actor=request.user),
-              "Subscriptions cancelled")
+        apply_to_each(request, queryset, lambda s: services.subscription_cancel(subscription=s, actor=request.user),
+                      done="Subscriptions cancelled")
 
 
 class InvoiceLineInline(ReadOnlyInline):
@@ -296,17 +287,16 @@ class InvoiceAdmin(admin.ModelAdmin):
             if invoice.balance_due <= Decimal("0"):
                 raise services.InvoiceStateError("Nothing is due on this invoice.")
             services.payment_record(invoice=invoice, amount=invoice.balance_due, actor=request.user)
-        _each(request, queryset, pay, "Payments recorded")
+        apply_to_each(request, queryset, pay, done="Payments recorded")
 
     @admin.action(description="Issue a credit note cancelling the selected invoices")
     def issue_credit_note(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        _each(request, queryset, lambda i: services.credit_note_issue(invoice=i, actor=request.user,
-                                                                      reason="Cancelled from the operator console"),
-              "Credit notes issued")
+        apply_to_each(request, queryset, lambda i: services.credit_note_issue(
+            invoice=i, actor=request.user, reason="Cancelled from the operator console"), done="Credit notes issued")
 
     @admin.action(description="Render and store the PDF (Factur-X)")
     def render_pdf(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        _each(request, queryset, lambda i: services.invoice_pdf_ensure(invoice=i), "PDFs stored")
+        apply_to_each(request, queryset, lambda i: services.invoice_pdf_ensure(invoice=i), done="PDFs stored")
 
 
 class PaymentForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from mooc_platform.admin_actions import apply_to_each
 from mooc_platform.errors import ApplicationError
 
 from .models import MaintenanceNotice, MaintenanceWindow
@@ -141,12 +142,8 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel the selected windows (notifies tenants already told)")
     def cancel_windows(self, request: HttpRequest, queryset: QuerySet[MaintenanceWindow]) -> None:
-        for window in queryset:
-            try:
-                maintenance_window_cancel(window=window, actor=request.user)
-                self.message_user(request, f"Window {window.id} cancelled.")
-            except ApplicationError as exc:
-                self.message_user(request, f"Window {window.id}: {exc.message}", level=messages.ERROR)
+        apply_to_each(request, queryset, lambda window: maintenance_window_cancel(window=window, actor=request.user),
+                      done="Windows cancelled", label=lambda window: f"Window {window.id}")
 
     def get_urls(self) -> list[Any]:
         return [path("sla-report/", self.admin_site.admin_view(self.sla_report_view),

@@ -1,12 +1,12 @@
 """Operator console pages: tenants with their dates, destruction records (JSON download), audit log."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from mooc_platform.errors import ApplicationError
+from mooc_platform.admin_actions import apply_to_each
 
 from . import services
 from .models import AuditEvent, CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant, TenantExport
@@ -35,11 +35,8 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reinstate the selected suspended tenants")
     def reinstate(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
-        for tenant in queryset:
-            try:
-                services.tenant_reinstate(tenant=tenant, actor=request.user)
-            except ApplicationError as exc:
-                self.message_user(request, f"{tenant.slug}: {exc.message}", messages.ERROR)
+        apply_to_each(request, queryset, lambda tenant: services.tenant_reinstate(tenant=tenant, actor=request.user),
+                      done="Tenants reinstated", label=lambda tenant: tenant.slug)
 
     def has_delete_permission(self, request: HttpRequest, obj: Tenant | None = None) -> bool:
         return False  # tenants are destroyed by the purge only (SPEC R15)
@@ -83,11 +80,9 @@ class CustomDomainAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected verified domains")
     def approve(self, request: HttpRequest, queryset: QuerySet[CustomDomain]) -> None:
-        for custom in queryset:
-            try:
-                services.custom_domain_approve(custom_domain=custom, actor=request.user)
-            except ApplicationError as exc:
-                self.message_user(request, f"{custom.domain}: {exc.message}", messages.ERROR)
+        apply_to_each(request, queryset,
+                      lambda custom: services.custom_domain_approve(custom_domain=custom, actor=request.user),
+                      done="Domains approved", label=lambda custom: custom.domain)
 
 
 @admin.register(SupportAccessGrant)
