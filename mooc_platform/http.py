@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 from ipware import get_client_ip
 
 
+def _trusted(address: str | None, proxies: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address of the client behind `request`, None when unknown (no request, a test client).
+    """The address of the client behind `request`, None when unknown (no request).
 
     With `TRUSTED_PROXY_IPS` empty (the default) only the socket's peer (`REMOTE_ADDR`) counts: a
-    forwarded header anyone can write is never believed. Behind a load balancer, list its addresses
-    (or prefixes) there: the address it forwarded is then taken, and only from it (a request that did
-    not pass through it counts its peer). The one answer
-    for login throttling, quote signature evidence (SPEC R5) and audit events."""
+    forwarded header anyone can write is never believed. Behind reverse proxies, list their addresses
+    or networks there: when the peer is one of them, the client is the right-most X-Forwarded-For entry
+    that is not a trusted proxy (what the nearest proxy saw), picked by django-ipware; a request that did
+    not come through them counts its peer. The one answer for login throttling, quote signature evidence
+    (SPEC R5) and audit events."""
     if request is None:
         return None
-    trusted = list(getattr(settings, "TRUSTED_PROXY_IPS", []) or [])
-    address = None
-    if trusted:  # the forwarded address, only when a trusted proxy forwarded it
-        address, _routable = get_client_ip(request, proxy_trusted_ips=trusted)
-    if not address:  # no trusted proxy in the way: the socket's peer is the client
-        address, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
-    return address or None
+    proxies = list(getattr(settings, "TRUSTED_PROXY_IPS", []) or [])
+    peer, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    if not proxies or not _trusted(peer, proxies):
+        return peer or None
+    chain = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    hops = 0  # trailing entries that are our own proxies, skipped
+    while hops < len(chain) - 1 and _trusted(chain[-(hops + 1)], proxies):
+        hops += 1
+    address, _routable = get_client_ip(request, proxy_count=hops, request_header_order=["HTTP_X_FORWARDED_FOR"],
+                                       strict=False)
+    return address or peer or None
 
 
 def tenant_url(*, slug: str, path: str = "/", request: HttpRequest | None = None) -> str:

@@ -17,6 +17,15 @@ def test_without_trusted_proxy_the_socket_peer_is_the_client_and_forwarded_heade
 @override_settings(TRUSTED_PROXY_IPS=["10.0.0.5"])
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client() -> None:
     assert client_ip(RequestFactory().get("/", **FORWARDED)) == "203.0.113.7"
+    # what the client wrote itself stays on the left and is not believed
+    spoofed = {**FORWARDED, "HTTP_X_FORWARDED_FOR": "198.51.100.66, 203.0.113.7"}
+    assert client_ip(RequestFactory().get("/", **spoofed)) == "203.0.113.7"
+
+
+@override_settings(TRUSTED_PROXY_IPS=["10.0.0.0/8"])
+def test_a_chain_of_trusted_proxies_is_skipped() -> None:
+    chained = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "198.51.100.66, 203.0.113.7, 10.1.2.3"}
+    assert client_ip(RequestFactory().get("/", **chained)) == "203.0.113.7"
 
 
 @override_settings(TRUSTED_PROXY_IPS=["10.0.0.5"])
