@@ -188,12 +188,12 @@ def _export_ready(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]
 @sends("courses/emails/invitation")
 def _course_invitation(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
     from courses.services import user_invite
-    from tenants.services import tenant_url
+    from mooc_platform.http import tenant_url
 
     with schema_context(college.schema_name):
         connection.tenant = college
         return _sent(capture, lambda: user_invite(email=f"new-{uuid.uuid4().hex[:6]}@example.org", role="learner",
-                                                  base_url=tenant_url(tenant=college), language=college.language))
+                                                  base_url=tenant_url(slug=college.slug), language=college.language))
 
 
 @sends("courses/emails/post_hidden", "courses/emails/post_restored")
