@@ -43,14 +43,18 @@ def add_months(anchor: date, months: int) -> date:
 
 
 class BusinessTimeMiddleware:
-    """Every page shows and reads dates in Paris time (SPEC §2), on every host and app; the zone is
-    thread-local, so it is deactivated after the response and never leaks into the next request."""
+    """Every page, on every host and of every app, shows and reads dates in Paris time (SPEC §2). The
+    API (`/api/`) stays in UTC: its datetimes are instants in ISO 8601 (`…Z`), the same for every client.
+    The zone is thread-local: deactivated after the response, it never leaks into the next request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        timezone.activate(platform_tz())
+        if request.path.startswith("/api/"):
+            timezone.deactivate()
+        else:
+            timezone.activate(platform_tz())
         try:
             return self.get_response(request)
         finally:

@@ -52,6 +52,7 @@ def test_add_months_clamps_to_the_last_day_without_drifting() -> None:
 def test_every_page_is_rendered_in_paris_time_and_the_zone_does_not_leak() -> None:
     seen = []
     middleware = BusinessTimeMiddleware(lambda request: seen.append(timezone.get_current_timezone_name()))
-    middleware(RequestFactory().get("/"))
-    assert seen == ["Europe/Paris"]
+    middleware(RequestFactory().get("/billing/"))
+    middleware(RequestFactory().get("/api/v1/billing/invoices/"))
+    assert seen == ["Europe/Paris", "UTC"]  # pages in Paris time, the API in UTC
     assert timezone.get_current_timezone_name() == "UTC"
