@@ -158,10 +158,6 @@ def maintenance_window_tenants(*, window: MaintenanceWindow) -> QuerySet[Tenant]
     return tenants.order_by("id")
 
 
-def maintenance_notices_sent(*, window: MaintenanceWindow) -> QuerySet[MaintenanceNotice]:
-    return MaintenanceNotice.objects.filter(window=window).order_by("sent_at", "id")
-
-
 # --- SLA report (operators) ---------------------------------------------------------------------
 
 

@@ -137,7 +137,3 @@ def schema_clone(*, source: str, target: str) -> None:
             CloneSchema().clone_schema(source, target, set_connection=False)
             return
         cursor.execute(";\n".join(script.statements).replace("__TARGET__", _quote(target)))
-
-
-def schema_clone_cache_clear() -> None:
-    _SCRIPT_CACHE.clear()
