@@ -126,11 +126,21 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
     return locked
 
 
+def _quote_document_store(*, quote: Quote) -> None:
+    """Render the quote PDF (the exact document signed), keep it on S3 and its key and SHA-256 on the quote
+    (the caller saves it)."""
+    from ..documents import quote_pdf_render
+
+    pdf = quote_pdf_render(quote=quote)
+    digest = hashlib.sha256(pdf).hexdigest()
+    key = f"quotes/{quote.reference}-{digest[:12]}.pdf"
+    storage.object_put(key=key, body=pdf, content_type="application/pdf")
+    quote.pdf_key, quote.pdf_sha256 = key, digest
+
+
 def quote_send(*, quote: Quote, signing_base_url: str, actor: Any = None, now: datetime | None = None) -> Quote:
     """Render the quote PDF (the exact document the signer will sign), keep it on S3 with its SHA-256 and
     e-mail the tokenised signing link to the contact."""
-    from ..documents import quote_pdf_render
-
     now = now or timezone.now()
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
@@ -140,11 +150,7 @@ def quote_send(*, quote: Quote, signing_base_url: str, actor: Any = None, now: d
             raise QuoteExpiredError("This quote's validity date has passed.",
                                     details={"valid_until": locked.valid_until.isoformat()})
         if not locked.pdf_key:
-            pdf = quote_pdf_render(quote=locked)
-            digest = hashlib.sha256(pdf).hexdigest()
-            key = f"quotes/{locked.reference}-{digest[:12]}.pdf"
-            storage.object_put(key=key, body=pdf, content_type="application/pdf")
-            locked.pdf_key, locked.pdf_sha256 = key, digest
+            _quote_document_store(quote=locked)
         before = locked.status
         locked.status, locked.sent_at = Quote.Status.SENT, now
         locked.save(update_fields=["status", "sent_at", "pdf_key", "pdf_sha256"])
@@ -236,34 +242,53 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
         quote_signable_check(quote=quote, now=now)
         if document_sha256 and document_sha256 != quote.pdf_sha256:
             raise DocumentChangedError("The document changed since you opened it; reload the page.")
-        QuoteSignature.objects.create(
-            quote=quote, signer_name=signer_name.strip(), signer_title=signer_title.strip(),
-            signer_email=signer_email.strip().lower(), terms_version=quote.terms_version, signed_at=now,
-            ip_address=ip_address, user_agent=(user_agent or "")[:1000], document_sha256=quote.pdf_sha256,
-        )
-        quote.status, quote.signed_at = Quote.Status.SIGNED, now
-        quote.save(update_fields=["status", "signed_at"])
-        audit_record(action="quote.signed", target=quote, before={"status": Quote.Status.SENT},
-                     after={"status": quote.status, "signer_email": signer_email, "document_sha256": quote.pdf_sha256},
-                     ip_address=ip_address)
+        _quote_signature_record(quote=quote, signer_name=signer_name, signer_title=signer_title,
+                                signer_email=signer_email, ip_address=ip_address, user_agent=user_agent, now=now)
         tenant = tenant_provision(
             slug=quote.wished_slug, name=quote.organisation_name, admin_email=quote.contact_email,
             seat_limit=quote.seats, storage_quota_bytes=quote.storage_quota_bytes, language=quote.language,
             custom_domains_allowed=quote.custom_domains_allowed, actor=None,
         )
         anchor = business_date(now)
-        subscription = Subscription.objects.create(
-            tenant=tenant, quote=quote, plan=quote.plan_price.plan, billing_period=quote.billing_period,
-            seats=quote.seats, anchor_date=anchor,
-            initial_period_ends_on=add_months(anchor, quote.initial_term_months), next_period_start=anchor,
-            buyer_name=quote.organisation_name, buyer_address=quote.billing_address, buyer_country=quote.country,
-            buyer_vat_number=quote.vat_number, buyer_siren=quote.siren, buyer_email=quote.contact_email,
-        )
-        audit_record(action="subscription.created", tenant=tenant, target=subscription,
-                     after={"status": subscription.status, "quote": quote.pk})
-        invoices = _subscriptions_invoice_next_period(subscriptions=[subscription], today=anchor)
-        transaction.on_commit(_deliver_soon, robust=True)
-    return SignResult(subscription=subscription, tenant=tenant, invoice=invoices[0])
+        subscription, invoice = _subscription_open(quote=quote, tenant=tenant, anchor=anchor, today=anchor)
+    return SignResult(subscription=subscription, tenant=tenant, invoice=invoice)
+
+
+def _quote_signature_record(*, quote: Quote, signer_name: str, signer_title: str, signer_email: str,
+                            ip_address: str | None, user_agent: str, now: datetime, actor: Any = None,
+                            tenant: Tenant | None = None, audit_extra: dict[str, Any] | None = None) -> None:
+    """The signature evidence of a sent quote (SPEC R5: who, when, IP, user agent, the SHA-256 of the exact
+    document) and the quote signed, frozen from here; audited. Inside the caller's transaction."""
+    signer_email = signer_email.strip().lower()
+    QuoteSignature.objects.create(
+        quote=quote, signer_name=signer_name.strip(), signer_title=signer_title.strip(), signer_email=signer_email,
+        terms_version=quote.terms_version, signed_at=now, ip_address=ip_address,
+        user_agent=(user_agent or "")[:1000], document_sha256=quote.pdf_sha256,
+    )
+    quote.status, quote.signed_at = Quote.Status.SIGNED, now
+    quote.save(update_fields=["pdf_key", "pdf_sha256", "status", "signed_at"])
+    audit_record(action="quote.signed", actor=actor, tenant=tenant, target=quote, before={"status": Quote.Status.SENT},
+                 after={"status": quote.status, "signer_email": signer_email, "document_sha256": quote.pdf_sha256,
+                        **(audit_extra or {})},
+                 ip_address=ip_address)
+
+
+def _subscription_open(*, quote: Quote, tenant: Tenant, anchor: date, today: date, actor: Any = None,
+                       audit_extra: dict[str, Any] | None = None) -> tuple[Subscription, Invoice]:
+    """The subscription a signed quote orders, from `anchor`, with the buyer of the quote; audited; its first
+    invoice issued at once and delivered after commit (SPEC R6). Inside the caller's transaction."""
+    subscription = Subscription.objects.create(
+        tenant=tenant, quote=quote, plan=quote.plan_price.plan, billing_period=quote.billing_period,
+        seats=quote.seats, anchor_date=anchor,
+        initial_period_ends_on=add_months(anchor, quote.initial_term_months), next_period_start=anchor,
+        buyer_name=quote.organisation_name, buyer_address=quote.billing_address, buyer_country=quote.country,
+        buyer_vat_number=quote.vat_number, buyer_siren=quote.siren, buyer_email=quote.contact_email,
+    )
+    audit_record(action="subscription.created", actor=actor, tenant=tenant, target=subscription,
+                 after={"status": subscription.status, "quote": quote.pk, **(audit_extra or {})})
+    invoices = _subscriptions_invoice_next_period(subscriptions=[subscription], today=today)
+    transaction.on_commit(_deliver_soon, robust=True)
+    return subscription, invoices[0]
 
 
 def quote_signable_check(*, quote: Quote, now: datetime | None = None) -> None:

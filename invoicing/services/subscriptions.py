@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import Any
@@ -11,20 +10,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from mooc_platform import storage
 from mooc_platform.audit import audit_record
-from mooc_platform.business_time import add_months, business_date, business_midnight
+from mooc_platform.business_time import business_date, business_midnight
 from mooc_platform.errors import NotFoundError
 from tenants.models import Tenant
 from tenants.services import tenant_cancel, tenant_resubscribe
 
 from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
-from ..models import Invoice, Quote, QuoteLine, QuoteSignature, Subscription
+from ..models import Invoice, Quote, QuoteLine, Subscription
 from ..money import money_round
 from ..selectors.invoices import due_q
-from .invoices import _deliver_soon, _subscriptions_invoice_next_period
 from .plans import _recurring_lines, plan_price_current
-from .quotes import SignResult
+from .quotes import SignResult, _quote_document_store, _quote_signature_record, _subscription_open
 
 
 def subscription_paid_through(*, subscription: Subscription) -> datetime:
@@ -62,11 +59,10 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
     signed quote. In one transaction: the tenant back to active, the signed quote, a new subscription
     starting today (or at the end of the period already paid, if later), its first invoice with the next
     number. A previous subscription still active (a terminated tenant) is closed so that it is not billed
-    twice. Refused while invoices are overdue (GCS art. 4: suspended until complete payment), once the
+    twice. Refused while invoices are due (GCS art. 4: suspended until complete payment), once the
     retention period is over or the purge has started, and for a tenant that is not cancelled/in retention
-    (the tenant row is locked first: a double click waits and is refused)."""
-    from ..documents import quote_pdf_render
-
+    (the tenant row is locked first: a double click waits and is refused). Composed of the quote
+    services' steps: the document stored, the signature recorded, the subscription opened and invoiced."""
     now = now or timezone.now()
     today = business_date(now)
     if accept_terms is not True:
@@ -104,20 +100,10 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
             for i, (description, quantity, unit_price) in enumerate(_recurring_lines(price=price, seats=quote.seats),
                                                                     start=1)
         ])
-        pdf = quote_pdf_render(quote=quote)
-        digest = hashlib.sha256(pdf).hexdigest()
-        quote.pdf_key, quote.pdf_sha256 = f"quotes/{quote.reference}-{digest[:12]}.pdf", digest
-        storage.object_put(key=quote.pdf_key, body=pdf, content_type="application/pdf")
-        quote.status, quote.signed_at = Quote.Status.SIGNED, now  # lines and document final: frozen from here
-        quote.save(update_fields=["pdf_key", "pdf_sha256", "status", "signed_at"])
-        QuoteSignature.objects.create(
-            quote=quote, signer_name=signer_name, signer_title="Customer administrator", signer_email=signer_email,
-            terms_version=quote.terms_version, signed_at=now, ip_address=ip_address,
-            user_agent=(user_agent or "")[:1000], document_sha256=digest,
-        )
-        audit_record(action="quote.signed", actor=actor, tenant=tenant, target=quote,
-                     after={"status": quote.status, "signer_email": signer_email, "document_sha256": digest,
-                            "resubscription_of": previous.pk}, ip_address=ip_address)
+        _quote_document_store(quote=quote)  # lines final: the document signed
+        _quote_signature_record(quote=quote, signer_name=signer_name, signer_title="Customer administrator",
+                                signer_email=signer_email, ip_address=ip_address, user_agent=user_agent, now=now,
+                                actor=actor, tenant=tenant, audit_extra={"resubscription_of": previous.pk})
         if previous.status == Subscription.Status.ACTIVE:
             previous.status, previous.cancelled_at = Subscription.Status.CANCELLED, now
             previous.save(update_fields=["status", "cancelled_at"])
@@ -125,15 +111,6 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
                          before={"status": Subscription.Status.ACTIVE},
                          after={"status": previous.status, "replaced_by_quote": quote.pk})
         anchor = max(today, previous.next_period_start)
-        subscription = Subscription.objects.create(
-            tenant=tenant, quote=quote, plan=previous.plan, billing_period=quote.billing_period, seats=quote.seats,
-            anchor_date=anchor, initial_period_ends_on=add_months(anchor, quote.initial_term_months),
-            next_period_start=anchor, buyer_name=previous.buyer_name, buyer_address=previous.buyer_address,
-            buyer_country=previous.buyer_country, buyer_vat_number=previous.buyer_vat_number,
-            buyer_siren=previous.buyer_siren, buyer_email=previous.buyer_email,
-        )
-        audit_record(action="subscription.created", actor=actor, tenant=tenant, target=subscription,
-                     after={"status": subscription.status, "quote": quote.pk, "resubscription_of": previous.pk})
-        invoices = _subscriptions_invoice_next_period(subscriptions=[subscription], today=today)
-        transaction.on_commit(_deliver_soon, robust=True)
-    return SignResult(subscription=subscription, tenant=tenant, invoice=invoices[0])
+        subscription, invoice = _subscription_open(quote=quote, tenant=tenant, anchor=anchor, today=today,
+                                                   actor=actor, audit_extra={"resubscription_of": previous.pk})
+    return SignResult(subscription=subscription, tenant=tenant, invoice=invoice)
