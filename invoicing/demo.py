@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +36,12 @@ def demo_billing_ensure() -> list[Plan]:
             PlanPrice.objects.create(plan=plan, version=1, valid_from=timezone.now() - timedelta(days=1), **spec)
         plans.append(plan)
     return plans
+
+
+def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
+    """The invoicing part of `seed_demo` (settings.DEMO_SEEDERS): the price list."""
+    demo_billing_ensure()
+    log("price list ready (plans essential, campus)")
 
 
 def subscriptions_bulk_create(*, count: int, plan: Plan, anchor_date: date, prefix: str = "bulk",

@@ -77,6 +77,8 @@ TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=5)
 TENANT_LIMIT_SET_CALLS = True
 # New tenants are cloned from this schema, kept migrated by `migrate_schemas` (tenants/migration.py).
 TENANT_BASE_SCHEMA = "tenant_template"
+# `seed_demo` and the test suite: each app seeds its own demo data, in this order (mooc_platform.demo).
+DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed"]
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
 # How long each process keeps its snapshot of the maintenance windows (maintenance.state);
 # unset = min(5, TENANT_CACHE_SECONDS), so settings without the tenant cache (tests) have none either.
