@@ -74,18 +74,16 @@ def bucket_check() -> None:
 def storage_usage_add(*, delta_bytes: int) -> None:
     """Keep the current tenant's S3 usage current on upload (+) and delete (-) (SPEC R20).
 
-    The Tenant row lives in `public`; it is updated through django-tenants' tenant model, by value,
-    so tenant apps never import the tenants app."""
+    The Tenant row lives in `public`; tenants updates it by value (settings.TENANT_STORAGE_COUNTER), so
+    tenant apps never import the tenants app."""
     from django.db import connection
-    from django.db.models import F
-    from django_tenants.utils import get_tenant_model
+    from django.utils.module_loading import import_string
 
     tenant = getattr(connection, "tenant", None)
     if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
     # By schema name: inside `schema_context` (tests, scripts) connection.tenant is a FakeTenant without a pk.
-    get_tenant_model().objects.filter(schema_name=tenant.schema_name).update(
-        storage_used_bytes=F("storage_used_bytes") + delta_bytes)
+    import_string(settings.TENANT_STORAGE_COUNTER)(schema_name=tenant.schema_name, delta_bytes=delta_bytes)
 
 
 # --- Multipart uploads (large videos): the browser PUTs each part to its own presigned URL --------

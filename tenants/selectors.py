@@ -20,6 +20,12 @@ from .models import AuditEvent, DestructionRecord, Tenant
 EXCLUDED_TABLES = frozenset({"django_session", "authtoken_token", "django_migrations"})
 EXCLUDED_COLUMNS = frozenset({"password"})
 
+# The data of a leaving customer is kept RETENTION_DAYS after access ends, then destroyed; its
+# administrators are reminded REMINDER_DAYS before (SPEC R12, R14 — GCS art. 3). Read by the timeline here
+# and by the lifecycle services.
+RETENTION_DAYS = 180
+REMINDER_DAYS = (30, 7)
+
 
 def tenant_administrator_emails(*, tenant: Tenant) -> list[str]:
     """E-mail addresses of the tenant's active administrators (read in its schema)."""
@@ -115,8 +121,6 @@ def tenant_storage_status(*, tenant: Tenant) -> dict[str, Any]:
 
 def tenant_timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
     """What happens to the tenant's data and when, for its administrators (SPEC R12–R14)."""
-    from .services import REMINDER_DAYS
-
     steps: list[dict[str, Any]] = [{"key": "created", "at": tenant.created_at, "label": _("Organisation created")}]
     if tenant.suspended_at:
         steps.append({"key": "suspended", "at": tenant.suspended_at,
@@ -133,3 +137,21 @@ def tenant_timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
     for step in steps:
         step["done"] = step["at"] <= now
     return sorted(steps, key=lambda s: s["at"])
+
+
+# --- By value, for the tenant apps and mooc_platform (they never import tenants, SPEC §2): reached by the
+# dotted paths of settings.TENANT_ROW_READER and TENANT_HOST_READER.
+def tenant_row_by_schema(*, schema_name: str, fields: tuple[str, ...], for_update: bool = False) -> dict[str, Any]:
+    """`fields` of the tenant whose schema is `schema_name`, read fresh (the request's tenant may come
+    from the routing cache); `for_update` locks the row until the end of the caller's transaction."""
+    rows = Tenant.objects.filter(schema_name=schema_name)
+    if for_update:
+        rows = rows.select_for_update()
+    return rows.values(*fields).get()
+
+
+def tenant_primary_host_by_schema(*, schema_name: str) -> str:
+    """The primary host name of the tenant whose schema is `schema_name` ("" when it has none)."""
+    tenant = Tenant.objects.filter(schema_name=schema_name).first()
+    domain = tenant.get_primary_domain() if tenant is not None else None
+    return domain.domain if domain is not None else ""

@@ -6,8 +6,6 @@ from django.db import connection
 
 from mooc_platform.celery import app
 
-from .models import Tenant
-
 
 @app.task(name="tenants.lifecycle_run")
 def lifecycle_run_task(dry_run: bool = False) -> list[str]:
@@ -28,12 +26,7 @@ def tenant_export_build_task(*, export_id: int) -> int:
 @app.task(name="tenants.storage_usage_reconcile_all")
 def storage_usage_reconcile_all_task() -> int:
     """Reconcile every live tenant's S3 usage; returns how many tenants were reconciled."""
-    from .services import storage_usage_reconcile
+    from .services import storage_usage_reconcile_all
 
     connection.set_schema_to_public()
-    live = Tenant.objects.exclude(schema_name="public").exclude(state=Tenant.State.PURGED).only("id", "schema_name")
-    count = 0
-    for tenant in live.iterator():
-        storage_usage_reconcile(tenant=tenant)
-        count += 1
-    return count
+    return storage_usage_reconcile_all()

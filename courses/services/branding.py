@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
-from django_tenants.utils import get_tenant_model
+from django.utils.module_loading import import_string
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
@@ -31,10 +32,9 @@ def tenant_limits(*, for_update: bool = False) -> TenantLimits:
     """The current tenant's subscription limits and usage, read fresh from its row (the request's
     tenant object may come from the routing cache). `for_update` locks the row until the end of
     the transaction, which serialises seat and quota decisions of one organisation."""
-    qs = get_tenant_model().objects.filter(schema_name=connection.schema_name)
-    if for_update:
-        qs = qs.select_for_update()
-    row = qs.values("name", "language", "seat_limit", "storage_quota_bytes", "storage_used_bytes").get()
+    row = import_string(settings.TENANT_ROW_READER)(
+        schema_name=connection.schema_name, for_update=for_update,
+        fields=("name", "language", "seat_limit", "storage_quota_bytes", "storage_used_bytes"))
     return TenantLimits(**row)
 
 

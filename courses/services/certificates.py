@@ -6,9 +6,10 @@ import logging
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import get_tenant_model
+from django.utils.module_loading import import_string
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
@@ -58,9 +59,7 @@ def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
 
 def _tenant_address() -> str:
     """The organisation's primary host, read by value from the platform's domain table."""
-    tenant = get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
-    domain = tenant.get_primary_domain() if tenant is not None else None
-    return domain.domain if domain is not None else ""
+    return import_string(settings.TENANT_HOST_READER)(schema_name=connection.schema_name)
 
 
 def certificate_pdf_store(*, certificate_id: int) -> str:

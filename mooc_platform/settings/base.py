@@ -77,6 +77,12 @@ TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=5)
 TENANT_LIMIT_SET_CALLS = True
 # New tenants are cloned from this schema, kept migrated by `migrate_schemas` (tenants/migration.py).
 TENANT_BASE_SCHEMA = "tenant_template"
+# The tenant apps (courses) and mooc_platform read and count on their own tenant's row by value through
+# these functions of tenants, named by dotted path: they never import tenants (SPEC §2), and the Tenant
+# model is reached only inside tenants/ (ruff TID251 bans get_tenant_model() elsewhere).
+TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
+TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
+TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
 # `seed_demo` and the test suite: each app seeds its own demo data, in this order (mooc_platform.demo).
 DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed"]
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"

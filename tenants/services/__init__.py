@@ -6,6 +6,7 @@ and writes an audit event; e-mails leave on commit, so a rolled-back change neve
 
 from mooc_platform.audit import audit_record  # re-exported for callers of the former home
 
+from ..selectors import REMINDER_DAYS, RETENTION_DAYS  # the retention rule's figures (SPEC R12, R14)
 from .domains import (
     DOMAIN_PATTERN,
     custom_domain_approve,
@@ -17,8 +18,6 @@ from .exports import (
     tenant_export_request,
 )
 from .lifecycle import (
-    REMINDER_DAYS,
-    RETENTION_DAYS,
     IllegalTransitionError,
     LifecycleReport,
     lifecycle_run,
@@ -50,6 +49,7 @@ from .purge import (
 from .storage import (
     EXPORTS_FOLDER,
     storage_usage_reconcile,
+    storage_usage_reconcile_all,
 )
 from .support import (
     SUPPORT_GRANT_MAX_DAYS,
@@ -81,6 +81,7 @@ __all__ = [
     "lifecycle_run",
     "platform_tenant_ensure",
     "storage_usage_reconcile",
+    "storage_usage_reconcile_all",
     "support_content_read",
     "support_grant_create",
     "support_grant_revoke",

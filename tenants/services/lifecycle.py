@@ -25,7 +25,7 @@ from tenants.errors import Code
 
 from ..models import DestructionRecord, Tenant
 from ..routing import tenant_cache_clear
-from ..selectors import tenant_administrator_emails, tenant_schema_tables
+from ..selectors import RETENTION_DAYS, tenant_administrator_emails, tenant_schema_tables
 from .purge import tenant_purge
 
 logger = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ logger = logging.getLogger(__name__)
 # One service per transition; each checks that the transition is legal, writes an audit event and
 # e-mails the tenant's administrators on commit.
 
-RETENTION_DAYS = 180
-
-
-REMINDER_DAYS = (30, 7)
 
 
 class IllegalTransitionError(ApplicationError):

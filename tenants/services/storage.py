@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from mooc_platform.storage import tenant_prefix
 
 from .. import s3
@@ -18,3 +20,20 @@ def storage_usage_reconcile(*, tenant: Tenant) -> int:
     Tenant.objects.filter(pk=tenant.pk).update(storage_used_bytes=used)
     tenant.storage_used_bytes = used
     return used
+
+
+def storage_usage_reconcile_all() -> int:
+    """Reconcile every live tenant's S3 usage (beat, daily); returns how many tenants were reconciled."""
+    live = Tenant.objects.exclude(schema_name="public").exclude(state=Tenant.State.PURGED).only("id", "schema_name")
+    count = 0
+    for tenant in live.iterator():
+        storage_usage_reconcile(tenant=tenant)
+        count += 1
+    return count
+
+
+def storage_usage_add(*, schema_name: str, delta_bytes: int) -> None:
+    """Keep a tenant's S3 usage current on upload (+) and delete (-) (SPEC R20), by schema name, in one
+    UPDATE (concurrent uploads never lose an increment). Reached by value through
+    settings.TENANT_STORAGE_COUNTER from `mooc_platform.storage.storage_usage_add`."""
+    Tenant.objects.filter(schema_name=schema_name).update(storage_used_bytes=F("storage_used_bytes") + delta_bytes)
