@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
+from courses.demo import DEMO_COURSES
 from courses.models import Course
 from invoicing.models import Plan
 from mooc_platform.accounts.models import User
@@ -27,7 +28,8 @@ def test_seed_demo_composes_every_apps_part_and_is_idempotent(db, settings, caps
             demo_accounts = {f"admin@{slug}.test", f"instructor@{slug}.test", f"learner1@{slug}.test",
                              f"learner2@{slug}.test"}
             assert User.objects.filter(email__in=demo_accounts).count() == 4  # each once
-            assert Course.objects.filter(status=Course.Status.PUBLISHED).count() == 1
+            course = Course.objects.get(slug=DEMO_COURSES[slug][1])
+            assert course.status == Course.Status.PUBLISHED and course.modules.count() == 2
 
 
 def test_seed_demo_is_refused_without_debug(db, settings) -> None:
