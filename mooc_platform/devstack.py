@@ -426,10 +426,9 @@ def command_run() -> int:
         log("seeding demo data (idempotent)")
         _manage("seed_demo", env=env)
         print(DEMO_BANNER.format(port=port, mail=env["EMAIL_FILE_PATH"]), flush=True)
-        children.extend(_procfile_start(env))
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        log("a process stopped: stopping the others")
+        children.append(_procfile_start(env))
+        children[0].wait()
+        log("a process stopped: honcho stopped the others")
         return 1
     except KeyboardInterrupt:
         log("stopping")
@@ -442,27 +441,14 @@ def command_run() -> int:
             cleanup()
 
 
-def _procfile_start(env: dict[str, str]) -> list[subprocess.Popen]:
-    """Start every process of the Procfile in this process group (a signal to the group reaches
-    them all), each line of output prefixed with the process name."""
-    import threading
-
-    children = []
-    for line in (BASE_DIR / "Procfile").read_text().splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        name, command = (part.strip() for part in line.split(":", 1))
-        child = subprocess.Popen(["/bin/sh", "-c", f"exec {command}"], env=env, cwd=BASE_DIR, text=True,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
-
-        def relay(stream: object = child.stdout, prefix: str = f"{name:>6} | ") -> None:
-            for output in stream:  # type: ignore[attr-defined]
-                sys.stdout.write(prefix + output)
-                sys.stdout.flush()
-
-        threading.Thread(target=relay, daemon=True).start()
-        children.append(child)
-    return children
+def _procfile_start(env: dict[str, str]) -> subprocess.Popen:
+    """honcho runs the Procfile: each process's output prefixed with its name, all of them stopped
+    when one exits or when honcho gets SIGINT/SIGTERM (Ctrl-C reaches it through the process group)."""
+    honcho = shutil.which("honcho", path=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    if honcho is None:
+        raise RuntimeError("honcho is not installed: `make run` installs it with the dev extra")
+    return subprocess.Popen([honcho, "--procfile", str(BASE_DIR / "Procfile"), "--app-root", str(BASE_DIR),
+                             "--no-colour", "start"], env=env, cwd=BASE_DIR)
 
 
 def _terminate(processes: list[subprocess.Popen], timeout: float = 10.0) -> None:
