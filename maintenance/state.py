@@ -1,18 +1,19 @@
-"""The windows that matter right now, cached briefly per process for the middleware and the banner.
+"""The windows that matter right now, cached briefly for the middleware and the banner.
 
 The snapshot holds every scheduled window that has not ended (a handful at most) with the schemas it
 covers; whether one is *in force* is decided on each request from the real clock, so a window starts
 and ends on time even with a cached snapshot. Only a window created, moved or cancelled in another
-process can take MAINTENANCE_CACHE_SECONDS (0 = no cache; unset = min(5, TENANT_CACHE_SECONDS)) to be seen."""
+process can take MAINTENANCE_CACHE_SECONDS (0 = no cache; unset = min(5, TENANT_CACHE_SECONDS)) to be seen.
+The snapshot lives in Django's `default` cache: this process's memory unless CACHE_URL names a shared
+cache, which every process then reads (and `maintenance_cache_clear()` then clears for all of them)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 
 from .models import MaintenanceWindow
 
@@ -39,14 +40,11 @@ class ActiveWindow:
         return self.message_fr if (language or "").startswith("fr") else self.message_en
 
 
-_lock = threading.Lock()
-_cached: tuple[float, list[ActiveWindow]] | None = None
+_SNAPSHOT_KEY = "maintenance.state:windows"
 
 
 def maintenance_cache_clear() -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    cache.delete(_SNAPSHOT_KEY)
 
 
 def _load(now: datetime) -> list[ActiveWindow]:
@@ -67,19 +65,15 @@ def _load(now: datetime) -> list[ActiveWindow]:
 
 def windows_not_ended(now: datetime) -> list[ActiveWindow]:
     """Scheduled windows that have not ended at `now` (from the cache when it is fresh)."""
-    global _cached
     ttl = getattr(settings, "MAINTENANCE_CACHE_SECONDS", None)
     if ttl is None:
         ttl = min(5, getattr(settings, "TENANT_CACHE_SECONDS", 0))
-    clock = time.monotonic()
-    with _lock:
-        hit = _cached
-    if ttl and hit is not None and hit[0] > clock:
-        return [w for w in hit[1] if w.end > now]
+    hit = cache.get(_SNAPSHOT_KEY) if ttl else None
+    if hit is not None:
+        return [w for w in hit if w.end > now]
     windows = _load(now)
     if ttl:
-        with _lock:
-            _cached = (clock + ttl, windows)
+        cache.set(_SNAPSHOT_KEY, windows, ttl)
     return windows
 
 

@@ -1,4 +1,8 @@
-"""Host -> tenant routing with a per-process cache of the lookup (SPEC §5 tenancy overhead).
+"""Host -> tenant routing with the lookup kept in Django's cache (SPEC §5 tenancy overhead).
+
+The cache is the `default` alias: this process's memory (LocMemCache) unless CACHE_URL names a shared
+one (Redis), so a cached request costs no query either way. `tenant_cache_clear()` forgets every entry
+at once by moving a generation number that each entry carries, without clearing the rest of the cache.
 
 Custom domains (SPEC R1) route once verified and approved without being listed in ALLOWED_HOSTS:
 approval creates a `Domain` row with `verified_at` set, and a host outside ALLOWED_HOSTS is accepted
@@ -8,9 +12,10 @@ origin checks and absolute URLs work on it; every other host outside ALLOWED_HOS
 
 from __future__ import annotations
 
-import time
+import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -19,13 +24,14 @@ from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model, remove_www
 
-# hostname -> (expiry, tenant, the domain is a verified custom domain)
-_cache: dict[str, tuple[float, object, bool]] = {}
+_GENERATION_KEY = "tenants.routing:generation"
+_HOST_KEY = "tenants.routing:host:{}"
 
 
 def tenant_cache_clear() -> None:
-    """Forget every cached host -> tenant lookup of this process (tests, state changes)."""
-    _cache.clear()
+    """Forget every cached host -> tenant lookup (tests, state changes): in this process with the
+    default LocMemCache, in every process with a shared cache."""
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 class CachedTenantMiddleware(TenantMainMiddleware):
@@ -39,14 +45,19 @@ class CachedTenantMiddleware(TenantMainMiddleware):
     def _lookup(self, domain_model, hostname: str) -> tuple[object, bool]:  # type: ignore[no-untyped-def]
         """(tenant, whether `hostname` is a verified custom domain); raises DoesNotExist."""
         ttl = settings.TENANT_CACHE_SECONDS
-        now = time.monotonic()
-        hit = _cache.get(hostname)
-        if ttl and hit is not None and hit[0] > now:
-            return hit[1], hit[2]
+        key = _HOST_KEY.format(hostname)
+        generation = None
+        if ttl:
+            # One round trip: the entry (generation, tenant, verified) and the current generation.
+            found = cache.get_many([key, _GENERATION_KEY])
+            generation = found.get(_GENERATION_KEY)
+            hit = found.get(key)
+            if hit is not None and hit[0] == generation:
+                return hit[1], hit[2]
         domain = domain_model.objects.select_related("tenant").get(domain=hostname)
         verified = domain.verified_at is not None
         if ttl:
-            _cache[hostname] = (now + ttl, domain.tenant, verified)
+            cache.set(key, (generation, domain.tenant, verified), ttl)
         return domain.tenant, verified
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

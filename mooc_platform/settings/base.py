@@ -257,7 +257,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login throttling, the host -> tenant lookup and the maintenance snapshot. Unset: each process's own
+# memory (LocMemCache). CACHE_URL=redis://host:6379/3 shares them between processes (Django's RedisCache).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LOGGING = {
     "version": 1,

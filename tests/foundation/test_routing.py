@@ -64,3 +64,26 @@ def test_administrators_find_billing_and_their_data_timeline_in_the_menu(demo) -
     learner.post("/login/", {"username": "learner1@demo.test", "password": DEMO_PASSWORD})
     assert b'href="/billing/"' in admin.get("/").content and b'href="/timeline/"' in admin.get("/").content
     assert b'href="/billing/"' not in learner.get("/").content
+
+
+def test_host_lookup_is_cached_in_django_cache_and_cleared_by_tenant_cache_clear(demo, settings) -> None:
+    """With TENANT_CACHE_SECONDS set, a second request to the same host looks no domain up; clearing
+    the host cache (a state change) makes the next request look it up again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.routing import tenant_cache_clear
+
+    settings.TENANT_CACHE_SECONDS = 30
+    client = Client(HTTP_HOST=host_of(demo))
+
+    def domain_lookups() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return sum('FROM "tenants_domain"' in q["sql"] for q in captured.captured_queries)
+
+    assert domain_lookups() == 1
+    assert domain_lookups() == 0
+    tenant_cache_clear()
+    assert domain_lookups() == 1
+    assert domain_lookups() == 0
