@@ -21,17 +21,31 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
-from rest_framework.test import APIClient
 
-from mooc_platform.demo import DEMO_PASSWORD, demo_data_ensure
+from mooc_platform.demo import demo_data_ensure
 from tenants.models import Domain, Tenant
 from tenants.routing import tenant_cache_clear
+
+# Old home of these helpers: tests import them from tests.helpers now (a conftest is not a library).
+from tests.helpers import api_client, api_token, host_of
+
+__all__ = ["api_client", "api_token", "host_of"]
 
 # Playwright's sync API keeps an event loop running in the main thread; Django would then refuse ORM
 # calls made by the tests themselves (they are synchronous, so this is safe here).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 _demo_rows: dict[str, dict[str, Any]] = {}
+
+# A test is marked by the fixtures it uses, so a new browser or worker test needs no marker of its own.
+_MARKER_BY_FIXTURE = {"page": "browser", "browser": "browser", "celery_worker_session": "worker"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `browser` and `worker` tests from their fixtures (`make test-fast` leaves them out)."""
+    for item in items:
+        for marker in {_MARKER_BY_FIXTURE[f] for f in getattr(item, "fixturenames", ()) if f in _MARKER_BY_FIXTURE}:
+            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
@@ -100,10 +114,6 @@ def in_demo(demo: Tenant) -> Iterator[Tenant]:
         yield demo
 
 
-def host_of(tenant: Tenant) -> str:
-    return tenant.get_primary_domain().domain
-
-
 @pytest.fixture
 def demo_client(demo: Tenant) -> Client:
     return Client(HTTP_HOST=host_of(demo))
@@ -112,19 +122,6 @@ def demo_client(demo: Tenant) -> Client:
 @pytest.fixture
 def platform_client(db: None) -> Client:
     return Client(HTTP_HOST="localhost")
-
-
-def api_client(host: str, token: str | None = None) -> APIClient:
-    client = APIClient(HTTP_HOST=host)
-    if token:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
-
-
-def api_token(host: str, email: str, password: str = DEMO_PASSWORD) -> str:
-    response = api_client(host).post("/api/v1/auth/token/", {"email": email, "password": password}, format="json")
-    assert response.status_code == 200, response.content
-    return response.json()["token"]
 
 
 # --- Live server and browser ----------------------------------------------------------------------

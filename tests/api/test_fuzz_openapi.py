@@ -18,6 +18,8 @@ from schemathesis.checks import not_a_server_error
 
 from mooc_platform.accounts.models import User
 
+pytestmark = pytest.mark.slow  # schemathesis over every operation of both APIs: `make test-fast` leaves it out
+
 
 def _json_bodies_only(document: dict) -> dict:
     """Keep the JSON request bodies: the WSGI test transport cannot encode every generated

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.courses.conftest import client_for
+from tests.helpers import client_for
 
 HUGE = 10**30
 

@@ -7,8 +7,9 @@ from django_tenants.utils import schema_context
 
 from courses import services
 from courses.models import Certificate, Lesson, MediaUpload, Post, PostReport
-from tests.conftest import api_client, api_token
-from tests.courses.conftest import answers_for, course_make, quiz_of, unique, user_make
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import api_client, api_token, unique
 
 MARKER = "demo-secret-" + unique()
 
@@ -16,11 +17,11 @@ MARKER = "demo-secret-" + unique()
 @pytest.fixture
 def demo_world(demo):
     with schema_context(demo.schema_name):
-        instructor = user_make(role="instructor", full_name=MARKER)
-        course = course_make(author=instructor)
+        instructor = UserFactory(role="instructor", full_name=MARKER)
+        course = CourseFactory(author=instructor)
         course.title = MARKER
         course.save()
-        learner = user_make(full_name=MARKER)
+        learner = UserFactory(full_name=MARKER)
         enrollment, _ = services.enrollment_create(course=course, user=learner)
         text = Lesson.objects.get(module__course=course, kind="text")
         services.lesson_update(lesson=text, body_markdown=MARKER)

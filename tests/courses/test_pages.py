@@ -10,14 +10,16 @@ from courses import services
 from courses.models import Branding, Lesson
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
-from tests.courses.conftest import answers_for, course_make, quiz_of, unique, user_make
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import unique
 
 
 @pytest.fixture
 def site(demo_host, in_demo):
-    instructor = user_make(role="instructor")
-    course = course_make(author=instructor)
-    learner = user_make()
+    instructor = UserFactory(role="instructor")
+    course = CourseFactory(author=instructor)
+    learner = UserFactory()
     services.enrollment_create(course=course, user=learner)
     post = services.post_create(course=course, author=learner, body="A post")
     services.post_report(post=post, reporter=instructor, reason="check")
@@ -194,7 +196,7 @@ def test_administrator_uploads_a_logo_shown_in_the_header_and_replacing_it_delet
     import urllib.request
 
     from mooc_platform import storage
-    from tests.courses.conftest import client_for
+    from tests.helpers import client_for
 
     png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
            b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")

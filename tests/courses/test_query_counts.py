@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from courses import services
 from courses.models import Certificate, Course, Lesson, Post, PostReport
-from tests.courses.conftest import answers_for, client_for, course_make, quiz_of, unique, user_make
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for, unique
 
 
 def _queries(client, url: str) -> int:
@@ -29,20 +31,20 @@ def _constant(client, url: str, add: Callable[[int], None]) -> None:
 
 @pytest.fixture
 def world(demo_host, in_demo):
-    instructor = user_make(role="instructor")
-    learner = user_make()
-    course = course_make(author=instructor)
+    instructor = UserFactory(role="instructor")
+    learner = UserFactory()
+    course = CourseFactory(author=instructor)
     return {"host": demo_host, "instructor": instructor, "learner": learner, "course": course}
 
 
 def test_users_list(world) -> None:
     _constant(client_for(world["host"], "admin@demo.test"), "/api/v1/users/",
-              lambda n: [user_make() for _ in range(n)])
+              lambda n: [UserFactory() for _ in range(n)])
 
 
 def test_courses_list(world) -> None:
     _constant(client_for(world["host"], world["learner"].email), "/api/v1/courses/",
-              lambda n: [course_make(author=world["instructor"], quiz=False) for _ in range(n)])
+              lambda n: [CourseFactory(author=world["instructor"], quiz=False) for _ in range(n)])
 
 
 def test_course_outline(world) -> None:
@@ -61,7 +63,7 @@ def test_enrollments_list(world) -> None:
 
     def add(n: int) -> None:
         for _ in range(n):
-            course = course_make(author=world["instructor"], quiz=False)
+            course = CourseFactory(author=world["instructor"], quiz=False)
             services.enrollment_create(course=course, user=learner)
             services.lesson_complete(lesson=Lesson.objects.get(module__course=course), user=learner)
 
@@ -83,7 +85,7 @@ def test_certificates_lists(world) -> None:
     _constant(client_for(world["host"], "admin@demo.test"), "/api/v1/certificates/?all=1",
               lambda n: [Certificate.objects.create(
                   code=unique("code")[:32], course=Course.objects.create(title="C", slug=unique("c")),
-                  user=user_make(), holder_name="H", course_title="C", organisation_name="O", score=Decimal("90"),
+                  user=UserFactory(), holder_name="H", course_title="C", organisation_name="O", score=Decimal("90"),
                   issued_at=timezone.now()) for _ in range(n)])
 
 
@@ -106,8 +108,8 @@ def test_moderation_queue(world) -> None:
 
     def add(n: int) -> None:
         for _ in range(n):
-            post = Post.objects.create(course=course, author=user_make(), body="x")
-            PostReport.objects.create(post=post, reporter=user_make(), reason="spam")
+            post = Post.objects.create(course=course, author=UserFactory(), body="x")
+            PostReport.objects.create(post=post, reporter=UserFactory(), reason="spam")
 
     _constant(client_for(world["host"], world["instructor"].email), "/api/v1/moderation/reports/", add)
 
@@ -118,7 +120,7 @@ def test_course_analytics(world) -> None:
 
     def add(n: int) -> None:
         for _ in range(n):
-            learner = user_make()
+            learner = UserFactory()
             services.enrollment_create(course=course, user=learner)
             attempt = services.quiz_attempt_start(lesson=quiz, user=learner)
             services.quiz_attempt_submit(attempt=attempt, user=learner, answers=answers_for(quiz, right=1))

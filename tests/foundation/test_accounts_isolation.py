@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from mooc_platform.demo import DEMO_PASSWORD
-from tests.conftest import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, host_of
 
 
 def _login(tenant, email: str, password: str) -> Client:

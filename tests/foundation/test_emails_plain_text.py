@@ -199,14 +199,14 @@ def _course_invitation(college: Tenant, capture: Any) -> list[EmailMultiAlternat
 @sends("courses/emails/post_hidden", "courses/emails/post_restored")
 def _moderation(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
     from courses import services
-    from tests.courses.conftest import course_make
+    from tests.factories import CourseFactory
 
     with schema_context(college.schema_name):
         connection.tenant = college
         admin = User.objects.get(role=User.Role.ADMINISTRATOR)
         author = User.objects.create_user(f"author-{uuid.uuid4().hex[:6]}@example.org", "x-Long-password-1",
                                           role=User.Role.LEARNER, language=college.language)
-        course = course_make(author=admin, quiz=False)
+        course = CourseFactory(author=admin, quiz=False)
         services.enrollment_create(course=course, user=author)
         post = services.post_create(course=course, author=author, body="Tom & Jerry's answer")
         hidden = _sent(capture, lambda: services.post_hide(post=post, moderator=admin, reason="Spam & ads"))

@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from tests.conftest import host_of
+from tests.helpers import host_of
 
 
 def test_platform_host_serves_the_platform_home(platform_client: Client) -> None:

@@ -14,9 +14,8 @@ from django_tenants.utils import schema_context
 
 from invoicing.models import Invoice, Payment, Quote
 from mooc_platform.accounts.models import User
-from tests.conftest import api_client, api_token
-
-from .conftest import paris, sign
+from tests.helpers import api_client, api_token
+from tests.invoicing.helpers import paris, sign
 
 SECRET = "whsec-test-0123456789"
 

@@ -11,8 +11,7 @@ from invoicing import services
 from invoicing.models import Invoice, Payment, Quote
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
-
-from .conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_client, api_token
+from tests.helpers import api_client, api_token
+from tests.invoicing.helpers import paris, sign
 
-from .conftest import paris, sign
+pytestmark = pytest.mark.slow  # odd inputs to every invoicing endpoint: `make test-fast` leaves it out
 
 ODD_BODIES = [None, [], [1, 2], "text", {}, {"amount": None}, {"amount": "1e309"}, {"amount": "NaN"},
               {"amount": "-0.001"}, {"amount": "99999999999999"}, {"confirm": "yes"}, {"seats": -1},

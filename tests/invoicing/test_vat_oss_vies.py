@@ -22,8 +22,7 @@ from invoicing import services
 from invoicing.models import Quote, VatNumberCheck
 from invoicing.vat import EU_COUNTRIES, EU_STANDARD_RATES, InvalidVatNumberError, standard_rate, vat_treatment
 from mooc_platform import storage
-
-from .conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 # --- OSS: the buyer's member state's rate ------------------------------------------------------------
 

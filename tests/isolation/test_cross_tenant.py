@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
 from mooc_platform.accounts.models import User
-from tests.conftest import api_client
+from tests.helpers import api_client
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Strings that exist only in demo's schema or identify demo: none may appear in an answer on acme.

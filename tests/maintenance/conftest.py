@@ -1,16 +1,14 @@
-"""Fixtures of the maintenance tests: Paris times, an operator, windows scheduled through the service.
-
-DST weekends of 2027 in Europe/Paris: clocks go forward on Sunday 28 March (02:00 → 03:00) and back on
-Sunday 31 October (03:00 → 02:00); Saturdays 27 March and 30 October are the windows' days."""
+"""Fixtures of the maintenance tests: an operator, the clock, no snapshot cache. Windows come from
+`MaintenanceWindowFactory` (tests/factories.py), times from tests/maintenance/helpers.py; the old names
+stay importable from here."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,24 +16,12 @@ from django.core.cache import cache
 
 from maintenance import state
 from maintenance.models import MaintenanceWindow
-from maintenance.services import maintenance_window_schedule
 from mooc_platform.accounts.models import User
 from mooc_platform.celery import app as celery_app
+from tests.factories import MaintenanceWindowFactory
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, PARIS, paris
 
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """A Paris wall-clock time, returned in UTC: arithmetic on it is then real elapsed time (Python
-    adds and subtracts datetimes of one tzinfo on the wall clock)."""
-    return datetime(year, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
-
-
-# A Saturday at noon in winter time, the day before clocks go forward.
-MARCH_SAT_NOON = paris(2027, 3, 27, 12)
-# A Saturday at noon in summer time, the day before clocks go back.
-OCTOBER_SAT_NOON = paris(2027, 10, 30, 12)
-
+__all__ = ["MARCH_SAT_NOON", "OCTOBER_SAT_NOON", "PARIS", "paris", "window_schedule"]
 
 @pytest.fixture(autouse=True)
 def _maintenance_uncached(settings: Any) -> Iterator[None]:
@@ -67,21 +53,9 @@ def operator(db: None) -> User:
     return User.objects.get(email="operator@demo.test")
 
 
-_DEFAULT: Any = object()
-
-
-def window_schedule(*, start: datetime, hours: float = 6, now: datetime | None = _DEFAULT, tenants: list | None = None,
-                    actor: Any = None, **extra: Any) -> MaintenanceWindow:
-    """A planned window scheduled `now` (default: 3 days before it starts; `now=None` reads the clock)."""
-    values: dict[str, Any] = {
-        "start": start, "end": start + timedelta(hours=hours),
-        "scope": MaintenanceWindow.Scope.SELECTED if tenants else MaintenanceWindow.Scope.ALL,
-        "tenants": tenants or [], "reason": "PostgreSQL upgrade",
-        "message_fr": "Mise à jour de la base de données.", "message_en": "Database upgrade.",
-        "actor": actor, "now": start - timedelta(days=3) if now is _DEFAULT else now,
-    }
-    values.update(extra)
-    return maintenance_window_schedule(**values)
+def window_schedule(**fields: Any) -> MaintenanceWindow:
+    """Old name of `MaintenanceWindowFactory(**fields)`."""
+    return MaintenanceWindowFactory(**fields)
 
 
 @pytest.fixture

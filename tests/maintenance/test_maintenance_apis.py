@@ -9,9 +9,9 @@ import pytest
 
 from maintenance.models import MaintenanceWindow
 from tenants.models import AuditEvent
-from tests.conftest import api_client, api_token, host_of
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.helpers import api_client, api_token, host_of
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_api_selected_scope_needs_known_tenants(operator_api, clock) -> None:
 
 
 def test_operator_moves_a_window_and_the_rules_are_checked_against_the_new_start(operator_api, demo, clock) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     clock(paris(2027, 3, 26, 12))
     url = f"/api/v1/maintenance-windows/{window.id}/move/"
     too_soon = operator_api.post(url, {"start": "2027-03-27T12:30:00+01:00", "end": "2027-03-27T14:00:00+01:00"},
@@ -88,7 +88,7 @@ def test_operator_moves_a_window_and_the_rules_are_checked_against_the_new_start
 
 
 def test_operator_cancels_a_window_once(operator_api, clock) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(paris(2027, 3, 25))
     url = f"/api/v1/maintenance-windows/{window.id}/cancel/"
     assert operator_api.post(url).json()["status"] == "cancelled"
@@ -101,7 +101,7 @@ def test_operator_cancels_a_window_once(operator_api, clock) -> None:
 
 
 def test_operator_reads_one_window_and_gets_404_for_an_unknown_one(operator_api) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     assert operator_api.get(f"/api/v1/maintenance-windows/{window.id}/").json()["reason"] == "PostgreSQL upgrade"
     assert operator_api.get("/api/v1/maintenance-windows/999999/").json()["error"]["code"] == "not_found"
 
@@ -112,7 +112,7 @@ def test_operator_reads_one_window_and_gets_404_for_an_unknown_one(operator_api)
     ("post", "/api/v1/maintenance-windows/{id}/cancel/"), ("get", "/api/v1/sla-reports/"),
 ])
 def test_operator_endpoints_refuse_anonymous_and_tenant_tokens(demo, method, path) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     path = path.format(id=window.id)
     assert getattr(api_client("localhost"), method)(path).status_code == 401
     # a tenant administrator's token means nothing on the platform host
@@ -126,9 +126,9 @@ def test_operator_endpoints_refuse_anonymous_and_tenant_tokens(demo, method, pat
 
 
 def test_tenant_api_lists_its_own_windows_only(demo, acme, clock) -> None:
-    for_demo = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
-    for_acme = window_schedule(start=paris(2027, 4, 3, 12), tenants=[acme], message_en="ACME only.")
-    for_all = window_schedule(start=OCTOBER_SAT_NOON)
+    for_demo = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
+    for_acme = MaintenanceWindowFactory(start=paris(2027, 4, 3, 12), tenants=[acme], message_en="ACME only.")
+    for_all = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON)
     clock(MARCH_SAT_NOON - timedelta(days=1))
     demo_api = api_client(host_of(demo), api_token(host_of(demo), "learner1@demo.test"))
     acme_api = api_client(host_of(acme), api_token(host_of(acme), "learner1@acme.test"))
@@ -141,7 +141,7 @@ def test_tenant_api_lists_its_own_windows_only(demo, acme, clock) -> None:
 
 
 def test_tenant_api_needs_a_member_of_that_tenant(demo, acme) -> None:
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     assert api_client(host_of(demo)).get("/api/v1/maintenance-windows/").status_code == 401
     acme_token = api_token(host_of(acme), "admin@acme.test")
     assert api_client(host_of(demo), acme_token).get("/api/v1/maintenance-windows/").status_code == 401
@@ -150,11 +150,11 @@ def test_tenant_api_needs_a_member_of_that_tenant(demo, acme) -> None:
 def test_sla_report_counts_emergency_windows_as_downtime_and_excludes_planned_ones(
     operator_api, demo, acme, operator
 ) -> None:
-    window_schedule(start=MARCH_SAT_NOON, hours=24)  # planned, all tenants: excluded
-    window_schedule(start=paris(2027, 3, 10, 9), hours=3, tenants=[demo], now=paris(2027, 3, 10, 8, 50),
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=24)  # planned, all tenants: excluded
+    MaintenanceWindowFactory(start=paris(2027, 3, 10, 9), hours=3, tenants=[demo], now=paris(2027, 3, 10, 8, 50),
                     emergency=True, justification="Disk failure.", actor=operator)
     # an overlapping emergency window is not counted twice
-    window_schedule(start=paris(2027, 3, 10, 11), hours=2, tenants=[demo], now=paris(2027, 3, 10, 10),
+    MaintenanceWindowFactory(start=paris(2027, 3, 10, 11), hours=2, tenants=[demo], now=paris(2027, 3, 10, 10),
                     emergency=True, justification="Still failing.", actor=operator)
     response = operator_api.get("/api/v1/sla-reports/?month=2027-03")
     assert response.status_code == 200

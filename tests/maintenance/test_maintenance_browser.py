@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from mooc_platform.demo import DEMO_PASSWORD
 from tenants.models import Tenant
-
-from .conftest import MARCH_SAT_NOON, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.maintenance.helpers import MARCH_SAT_NOON
 
 
 def test_learner_sees_the_banner_before_the_window_and_the_maintenance_page_during_it(
@@ -17,7 +17,7 @@ def test_learner_sees_the_banner_before_the_window_and_the_maintenance_page_duri
 ) -> None:
     demo = Tenant.objects.get(slug="demo")
     clock(MARCH_SAT_NOON - timedelta(days=2), tick=True)
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=None,
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], now=None,
                     message_en="The platform is being upgraded to a new database.")
     base = f"http://demo.localhost:{live_server_port}"
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from maintenance.models import MaintenanceWindow
 from tenants.models import AuditEvent
-
-from .conftest import MARCH_SAT_NOON, paris, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.maintenance.helpers import MARCH_SAT_NOON, paris
 
 ADD = "/console/maintenance/maintenancewindow/add/"
 
@@ -67,7 +67,7 @@ def test_console_emergency_needs_a_justification(console, clock) -> None:
 
 
 def test_console_moves_a_window_when_its_times_change(console, clock) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(paris(2027, 3, 20))
     client = console()
     response = client.post(f"/console/maintenance/maintenancewindow/{window.id}/change/",
@@ -80,7 +80,7 @@ def test_console_moves_a_window_when_its_times_change(console, clock) -> None:
 
 
 def test_console_cancel_action(console, clock) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(paris(2027, 3, 20))
     client = console()
     response = client.post("/console/maintenance/maintenancewindow/",

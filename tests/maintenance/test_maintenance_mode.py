@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from django.test import Client
 
-from tests.conftest import api_client, api_token, host_of
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.helpers import api_client, api_token, host_of
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON
 
 
 def test_affected_tenant_answers_503_with_retry_after_and_a_maintenance_page(demo, clock) -> None:
-    window_schedule(start=OCTOBER_SAT_NOON, hours=24, tenants=[demo])
+    MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, hours=24, tenants=[demo])
     clock(OCTOBER_SAT_NOON + timedelta(hours=1))
     response = Client(HTTP_HOST=host_of(demo)).get("/")
     assert response.status_code == 503
@@ -26,7 +26,7 @@ def test_affected_tenant_answers_503_with_retry_after_and_a_maintenance_page(dem
 
 
 def test_every_page_of_the_tenant_is_closed_including_login(demo, clock) -> None:
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     clock(MARCH_SAT_NOON)
     client = Client(HTTP_HOST=host_of(demo))
     for path in ("/", "/login/", "/api/docs/", "/no-such-page/"):
@@ -37,7 +37,7 @@ def test_every_page_of_the_tenant_is_closed_including_login(demo, clock) -> None
 def test_french_tenant_gets_the_french_maintenance_page(demo, clock) -> None:
     demo.language = "fr"
     demo.save(update_fields=["language"])
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     clock(MARCH_SAT_NOON + timedelta(minutes=30))
     response = Client(HTTP_HOST=host_of(demo)).get("/")
     assert response.status_code == 503
@@ -49,7 +49,7 @@ def test_french_tenant_gets_the_french_maintenance_page(demo, clock) -> None:
 
 def test_api_answers_the_json_error_during_the_window(demo, clock) -> None:
     token = api_token(host_of(demo), "learner1@demo.test")
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     clock(MARCH_SAT_NOON + timedelta(hours=5, minutes=59, seconds=30))
     response = api_client(host_of(demo), token).get("/api/v1/me/")
     assert response.status_code == 503
@@ -62,7 +62,7 @@ def test_api_answers_the_json_error_during_the_window(demo, clock) -> None:
 
 
 def test_unaffected_tenant_keeps_working(demo, acme, clock) -> None:
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     clock(MARCH_SAT_NOON + timedelta(hours=1))
     assert Client(HTTP_HOST=host_of(demo)).get("/").status_code == 503
     response = Client(HTTP_HOST=host_of(acme)).get("/")
@@ -73,14 +73,14 @@ def test_unaffected_tenant_keeps_working(demo, acme, clock) -> None:
 
 
 def test_window_for_all_tenants_closes_every_tenant(demo, acme, clock) -> None:
-    window_schedule(start=OCTOBER_SAT_NOON)
+    MaintenanceWindowFactory(start=OCTOBER_SAT_NOON)
     clock(OCTOBER_SAT_NOON)
     assert Client(HTTP_HOST=host_of(demo)).get("/").status_code == 503
     assert Client(HTTP_HOST=host_of(acme)).get("/").status_code == 503
 
 
 def test_healthz_and_the_platform_host_pass_through(demo, operator, clock) -> None:
-    window_schedule(start=MARCH_SAT_NOON)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(MARCH_SAT_NOON + timedelta(hours=1))
     health = Client(HTTP_HOST=host_of(demo)).get("/healthz")
     assert "Retry-After" not in health
@@ -95,7 +95,7 @@ def test_healthz_and_the_platform_host_pass_through(demo, operator, clock) -> No
 
 
 def test_before_and_after_the_window_the_tenant_works(demo, clock) -> None:
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     client = Client(HTTP_HOST=host_of(demo))
     clock(MARCH_SAT_NOON - timedelta(seconds=1))
     assert client.get("/").status_code == 200
@@ -108,7 +108,7 @@ def test_before_and_after_the_window_the_tenant_works(demo, clock) -> None:
 def test_cancelled_window_closes_nothing(demo, operator, clock) -> None:
     from maintenance.services import maintenance_window_cancel
 
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     maintenance_window_cancel(window=window, actor=operator, now=MARCH_SAT_NOON - timedelta(days=1))
     clock(MARCH_SAT_NOON + timedelta(hours=1))
     assert Client(HTTP_HOST=host_of(demo)).get("/").status_code == 200
@@ -116,7 +116,7 @@ def test_cancelled_window_closes_nothing(demo, operator, clock) -> None:
 
 def test_banner_shows_from_announcement_to_the_end_on_affected_tenants_only(demo, acme, clock) -> None:
     clock(MARCH_SAT_NOON - timedelta(days=3))
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=None)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], now=None)
     demo_page = Client(HTTP_HOST=host_of(demo)).get("/login/")
     assert demo_page.status_code == 200
     content = demo_page.content.decode()
@@ -132,14 +132,14 @@ def test_banner_shows_from_announcement_to_the_end_on_affected_tenants_only(demo
 
 def test_banner_is_in_french_for_a_french_reader(demo, clock) -> None:
     clock(MARCH_SAT_NOON - timedelta(days=3))
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=None)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], now=None)
     page = Client(HTTP_HOST=host_of(demo), HTTP_ACCEPT_LANGUAGE="fr").get("/")
     assert "Mise à jour de la base de données." in page.content.decode()
 
 
 def test_snapshot_cache_still_starts_the_window_on_time(demo, clock, settings) -> None:
     settings.MAINTENANCE_CACHE_SECONDS = 60
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     client = Client(HTTP_HOST=host_of(demo))
     clock(MARCH_SAT_NOON - timedelta(minutes=1))
     assert client.get("/").status_code == 200  # snapshot taken here, window not in force yet
@@ -152,12 +152,12 @@ def test_queries_per_tenant_request_do_not_grow_with_the_number_of_windows(demo,
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST=host_of(demo))
-    window_schedule(start=OCTOBER_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, tenants=[demo])
     clock(MARCH_SAT_NOON - timedelta(days=10))
     with CaptureQueriesContext(connection) as one:
         assert client.get("/").status_code == 200
     for weeks in range(1, 6):
-        window_schedule(start=OCTOBER_SAT_NOON - timedelta(weeks=weeks), tenants=[demo, acme])
+        MaintenanceWindowFactory(start=OCTOBER_SAT_NOON - timedelta(weeks=weeks), tenants=[demo, acme])
     with CaptureQueriesContext(connection) as six:
         assert client.get("/").status_code == 200
     def ours(captured: CaptureQueriesContext) -> int:

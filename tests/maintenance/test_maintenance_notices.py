@@ -17,8 +17,8 @@ from maintenance.services import (
     maintenance_window_move,
 )
 from mooc_platform.accounts.models import User
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
 
 
 def _to(mail) -> list[list[str]]:
@@ -30,7 +30,7 @@ def test_scheduling_emails_the_administrators_of_the_affected_tenant_only(
 ) -> None:
     clock(MARCH_SAT_NOON - timedelta(days=3))
     with django_capture_on_commit_callbacks(execute=True):
-        window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo], actor=operator, now=None)
+        window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], actor=operator, now=None)
     assert _to(mailoutbox) == [["admin@demo.test"]]  # not the learners, not the instructor, not acme
     message = mailoutbox[0]
     assert message.subject == "Scheduled maintenance on Saturday 27 March 2027 — Demo University"
@@ -54,7 +54,7 @@ def test_a_window_for_all_tenants_tells_each_tenant_in_its_own_language(
         User.objects.create_user("second-admin@demo.test", None, role=User.Role.ADMINISTRATOR)
         User.objects.create_user("gone-admin@demo.test", None, role=User.Role.ADMINISTRATOR, is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        window_schedule(start=OCTOBER_SAT_NOON, now=None)
+        MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, now=None)
     by_recipients = {tuple(m.to): m for m in mailoutbox}
     assert sorted(by_recipients) == [("admin@acme.test",), ("admin@demo.test", "second-admin@demo.test")]
     french = by_recipients[("admin@acme.test",)]
@@ -66,7 +66,7 @@ def test_a_window_for_all_tenants_tells_each_tenant_in_its_own_language(
 
 
 def test_notices_are_sent_once_however_often_the_run_is_repeated(demo, acme, mailoutbox) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo, acme])  # on_commit not run: nothing sent yet
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo, acme])  # on_commit not run: nothing sent yet
     now = MARCH_SAT_NOON - timedelta(days=3)
     assert mailoutbox == []
     assert len(maintenance_notices_send_due(now=now)) == 2
@@ -77,7 +77,7 @@ def test_notices_are_sent_once_however_often_the_run_is_repeated(demo, acme, mai
 
 
 def test_the_database_refuses_a_second_notice_of_the_same_kind(demo) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(days=3))
     with pytest.raises(IntegrityError), transaction.atomic():
         MaintenanceNotice.objects.create(window=window, tenant=demo, kind="announcement", revision=1,
@@ -85,7 +85,7 @@ def test_the_database_refuses_a_second_notice_of_the_same_kind(demo) -> None:
 
 
 def test_reminder_goes_out_once_24_hours_before_the_start(demo, mailoutbox) -> None:
-    window = window_schedule(start=OCTOBER_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, tenants=[demo])
     maintenance_notices_send_due(now=OCTOBER_SAT_NOON - timedelta(days=3))
     mailoutbox.clear()
     assert maintenance_notices_send_due(now=OCTOBER_SAT_NOON - timedelta(hours=24, minutes=1)) == []
@@ -101,7 +101,7 @@ def test_reminder_goes_out_once_24_hours_before_the_start(demo, mailoutbox) -> N
 
 def test_no_reminder_for_a_window_announced_less_than_24_hours_ahead(demo, operator, mailoutbox) -> None:
     start = MARCH_SAT_NOON
-    window_schedule(start=start, tenants=[demo], now=start - timedelta(hours=3), emergency=True,
+    MaintenanceWindowFactory(start=start, tenants=[demo], now=start - timedelta(hours=3), emergency=True,
                     justification="Replication broken, data at risk.", actor=operator)
     sent = maintenance_notices_send_due(now=start - timedelta(hours=2))
     assert [n.kind for n in sent] == ["announcement"]
@@ -109,7 +109,7 @@ def test_no_reminder_for_a_window_announced_less_than_24_hours_ahead(demo, opera
 
 
 def test_a_moved_window_is_announced_again_and_reminded_again(demo, operator, mailoutbox) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(days=3))
     later = paris(2027, 4, 3, 12)  # a week later, in summer time
     maintenance_window_move(window=window, start=later, end=later + timedelta(hours=6), actor=operator,
@@ -122,7 +122,7 @@ def test_a_moved_window_is_announced_again_and_reminded_again(demo, operator, ma
 
 
 def test_cancellation_is_sent_to_tenants_already_told(demo, acme, operator, mailoutbox) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(days=3))
     maintenance_window_cancel(window=window, actor=operator, now=MARCH_SAT_NOON - timedelta(days=2))
     mailoutbox.clear()
@@ -133,7 +133,7 @@ def test_cancellation_is_sent_to_tenants_already_told(demo, acme, operator, mail
 
 
 def test_ended_windows_are_marked_completed_by_the_run(demo) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     maintenance_notices_send_due(now=MARCH_SAT_NOON + timedelta(hours=6))
     window.refresh_from_db()
     assert window.status == MaintenanceWindow.Status.COMPLETED
@@ -142,7 +142,7 @@ def test_ended_windows_are_marked_completed_by_the_run(demo) -> None:
 def test_run_maintenance_notices_dry_run_sends_nothing_then_the_real_run_sends(demo, mailoutbox, capsys) -> None:
     import time_machine
 
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     with time_machine.travel(MARCH_SAT_NOON - timedelta(days=3), tick=False):
         call_command("run_maintenance_notices", "--dry-run")
         out = capsys.readouterr().out
@@ -173,7 +173,7 @@ def test_a_failing_send_is_retried_on_the_next_run_without_holding_back_the_othe
             raise ConnectionRefusedError("SMTP down")
         return real(to=to, **kwargs)
 
-    window_schedule(start=MARCH_SAT_NOON)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     now = MARCH_SAT_NOON - timedelta(days=3)
     monkeypatch.setattr(services, "email_send", smtp_down_for_acme)
     assert [n.tenant_slug for n in maintenance_notices_send_due(now=now)] == ["demo"]

@@ -6,21 +6,21 @@ from datetime import timedelta
 
 from maintenance.selectors import maintenance_window_next, maintenance_windows_overlapping
 from maintenance.services import maintenance_window_cancel
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
 
 
 def test_overlapping_finds_the_windows_of_the_tenant_only(demo, acme) -> None:
-    for_demo = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
-    window_schedule(start=MARCH_SAT_NOON, tenants=[acme])
-    for_all = window_schedule(start=OCTOBER_SAT_NOON)
+    for_demo = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[acme])
+    for_all = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON)
     found = maintenance_windows_overlapping(schema_name=demo.schema_name, start=paris(2027, 3, 1),
                                             end=paris(2027, 12, 1))
     assert list(found) == [for_demo, for_all]
 
 
 def test_overlap_boundaries_are_half_open(demo) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])  # 12:00–18:00
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])  # 12:00–18:00
     end = MARCH_SAT_NOON + timedelta(hours=6)
 
     def hits(start, stop) -> list:
@@ -36,16 +36,16 @@ def test_overlap_boundaries_are_half_open(demo) -> None:
 
 
 def test_cancelled_windows_do_not_overlap(demo, operator) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     maintenance_window_cancel(window=window, actor=operator, now=paris(2027, 3, 25))
     assert not maintenance_windows_overlapping(schema_name=demo.schema_name, start=MARCH_SAT_NOON,
                                                end=MARCH_SAT_NOON).exists()
 
 
 def test_next_window_is_the_current_one_then_the_following_one(demo, acme) -> None:
-    first = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
-    window_schedule(start=paris(2027, 4, 3, 12), tenants=[acme])
-    second = window_schedule(start=OCTOBER_SAT_NOON)
+    first = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=paris(2027, 4, 3, 12), tenants=[acme])
+    second = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON)
     assert maintenance_window_next(schema_name=demo.schema_name, now=paris(2027, 3, 1)) == first
     assert maintenance_window_next(schema_name=demo.schema_name, now=MARCH_SAT_NOON + timedelta(hours=1)) == first
     assert maintenance_window_next(schema_name=demo.schema_name, now=MARCH_SAT_NOON + timedelta(hours=6)) == second
@@ -56,7 +56,7 @@ def test_selectors_work_from_inside_a_tenant_schema_as_courses_calls_them(demo) 
     from django.db import connection
     from django_tenants.utils import schema_context
 
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     with schema_context(demo.schema_name):
         deadline = MARCH_SAT_NOON + timedelta(hours=1)
         found = list(maintenance_windows_overlapping(schema_name=connection.schema_name, start=deadline,

@@ -9,17 +9,17 @@ import icalendar
 from django.test import Client
 
 from maintenance.services import maintenance_window_cancel
-from tests.conftest import host_of
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.helpers import host_of
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
 
 
 def test_status_page_lists_current_upcoming_and_past_windows(demo, acme, operator, clock) -> None:
-    old = window_schedule(start=paris(2027, 1, 9, 12), message_en="Old upgrade.")
-    ancient = window_schedule(start=paris(2026, 12, 5, 12), message_en="Ancient upgrade.")
-    current = window_schedule(start=MARCH_SAT_NOON, tenants=[demo], message_en="Current upgrade.")
-    upcoming = window_schedule(start=OCTOBER_SAT_NOON, message_en="Upcoming upgrade.")
-    cancelled = window_schedule(start=paris(2027, 4, 3, 12), message_en="Cancelled upgrade.")
+    old = MaintenanceWindowFactory(start=paris(2027, 1, 9, 12), message_en="Old upgrade.")
+    ancient = MaintenanceWindowFactory(start=paris(2026, 12, 5, 12), message_en="Ancient upgrade.")
+    current = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], message_en="Current upgrade.")
+    upcoming = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, message_en="Upcoming upgrade.")
+    cancelled = MaintenanceWindowFactory(start=paris(2027, 4, 3, 12), message_en="Cancelled upgrade.")
     maintenance_window_cancel(window=cancelled, actor=operator, now=paris(2027, 3, 20))
     clock(MARCH_SAT_NOON + timedelta(hours=1))
     response = Client(HTTP_HOST="localhost").get("/status/")
@@ -42,8 +42,8 @@ def test_status_page_is_not_served_on_a_tenant_host(demo) -> None:
 
 
 def test_ics_feed_parses_and_lists_the_windows(demo, clock) -> None:
-    spring = window_schedule(start=MARCH_SAT_NOON, hours=24, tenants=[demo])
-    autumn = window_schedule(start=OCTOBER_SAT_NOON, hours=24)
+    spring = MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=24, tenants=[demo])
+    autumn = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, hours=24)
     clock(MARCH_SAT_NOON - timedelta(days=1))
     response = Client(HTTP_HOST="localhost").get("/status/maintenance.ics")
     assert response.status_code == 200
@@ -62,7 +62,7 @@ def test_ics_feed_parses_and_lists_the_windows(demo, clock) -> None:
 def test_ics_event_sequence_grows_when_the_window_moves(demo, operator, clock) -> None:
     from maintenance.services import maintenance_window_move
 
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     later = paris(2027, 4, 3, 14)
     maintenance_window_move(window=window, start=later, end=later + timedelta(hours=2), actor=operator,
                             now=paris(2027, 3, 20))

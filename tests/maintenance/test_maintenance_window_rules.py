@@ -12,8 +12,7 @@ from maintenance.models import MaintenanceWindow
 from maintenance.rules import planned_window_rules_check
 from maintenance.services import JustificationRequiredError, MaintenanceRuleError, maintenance_window_schedule
 from tenants.models import AuditEvent
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
 
 
 def _schedule(*, start, end, **extra):

@@ -12,8 +12,10 @@ from django.db import connection
 
 from maintenance.migration import schemas_to_migrate, template_schema_present, windows_in_force_all_tenants
 from tenants.models import AuditEvent
+from tests.factories import MaintenanceWindowFactory
+from tests.maintenance.helpers import MARCH_SAT_NOON
 
-from .conftest import MARCH_SAT_NOON, window_schedule
+pytestmark = pytest.mark.slow  # migrates schemas, some in worker processes: `make test-fast` leaves it out
 
 
 def _run(*args: str) -> str:
@@ -29,7 +31,7 @@ def test_refused_outside_a_window(db, clock) -> None:
 
 
 def test_runs_inside_a_window_for_all_tenants_and_reports_each_schema(demo, acme, clock) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON)
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(MARCH_SAT_NOON + timedelta(minutes=5))
     output = _run("--parallel", "1")
     lines = {line.split()[0]: line for line in output.splitlines() if " applied=" in line}
@@ -49,7 +51,7 @@ def test_forced_run_outside_a_window(demo, clock) -> None:
 
 
 def test_window_for_chosen_tenants_migrates_only_their_schemas(demo, acme, clock) -> None:
-    window_schedule(start=MARCH_SAT_NOON, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo])
     clock(MARCH_SAT_NOON + timedelta(minutes=5))
     sequential, parallel = schemas_to_migrate(windows=windows_in_force_all_tenants(now=MARCH_SAT_NOON))
     assert sequential == [] and parallel == [demo.schema_name]
@@ -86,7 +88,7 @@ def test_a_failing_schema_is_reported_and_the_command_fails(demo, clock, monkeyp
         return real(schema_name, verbosity, allow_atomic)
 
     monkeypatch.setattr(migration, "schema_migrate", flaky)
-    window_schedule(start=MARCH_SAT_NOON)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(MARCH_SAT_NOON + timedelta(minutes=5))
     out = StringIO()
     with pytest.raises(CommandError, match=f"1 schema\\(s\\) failed: {demo.schema_name}"):

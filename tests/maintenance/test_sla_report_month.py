@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import api_client, api_token
-
-from .conftest import paris
+from tests.helpers import api_client, api_token
+from tests.maintenance.helpers import paris
 
 
 @pytest.mark.parametrize("query", ["?month=2027-13", "?month=avril", ""], ids=["mistyped", "words", "none"])

@@ -2,7 +2,9 @@
 hundredth under it does not (the rule is "at least the pass mark")."""
 
 from courses.models import Certificate, Lesson
-from tests.courses.conftest import answers_for, client_for, course_make, quiz_of, user_make
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for
 
 
 def _complete_with_half_the_quiz_right(host: str, course, learner) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
@@ -20,8 +22,8 @@ def _complete_with_half_the_quiz_right(host: str, course, learner) -> tuple[dict
 
 
 def test_score_equal_to_the_pass_mark_passes_and_earns_the_certificate(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), pass_mark="50.00")
-    learner = user_make(full_name="Exactly Fifty")
+    course = CourseFactory(author=UserFactory(role="instructor"), pass_mark="50.00")
+    learner = UserFactory(full_name="Exactly Fifty")
 
     result, detail = _complete_with_half_the_quiz_right(demo_host, course, learner)
 
@@ -32,8 +34,8 @@ def test_score_equal_to_the_pass_mark_passes_and_earns_the_certificate(demo_host
 
 
 def test_score_a_hundredth_under_the_pass_mark_earns_nothing(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), pass_mark="50.01")
-    learner = user_make()
+    course = CourseFactory(author=UserFactory(role="instructor"), pass_mark="50.01")
+    learner = UserFactory()
 
     result, detail = _complete_with_half_the_quiz_right(demo_host, course, learner)
 

@@ -5,13 +5,14 @@ from django.core import mail
 
 from courses import services
 from courses.models import Post, PostReport
-from tests.courses.conftest import client_for, course_make, user_make
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for
 
 
 def test_report_hide_and_restore_flow_tells_the_author(demo_host, in_demo, django_capture_on_commit_callbacks) -> None:
-    instructor = user_make(role="instructor")
-    course = course_make(author=instructor)
-    author, reader = user_make(full_name="Arthur Author"), user_make()
+    instructor = UserFactory(role="instructor")
+    course = CourseFactory(author=instructor)
+    author, reader = UserFactory(full_name="Arthur Author"), UserFactory()
     for user in (author, reader):
         services.enrollment_create(course=course, user=user)
     author_api, reader_api = client_for(demo_host, author.email), client_for(demo_host, reader.email)
@@ -51,8 +52,8 @@ def test_report_hide_and_restore_flow_tells_the_author(demo_host, in_demo, djang
 
 
 def test_learners_cannot_hide_and_non_members_cannot_post(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
-    member, outsider = user_make(), user_make()
+    course = CourseFactory(author=UserFactory(role="instructor"))
+    member, outsider = UserFactory(), UserFactory()
     services.enrollment_create(course=course, user=member)
     post = services.post_create(course=course, author=member, body="Hello")
     outsider_api = client_for(demo_host, outsider.email)
@@ -60,3 +61,4 @@ def test_learners_cannot_hide_and_non_members_cannot_post(demo_host, in_demo) ->
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_enrolled"
     assert client_for(demo_host, member.email).post(f"/api/v1/posts/{post.pk}/hide/").status_code == 403
     assert Post.objects.get(pk=post.pk).hidden_at is None
+

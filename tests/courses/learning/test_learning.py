@@ -15,12 +15,14 @@ from courses import services
 from courses.errors import QuizClosedError, QuizDeadlineInMaintenanceError
 from courses.models import Certificate, Course, Lesson
 from courses.tasks import certificate_pdf_store
-from tests.courses.conftest import answers_for, client_for, course_make, quiz_of, user_make
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for
 
 
 def test_learner_self_enrols_in_a_published_mooc(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
-    learner = user_make()
+    course = CourseFactory(author=UserFactory(role="instructor"))
+    learner = UserFactory()
     client = client_for(demo_host, learner.email)
     response = client.post("/api/v1/enrollments/", {"course": course.pk}, format="json")
     assert response.status_code == 201, response.content
@@ -30,9 +32,9 @@ def test_learner_self_enrols_in_a_published_mooc(demo_host, in_demo) -> None:
 
 
 def test_spoc_refuses_self_enrolment_without_invitation_and_admits_invited_emails(demo_host, in_demo) -> None:
-    instructor = user_make(role="instructor")
-    course = course_make(author=instructor, visibility=Course.Visibility.SPOC)
-    learner, invited = user_make(), user_make()
+    instructor = UserFactory(role="instructor")
+    course = CourseFactory(author=instructor, visibility=Course.Visibility.SPOC)
+    learner, invited = UserFactory(), UserFactory()
     refused = client_for(demo_host, learner.email).post("/api/v1/enrollments/", {"course": course.pk}, format="json")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "enrollment_refused"
     staff = client_for(demo_host, instructor.email)
@@ -45,14 +47,14 @@ def test_spoc_refuses_self_enrolment_without_invitation_and_admits_invited_email
 
 
 def test_learners_cannot_see_or_enrol_in_drafts(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), publish=False)
-    client = client_for(demo_host, user_make().email)
+    course = CourseFactory(author=UserFactory(role="instructor"), publish=False)
+    client = client_for(demo_host, UserFactory().email)
     assert client.get(f"/api/v1/courses/{course.pk}/").status_code == 404
     assert client.post("/api/v1/enrollments/", {"course": course.pk}, format="json").status_code == 404
 
 
 def test_quiz_grading_is_all_or_nothing_per_question(in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
+    course = CourseFactory(author=UserFactory(role="instructor"))
     quiz = quiz_of(course)
     single, multiple = quiz.questions.order_by("position")
     right_multi = [c.pk for c in multiple.choices.all() if c.is_correct]
@@ -64,9 +66,9 @@ def test_quiz_grading_is_all_or_nothing_per_question(in_demo) -> None:
 
 
 def test_quiz_attempts_limit_through_the_api(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), pass_mark="100")
+    course = CourseFactory(author=UserFactory(role="instructor"), pass_mark="100")
     quiz = quiz_of(course)
-    learner = user_make()
+    learner = UserFactory()
     client = client_for(demo_host, learner.email)
     client.post("/api/v1/enrollments/", {"course": course.pk}, format="json")
     for expected in ("0.00", "50.00"):
@@ -81,11 +83,11 @@ def test_quiz_attempts_limit_through_the_api(demo_host, in_demo) -> None:
 
 
 def test_quiz_time_limit_and_deadline(in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
+    course = CourseFactory(author=UserFactory(role="instructor"))
     quiz = quiz_of(course)
     start = timezone.now()
     services.lesson_update(lesson=quiz, time_limit_minutes=10, deadline=start + timedelta(hours=1))
-    learner = user_make()
+    learner = UserFactory()
     services.enrollment_create(course=course, user=learner)
     attempt = services.quiz_attempt_start(lesson=quiz, user=learner, now=start)
     assert attempt.expires_at == start + timedelta(minutes=10)
@@ -127,11 +129,11 @@ def test_learner_is_warned_before_a_timed_quiz_that_would_run_into_a_maintenance
     from maintenance.services import maintenance_window_schedule
 
     paris = ZoneInfo("Europe/Paris")
-    course = course_make(author=user_make(role="instructor"))
+    course = CourseFactory(author=UserFactory(role="instructor"))
     quiz = quiz_of(course)
     quiz.time_limit_minutes = 45
     quiz.save(update_fields=["time_limit_minutes"])
-    learner = user_make()
+    learner = UserFactory()
     services.enrollment_create(course=course, user=learner)
     client = Client(HTTP_HOST=demo.get_primary_domain().domain)
     client.force_login(learner)
@@ -150,10 +152,10 @@ def test_learner_is_warned_before_a_timed_quiz_that_would_run_into_a_maintenance
 
 def test_certificate_is_issued_exactly_when_every_lesson_is_done_and_the_pass_mark_reached(
         demo_host, in_demo, django_capture_on_commit_callbacks) -> None:
-    course = course_make(author=user_make(role="instructor"), pass_mark="75")
+    course = CourseFactory(author=UserFactory(role="instructor"), pass_mark="75")
     quiz = quiz_of(course)
     text = Lesson.objects.get(module__course=course, kind="text")
-    learner = user_make(full_name="Carla Certified")
+    learner = UserFactory(full_name="Carla Certified")
     services.enrollment_create(course=course, user=learner)
     # Passing the quiz alone is not completing the course.
     attempt = services.quiz_attempt_start(lesson=quiz, user=learner)
@@ -192,16 +194,16 @@ def test_certificate_is_issued_exactly_when_every_lesson_is_done_and_the_pass_ma
 
 
 def test_a_course_without_quiz_certifies_on_completion(in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), quiz=False)
-    learner = user_make()
+    course = CourseFactory(author=UserFactory(role="instructor"), quiz=False)
+    learner = UserFactory()
     services.enrollment_create(course=course, user=learner)
     certificate = services.lesson_complete(lesson=Lesson.objects.get(module__course=course), user=learner)
     assert certificate is not None and certificate.score == Decimal("100.00")
 
 
 def test_progress_of_an_enrolment(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
-    learner = user_make()
+    course = CourseFactory(author=UserFactory(role="instructor"))
+    learner = UserFactory()
     enrollment, _ = services.enrollment_create(course=course, user=learner)
     services.lesson_complete(lesson=Lesson.objects.get(module__course=course, kind="text"), user=learner)
     body = client_for(demo_host, learner.email).get(f"/api/v1/enrollments/{enrollment.pk}/").json()
@@ -230,15 +232,15 @@ def test_time_travel_is_available() -> None:
 
 
 def test_lesson_contents_and_forum_are_for_enrolled_members_only(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), visibility=Course.Visibility.SPOC)
+    course = CourseFactory(author=UserFactory(role="instructor"), visibility=Course.Visibility.SPOC)
     lesson = Lesson.objects.get(module__course=course, kind="text")
-    outsider = client_for(demo_host, user_make().email)
+    outsider = client_for(demo_host, UserFactory().email)
     assert outsider.get(f"/api/v1/lessons/{lesson.pk}/").json()["error"]["code"] == "not_enrolled"
     assert outsider.get(f"/api/v1/courses/{course.pk}/posts/").status_code == 403
 
 
 def test_instructor_reorders_lessons_and_modules(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
+    course = CourseFactory(author=UserFactory(role="instructor"))
     module = course.modules.get()
     second = services.module_create(course=course, title="Week 2")
     client = client_for(demo_host, "instructor@demo.test")

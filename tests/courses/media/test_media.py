@@ -10,7 +10,8 @@ from django.db.models import F
 from courses.models import Lesson, MediaUpload
 from mooc_platform import storage
 from tenants.models import Tenant
-from tests.courses.conftest import client_for, course_make, unique, user_make
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for, unique
 
 
 def _tenant_usage(tenant: Tenant) -> int:
@@ -46,7 +47,7 @@ def test_presigned_upload_round_trip_through_s3_counts_usage_and_serves_a_presig
     assert confirmed.json()["size"] == len(body)
     assert _tenant_usage(demo) == before + len(body)
 
-    course = course_make(author=user_make(role="instructor"), quiz=False, publish=False)
+    course = CourseFactory(author=UserFactory(role="instructor"), quiz=False, publish=False)
     module = course.modules.get()
     lesson = instructor.post(f"/api/v1/modules/{module.pk}/lessons/",
                              {"title": "Intro", "kind": "video", "media_upload_id": data["id"]}, format="json")
@@ -132,7 +133,7 @@ def test_an_object_stored_with_another_content_type_is_refused_at_confirmation(d
 
 
 def test_video_lesson_without_an_upload_is_refused(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"), quiz=False, publish=False)
+    course = CourseFactory(author=UserFactory(role="instructor"), quiz=False, publish=False)
     response = client_for(demo_host, "instructor@demo.test").post(
         f"/api/v1/modules/{course.modules.get().pk}/lessons/", {"title": "V", "kind": "video"}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "upload_refused"

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from mooc_platform.accounts.models import User
-from tests.courses.conftest import PASSWORD, client_for, seats_leave_free, unique
+from tests.courses.helpers import PASSWORD, seats_leave_free
+from tests.helpers import client_for, unique
 
 
 def test_administrator_invites_a_user_who_sets_a_password_with_the_one_time_link(

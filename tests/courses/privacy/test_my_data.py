@@ -6,12 +6,14 @@ from django.test import Client
 from courses import services
 from courses.models import Certificate, Enrollment, Lesson, Post
 from mooc_platform.accounts.models import User
-from tests.courses.conftest import PASSWORD, answers_for, client_for, course_make, quiz_of, user_make
+from tests.courses.helpers import PASSWORD, answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for
 
 
 def _certified_learner():
-    course = course_make(author=user_make(role="instructor"))
-    learner = user_make(full_name="Dora Data")
+    course = CourseFactory(author=UserFactory(role="instructor"))
+    learner = UserFactory(full_name="Dora Data")
     services.enrollment_create(course=course, user=learner)
     services.lesson_complete(lesson=Lesson.objects.get(module__course=course, kind="text"), user=learner)
     quiz = quiz_of(course)

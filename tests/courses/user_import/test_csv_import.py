@@ -6,7 +6,8 @@ from courses import services
 from courses.models import UserInvitation
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
-from tests.courses.conftest import PASSWORD, client_for, seats_leave_free, unique
+from tests.courses.helpers import PASSWORD, seats_leave_free
+from tests.helpers import client_for, unique
 
 
 def _csv(*lines: str) -> str:

@@ -13,7 +13,7 @@ from invoicing import services
 from invoicing.demo import subscriptions_bulk_create
 from invoicing.models import Invoice, Subscription
 from mooc_platform.business_time import add_months
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 
 def _numbers(subscription: Subscription) -> list[str]:

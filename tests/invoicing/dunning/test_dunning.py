@@ -11,7 +11,7 @@ from django.core import mail
 from invoicing import services
 from invoicing.models import Invoice
 from tenants.models import Tenant
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from invoicing import services
 from invoicing.models import Invoice
 from mooc_platform import storage
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 RSM = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}"
 RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from invoicing import services
 from mooc_platform.accounts.models import User
-from tests.conftest import api_client, api_token
-from tests.invoicing.conftest import paris, sign
+from tests.helpers import api_client, api_token
+from tests.invoicing.helpers import paris, sign
 
 
 @pytest.fixture

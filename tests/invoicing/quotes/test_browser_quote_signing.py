@@ -12,7 +12,7 @@ from django.db import connection
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice
 from mooc_platform.business_time import business_date
-from tests.invoicing.conftest import unique_slug
+from tests.invoicing.helpers import unique_slug
 
 PASSWORD = "a-long-passphrase-2026"
 

@@ -12,7 +12,7 @@ from invoicing import services
 from invoicing.models import Invoice, Quote, QuoteSignature, Subscription
 from mooc_platform import storage
 from tenants.models import Tenant
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 
 def test_signed_quote_provisions_a_live_tenant_and_issues_invoice_f2026_000001(quote_sent, clock) -> None:

@@ -10,7 +10,7 @@ from django.db import connection
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice, Subscription
 from tenants.models import AuditEvent, Tenant
-from tests.invoicing.conftest import unique_slug
+from tests.invoicing.helpers import unique_slug
 
 
 def test_two_simultaneous_signatures_make_one_tenant_one_subscription_one_invoice(transactional_db) -> None:

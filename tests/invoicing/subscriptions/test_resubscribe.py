@@ -16,9 +16,9 @@ from invoicing.models import Invoice, InvoiceSeries, Quote, Subscription
 from mooc_platform.accounts.models import User
 from tenants.models import AuditEvent, Tenant
 from tenants.services import IllegalTransitionError, lifecycle_run
-from tests.conftest import api_client, api_token
-from tests.invoicing.conftest import paris, sign
-from tests.tenants.conftest import put_media, s3_keys
+from tests.helpers import api_client, api_token
+from tests.invoicing.helpers import paris, sign
+from tests.tenants.helpers import put_media, s3_keys
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def test_custom_domains_need_a_plan_that_includes_them(make_tenant) -> None:
 
 def test_custom_domain_through_the_apis_dns_verification_then_operator_approval(make_tenant, monkeypatch) -> None:
     from tenants import dns
-    from tests.conftest import api_client, api_token
+    from tests.helpers import api_client, api_token
 
     tenant = make_tenant(custom_domains_allowed=True)
     host = f"{tenant.slug}.localhost"

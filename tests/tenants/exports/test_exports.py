@@ -20,8 +20,8 @@ from mooc_platform.errors import ConflictError
 from tenants.exports import export_build
 from tenants.models import TenantExport
 from tenants.services import tenant_export_request, tenant_terminate
-from tests.conftest import api_client, api_token, host_of
-from tests.tenants.conftest import put_media
+from tests.helpers import api_client, api_token, host_of
+from tests.tenants.helpers import put_media
 
 
 def test_administrator_export_is_built_by_the_worker_with_tables_and_media(

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
 from tenants.services import tenant_cancel, tenant_suspend
-from tests.conftest import host_of
+from tests.helpers import host_of
 
 # 1 July 2026 00:00 in Paris: the end of the period already paid.
 ENDS = datetime(2026, 6, 30, 22, 0, tzinfo=UTC)

@@ -28,8 +28,8 @@ from tenants.services import (
     tenant_suspend,
     tenant_terminate,
 )
-from tests.conftest import api_client, api_token
-from tests.tenants.conftest import put_media, s3_keys
+from tests.helpers import api_client, api_token
+from tests.tenants.helpers import put_media, s3_keys
 
 PAID_THROUGH = datetime(2026, 3, 31, 22, 0, tzinfo=UTC)  # 1 April 2026 00:00, Paris
 DESTRUCTION = datetime(2026, 9, 27, 22, 0, tzinfo=UTC)  # 28 September 2026 00:00, Paris (180 days later)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from tenants.models import AuditEvent, Tenant
 from tenants.services import tenant_cancel, tenant_suspend, tenant_terminate
-from tests.conftest import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, host_of
 
 
 def _logged_in(tenant: Tenant, email: str) -> Client:

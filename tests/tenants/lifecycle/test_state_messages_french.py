@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
 from tenants.services import IllegalTransitionError, tenant_suspend, tenant_terminate
-from tests.conftest import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, host_of
 
 SUSPENDED_FR = ("L'accès à cette organisation est suspendu jusqu'au paiement des sommes dues. "
                 "Ses administrateurs peuvent toujours accéder à la facturation.")

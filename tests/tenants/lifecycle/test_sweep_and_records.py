@@ -13,8 +13,8 @@ from django.test import Client
 from tenants.models import AuditEvent, Tenant
 from tenants.services import lifecycle_run, tenant_cancel, tenant_terminate
 from tenants.tasks import lifecycle_run_task
-from tests.conftest import api_client, api_token, host_of
-from tests.tenants.conftest import put_media
+from tests.helpers import api_client, api_token, host_of
+from tests.tenants.helpers import put_media
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from tenants.invitations import invitation_path
-from tests.tenants.conftest import unique_slug
+from tests.tenants.helpers import unique_slug
 
 
 def _admin_path(tenant) -> str:  # type: ignore[no-untyped-def]

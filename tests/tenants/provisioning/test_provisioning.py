@@ -15,7 +15,7 @@ from mooc_platform.http import tenant_url
 from tenants import migration
 from tenants.models import AuditEvent, Domain, Tenant
 from tenants.services import InvalidSlugError, provisioning, tenant_provision, tenant_slug_validate
-from tests.tenants.conftest import unique_slug
+from tests.tenants.helpers import unique_slug
 
 
 def _structure(schema: str) -> dict[str, list]:

@@ -8,7 +8,7 @@ from tenants.services import (
     storage_usage_reconcile,
 )
 from tenants.tasks import storage_usage_reconcile_all_task
-from tests.tenants.conftest import put_media
+from tests.tenants.helpers import put_media
 
 
 def test_reconciliation_sets_usage_to_the_bytes_on_s3_exports_excluded(make_tenant) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from tests.conftest import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, host_of
 
 NOW = datetime(2026, 4, 14, 8, 0, tzinfo=UTC)
 
