@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-future bench lint install install-test browser clean
+.PHONY: run test test-fast test-future bench lint install install-test browser clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install
 
 test: install-test
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- $(PYTEST_ARGS)
+
+## The inner loop: everything but the browser, Celery-worker and slow tests (markers set in tests/conftest.py).
+## No Chromium needed. `make test-fast PYTEST_ARGS="--lf"` re-runs what failed last time.
+test-fast: $(VENV)/.installed-test
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- -m "not browser and not worker and not slow" $(PYTEST_ARGS)
 
 ## The whole suite again with every process's clock (Python, PostgreSQL, the worker) moved FUTURE_DAYS ahead
 ## by Debian's libfaketime: no test may depend on today's date. CI runs it after `make test`.
