@@ -30,7 +30,11 @@ class PostOutput(serializers.ModelSerializer):
         fields = ["id", "parent", "author", "body", "created_at", "hidden", "open_reports"]
 
     def get_author(self, obj: Post) -> str:
-        return (obj.author.full_name or obj.author.email) if obj.author else "Deleted user"
+        # `author_label` is set by selectors.posts_of_course for the viewer (no learner reads another's e-mail);
+        # the other outputs (a new post for its author, the moderation queue) are read by the author or staff.
+        if not obj.author:
+            return "Deleted user"
+        return getattr(obj, "author_label", None) or obj.author.full_name or obj.author.email
 
     def get_hidden(self, obj: Post) -> bool:
         return obj.hidden_at is not None

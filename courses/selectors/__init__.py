@@ -16,6 +16,7 @@ from .certificates import (
 )
 from .discussions import (
     STAFF,
+    post_author_label,
     posts_of_course,
     reports_open,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "courses_visible",
     "enrollments_of",
     "lesson_ids_completed",
+    "post_author_label",
     "posts_of_course",
     "progress_percent",
     "quiz_attempt_expiry_effective",

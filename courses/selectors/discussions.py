@@ -11,9 +11,24 @@ from ..models import Course, Post, PostReport
 STAFF = {User.Role.ADMINISTRATOR, User.Role.INSTRUCTOR}
 
 
+def post_author_label(*, post: Post, viewer: User) -> str:
+    """The name `viewer` sees on a post of a living account: the author's full name; without one (an
+    account invited by e-mail that never set it), the e-mail for the author and the course staff only,
+    and the author's role ("Learner") for everyone else: a learner's e-mail address is personal data
+    that other learners never read."""
+    author = post.author
+    if author is None:
+        return ""
+    if author.full_name:
+        return author.full_name
+    if viewer.pk == author.pk or viewer.role in STAFF:
+        return author.email
+    return str(author.get_role_display())
+
+
 def posts_of_course(*, course: Course, viewer: User) -> list[Post]:
     """Top-level posts with their replies, authors and open-report counts: three queries.
-    Hidden posts are shown to moderators only."""
+    Hidden posts are shown to moderators only. Each post carries `author_label` for `viewer`."""
     staff = viewer.role in STAFF
     replies = Post.objects.select_related("author").annotate(
         open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))).order_by("created_at", "id")
@@ -22,7 +37,12 @@ def posts_of_course(*, course: Course, viewer: User) -> list[Post]:
     if not staff:
         replies = replies.filter(hidden_at__isnull=True)
         roots = roots.filter(hidden_at__isnull=True)
-    return list(roots.prefetch_related(Prefetch("replies", queryset=replies)))
+    threads = list(roots.prefetch_related(Prefetch("replies", queryset=replies)))
+    for post in threads:
+        post.author_label = post_author_label(post=post, viewer=viewer)  # type: ignore[attr-defined]
+        for reply in post.replies.all():
+            reply.author_label = post_author_label(post=reply, viewer=viewer)  # type: ignore[attr-defined]
+    return threads
 
 
 def reports_open() -> QuerySet[PostReport]:

@@ -62,3 +62,27 @@ def test_learners_cannot_hide_and_non_members_cannot_post(demo_host, in_demo) ->
     assert client_for(demo_host, member.email).post(f"/api/v1/posts/{post.pk}/hide/").status_code == 403
     assert Post.objects.get(pk=post.pk).hidden_at is None
 
+
+def test_a_learner_without_a_full_name_is_signed_by_role_for_other_learners_never_by_e_mail(
+        demo_host, in_demo) -> None:
+    """Found by the user-against-user matrix (tests/isolation/test_user_against_user.py): a learner invited
+    by e-mail who never set a name used to sign her posts with her e-mail address, for every reader."""
+    from django.test import Client
+
+    instructor = UserFactory(role="instructor", full_name="Ines Instructor")
+    course = CourseFactory(author=instructor, quiz=False)
+    nameless, reader = UserFactory(full_name=""), UserFactory(full_name="Rita Reader")
+    for user in (nameless, reader):
+        services.enrollment_create(course=course, user=user)
+    services.post_create(course=course, author=nameless, body="Where is week 2?")
+
+    def signature(user) -> str:
+        return client_for(demo_host, user.email).get(f"/api/v1/courses/{course.pk}/posts/").json()[0]["author"]
+
+    assert signature(reader) == "Learner"
+    assert signature(nameless) == nameless.email
+    assert signature(instructor) == nameless.email
+    page = Client(HTTP_HOST=demo_host)
+    page.force_login(reader)
+    html = page.get(f"/courses/{course.slug}/discussion/").content.decode()
+    assert "Where is week 2?" in html and nameless.email not in html

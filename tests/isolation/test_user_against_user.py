@@ -1,0 +1,296 @@
+"""Inside one tenant, user against user (SPEC §1 personas, §5): learner A, learner B, an instructor and an
+administrator over every route of the tenant URLconf, API and pages alike.
+
+Routes are read from the URLconf like the cross-tenant suite (tests/isolation/test_cross_tenant.py), and
+every route must have a row in MATRIX: a route added without one fails
+`test_every_tenant_route_has_a_row_in_the_matrix`. A row says which of the world's objects fills the
+route's parameters (learner A's enrolment, attempt, certificate, post, account…) and who may read it
+with GET; everyone else must be refused (401, 403, 404, 405, or a redirect to the login page).
+
+Whatever a row says, learner B never sees learner A's e-mail address or certificate code, on any route and
+with any method: learner A was invited by e-mail and has no full name yet (SPEC R2), so her e-mail is
+the only thing that names her. Learner B's writes (POST, PUT, PATCH, DELETE) on A's objects are refused
+unless the row lets learners write there (reporting a post in a shared forum, say)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
+
+from courses import services
+from courses.models import Lesson, MediaUpload
+from mooc_platform.accounts.models import User
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
+from tests.helpers import api_client, host_of, unique
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+A, B, INSTRUCTOR, ADMIN = "learner_a", "learner_b", "instructor", "administrator"
+PERSONAS = (A, B, INSTRUCTOR, ADMIN)
+EVERYONE = frozenset(PERSONAS)
+STAFF = frozenset({INSTRUCTOR, ADMIN})
+NOBODY: frozenset[str] = frozenset()
+DENIED = {401, 403, 404, 405}
+
+
+def _routes(urlconf: str) -> Iterator[str]:
+    def walk(patterns: list, prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield "/" + route.lstrip("^").rstrip("$")
+
+    return walk(get_resolver(urlconf).url_patterns, "")
+
+
+TENANT_ROUTES = sorted(set(_routes("mooc_platform.urls_tenant")))
+
+
+@dataclass(frozen=True)
+class Row:
+    """`fill`: the world's objects whose ids (or slug, code, token) fill the route's parameters, in order.
+    `get`: who reads it with GET, answered `status` (or `statuses[persona]`); everyone else is refused.
+    `learners_write`: learner B's writes may succeed there (a shared object, not one of A's).
+    `shows_a`: why learner B may see A's e-mail there (nowhere, so far, but the public certificate check)."""
+
+    fill: tuple[str, ...] = ()
+    get: frozenset[str] = EVERYONE
+    status: int = 200
+    statuses: dict[str, int] = field(default_factory=dict)
+    query: str = ""
+    learners_write: bool = False
+    shows_a: str = ""
+
+
+SELF = frozenset({A})
+OWNER_AND_STAFF = frozenset({A, INSTRUCTOR, ADMIN})
+ADMIN_ONLY = frozenset({ADMIN})
+POST_ONLY = NOBODY  # GET answers 405 to everyone: the row is there for the writes
+
+MATRIX: dict[str, Row] = {
+    # Public or per-visitor pages: no object of anyone's.
+    "/": Row(),
+    "/account-status/": Row(status=302),
+    "/accounts/invitation/<str:token>/": Row(fill=("token",), status=400),
+    "/accounts/password-reset/": Row(),
+    "/accounts/password-reset/sent/": Row(),
+    "/accounts/reset/<uidb64>/<token>/": Row(fill=("uidb64", "token")),
+    "/accounts/reset/done/": Row(),
+    "/api/docs/": Row(),
+    "/api/schema/": Row(),
+    "/api/v1/auth/token/": Row(get=POST_ONLY),
+    "/healthz": Row(),
+    "/invitation/<str:token>/": Row(fill=("token",), status=404),
+    "/login/": Row(status=302),
+    "/logout/": Row(get=POST_ONLY),
+    # The signed-in user's own data: each persona reads their own, never A's (the secrets check).
+    "/api/v1/me/": Row(),
+    "/api/v1/me/delete/": Row(get=POST_ONLY),
+    "/api/v1/me/export/": Row(),
+    "/my/certificates/": Row(),
+    "/my/delete/": Row(),
+    "/my/export.json": Row(),
+    "/my/profile/": Row(),
+    "/my/progress/": Row(),
+    "/api/v1/enrollments/": Row(),
+    "/api/v1/certificates/": Row(query="?all=1"),
+    # Learner A's objects.
+    "/api/v1/enrollments/<id:pk>/": Row(fill=("enrollment_a",), get=SELF),
+    "/api/v1/quiz-attempts/<id:pk>/submit/": Row(fill=("attempt_a",), get=POST_ONLY),
+    "/api/v1/certificates/<id:pk>/download/": Row(fill=("certificate_a",), get=OWNER_AND_STAFF),
+    "/my/certificates/<id:pk>/download/": Row(fill=("certificate_a",), get=SELF, status=302),
+    "/api/v1/certificates/verify/<str:code>/": Row(
+        fill=("certificate_code_a",), shows_a="the public check of a certificate by its code, which only its "
+                                                "holder hands out; her name there is her e-mail until she sets one"),
+    "/certificates/verify/<str:code>/": Row(
+        fill=("certificate_code_a",), shows_a="the page of the public certificate check, as the API above",
+        learners_write=True),  # a read-only page that answers any method the same
+    "/api/v1/posts/<id:pk>/report/": Row(fill=("post_a",), get=POST_ONLY, learners_write=True),
+    "/posts/<id:pk>/report/": Row(fill=("post_a",), get=POST_ONLY, learners_write=True),
+    "/api/v1/posts/<id:pk>/hide/": Row(fill=("post_a",), get=POST_ONLY),
+    "/api/v1/posts/<id:pk>/restore/": Row(fill=("post_a",), get=POST_ONLY),
+    "/api/v1/uploads/<id:pk>/confirm/": Row(fill=("upload_a",), get=POST_ONLY),
+    "/api/v1/users/<id:pk>/deactivate/": Row(fill=("user_a",), get=POST_ONLY),
+    "/api/v1/users/<id:pk>/invitation/": Row(fill=("user_a",), get=POST_ONLY),
+    "/api/v1/users/<id:pk>/reactivate/": Row(fill=("user_a",), get=POST_ONLY),
+    # The course A and B follow, its forum and lessons: shared by design.
+    "/api/v1/courses/": Row(),
+    "/api/v1/courses/<id:pk>/": Row(fill=("course",)),
+    "/api/v1/courses/<id:pk>/posts/": Row(fill=("course",)),
+    "/api/v1/courses/<id:pk>/analytics/": Row(fill=("course",), get=STAFF),
+    "/api/v1/courses/<id:pk>/invitations/": Row(fill=("course",), get=POST_ONLY),
+    "/api/v1/courses/<id:pk>/modules/": Row(fill=("course",), get=POST_ONLY),
+    "/api/v1/courses/<id:pk>/publish/": Row(fill=("course",), get=POST_ONLY),
+    "/api/v1/courses/<id:pk>/unpublish/": Row(fill=("course",), get=POST_ONLY),
+    "/api/v1/modules/<id:pk>/lessons/": Row(fill=("module",), get=POST_ONLY),
+    "/api/v1/modules/<id:pk>/move/": Row(fill=("module",), get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/": Row(fill=("lesson",)),
+    "/api/v1/lessons/<id:pk>/attempts/": Row(fill=("quiz",), get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/complete/": Row(fill=("lesson",), get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/media/": Row(fill=("lesson",), get=NOBODY),  # a text lesson has no media: 404
+    "/api/v1/lessons/<id:pk>/move/": Row(fill=("lesson",), get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/questions/": Row(fill=("quiz",), get=POST_ONLY),
+    "/api/v1/uploads/": Row(get=POST_ONLY),
+    "/courses/": Row(),
+    "/courses/<slug:slug>/": Row(fill=("course_slug",)),
+    "/courses/<slug:slug>/discussion/": Row(fill=("course_slug",)),
+    "/courses/<slug:slug>/enrol/": Row(fill=("course_slug",), get=POST_ONLY),
+    "/courses/<slug:slug>/lessons/<id:pk>/": Row(fill=("course_slug", "lesson")),
+    "/courses/<slug:slug>/lessons/<id:pk>/complete/": Row(fill=("course_slug", "lesson"), get=POST_ONLY),
+    "/api/v1/branding/": Row(),
+    "/api/v1/maintenance-windows/": Row(),
+    # Staff pages: learners' progress and scores are for instructors and administrators (SPEC §1).
+    "/api/v1/moderation/reports/": Row(get=STAFF),
+    "/teach/": Row(get=STAFF),
+    "/teach/courses/<id:pk>/": Row(fill=("course",), get=STAFF),
+    "/teach/lessons/<id:pk>/": Row(fill=("lesson",), get=STAFF),
+    "/teach/moderation/": Row(get=STAFF),
+    "/manage/analytics/": Row(get=STAFF),
+    "/manage/analytics/<id:pk>/": Row(fill=("course",), get=STAFF),
+    "/manage/analytics/<id:pk>.csv": Row(fill=("course",), get=STAFF),
+    # The organisation's administration: administrators only.
+    "/api/v1/users/": Row(get=ADMIN_ONLY),
+    "/api/v1/users/import/": Row(get=POST_ONLY),
+    "/api/v1/audit-events/": Row(get=ADMIN_ONLY),
+    "/api/v1/tenant/": Row(get=ADMIN_ONLY),
+    "/api/v1/exports/": Row(get=ADMIN_ONLY),
+    "/api/v1/support-access-grants/": Row(get=ADMIN_ONLY),
+    "/api/v1/support-access-grants/<int:pk>/revoke/": Row(fill=("missing",), get=POST_ONLY),
+    "/api/v1/custom-domains/": Row(get=ADMIN_ONLY),
+    "/api/v1/custom-domains/<int:pk>/verify/": Row(fill=("missing",), get=POST_ONLY),
+    "/manage/users/": Row(get=ADMIN_ONLY),
+    "/manage/users/import/": Row(get=ADMIN_ONLY),
+    "/manage/branding/": Row(get=ADMIN_ONLY),
+    "/exports/": Row(get=ADMIN_ONLY),
+    "/timeline/": Row(get=ADMIN_ONLY),
+    # Billing: the demo tenant has no subscription or invoice in the test database, so its administrators
+    # get 404 where one is needed; what this suite checks is that nobody else gets in.
+    "/billing/": Row(get=ADMIN_ONLY),
+    "/billing/cancel/": Row(get=ADMIN_ONLY, status=404),
+    "/billing/resubscribe/": Row(get=ADMIN_ONLY, status=302),
+    "/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
+    "/api/v1/billing/invoices/": Row(get=ADMIN_ONLY),
+    "/api/v1/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
+    "/api/v1/billing/subscription/": Row(get=ADMIN_ONLY, status=404),
+    "/api/v1/billing/subscription/cancel/": Row(get=POST_ONLY),
+    "/api/v1/billing/subscription/resubscribe/": Row(get=POST_ONLY),
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    objects: dict[str, str]
+    a_secrets: tuple[str, ...]
+
+
+@pytest.fixture
+def world(demo: Any) -> Iterator[World]:
+    """In demo's schema: a course with a quiz by the instructor, A and B enrolled, A passed it (a
+    certificate), A posted in its forum, A has an upload of her own."""
+    from invoicing.models import Invoice
+
+    first_invoice = Invoice.objects.filter(tenant_id=demo.pk).order_by("pk").first()
+    invoice = str(first_invoice.pk) if first_invoice else "999999"
+    with schema_context(demo.schema_name):
+        instructor = UserFactory(role=User.Role.INSTRUCTOR, full_name="Ines Instructor")
+        admin = UserFactory(role=User.Role.ADMINISTRATOR, full_name="Ada Administrator")
+        learner_a = UserFactory(email=f"{unique('alice')}@example.org", full_name="")
+        learner_b = UserFactory(full_name="Bob Learner")
+        course = CourseFactory(author=instructor)
+        enrollment_a = EnrollmentFactory(course=course, user=learner_a)
+        EnrollmentFactory(course=course, user=learner_b)
+        reading = Lesson.objects.get(module__course=course, kind=Lesson.Kind.TEXT)
+        quiz = quiz_of(course)
+        services.lesson_complete(lesson=reading, user=learner_a)
+        attempt_a = services.quiz_attempt_start(lesson=quiz, user=learner_a)
+        services.quiz_attempt_submit(attempt=attempt_a, user=learner_a, answers=answers_for(quiz, right=2))
+        certificate_a = learner_a.certificates.get()
+        post_a = services.post_create(course=course, author=learner_a, body="A question from learner A")
+        upload_a = MediaUpload.objects.create(key=f"matrix/{unique()}", purpose=MediaUpload.Purpose.FILE,
+                                              filename="notes.pdf", content_type="application/pdf",
+                                              declared_size=10, created_by=learner_a)
+        yield World(
+            users={A: learner_a, B: learner_b, INSTRUCTOR: instructor, ADMIN: admin},
+            objects={"course": str(course.pk), "course_slug": course.slug, "module": str(reading.module_id),
+                     "lesson": str(reading.pk), "quiz": str(quiz.pk), "enrollment_a": str(enrollment_a.pk),
+                     "attempt_a": str(attempt_a.pk), "certificate_a": str(certificate_a.pk),
+                     "certificate_code_a": certificate_a.code, "post_a": str(post_a.pk),
+                     "user_a": str(learner_a.pk), "upload_a": str(upload_a.pk), "missing": "999999",
+                     "token": "not-a-token", "uidb64": "MQ", "invoice": invoice},
+            a_secrets=(learner_a.email, certificate_a.code),
+        )
+
+
+def _path(route: str, row: Row, world: World) -> str:
+    values = iter(row.fill)
+    return PARAM.sub(lambda m: world.objects[next(values)], route)
+
+
+def _client(api: bool, user: User, host: str) -> Any:
+    if api:
+        return api_client(host, Token.objects.get_or_create(user=user)[0].key)
+    client = Client(HTTP_HOST=host)
+    client.force_login(user)
+    return client
+
+
+def test_every_tenant_route_has_a_row_in_the_matrix() -> None:
+    """A new route fails here until its row says who may read it, and with which object."""
+    assert "/api/v1/quiz-attempts/<id:pk>/submit/" in TENANT_ROUTES
+    assert sorted(set(TENANT_ROUTES) - set(MATRIX)) == [], "add a row to MATRIX for each of these routes"
+    assert sorted(set(MATRIX) - set(TENANT_ROUTES)) == [], "these rows name routes that no longer exist"
+    for route, row in MATRIX.items():
+        assert len(row.fill) == len(PARAM.findall(route)), (route, "one fill per parameter")
+
+
+@pytest.mark.slow  # ~500 requests
+def test_learners_never_read_each_others_data_and_each_persona_gets_what_the_matrix_says(
+        world: World, demo: Any) -> None:
+    """One world; every route × every persona with GET, and learner B's writes on every route filled with
+    one of A's objects. Every breach is listed at once."""
+    host = host_of(demo)
+    breaches: list[str] = []
+    with schema_context(demo.schema_name):
+        clients = {(persona, api): _client(api, world.users[persona], host)
+                   for persona in PERSONAS for api in (True, False)}
+    me = clients[(A, True)].get("/api/v1/me/")
+    assert world.a_secrets[0] in me.content.decode(), "learner A's e-mail is the marker: her own /me shows it"
+    for route in TENANT_ROUTES:
+        row = MATRIX[route]
+        path = _path(route, row, world)
+        api = route.startswith("/api/")
+        for persona in PERSONAS:
+            response = clients[(persona, api)].get(path + row.query)
+            expected = row.statuses.get(persona, row.status) if persona in row.get else None
+            if expected is not None and response.status_code != expected:
+                breaches.append(f"GET {path} as {persona}: {response.status_code}, the matrix says {expected}")
+            if expected is None and response.status_code not in DENIED:
+                breaches.append(f"GET {path} as {persona}: {response.status_code}, the matrix says refused")
+            if persona == B and not row.shows_a:
+                breaches += _secrets_in(response, world, f"GET {path} as {B}")
+        if not any(name.endswith("_a") for name in row.fill):
+            continue
+        for method in ("post", "put", "patch", "delete"):
+            response = getattr(clients[(B, api)], method)(path, {}, content_type="application/json")
+            if not row.learners_write and response.status_code not in DENIED:
+                breaches.append(f"{method.upper()} {path} as {B} on A's object: {response.status_code}")
+            if not row.shows_a:
+                breaches += _secrets_in(response, world, f"{method.upper()} {path} as {B}")
+    assert breaches == [], "\n".join(breaches)
+
+
+def _secrets_in(response: Any, world: World, what: str) -> list[str]:
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    text = body.decode(errors="replace") + str(response.get("Location", ""))
+    return [f"{what}: shows learner A's {secret!r}" for secret in world.a_secrets if secret in text]
