@@ -19,22 +19,22 @@ from maintenance.services import (
     maintenance_window_move,
 )
 from tenants.models import AuditEvent
-from tests.conftest import api_client, api_token
-
-from .conftest import MARCH_SAT_NOON, OCTOBER_SAT_NOON, window_schedule
+from tests.factories import MaintenanceWindowFactory
+from tests.helpers import api_client, api_token
+from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON
 
 H = timedelta(hours=1)
 
 
 def _refused(**kwargs) -> MaintenanceRuleError:
     with pytest.raises(MaintenanceRuleError) as caught:
-        window_schedule(**kwargs)
+        MaintenanceWindowFactory(**kwargs)
     return caught.value
 
 
 @pytest.mark.parametrize("saturday_noon", [MARCH_SAT_NOON, OCTOBER_SAT_NOON], ids=["march", "october"])
 def test_overlapping_windows_whose_union_exceeds_24_hours_are_refused(db, saturday_noon) -> None:
-    window_schedule(start=saturday_noon, hours=18)  # Sat 12:00 → Sun 06:00
+    MaintenanceWindowFactory(start=saturday_noon, hours=18)  # Sat 12:00 → Sun 06:00
     error = _refused(start=saturday_noon + 8 * H, hours=18)  # Sat 20:00 → Sun 14:00: 26 h in a row
     assert error.code == "maintenance_too_long"
     assert [rule["code"] for rule in error.details["broken_rules"]] == ["maintenance_too_long"]
@@ -44,24 +44,24 @@ def test_overlapping_windows_whose_union_exceeds_24_hours_are_refused(db, saturd
 
 @pytest.mark.parametrize("saturday_noon", [MARCH_SAT_NOON, OCTOBER_SAT_NOON], ids=["march", "october"])
 def test_adjacent_windows_add_up(db, saturday_noon) -> None:
-    window_schedule(start=saturday_noon, hours=6)  # Sat 12:00 → 18:00
+    MaintenanceWindowFactory(start=saturday_noon, hours=6)  # Sat 12:00 → 18:00
     error = _refused(start=saturday_noon + 6 * H, hours=19)  # Sat 18:00, 19 h: 25 h in a row
     assert error.code == "maintenance_too_long" and "25 h 00 min in a row" in error.message
-    window_schedule(start=saturday_noon + 6 * H, hours=18)  # 24 h in a row: allowed
+    MaintenanceWindowFactory(start=saturday_noon + 6 * H, hours=18)  # 24 h in a row: allowed
     assert MaintenanceWindow.objects.count() == 2
 
 
 def test_a_union_of_exactly_24_hours_is_allowed_and_one_minute_more_is_not(db) -> None:
-    window_schedule(start=MARCH_SAT_NOON, hours=6)
-    window_schedule(start=MARCH_SAT_NOON + 6 * H, hours=18)  # union: Sat 12:00 CET → Sun 13:00 CEST = 24 h
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=6)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON + 6 * H, hours=18)  # union: Sat 12:00 CET → Sun 13:00 CEST = 24 h
     assert MaintenanceWindow.objects.count() == 2
     error = _refused(start=MARCH_SAT_NOON + 4 * H, hours=20 + 1 / 60)
     assert error.code == "maintenance_too_long" and "24 h 01 min in a row" in error.message
 
 
 def test_the_cap_is_per_organisation(db, demo, acme) -> None:
-    window_schedule(start=MARCH_SAT_NOON, hours=18, tenants=[demo])
-    window_schedule(start=MARCH_SAT_NOON + 8 * H, hours=18, tenants=[acme])  # another organisation: allowed
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=18, tenants=[demo])
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON + 8 * H, hours=18, tenants=[acme])  # another organisation: allowed
     error = _refused(start=MARCH_SAT_NOON + 8 * H, hours=18)  # every organisation: demo would be down 26 h
     assert error.code == "maintenance_too_long"
     assert "Demo University (demo)" in error.message and "acme" not in error.message
@@ -71,22 +71,22 @@ def test_the_cap_is_per_organisation(db, demo, acme) -> None:
 
 
 def test_a_gap_between_windows_makes_two_interruptions(db) -> None:
-    window_schedule(start=MARCH_SAT_NOON, hours=6)
-    window_schedule(start=MARCH_SAT_NOON + 6 * H + timedelta(minutes=1), hours=20)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=6)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON + 6 * H + timedelta(minutes=1), hours=20)
     assert MaintenanceWindow.objects.count() == 2
 
 
 def test_cancelled_and_emergency_windows_do_not_count(db, operator) -> None:
-    first = window_schedule(start=MARCH_SAT_NOON, hours=18)
+    first = MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=18)
     maintenance_window_cancel(window=first, now=MARCH_SAT_NOON - timedelta(days=2))
-    window_schedule(start=MARCH_SAT_NOON + 8 * H, hours=18)
-    window_schedule(start=MARCH_SAT_NOON - 20 * H, hours=20, emergency=True, justification="Disk failing")
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON + 8 * H, hours=18)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON - 20 * H, hours=20, emergency=True, justification="Disk failing")
     assert MaintenanceWindow.objects.exclude(status="cancelled").count() == 2
 
 
 def test_moving_a_window_against_another_is_refused_and_it_never_counts_against_itself(db) -> None:
-    window_schedule(start=MARCH_SAT_NOON, hours=6)
-    other = window_schedule(start=MARCH_SAT_NOON + 7 * H, hours=10)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=6)
+    other = MaintenanceWindowFactory(start=MARCH_SAT_NOON + 7 * H, hours=10)
     now = MARCH_SAT_NOON - timedelta(days=3)
     moved = maintenance_window_move(window=other, start=MARCH_SAT_NOON + 7 * H, end=MARCH_SAT_NOON + 24 * H, now=now)
     assert moved.revision == 2  # over its own old times: fine
@@ -108,7 +108,7 @@ def test_an_interruption_must_start_on_saturday_noon_even_through_an_older_windo
 
 def test_console_shows_the_per_organisation_rule_on_the_form(operator, demo, clock) -> None:
     clock(MARCH_SAT_NOON - timedelta(days=3))
-    window_schedule(start=MARCH_SAT_NOON, hours=18, now=None)
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=18, now=None)
     client = Client(HTTP_HOST="localhost")
     client.force_login(operator)
     page = client.post("/console/maintenance/maintenancewindow/add/", {
@@ -127,11 +127,12 @@ def test_console_shows_the_per_organisation_rule_on_the_form(operator, demo, clo
 def _quiz_with_deadline(tenant, deadline, title="Statistics 101"):
     from courses import services
     from courses.models import Lesson
-    from tests.courses.conftest import course_make, quiz_of, user_make
+    from tests.courses.helpers import quiz_of
+    from tests.factories import CourseFactory, UserFactory
 
     with schema_context(tenant.schema_name):
-        author = user_make(role="instructor")
-        course = course_make(author=author)
+        author = UserFactory(role="instructor")
+        course = CourseFactory(author=author)
         services.course_update(course=course, actor=author, title=title)
         quiz = quiz_of(course)
         Lesson.objects.filter(pk=quiz.pk).update(deadline=deadline)
@@ -155,12 +156,12 @@ def test_a_window_over_quiz_deadlines_names_the_courses_to_the_operator(demo, ac
     ]
     event = AuditEvent.objects.get(action="maintenance_window.scheduled")
     assert [a["course_title"] for a in event.after["quiz_deadlines_affected"]] == ["Algèbre", "Statistics 101"]
-    only_acme = window_schedule(start=OCTOBER_SAT_NOON, tenants=[acme])
+    only_acme = MaintenanceWindowFactory(start=OCTOBER_SAT_NOON, tenants=[acme])
     assert only_acme.quiz_deadlines_affected == []
 
 
 def test_moving_a_window_onto_a_deadline_names_the_course(demo, operator) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, hours=2, tenants=[demo])
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=2, tenants=[demo])
     assert window.quiz_deadlines_affected == []
     _quiz_with_deadline(demo, MARCH_SAT_NOON + 4 * H, title="Moved onto")
     moved = maintenance_window_move(window=window, start=MARCH_SAT_NOON, end=MARCH_SAT_NOON + 5 * H,
@@ -172,7 +173,7 @@ def test_moving_a_window_onto_a_deadline_names_the_course(demo, operator) -> Non
 
 
 def test_an_announcement_going_out_less_than_48_hours_ahead_is_flagged_late(demo, mailoutbox) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
     MaintenanceNotice.objects.all().delete()
     mailoutbox.clear()
     sent = maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(hours=47, minutes=59), window_id=window.id)
@@ -185,7 +186,7 @@ def test_an_announcement_going_out_less_than_48_hours_ahead_is_flagged_late(demo
 
 
 def test_an_announcement_going_out_exactly_48_hours_ahead_is_on_time(demo) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
     sent = maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(hours=48), window_id=window.id)
     assert [(n.kind, n.late) for n in sent] == [("announcement", False)]
     assert MaintenanceNotice.objects.get().late is False
@@ -193,7 +194,7 @@ def test_an_announcement_going_out_exactly_48_hours_ahead_is_on_time(demo) -> No
 
 
 def test_emergency_announcements_are_never_late(demo) -> None:
-    window = window_schedule(start=MARCH_SAT_NOON - 20 * H, hours=2, tenants=[demo], emergency=True,
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON - 20 * H, hours=2, tenants=[demo], emergency=True,
                              justification="Disk failing", now=MARCH_SAT_NOON - 21 * H)
     sent = maintenance_notices_send_due(now=MARCH_SAT_NOON - 21 * H, window_id=window.id)
     assert [(n.kind, n.late) for n in sent] == [("announcement", False)]
@@ -202,7 +203,7 @@ def test_emergency_announcements_are_never_late(demo) -> None:
 def test_a_late_announcement_counts_the_window_as_unannounced_downtime_for_that_organisation(demo, acme) -> None:
     from maintenance.selectors import sla_report_monthly_all_tenants
 
-    window = window_schedule(start=MARCH_SAT_NOON, hours=6, now=MARCH_SAT_NOON - timedelta(days=3))
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=6, now=MARCH_SAT_NOON - timedelta(days=3))
     maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(hours=50), window_id=window.id)  # on time
     MaintenanceNotice.objects.filter(tenant=demo).delete()  # demo's e-mail failed; it leaves 47 h ahead
     maintenance_notices_send_due(now=MARCH_SAT_NOON - timedelta(hours=47), window_id=window.id)
@@ -214,7 +215,7 @@ def test_a_late_announcement_counts_the_window_as_unannounced_downtime_for_that_
 def test_run_maintenance_notices_names_late_announcements(demo, capsys, clock) -> None:
     from django.core.management import call_command
 
-    window = window_schedule(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
+    window = MaintenanceWindowFactory(start=MARCH_SAT_NOON, tenants=[demo], now=MARCH_SAT_NOON - timedelta(days=3))
     clock(MARCH_SAT_NOON - timedelta(hours=30))
     call_command("run_maintenance_notices", "--dry-run")
     out = capsys.readouterr().out

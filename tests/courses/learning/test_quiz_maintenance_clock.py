@@ -14,7 +14,8 @@ from courses import services
 from courses.errors import QuizClosedError
 from courses.models import Lesson
 from maintenance.services import maintenance_window_cancel, maintenance_window_schedule
-from tests.courses.conftest import answers_for, course_make, quiz_of, user_make
+from tests.courses.helpers import answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 SAT_NOON = datetime(2027, 3, 27, 12, tzinfo=PARIS).astimezone(UTC)  # window: Saturday 12:00 → 18:00
@@ -29,14 +30,14 @@ def _window(tenant, *, hours: float = 6):
 
 
 def _quiz(*, time_limit: int | None = None, deadline: datetime | None = None) -> Lesson:
-    course = course_make(author=user_make(role="instructor"))
+    course = CourseFactory(author=UserFactory(role="instructor"))
     quiz = quiz_of(course)
     services.lesson_update(lesson=quiz, time_limit_minutes=time_limit, deadline=deadline, max_attempts=0)
     return quiz
 
 
 def _learner(quiz: Lesson):
-    learner = user_make()
+    learner = UserFactory()
     services.enrollment_create(course=quiz.module.course, user=learner)
     return learner
 
@@ -101,7 +102,7 @@ def test_the_lesson_page_shows_the_moved_deadline_as_still_open(in_demo, demo) -
     import time_machine
     from django.test import Client
 
-    from tests.conftest import host_of
+    from tests.helpers import host_of
 
     quiz = _quiz(deadline=SAT_NOON + 3 * H)
     _window(in_demo)
