@@ -1,8 +1,8 @@
 """The platform's audit log: one append-only event per state change (SPEC §2), for every app.
 
 The one writer of `tenants.AuditEvent`. The tenant is taken by value (an id, or any object whose
-`pk` is that id), so a tenant app (courses) audits without importing `tenants`: the event lives in
-`public`, which is on every schema's `search_path`. The model is looked up through the app
+`pk` is that id, or its schema name), so a tenant app (courses) audits without importing `tenants`:
+the event lives in `public`, which is on every schema's `search_path`. The model is looked up through the app
 registry, so `mooc_platform` imports no app here (SPEC §2).
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
+from django.db.models import Subquery
 
 
 def jsonable(value: Any) -> Any:
@@ -20,20 +21,24 @@ def jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _tenant_id(tenant: Any) -> int | None:
+def _tenant_id(tenant: Any, schema_name: str | None = None) -> Any:
+    if schema_name is not None:  # resolved by the INSERT itself: no query, no import of tenants
+        audit_event = apps.get_model("tenants", "AuditEvent")
+        tenants = audit_event._meta.get_field("tenant").related_model._default_manager
+        return Subquery(tenants.filter(schema_name=schema_name).values("pk")[:1])
     if tenant is None or isinstance(tenant, int):
         return tenant
     return tenant.pk
 
 
 def _event(*, action: str, actor: Any, tenant: Any, target: Any, before: dict[str, Any] | None,
-           after: dict[str, Any] | None, ip_address: str | None) -> Any:
+           after: dict[str, Any] | None, ip_address: str | None, schema_name: str | None = None) -> Any:
     audit_event = apps.get_model("tenants", "AuditEvent")
     return audit_event(
         action=action,
         actor_email=getattr(actor, "email", "") or "",
         actor_schema=connection.schema_name if actor is not None else "",
-        tenant_id=_tenant_id(tenant),
+        tenant_id=_tenant_id(tenant, schema_name),
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(getattr(target, "pk", "") or "") if target is not None else "",
         before=before or {},
@@ -51,11 +56,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     ip_address: str | None = None,
+    schema_name: str | None = None,
 ) -> Any:
     """Append one audit event and return it. `actor` is a user of any schema (None = the system);
-    `tenant` is a tenant id or an object carrying it as `pk` (None = a platform-wide event)."""
+    `tenant` is a tenant id or an object carrying it as `pk`, or `schema_name` names the tenant (a tenant
+    app passes `connection.schema_name`); neither: a platform-wide event."""
     event = _event(action=action, actor=actor, tenant=tenant, target=target, before=before, after=after,
-                   ip_address=ip_address)
+                   ip_address=ip_address, schema_name=schema_name)
     event.save(force_insert=True)
     return event
 

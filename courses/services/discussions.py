@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
+from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ForbiddenError, NotFoundError
 
@@ -62,6 +63,8 @@ def post_hide(*, post: Post, moderator: User, reason: str = "", now: datetime | 
     if post.hidden_at is None:
         post.hidden_at, post.hidden_by = now, moderator
         post.save(update_fields=["hidden_at", "hidden_by"])
+        audit_record(action="post.hidden", actor=moderator, schema_name=connection.schema_name, target=post,
+                     before={"hidden": False}, after={"hidden": True, "reason": reason[:200]})
         _author_tell(post=post, template="courses/emails/post_hidden", reason=reason)
     PostReport.objects.filter(post=post, resolved_at__isnull=True).update(resolved_at=now)
     return post
@@ -75,6 +78,8 @@ def post_restore(*, post: Post, moderator: User, now: datetime | None = None) ->
     if post.hidden_at is not None:
         post.hidden_at, post.hidden_by = None, None
         post.save(update_fields=["hidden_at", "hidden_by"])
+        audit_record(action="post.restored", actor=moderator, schema_name=connection.schema_name, target=post,
+                     before={"hidden": True}, after={"hidden": False})
         _author_tell(post=post, template="courses/emails/post_restored")
     PostReport.objects.filter(post=post, resolved_at__isnull=True).update(resolved_at=now)
     return post

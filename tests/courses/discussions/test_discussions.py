@@ -5,6 +5,7 @@ from django.core import mail
 
 from courses import services
 from courses.models import Post, PostReport
+from tenants.models import AuditEvent
 from tests.factories import CourseFactory, UserFactory
 from tests.helpers import client_for
 
@@ -49,6 +50,10 @@ def test_report_hide_and_restore_flow_tells_the_author(demo_host, in_demo, djang
     assert len(mail.outbox) == 2 and "restored" in mail.outbox[1].subject
     assert [t["id"] for t in reader_api.get(f"/api/v1/courses/{course.pk}/posts/").json()] == [post_id]
     assert PostReport.objects.filter(post_id=post_id, resolved_at__isnull=True).count() == 0
+    # Moderation is audited on the platform's log, tenant by value (courses never imports tenants).
+    events = AuditEvent.objects.filter(target_type="Post", target_id=str(post_id)).order_by("id")
+    assert [(e.action, e.actor_email, e.tenant.slug, e.after.get("hidden")) for e in events] == [
+        ("post.hidden", instructor.email, "demo", True), ("post.restored", instructor.email, "demo", False)]
 
 
 def test_learners_cannot_hide_and_non_members_cannot_post(demo_host, in_demo) -> None:
