@@ -11,6 +11,7 @@ class Code(BaseCode):
     INVALID_MONTH = "invalid_month"
     MAINTENANCE_ALREADY_OVER = "maintenance_already_over"
     MAINTENANCE_END_BEFORE_START = "maintenance_end_before_start"
+    MAINTENANCE_IN_PROGRESS = "maintenance_in_progress"
     MAINTENANCE_JUSTIFICATION_REQUIRED = "maintenance_justification_required"
     MAINTENANCE_NOT_SATURDAY_NOON = "maintenance_not_saturday_noon"
     MAINTENANCE_NOTICE_TOO_SHORT = "maintenance_notice_too_short"

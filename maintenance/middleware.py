@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from mooc_platform.errors import error_body
 from mooc_platform.i18n import language_supported
 
+from .errors import Code
 from .state import ActiveWindow, window_in_force, windows_not_ended
 
 # Paths any host keeps serving during a window: the load balancer's health check, static files.
@@ -64,7 +65,7 @@ def maintenance_response(request: HttpRequest, *, window: ActiveWindow, now: dat
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             error_body(
-                "maintenance_in_progress",
+                Code.MAINTENANCE_IN_PROGRESS,
                 window.message(language) or "This organisation is under maintenance.",
                 {"window_id": window.id, "start": window.start.isoformat(), "end": window.end.isoformat(),
                  "retry_after": retry_after},

@@ -23,14 +23,15 @@ def _codes(catalogue: type) -> dict[str, str]:
 
 
 def _typed_codes(path: Path) -> list[str]:
-    """`code="…"` arguments, `{"code": "…"}` entries and `BrokenRule("…")` written as string literals."""
+    """`code="…"` arguments, `{"code": "…"}` entries, `BrokenRule("…")` and `error_body("…")` written as
+    string literals."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(node.value, ast.Constant):
             found.append(f"{path.relative_to(ROOT)}:{node.lineno} code={node.value.value!r}")
-        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "BrokenRule" and node.args
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("BrokenRule", "error_body") and node.args
                 and isinstance(node.args[0], ast.Constant)):
-            found.append(f"{path.relative_to(ROOT)}:{node.lineno} BrokenRule({node.args[0].value!r})")
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.func.id}({node.args[0].value!r})")
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if (isinstance(key, ast.Constant) and key.value == "code" and isinstance(value, ast.Constant)
