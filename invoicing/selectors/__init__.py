@@ -1,6 +1,7 @@
 """Reads of the invoicing app. Queries that cross customers say so in their name (`platform_…`)."""
 
 from .invoices import (
+    invoices_due,
     invoices_overdue,
     platform_invoices_list,
     tenant_invoices,
@@ -23,6 +24,7 @@ from .subscriptions import (
 
 __all__ = [
     "customer_balance_annotations",
+    "invoices_due",
     "invoices_overdue",
     "platform_customers_balances",
     "platform_invoices_list",

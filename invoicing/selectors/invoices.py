@@ -50,3 +50,8 @@ def overdue_q(*, as_of: date) -> Q:
 def invoices_overdue(*, as_of: date | None = None) -> QuerySet[Invoice]:
     """Issued, unpaid invoices whose due date has passed on `as_of` (Europe/Paris date)."""
     return Invoice.objects.filter(overdue_q(as_of=as_of or business_date()))
+
+
+def invoices_due(*, as_of: date | None = None) -> QuerySet[Invoice]:
+    """Issued, unpaid invoices payable on `as_of` (Europe/Paris date), that date included (`due_q`)."""
+    return Invoice.objects.filter(due_q(as_of=as_of or business_date()))

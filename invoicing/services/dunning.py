@@ -109,9 +109,13 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
 
 
 def _tenant_reinstate_if_settled(*, tenant_id: int, now: datetime) -> bool:
-    """Full payment of everything due reactivates a tenant suspended for non-payment at once (SPEC R10)."""
+    """Full payment of everything due reactivates a tenant suspended for non-payment at once (SPEC R10), whatever
+    happened meanwhile (GCS art. 4): a suspended tenant that cancelled gets its cancelled-with-access state
+    back. "Everything due" includes the invoices due today (`due_q`)."""
     tenant = Tenant.objects.get(pk=tenant_id)
-    if tenant.state != Tenant.State.SUSPENDED or tenant.suspension_reason != NON_PAYMENT_REASON:
+    if tenant.suspension_reason != NON_PAYMENT_REASON or not (
+            tenant.state == Tenant.State.SUSPENDED
+            or (tenant.state == Tenant.State.CANCELLED and tenant.suspended_at is not None)):
         return False
     still_due = Invoice.objects.filter(due_q(as_of=business_date(now)), tenant_id=tenant_id)
     if still_due.exists():
