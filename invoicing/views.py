@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mooc_platform import storage
@@ -104,6 +105,8 @@ def billing_page(request: HttpRequest) -> HttpResponse:
         "subscription": subscription, "can_resubscribe": subscription is not None and tenant.state in (
             Tenant.State.RETENTION, Tenant.State.CANCELLED), "resubscribe_form": ResubscribeForm(),
         "paid_through": services.subscription_paid_through(subscription=subscription) if subscription else None,
+        "invoiced_through": services.subscription_invoiced_through(subscription=subscription) if subscription else None,
+        "access_ends_at": tenant.access_ends_at if tenant.state == Tenant.State.CANCELLED else None,
         "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
     })
 
@@ -121,11 +124,12 @@ def billing_cancel_page(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Your subscription is cancelled. Access continues until %(date)s.")
-                             % {"date": paid_through.strftime("%d/%m/%Y")})
+            messages.success(request, _("Your subscription is cancelled. Access continues until the end of the "
+                                        "period paid, as shown below."))
         return redirect("billing")
-    return render(request, "invoicing/billing_cancel.html", {"subscription": subscription,
-                                                             "paid_through": paid_through})
+    return render(request, "invoicing/billing_cancel.html", {
+        "subscription": subscription, "paid_through": paid_through, "paid_in_future": paid_through > timezone.now(),
+        "invoiced_through": services.subscription_invoiced_through(subscription=subscription)})
 
 
 class ResubscribeForm(forms.Form):

@@ -58,7 +58,9 @@ class SubscriptionOutput(serializers.Serializer):
     seats = serializers.IntegerField()
     anchor_date = serializers.DateField()
     initial_period_ends_on = serializers.DateField()
-    paid_through = serializers.DateTimeField()
+    paid_through = serializers.DateTimeField(help_text="End of the period already paid: after a cancellation, "
+                                                        "access runs until then (GCS art. 3).")
+    invoiced_through = serializers.DateField(help_text="First day not invoiced yet (invoices are issued in advance).")
     balance_due = MoneyField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
@@ -68,6 +70,7 @@ def _subscription_data(subscription: Subscription) -> dict[str, Any]:
         **{f: getattr(subscription, f) for f in ("id", "status", "plan", "billing_period", "seats", "anchor_date",
                                                   "initial_period_ends_on", "cancelled_at")},
         "paid_through": services.subscription_paid_through(subscription=subscription),
+        "invoiced_through": services.subscription_invoiced_through(subscription=subscription),
         "balance_due": selectors.tenant_balance(tenant=subscription.tenant),
     }).data
     return dict(data)

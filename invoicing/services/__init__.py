@@ -66,6 +66,7 @@ from .quotes import (
 )
 from .subscriptions import (
     subscription_cancel,
+    subscription_invoiced_through,
     subscription_paid_through,
     subscription_resubscribe,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "quotes_expire",
     "seller_snapshot",
     "subscription_cancel",
+    "subscription_invoiced_through",
     "subscription_paid_through",
     "subscription_resubscribe",
     "tenant_billing_url",

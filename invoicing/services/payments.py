@@ -21,6 +21,7 @@ from ..errors import InvalidAmountError, InvoiceStateError, WebhookSignatureErro
 from ..models import Invoice, Payment
 from ..money import money_round
 from .dunning import _late_charges_apply, _tenant_reinstate_if_settled
+from .subscriptions import _subscription_access_extend_if_paid
 
 
 def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Payment.Method.TRANSFER,
@@ -61,6 +62,7 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
                          before=before, after={"status": locked.status, "amount_paid": str(locked.amount_paid),
                                                "payment": str(amount), "reference": provider_reference or ""})
             if locked.tenant_id:
+                _subscription_access_extend_if_paid(tenant_id=locked.tenant_id, now=now)
                 _tenant_reinstate_if_settled(tenant_id=locked.tenant_id, now=now)
     except IntegrityError:
         if provider_reference:  # a concurrent replay of the same notification won the race

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date, business_midnight
 from mooc_platform.errors import NotFoundError
 from tenants.models import Tenant
-from tenants.services import tenant_cancel, tenant_resubscribe
+from tenants.services import tenant_access_extend, tenant_cancel, tenant_resubscribe
 
 from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
 from ..models import Invoice, Quote, QuoteLine, Subscription
@@ -25,26 +25,60 @@ from .quotes import SignResult, _quote_document_store, _quote_signature_record, 
 
 
 def subscription_paid_through(*, subscription: Subscription) -> datetime:
-    """The end of the period already invoiced (in advance): access continues until then (GCS art. 3)."""
-    return business_midnight(subscription.next_period_start)
+    """The end of the period already *paid* (GCS art. 3 "already paid by him"): the end (Paris midnight) of the
+    last of the subscription's consecutive periods, from its first, whose invoices are all paid; its start when
+    the first one is unpaid. Access after a cancellation runs until then, not to the end of the period invoiced
+    (`subscription_invoiced_through`): an invoice not paid yet still stands (no refund), and paying it later
+    extends the access (`_subscription_access_extend_if_paid`)."""
+    end = subscription.anchor_date
+    periods = (Invoice.objects.filter(subscription=subscription, kind=Invoice.Kind.INVOICE)
+               .order_by("period_start").values_list("period_start", "period_end", "status"))
+    for period_start, period_end, status in periods:
+        if period_start != end or status != Invoice.Status.PAID:
+            break
+        end = period_end
+    return business_midnight(end)
+
+
+def subscription_invoiced_through(*, subscription: Subscription) -> date:
+    """The first day not invoiced yet (invoices are issued in advance): shown next to the paid-through date."""
+    return subscription.next_period_start
 
 
 def subscription_cancel(*, subscription: Subscription, actor: Any = None, now: datetime | None = None) -> Subscription:
-    """The customer cancels: no refund, no further invoice, access until the paid-through date; the
-    tenant's lifecycle takes over from there (SPEC R12 — GCS art. 3)."""
+    """The customer cancels: no refund, no further invoice, access until the end of the period already paid
+    (at once when nothing beyond today is paid); the tenant's lifecycle takes over from there (SPEC R12 — GCS
+    art. 3). Locks the tenant, then the subscription: the order of every subscription service."""
     now = now or timezone.now()
     with transaction.atomic():
+        Tenant.objects.select_for_update().filter(pk=subscription.tenant_id).first()
         locked = Subscription.objects.select_for_update().select_related("tenant").get(pk=subscription.pk)
         if locked.status != Subscription.Status.ACTIVE:
             raise SubscriptionStateError("This subscription is already cancelled.")
         locked.status, locked.cancelled_at = Subscription.Status.CANCELLED, now
         locked.save(update_fields=["status", "cancelled_at"])
-        access_ends_at = subscription_paid_through(subscription=locked)
+        access_ends_at = max(subscription_paid_through(subscription=locked), now)
         audit_record(action="subscription.cancelled", actor=actor, tenant=locked.tenant, target=locked,
                      before={"status": Subscription.Status.ACTIVE},
                      after={"status": locked.status, "access_ends_at": access_ends_at.isoformat()})
         tenant_cancel(tenant=locked.tenant, access_ends_at=access_ends_at, actor=actor)
     return locked
+
+
+def _subscription_access_extend_if_paid(*, tenant_id: int, now: datetime) -> bool:
+    """After a payment: a customer that cancelled gets access until the end of the period it has now paid
+    (GCS art. 3), if that is later than its current end of access. Returns whether access was extended."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    if tenant.state not in (Tenant.State.CANCELLED, Tenant.State.RETENTION) or tenant.access_ends_at is None:
+        return False
+    subscription = Subscription.objects.filter(tenant_id=tenant_id).order_by("-id").first()
+    if subscription is None or subscription.status != Subscription.Status.CANCELLED:
+        return False
+    paid_through = subscription_paid_through(subscription=subscription)
+    if paid_through <= max(tenant.access_ends_at, now):
+        return False
+    tenant_access_extend(tenant=tenant, access_ends_at=paid_through, now=now)
+    return True
 
 
 def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, ip_address: str | None = None,

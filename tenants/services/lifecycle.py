@@ -144,6 +144,32 @@ def tenant_access_end(*, tenant: Tenant, actor: Any = None, now: datetime | None
                                 "reminder_30_sent_at": None, "reminder_7_sent_at": None})
 
 
+def tenant_access_extend(*, tenant: Tenant, access_ends_at: datetime, actor: Any = None,
+                         now: datetime | None = None, notify: bool = True) -> Tenant:
+    """A cancelled customer paid a further period: access runs to the end of the period paid (SPEC R12 —
+    GCS art. 3), even when it had ended meanwhile (retention → cancelled again); the 180 days of retention
+    count from the new date. Refused when the date is not later than the current end of access nor in the
+    future, once the retention period is over or the purge has started."""
+    now = now or timezone.now()
+
+    def guard(locked: Tenant) -> None:
+        if access_ends_at <= now or (locked.access_ends_at is not None and access_ends_at <= locked.access_ends_at):
+            raise IllegalTransitionError(_("Access already runs until then."), details={
+                "access_ends_at": _jsonable(locked.access_ends_at)})
+        if locked.state == Tenant.State.RETENTION and locked.retention_ends_at and locked.retention_ends_at <= now:
+            raise IllegalTransitionError(_("The retention period is over: the data is being destroyed."),
+                                         details={"retention_ends_at": _jsonable(locked.retention_ends_at)})
+        if DestructionRecord.objects.filter(tenant=locked).exists():
+            raise IllegalTransitionError(_("The destruction of this tenant's data has started."))
+
+    return _transition(tenant=tenant, allowed_from={Tenant.State.CANCELLED, Tenant.State.RETENTION},
+                       to=Tenant.State.CANCELLED, action="tenant.access_extended", actor=actor, notify=notify,
+                       guard=guard, event="reinstated",
+                       changes={"access_ends_at": access_ends_at,
+                                "retention_ends_at": business_days_later(access_ends_at, RETENTION_DAYS),
+                                "reminder_30_sent_at": None, "reminder_7_sent_at": None})
+
+
 def tenant_resubscribe(*, tenant: Tenant, actor: Any = None, now: datetime | None = None, notify: bool = True
                        ) -> Tenant:
     """The customer subscribes again before destruction: the tenant comes back untouched (SPEC R14).

@@ -188,7 +188,9 @@ def test_customer_administrator_sees_own_invoices_and_subscription(signed) -> No
     assert invoices.status_code == 200
     assert [i["number"] for i in invoices.json()["results"]] == ["F2026-000001"]
     subscription = client.get("/api/v1/billing/subscription/").json()
-    assert (subscription["balance_due"], subscription["paid_through"]) == ("288.00", "2026-02-14T23:00:00Z")
+    # Nothing paid yet: paid through the start of the first period, invoiced through its end (GCS art. 3).
+    assert (subscription["balance_due"], subscription["paid_through"], subscription["invoiced_through"]) == (
+        "288.00", "2026-01-14T23:00:00Z", "2026-02-15")
     assert client.get(f"/api/v1/billing/invoices/{signed.invoice.pk}/pdf/").status_code == 302
 
 
@@ -224,7 +226,7 @@ def test_billing_page_shows_subscription_invoices_balance_and_cancel_confirmatio
     assert page.content.startswith(b'<!doctype html>\n\n<html lang="fr">')
     assert b"F2026-000001" in page.content and "288,00 €".encode() in page.content
     confirm = client.get("/billing/cancel/")
-    assert b"No sum is refunded" in confirm.content
+    assert "Aucune somme n’est remboursée".encode() in confirm.content
     assert client.post("/billing/cancel/").status_code == 302
     assert "Résiliée (accès jusqu&#x27;à la fin de la période payée)".encode() in client.get("/billing/").content
 

@@ -133,6 +133,11 @@ def test_cancellation_hands_the_paid_through_date_to_the_lifecycle(unpaid, clock
     services.subscription_cancel(subscription=unpaid.subscription)
     tenant = _tenant(unpaid)
     assert tenant.state == Tenant.State.CANCELLED
-    assert tenant.access_ends_at == paris(2026, 3, 13, 0, 0)  # end of the period invoiced in advance
+    # Nothing paid yet: access ends now, not at the end of the period invoiced (GCS art. 3 "already paid by him").
+    assert tenant.access_ends_at == paris(2026, 2, 20, 9)
     with pytest.raises(services.SubscriptionStateError):
         services.subscription_cancel(subscription=unpaid.subscription)
+    clock(paris(2026, 2, 25, 9))
+    services.payment_record(invoice=unpaid.invoice, amount="288.00")  # the invoice stands: paid, the period opens
+    tenant = _tenant(unpaid)
+    assert (tenant.state, tenant.access_ends_at) == (Tenant.State.CANCELLED, paris(2026, 3, 13, 0))
