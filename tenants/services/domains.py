@@ -41,7 +41,8 @@ def custom_domain_request(*, tenant: Tenant, domain: str, actor: Any = None) -> 
 
 def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] | None = None,
                          now: datetime | None = None) -> CustomDomain:
-    """Mark the domain verified when the TXT record `_mooc-verification.<domain>` holds its token.
+    """Mark the domain verified when the TXT record `_mooc-verification.<domain>` holds its token, with its audit
+    event in one transaction (the DNS look-up stays outside it); a second verification changes nothing.
     `txt_records` defaults to a live DNS look-up (tests pass the records)."""
     from .. import dns
 
@@ -51,9 +52,13 @@ def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] 
         raise ApplicationError("The verification record was not found.", code=Code.DOMAIN_NOT_VERIFIED,
                                details={"record": name, "type": "TXT",
                                         "expected": custom_domain.verification_token})
-    custom_domain.verified_at = now or timezone.now()
-    custom_domain.save(update_fields=["verified_at"])
-    audit_record(action="custom_domain.verified", tenant=custom_domain.tenant, target=custom_domain)
+    with transaction.atomic():  # the verification and its audit event together, or neither
+        locked = CustomDomain.objects.select_for_update().select_related("tenant").get(pk=custom_domain.pk)
+        if locked.verified_at is None:
+            locked.verified_at = now or timezone.now()
+            locked.save(update_fields=["verified_at"])
+            audit_record(action="custom_domain.verified", tenant=locked.tenant, target=locked)
+    custom_domain.verified_at = locked.verified_at
     return custom_domain
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 
 from mooc_platform.storage import tenant_prefix
@@ -14,10 +15,17 @@ EXPORTS_FOLDER = "exports/"
 
 def storage_usage_reconcile(*, tenant: Tenant) -> int:
     """Set `storage_used_bytes` to the bytes of the tenant's current S3 objects (exports excluded,
-    they are ours); returns the new figure."""
+    they are ours); returns the new figure.
+
+    The tenant row is locked while S3 is listed and the figure written: an upload confirmed meanwhile (which adds
+    its size with `F()` under the same row lock) waits and adds it on top, so its increment is never lost. An
+    object stored during the listing may then count twice until the next reconciliation: the error is on the
+    side that protects the quota, never an upload forgotten."""
     prefix = tenant_prefix(schema_name=tenant.schema_name)
-    used = s3.prefix_size(prefix=prefix, exclude_prefixes=(prefix + EXPORTS_FOLDER,))
-    Tenant.objects.filter(pk=tenant.pk).update(storage_used_bytes=used)
+    with transaction.atomic():
+        Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk", flat=True).first()
+        used = s3.prefix_size(prefix=prefix, exclude_prefixes=(prefix + EXPORTS_FOLDER,))
+        Tenant.objects.filter(pk=tenant.pk).update(storage_used_bytes=used)
     tenant.storage_used_bytes = used
     return used
 
