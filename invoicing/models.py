@@ -274,6 +274,9 @@ class Invoice(models.Model):
     formal_notice_sent_at = models.DateTimeField(null=True, blank=True)
     suspension_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # An invoice of a period after an operator's termination (SPEC R13): not dunned any more; a credit note is
+    # proposed to the operator, who decides (`invoices_credit_note_proposed`, `credit_note_issue`).
+    credit_note_proposed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -340,6 +343,7 @@ class Payment(models.Model):
     class Method(models.TextChoices):
         TRANSFER = "transfer", _("Bank transfer")
         PROVIDER = "provider", _("Payment provider")
+        CREDIT = "credit", _("Customer credit")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = money_field()
@@ -355,6 +359,28 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} EUR on {self.invoice}"
+
+
+class CustomerCredit(models.Model):
+    """Money a customer paid on an invoice later cancelled by a credit note: kept on the customer's balance and
+    used by its next invoices (a `Payment` of method `credit` each time) rather than stranded (SPEC R8, R9)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    credit_note = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="customer_credit")
+    amount = money_field()
+    remaining = money_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="customer_credit_amount_positive"),
+            models.CheckConstraint(condition=Q(remaining__gte=0) & Q(remaining__lte=F("amount")),
+                                   name="customer_credit_remaining_within_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remaining} / {self.amount} EUR credit ({self.credit_note})"
 
 
 class VatNumberCheck(models.Model):

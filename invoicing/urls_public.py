@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/invoices/<int:invoice_id>/payments/", apis.InvoicePaymentsApi.as_view(), name="api-invoice-payments"),
     path("api/v1/invoices/<int:invoice_id>/credit-notes/", apis.CreditNoteCreateApi.as_view(),
          name="api-invoice-credit-notes"),
+    path("api/v1/tenants/<int:pk>/terminate/", apis.TenantTerminateApi.as_view(), name="api-tenant-terminate"),
     path("api/v1/customers/", apis.CustomerListApi.as_view(), name="api-customers"),
     path("api/v1/customers/<int:customer_id>/", apis.CustomerDetailApi.as_view(), name="api-customer"),
     path("api/v1/payment-webhooks/provider/", apis.PaymentWebhookApi.as_view(), name="api-payment-webhook"),

@@ -102,12 +102,15 @@ def billing_page(request: HttpRequest) -> HttpResponse:
     tenant = connection.tenant
     subscription = selectors.tenant_subscription(tenant=tenant)
     return render(request, "invoicing/billing.html", {
-        "subscription": subscription, "can_resubscribe": subscription is not None and tenant.state in (
+        # A termination by the operator is final for the customer (GCS art. 3): no resubscription form.
+        "subscription": subscription, "terminated": tenant.terminated_at is not None,
+        "can_resubscribe": subscription is not None and tenant.terminated_at is None and tenant.state in (
             Tenant.State.RETENTION, Tenant.State.CANCELLED), "resubscribe_form": ResubscribeForm(),
         "paid_through": services.subscription_paid_through(subscription=subscription) if subscription else None,
         "invoiced_through": services.subscription_invoiced_through(subscription=subscription) if subscription else None,
         "access_ends_at": tenant.access_ends_at if tenant.state == Tenant.State.CANCELLED else None,
         "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
+        "credit": selectors.tenant_credit(tenant=tenant),
     })
 
 

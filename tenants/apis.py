@@ -38,7 +38,8 @@ class TenantOutputSerializer(serializers.ModelSerializer):
         model = Tenant
         fields = ["id", "slug", "name", "schema_name", "state", "language", "seat_limit", "storage_quota_bytes",
                   "storage_used_bytes", "custom_domains_allowed", "created_at", "suspended_at", "suspension_reason",
-                  "access_ends_at", "retention_ends_at", "reminder_30_sent_at", "reminder_7_sent_at", "purged_at",
+                  "access_ends_at", "terminated_at", "retention_ends_at", "reminder_30_sent_at", "reminder_7_sent_at",
+                  "purged_at",
                   "domains", "storage"]
 
     def get_domains(self, tenant: Tenant) -> list[str]:
@@ -120,23 +121,23 @@ class TenantReinstateApi(APIView):
         return Response(TenantOutputSerializer(tenant).data)
 
 
-class TenantTerminateApi(APIView):
-    """Operators end access at once (SPEC R13); the 180-day retention follows."""
+class TenantTerminationLiftApi(APIView):
+    """Operators lift a termination (GCS art. 3: final for the customer, only the platform lifts it), audited with
+    the reason: the customer may then subscribe again during retention. Termination itself is
+    `POST …/terminate/` (invoicing: it closes the subscription)."""
 
     permission_classes = [IsOperator]
 
-    @extend_schema_serializer(component_name="TenantTerminateInput")
+    @extend_schema_serializer(component_name="TenantTerminationLiftInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.ChoiceField(choices=["non_payment", "offence", "data_volume", "other"])
-        details = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses=TenantOutputSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reason = data.validated_data["reason"] + (f": {data.validated_data['details']}"
-                                                  if data.validated_data.get("details") else "")
-        tenant = services.tenant_terminate(tenant=_operator_tenant(pk), reason=reason, actor=request.user)
+        tenant = services.tenant_termination_lift(tenant=_operator_tenant(pk), reason=data.validated_data["reason"],
+                                                  actor=request.user)
         return Response(TenantOutputSerializer(tenant).data)
 
 

@@ -25,3 +25,4 @@ class Code(BaseCode):
     TEMPLATE_NOT_MIGRATED = "template_not_migrated"
     TENANT_ACCESS_ENDED = "tenant_access_ended"
     TENANT_SUSPENDED = "tenant_suspended"
+    TENANT_TERMINATED = "tenant_terminated"

@@ -30,6 +30,9 @@ class Tenant(TenantMixin):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=200, blank=True)
     access_ends_at = models.DateTimeField(null=True, blank=True)
+    # Set when an operator terminates the contract (SPEC R13): final for the customer, who cannot resubscribe
+    # itself; only an operator lifts it (`tenant_termination_lift`).
+    terminated_at = models.DateTimeField(null=True, blank=True)
     retention_ends_at = models.DateTimeField(null=True, blank=True)
     # Reminders before destruction (SPEC R14): sent once each, reset by a resubscription.
     reminder_30_sent_at = models.DateTimeField(null=True, blank=True)

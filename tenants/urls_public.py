@@ -9,7 +9,9 @@ urlpatterns = [
     path("api/v1/tenants/<int:pk>/", apis.TenantDetailApi.as_view(), name="api-tenant"),
     path("api/v1/tenants/<int:pk>/suspend/", apis.TenantSuspendApi.as_view(), name="api-tenant-suspend"),
     path("api/v1/tenants/<int:pk>/reinstate/", apis.TenantReinstateApi.as_view(), name="api-tenant-reinstate"),
-    path("api/v1/tenants/<int:pk>/terminate/", apis.TenantTerminateApi.as_view(), name="api-tenant-terminate"),
+    # `…/terminate/` closes the subscription too: invoicing.apis.TenantTerminateApi (invoicing → tenants, SPEC §2).
+    path("api/v1/tenants/<int:pk>/lift-termination/", apis.TenantTerminationLiftApi.as_view(),
+         name="api-tenant-termination-lift"),
     path("api/v1/tenants/<int:pk>/destruction-record/", apis.DestructionRecordApi.as_view(),
          name="api-tenant-destruction-record"),
     path("api/v1/tenants/<int:pk>/support/<str:resource>/", apis.SupportContentApi.as_view(),

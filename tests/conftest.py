@@ -141,7 +141,9 @@ def _live_server(django_db_setup: None) -> Iterator[int]:
             pass
 
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(get_internal_wsgi_application())
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    server.set_app(StaticFilesHandler(get_internal_wsgi_application()))  # the app's CSS too, as `make run` serves it
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -49,6 +49,9 @@ from .quotes import (
     QuoteSignatureCreateApi,
     QuoteWithdrawApi,
 )
+from .subscriptions import (
+    TenantTerminateApi,
+)
 
 __all__ = [
     "PDF_RESPONSES",
@@ -85,4 +88,5 @@ __all__ = [
     "TenantSubscriptionApi",
     "TenantSubscriptionCancelApi",
     "TenantSubscriptionResubscribeApi",
+    "TenantTerminateApi",
 ]

@@ -62,6 +62,7 @@ class SubscriptionOutput(serializers.Serializer):
                                                         "access runs until then (GCS art. 3).")
     invoiced_through = serializers.DateField(help_text="First day not invoiced yet (invoices are issued in advance).")
     balance_due = MoneyField()
+    credit = MoneyField(help_text="Credit on the account (payments of credited invoices), used by the next invoice.")
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -72,6 +73,7 @@ def _subscription_data(subscription: Subscription) -> dict[str, Any]:
         "paid_through": services.subscription_paid_through(subscription=subscription),
         "invoiced_through": services.subscription_invoiced_through(subscription=subscription),
         "balance_due": selectors.tenant_balance(tenant=subscription.tenant),
+        "credit": selectors.tenant_credit(tenant=subscription.tenant),
     }).data
     return dict(data)
 

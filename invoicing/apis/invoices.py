@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -50,19 +50,27 @@ class InvoiceOutput(serializers.Serializer):
     amount_paid = MoneyField()
     balance_due = MoneyField()
     legal_mentions = serializers.CharField()
+    credit_note_proposed_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set for an invoice of a period after an operator's termination: not dunned, a "
+                                   "credit note is proposed to the operator (SPEC R13).")
     lines = InvoiceLineOutput(many=True)
 
 
 class InvoiceListApi(APIView):
-    """`GET` invoices, credit notes and pro formas of every customer (filters `?status=`, `?tenant=<id>`)."""
+    """`GET` invoices, credit notes and pro formas of every customer (filters `?status=`, `?tenant=<id>`,
+    `?credit_note_proposed=true`: the invoices of periods after a termination awaiting the operator's credit note)."""
 
     permission_classes = [IsOperator]
 
-    @extend_schema(responses=InvoiceOutput(many=True))
+    @extend_schema(responses=InvoiceOutput(many=True), parameters=[
+        OpenApiParameter("status", str), OpenApiParameter("tenant", int),
+        OpenApiParameter("credit_note_proposed", bool)])
     def get(self, request: Request) -> Response:
         tenant = request.query_params.get("tenant")
-        invoices = selectors.platform_invoices_list(status=request.query_params.get("status") or None,
-                                                    tenant_id=int(tenant) if tenant and tenant.isdigit() else None)
+        invoices = selectors.platform_invoices_list(
+            status=request.query_params.get("status") or None,
+            tenant_id=int(tenant) if tenant and tenant.isdigit() else None,
+            credit_note_proposed=request.query_params.get("credit_note_proposed") in ("true", "1"))
         return paginated_response(queryset=invoices, serializer_class=InvoiceOutput, request=request, view=self)
 
 

@@ -74,6 +74,8 @@ class CustomerBalanceOutput(serializers.Serializer):
     paid = MoneyField()
     balance_due = MoneyField(help_text="Still to pay on unpaid invoices, late charges included.")
     overdue = MoneyField(help_text="The part of the balance due whose due date has passed.")
+    credit = MoneyField(help_text="Payments of invoices later cancelled by a credit note, not used yet: the next "
+                                  "invoices use them.")
 
 
 class CustomerListApi(APIView):

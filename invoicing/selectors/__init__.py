@@ -1,6 +1,7 @@
 """Reads of the invoicing app. Queries that cross customers say so in their name (`platform_…`)."""
 
 from .invoices import (
+    invoices_credit_note_proposed,
     invoices_due,
     invoices_overdue,
     platform_invoices_list,
@@ -10,6 +11,7 @@ from .payments import (
     customer_balance_annotations,
     platform_customers_balances,
     tenant_balance,
+    tenant_credit,
 )
 from .plans import (
     platform_plans_list,
@@ -24,6 +26,7 @@ from .subscriptions import (
 
 __all__ = [
     "customer_balance_annotations",
+    "invoices_credit_note_proposed",
     "invoices_due",
     "invoices_overdue",
     "platform_customers_balances",
@@ -32,6 +35,7 @@ __all__ = [
     "platform_quotes_list",
     "quote_by_token",
     "tenant_balance",
+    "tenant_credit",
     "tenant_invoices",
     "tenant_subscription",
 ]

@@ -12,8 +12,11 @@ from tenants.models import Tenant
 from ..models import Invoice
 
 
-def platform_invoices_list(*, status: str | None = None, tenant_id: int | None = None) -> QuerySet[Invoice]:
+def platform_invoices_list(*, status: str | None = None, tenant_id: int | None = None,
+                           credit_note_proposed: bool = False) -> QuerySet[Invoice]:
     invoices = Invoice.objects.select_related("tenant", "credited_invoice").prefetch_related("lines").order_by("-id")
+    if credit_note_proposed:
+        invoices = invoices.filter(pk__in=invoices_credit_note_proposed().values("pk"))
     if status:
         invoices = invoices.filter(status=status)
     if tenant_id:
@@ -55,3 +58,10 @@ def invoices_overdue(*, as_of: date | None = None) -> QuerySet[Invoice]:
 def invoices_due(*, as_of: date | None = None) -> QuerySet[Invoice]:
     """Issued, unpaid invoices payable on `as_of` (Europe/Paris date), that date included (`due_q`)."""
     return Invoice.objects.filter(due_q(as_of=as_of or business_date()))
+
+
+def invoices_credit_note_proposed() -> QuerySet[Invoice]:
+    """Across customers: invoices of periods after an operator's termination, not credited yet — a credit note is
+    proposed to the operator for each (SPEC R13; `invoicing.services.subscription_terminate`)."""
+    return (Invoice.objects.filter(kind=Invoice.Kind.INVOICE, credit_note_proposed_at__isnull=False)
+            .exclude(status=Invoice.Status.CREDITED).select_related("tenant").order_by("credit_note_proposed_at", "id"))

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from mooc_platform.business_time import business_date
 from tenants.models import Tenant
 
-from ..models import Invoice, Subscription
+from ..models import CustomerCredit, Invoice, Subscription
 from ..money import ZERO
 from .invoices import overdue_q, unpaid_q
 
@@ -22,6 +22,13 @@ def tenant_balance(*, tenant: Tenant) -> Decimal:
     return sum((invoice.balance_due for invoice in
                 Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)),
                ZERO)
+
+
+def tenant_credit(*, tenant: Tenant) -> Decimal:
+    """The customer's credit not used yet (payments of invoices later credited), which its next invoices use."""
+    return CustomerCredit.objects.filter(tenant=tenant).aggregate(
+        total=Coalesce(Sum("remaining"), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2))
+    )["total"]
 
 
 def _invoice_sum(*, tenant_ref: OuterRef, amount: Any, condition: Q) -> Coalesce:
@@ -54,14 +61,23 @@ def customer_balance_annotations(*, tenant_ref: OuterRef, as_of: date) -> dict[s
     }
 
 
+def _credit_sum(*, tenant_ref: OuterRef) -> Coalesce:
+    sums = (CustomerCredit.objects.filter(tenant_id=tenant_ref).order_by().values("tenant_id")
+            .annotate(total=Sum("remaining")).values("total")[:1])
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return Coalesce(Subquery(sums, output_field=money), Value(ZERO), output_field=money)
+
+
 def platform_customers_balances(*, as_of: date | None = None) -> QuerySet[Tenant]:
     """Every customer (a tenant that has or had a subscription), across tenants, each annotated with
-    `invoiced`, `late_charges`, `paid`, `balance_due` and `overdue` (see `customer_balance_annotations`),
+    `invoiced`, `late_charges`, `paid`, `balance_due` and `overdue` (see `customer_balance_annotations`), `credit`
+    (payments of credited invoices not used yet by a later invoice),
     and `subscription_id` / `subscription_status` of its newest subscription. Set-based: one query
     for the whole list (SPEC §5, no N+1) — balance per customer (SPEC R9)."""
     newest = Subscription.objects.filter(tenant_id=OuterRef("pk")).order_by("-id")
     return (Tenant.objects.filter(Exists(Subscription.objects.filter(tenant_id=OuterRef("pk"))))
             .annotate(**customer_balance_annotations(tenant_ref=OuterRef("pk"), as_of=as_of or business_date()),
+                      credit=_credit_sum(tenant_ref=OuterRef("pk")),
                       subscription_id=Subquery(newest.values("id")[:1]),
                       subscription_status=Subquery(newest.values("status")[:1]),
                       buyer_name=Subquery(newest.values("buyer_name")[:1]))

@@ -69,6 +69,7 @@ from .subscriptions import (
     subscription_invoiced_through,
     subscription_paid_through,
     subscription_resubscribe,
+    subscription_terminate,
 )
 
 __all__ = [
@@ -123,6 +124,7 @@ __all__ = [
     "subscription_invoiced_through",
     "subscription_paid_through",
     "subscription_resubscribe",
+    "subscription_terminate",
     "tenant_billing_url",
     "webhook_signature_verify",
 ]

@@ -60,7 +60,8 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
     now = now or timezone.now()
     today = business_date(now)
     result = DunningRunResult()
-    unpaid = Invoice.objects.filter(unpaid_q())
+    # Invoices of periods after an operator's termination wait for the operator's credit note: not dunned.
+    unpaid = Invoice.objects.filter(unpaid_q(), credit_note_proposed_at__isnull=True)
     with transaction.atomic():
         for invoice in (unpaid.select_for_update(skip_locked=True, of=("self",)).select_related("tenant")
                         .filter(reminder_sent_at__isnull=True, formal_notice_sent_at__isnull=True,

@@ -21,7 +21,18 @@ from mooc_platform.http import tenant_url
 from tenants.models import Tenant
 
 from ..errors import InvoiceStateError, SubscriptionStateError
-from ..models import MONTHS_PER_PERIOD, Invoice, InvoiceLine, InvoiceSeries, PlanPrice, Quote, QuoteLine, Subscription
+from ..models import (
+    MONTHS_PER_PERIOD,
+    CustomerCredit,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    Payment,
+    PlanPrice,
+    Quote,
+    QuoteLine,
+    Subscription,
+)
 from ..money import ZERO, money_round
 from ..vat import vat_treatment
 from .plans import _recurring_lines
@@ -178,7 +189,38 @@ def _subscriptions_invoice_next_period(*, subscriptions: list[Subscription], tod
     Subscription.objects.bulk_update(subscriptions, ["periods_billed", "next_period_start"])
     audit_record_many(action="invoice.issued", targets=invoices, tenants=[s.tenant_id for s in subscriptions],
                 afters=[{"number": i.number, "total_incl_tax": str(i.total_incl_tax)} for i in invoices])
+    _customer_credits_apply(invoices=invoices)
     return invoices
+
+
+def _customer_credits_apply(*, invoices: list[Invoice]) -> None:
+    """Pay new invoices from their customers' credits, oldest credit first (one query when nobody has credit, as in
+    most billing runs). Each use is a `Payment` of method `credit`, audited; credits are locked while used."""
+    by_tenant: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        if invoice.tenant_id:
+            by_tenant[invoice.tenant_id].append(invoice)
+    credits = list(CustomerCredit.objects.select_for_update().select_related("credit_note")
+                   .filter(tenant_id__in=list(by_tenant), remaining__gt=0).order_by("created_at", "id"))
+    if not credits:
+        return
+    now = timezone.now()
+    for credit in credits:
+        for invoice in by_tenant[credit.tenant_id]:
+            amount = min(credit.remaining, invoice.balance_due)
+            if amount <= 0:
+                continue
+            Payment.objects.create(invoice=invoice, amount=amount, method=Payment.Method.CREDIT, received_at=now,
+                                   recorded_by_email="")
+            invoice.amount_paid += amount
+            if invoice.balance_due <= 0:
+                invoice.status, invoice.paid_at = Invoice.Status.PAID, now
+            invoice.save(update_fields=["amount_paid", "status", "paid_at"])
+            credit.remaining -= amount
+            audit_record(action="invoice.payment_recorded", tenant=invoice.tenant, target=invoice,
+                         after={"status": invoice.status, "amount_paid": str(invoice.amount_paid),
+                                "payment": str(amount), "credit_note": credit.credit_note.number})
+        credit.save(update_fields=["remaining"])
 
 
 def invoice_issue(*, subscription: Subscription, now: datetime | None = None) -> Invoice:
@@ -239,6 +281,13 @@ def credit_note_issue(*, invoice: Invoice, reason: str, actor: Any = None, now: 
         audit_record(action="invoice.credited", actor=actor, tenant=original.tenant, target=original,
                      before={"status": before}, after={"status": original.status, "credit_note": note.number,
                                                        "reason": reason})
+        if original.amount_paid > 0 and original.tenant_id:
+            # The payment received on a cancelled invoice is not stranded: a credit the next invoice uses.
+            credit = CustomerCredit.objects.create(tenant_id=original.tenant_id, credit_note=note,
+                                                   amount=original.amount_paid, remaining=original.amount_paid)
+            audit_record(action="customer_credit.created", actor=actor, tenant=original.tenant, target=credit,
+                         after={"amount": str(credit.amount), "credit_note": note.number,
+                                "invoice": original.number})
         if original.tenant_id:
             from .dunning import _tenant_reinstate_if_settled  # dunning e-mails invoices: import at call time
 

@@ -14,7 +14,7 @@ from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date, business_midnight
 from mooc_platform.errors import NotFoundError
 from tenants.models import Tenant
-from tenants.services import tenant_access_extend, tenant_cancel, tenant_resubscribe
+from tenants.services import tenant_access_extend, tenant_cancel, tenant_resubscribe, tenant_terminate
 
 from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
 from ..models import Invoice, Quote, QuoteLine, Subscription
@@ -69,7 +69,8 @@ def _subscription_access_extend_if_paid(*, tenant_id: int, now: datetime) -> boo
     """After a payment: a customer that cancelled gets access until the end of the period it has now paid
     (GCS art. 3), if that is later than its current end of access. Returns whether access was extended."""
     tenant = Tenant.objects.get(pk=tenant_id)
-    if tenant.state not in (Tenant.State.CANCELLED, Tenant.State.RETENTION) or tenant.access_ends_at is None:
+    if (tenant.state not in (Tenant.State.CANCELLED, Tenant.State.RETENTION) or tenant.access_ends_at is None
+            or tenant.terminated_at is not None):  # a termination is not undone by a payment (GCS art. 3)
         return False
     subscription = Subscription.objects.filter(tenant_id=tenant_id).order_by("-id").first()
     if subscription is None or subscription.status != Subscription.Status.CANCELLED:
@@ -79,6 +80,38 @@ def _subscription_access_extend_if_paid(*, tenant_id: int, now: datetime) -> boo
         return False
     tenant_access_extend(tenant=tenant, access_ends_at=paid_through, now=now)
     return True
+
+
+def subscription_terminate(*, tenant: Tenant, reason: str, actor: Any = None, now: datetime | None = None) -> Tenant:
+    """The operator terminates the contract (non-payment, offence, data volume — SPEC R13, GCS art. 3): access ends
+    at once (`tenant_terminate`), the subscription is closed (no further invoice), and the invoices of periods
+    starting on or after today (Paris date) are no longer dunned: a credit note is proposed to the operator for
+    each (`credit_note_proposed_at`; listed by `invoices_credit_note_proposed`), never issued silently. Invoices of
+    periods begun before today stay due (GCS art. 3: sums paid remain acquired). Final for the customer: only an
+    operator lifts it (`tenants.services.tenant_termination_lift`). Locks the tenant, then the subscription."""
+    now = now or timezone.now()
+    today = business_date(now)
+    with transaction.atomic():
+        locked_tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        subscriptions = list(Subscription.objects.select_for_update().filter(tenant=locked_tenant,
+                                                                              status=Subscription.Status.ACTIVE))
+        tenant = tenant_terminate(tenant=locked_tenant, reason=reason, actor=actor, now=now)
+        for subscription in subscriptions:
+            subscription.status, subscription.cancelled_at = Subscription.Status.CANCELLED, now
+            subscription.save(update_fields=["status", "cancelled_at"])
+            audit_record(action="subscription.terminated", actor=actor, tenant=tenant, target=subscription,
+                         before={"status": Subscription.Status.ACTIVE},
+                         after={"status": subscription.status, "reason": reason})
+        after_termination = (Invoice.objects.select_for_update().filter(
+            tenant=tenant, kind=Invoice.Kind.INVOICE, period_start__gte=today, credit_note_proposed_at__isnull=True)
+            .exclude(status=Invoice.Status.CREDITED).order_by("sequence"))
+        for invoice in after_termination:
+            invoice.credit_note_proposed_at = now
+            invoice.save(update_fields=["credit_note_proposed_at"])
+            audit_record(action="invoice.credit_note_proposed", actor=actor, tenant=tenant, target=invoice,
+                         after={"number": invoice.number, "period_start": invoice.period_start.isoformat(),
+                                "status": invoice.status, "reason": "period after the termination"})
+    return tenant
 
 
 def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, ip_address: str | None = None,

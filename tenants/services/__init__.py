@@ -20,6 +20,7 @@ from .exports import (
 from .lifecycle import (
     IllegalTransitionError,
     LifecycleReport,
+    TenantTerminatedError,
     lifecycle_run,
     tenant_access_end,
     tenant_access_extend,
@@ -29,6 +30,7 @@ from .lifecycle import (
     tenant_resubscribe,
     tenant_suspend,
     tenant_terminate,
+    tenant_termination_lift,
 )
 from .provisioning import (
     RESERVED_SLUGS,
@@ -74,6 +76,7 @@ __all__ = [
     "InvalidSlugError",
     "LifecycleReport",
     "PurgeRefusedError",
+    "TenantTerminatedError",
     "_purge_database",
     "audit_record",
     "custom_domain_approve",
@@ -101,5 +104,6 @@ __all__ = [
     "tenant_slug_validate",
     "tenant_suspend",
     "tenant_terminate",
+    "tenant_termination_lift",
     "user_invitation_send",
 ]

@@ -41,6 +41,12 @@ class IllegalTransitionError(ApplicationError):
     status_code = 409
 
 
+class TenantTerminatedError(IllegalTransitionError):
+    """The operator terminated the contract (GCS art. 3): the customer cannot undo it itself."""
+
+    code = Code.TENANT_TERMINATED
+
+
 def _lifecycle_email(*, tenant: Tenant, event: str, extra: dict[str, Any] | None = None) -> None:
     """Queue the e-mail announcing `event` to the tenant's administrators (sent on commit)."""
     recipients = tenant_administrator_emails(tenant=tenant)
@@ -117,14 +123,44 @@ def tenant_cancel(*, tenant: Tenant, access_ends_at: datetime, actor: Any = None
 
 def tenant_terminate(*, tenant: Tenant, reason: str, actor: Any = None, now: datetime | None = None,
                      notify: bool = True) -> Tenant:
-    """The operator ends access at once (non-payment, offence, data volume); retention follows (SPEC R13)."""
+    """The operator ends access at once (non-payment, offence, data volume); retention follows (SPEC R13). The
+    termination is final for the customer (GCS art. 3): it cannot resubscribe itself until an operator lifts it
+    (`tenant_termination_lift`). The subscription side (closing it, credit notes proposed for the periods after
+    today) is `invoicing.services.subscription_terminate`, which calls this."""
     now = now or timezone.now()
     return _transition(
         tenant=tenant, allowed_from={Tenant.State.ACTIVE, Tenant.State.SUSPENDED, Tenant.State.CANCELLED},
         to=Tenant.State.RETENTION, action="tenant.terminated", actor=actor, notify=notify,
         changes={"access_ends_at": now, "retention_ends_at": business_days_later(now, RETENTION_DAYS),
-                 "suspension_reason": reason, "reminder_30_sent_at": None, "reminder_7_sent_at": None},
+                 "terminated_at": now, "suspension_reason": reason, "reminder_30_sent_at": None,
+                 "reminder_7_sent_at": None},
     )
+
+
+def tenant_termination_lift(*, tenant: Tenant, actor: Any, reason: str, now: datetime | None = None) -> Tenant:
+    """An operator lifts a termination (GCS art. 3: only the platform can): the customer may then subscribe again
+    from its billing page during retention, as after a cancellation. Nothing else changes: access stays ended
+    and the retention dates run on. Audited with the operator and the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Say why the termination is lifted."), code=Code.VALIDATION_ERROR,
+                               details={"reason": "required"})
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.terminated_at is None or locked.state != Tenant.State.RETENTION:
+            raise IllegalTransitionError(_("This tenant is not under a termination that can be lifted."),
+                                         details={"state": locked.state,
+                                                  "terminated_at": _jsonable(locked.terminated_at)})
+        before = {"state": locked.state, "terminated_at": _jsonable(locked.terminated_at),
+                  "suspension_reason": locked.suspension_reason}
+        locked.terminated_at = None
+        locked.save(update_fields=["terminated_at"])
+        audit_record(action="tenant.termination_lifted", actor=actor, tenant=locked, target=locked, before=before,
+                     after={"state": locked.state, "terminated_at": None, "reason": reason,
+                            "lifted_at": _jsonable(now or timezone.now())})
+        transaction.on_commit(tenant_cache_clear)
+    tenant.terminated_at = None
+    return tenant
 
 
 def tenant_access_end(*, tenant: Tenant, actor: Any = None, now: datetime | None = None, notify: bool = True
@@ -153,6 +189,8 @@ def tenant_access_extend(*, tenant: Tenant, access_ends_at: datetime, actor: Any
     now = now or timezone.now()
 
     def guard(locked: Tenant) -> None:
+        if locked.terminated_at is not None:
+            raise TenantTerminatedError(_("The platform terminated this contract: a payment does not restore access."))
         if access_ends_at <= now or (locked.access_ends_at is not None and access_ends_at <= locked.access_ends_at):
             raise IllegalTransitionError(_("Access already runs until then."), details={
                 "access_ends_at": _jsonable(locked.access_ends_at)})
@@ -177,6 +215,10 @@ def tenant_resubscribe(*, tenant: Tenant, actor: Any = None, now: datetime | Non
     now = now or timezone.now()
 
     def guard(locked: Tenant) -> None:
+        if locked.terminated_at is not None:  # GCS art. 3: final for the customer; an operator lifts it
+            raise TenantTerminatedError(
+                _("The platform terminated this organisation's contract: it cannot subscribe again by itself. "
+                  "Contact the platform's operators."), details={"terminated_at": _jsonable(locked.terminated_at)})
         if locked.state == Tenant.State.RETENTION and locked.retention_ends_at and locked.retention_ends_at <= now:
             raise IllegalTransitionError(_("The retention period is over: the data is being destroyed."),
                                          details={"retention_ends_at": _jsonable(locked.retention_ends_at)})
