@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 
 from invoicing import services
 from invoicing.models import BillingPeriod
-from invoicing.money import add_months, business_date
 from mooc_platform.accounts.models import User
+from mooc_platform.business_time import add_months, business_date
 from tests.invoicing.conftest import unique_slug
 
 PASSWORD = "a-long-passphrase-2026"
