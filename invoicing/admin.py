@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -16,8 +16,10 @@ from django.utils.html import format_html
 from mooc_platform import storage
 from mooc_platform.admin_actions import apply_to_each
 from mooc_platform.business_time import business_date
+from mooc_platform.errors import ApplicationError
 
 from . import selectors, services
+from .forms import QuoteChangeForm
 from .models import (
     Invoice,
     InvoiceLine,
@@ -94,15 +96,6 @@ class QuoteLineInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class QuoteCreateForm(forms.ModelForm):
-    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
-
-    class Meta:
-        model = Quote
-        fields = ["organisation_name", "billing_address", "country", "vat_number", "siren", "contact_name",
-                  "contact_email", "language", "wished_slug", "seats", "valid_until", "initial_term_months"]
-
-
 class VatNumberCheckInline(ReadOnlyInline):
     """What VIES answered about the buyer's VAT number (SPEC R8), newest first."""
 
@@ -113,6 +106,10 @@ class VatNumberCheckInline(ReadOnlyInline):
 
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
+    """Quotes are made on the console's quote page (/console/quotes/new/, invoicing.forms.QuoteForm); a
+    draft is edited here through `quote_update`, with the same checks shown on the form's fields."""
+
+    form = QuoteChangeForm
     list_display = ["reference", "organisation_name", "status", "wished_slug", "valid_until", "sent_at", "signed_at"]
     list_filter = ["status"]
     search_fields = ["organisation_name", "contact_email", "wished_slug"]
@@ -121,36 +118,24 @@ class QuoteAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "token", "pdf_key", "pdf_sha256", "created_by_email", "sent_at", "signed_at",
                        "plan_price", "billing_period", "storage_quota_bytes", "custom_domains_allowed", "terms_version"]
 
-    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.inlines if obj is not None else []  # lines are made by quote_create
-
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        if obj is None:
-            kwargs["form"] = QuoteCreateForm
-        return super().get_form(request, obj, **kwargs)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and obj.status != Quote.Status.DRAFT:
             return [f.name for f in Quote._meta.fields]  # frozen (a signed quote is a definitive order)
-        return self.readonly_fields if obj is not None else []
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is None:
-            return ["plan", *QuoteCreateForm.Meta.fields]
-        return super().get_fields(request, obj)
+        return self.readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def save_model(self, request: HttpRequest, obj: Quote, form: Any, change: bool) -> None:
         data = dict(form.cleaned_data)
-        if not change:
-            plan = data.pop("plan")
-            quote = services.quote_create(plan=plan, actor=request.user, **data)
-            obj.pk = quote.pk
-            return
-        services.quote_update(quote=obj, actor=request.user,
-                              **{k: v for k, v in data.items() if k in form.changed_data})
+        try:
+            services.quote_update(quote=Quote.objects.get(pk=obj.pk), actor=request.user,
+                                  **{k: v for k, v in data.items() if k in form.changed_data})
+        except ApplicationError as error:  # a race after the form's checks: say so, change nothing
+            messages.error(request, error.message)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # lines are made by the services
@@ -263,7 +248,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "vat_scheme"]
     search_fields = ["number", "buyer__name", "tenant__slug"]
     inlines = [InvoiceLineInline, PaymentInline]
-    actions = ["record_full_payment", "issue_credit_note", "render_pdf"]
+    # Payments and credit notes: on the console's confirmation pages (/console/invoices/<id>/payment/, …).
+    actions = ["render_pdf"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in Invoice._meta.fields]
@@ -281,19 +267,6 @@ class InvoiceAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">PDF</a>', storage.presigned_get_url(key=obj.pdf_key,
                                                                              filename=obj.pdf_filename))
 
-    @admin.action(description="Record a bank transfer of the full balance due")
-    def record_full_payment(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        def pay(invoice: Invoice) -> None:
-            if invoice.balance_due <= Decimal("0"):
-                raise services.InvoiceStateError("Nothing is due on this invoice.")
-            services.payment_record(invoice=invoice, amount=invoice.balance_due, actor=request.user)
-        apply_to_each(request, queryset, pay, done="Payments recorded")
-
-    @admin.action(description="Issue a credit note cancelling the selected invoices")
-    def issue_credit_note(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        apply_to_each(request, queryset, lambda i: services.credit_note_issue(
-            invoice=i, actor=request.user, reason="Cancelled from the operator console"), done="Credit notes issued")
-
     @admin.action(description="Render and store the PDF (Factur-X)")
     def render_pdf(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
         apply_to_each(request, queryset, lambda i: services.invoice_pdf_ensure(invoice=i), done="PDFs stored")
@@ -307,7 +280,8 @@ class PaymentForm(forms.ModelForm):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    """Record a bank transfer (full or partial): the service updates the invoice and may reinstate."""
+    """Payments received (evidence). A bank transfer is recorded on the console's invoice page, which calls
+    `payment_record` after a confirmation step and shows its refusals."""
 
     form = PaymentForm
     list_display = ["invoice", "amount", "method", "provider_reference", "received_at", "recorded_by_email"]
@@ -315,8 +289,11 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["invoice__number", "provider_reference"]
     raw_id_fields = ["invoice"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -113,6 +113,9 @@ class Quote(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # An amendment quote changes the seats / storage quota of this running subscription (issue 9 item 12).
+    amends = models.ForeignKey("Subscription", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="amendments")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,16 +4,38 @@ The one writer of `tenants.AuditEvent`. The tenant is taken by value (an id, or 
 `pk` is that id, or its schema name), so a tenant app (courses) audits without importing `tenants`:
 the event lives in `public`, which is on every schema's `search_path`. The model is looked up through the app
 registry, so `mooc_platform` imports no app here (SPEC §2).
+
+Operator actions are audited with the operator and the client address (issue 12): the console sets the
+address for the duration of a request (`audit_client_address`) and every event written meanwhile
+records it unless the caller gives one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.apps import apps
 from django.db import connection
 from django.db.models import Subquery
+
+_client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
+
+
+@contextmanager
+def audit_client_address(address: str | None) -> Iterator[None]:
+    """Every audit event written inside the block records `address` (unless the caller gives one)."""
+    token = _client_address.set(address or None)
+    try:
+        yield
+    finally:
+        _client_address.reset(token)
+
+
+def audit_client_address_current() -> str | None:
+    return _client_address.get()
 
 
 def jsonable(value: Any) -> Any:
@@ -43,7 +65,7 @@ def _event(*, action: str, actor: Any, tenant: Any, target: Any, before: dict[st
         target_id=str(getattr(target, "pk", "") or "") if target is not None else "",
         before=before or {},
         after=after or {},
-        ip_address=ip_address,
+        ip_address=ip_address or _client_address.get(),
     )
 
 

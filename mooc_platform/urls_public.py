@@ -6,11 +6,10 @@ from django.urls import include, path
 from . import views
 from .urls_common import urlpatterns as common
 
-admin.site.site_header = "MOOC Platform — operator console"
-admin.site.site_title = "Operator console"
-
 urlpatterns = [
     path("", views.platform_home, name="home"),
+    # The console's own pages first (dashboard at /console/), the Django admin's record lists after them.
+    path("console/", include("console.urls")),
     path("console/", admin.site.urls),
     path("", include("tenants.urls_public")),
     path("", include("invoicing.urls_public")),

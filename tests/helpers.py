@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.test import Client
 from rest_framework.test import APIClient
 
 from mooc_platform.demo import DEMO_PASSWORD
@@ -36,3 +37,23 @@ def api_token(host: str, email: str, password: str = DEMO_PASSWORD) -> str:
 def client_for(host: str, email: str) -> APIClient:
     """An API client of `email` (demo password) on `host`, with a token obtained through the API."""
     return api_client(host, api_token(host, email))
+
+
+def console_client(email: str = "operator@demo.test", **extra: object) -> Client:
+    """A client of the operator console signed in as `email` with both factors: a password session (forced)
+    and a verified TOTP device in the session, as after /console/otp/ (the sign-in itself is tested in
+    tests/console/test_access.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mooc_platform.accounts.models import User
+
+    user = User.objects.get(email=email)
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True))
+    client = Client(HTTP_HOST="localhost", **extra)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

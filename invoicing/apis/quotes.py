@@ -173,7 +173,7 @@ class QuoteSignatureCreateApi(APIView):
         document_sha256 = serializers.CharField()
         tenant_slug = serializers.CharField()
         tenant_url = serializers.CharField()
-        invoice_number = serializers.CharField()
+        invoice_number = serializers.CharField(allow_null=True, help_text="null for an amendment quote")
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
     def post(self, request: Request, token: str) -> Response:
@@ -186,5 +186,5 @@ class QuoteSignatureCreateApi(APIView):
             "quote": result.subscription.quote.reference, "signed_at": signature.signed_at,
             "document_sha256": signature.document_sha256, "tenant_slug": result.tenant.slug,
             "tenant_url": tenant_url(slug=result.tenant.slug, request=request),
-            "invoice_number": result.invoice.number,
+            "invoice_number": result.invoice.number if result.invoice else None,
         }).data, status=status.HTTP_201_CREATED)

@@ -52,6 +52,9 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
     vat_number = vat_number_clean(vat_number=vat_number, country=country)
     siren = siren_clean(siren=siren, country=country)
     tenant_slug_validate(slug=wished_slug)
+    if valid_until is not None and valid_until < business_date(now):
+        raise ApplicationError("The validity date cannot be in the past.", code=Code.INVALID_VALID_UNTIL,
+                               details={"valid_until": valid_until.isoformat()})
     vies_check = vat_number_vies_verify(vat_number=vat_number, actor=actor, now=now)  # outside any lock
     price = plan_price_current(plan=plan, at=now)
     seats = seats or price.seats
@@ -183,6 +186,9 @@ def quote_revise(*, quote: Quote, actor: Any = None, now: datetime | None = None
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status not in (Quote.Status.SENT, Quote.Status.EXPIRED):
             raise QuoteFrozenError(f"A {locked.status} quote cannot be revised.", details={"status": locked.status})
+        if locked.amends_id:
+            raise QuoteFrozenError("An amendment quote is not revised: withdraw it and prepare a new one from the "
+                                   "organisation's console page.", details={"amends": locked.amends_id})
         before = locked.status
         locked.status = Quote.Status.SUPERSEDED
         locked.save(update_fields=["status"])
@@ -216,7 +222,7 @@ def quotes_expire(*, now: datetime | None = None) -> int:
 class SignResult:
     subscription: Subscription
     tenant: Tenant
-    invoice: Invoice
+    invoice: Invoice | None  # None for an amendment quote: the next period's invoice carries it
 
 
 def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email: str, accept_terms: bool,
@@ -244,6 +250,11 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
             raise DocumentChangedError("The document changed since you opened it; reload the page.")
         _quote_signature_record(quote=quote, signer_name=signer_name, signer_title=signer_title,
                                 signer_email=signer_email, ip_address=ip_address, user_agent=user_agent, now=now)
+        if quote.amends_id:  # an amendment of a running subscription: new limits, no new tenant
+            from ..amendments import subscription_amendment_apply
+
+            subscription = subscription_amendment_apply(quote=quote, now=now)
+            return SignResult(subscription=subscription, tenant=subscription.tenant, invoice=None)
         tenant = tenant_provision(
             slug=quote.wished_slug, name=quote.organisation_name, admin_email=quote.contact_email,
             seat_limit=quote.seats, storage_quota_bytes=quote.storage_quota_bytes, language=quote.language,

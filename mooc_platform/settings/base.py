@@ -45,7 +45,12 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # Django admin under the operator console, on the console's own site (OTP required, themed, restricted).
+    "console.apps.ConsoleAdminConfig",
+    "console",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -84,7 +89,8 @@ TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
 TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
 TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
 # `seed_demo` and the test suite: each app seeds its own demo data, in this order (mooc_platform.demo).
-DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed"]
+DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed",
+                "console.demo.demo_seed"]
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
 # How long each process keeps its snapshot of the maintenance windows (maintenance.state);
 # unset = min(5, TENANT_CACHE_SECONDS), so settings without the tenant cache (tests) have none either.
@@ -169,6 +175,14 @@ SESSION_COOKIE_HTTPONLY = True
 # Failed logins (SPEC R3): after this many failures for one e-mail from one address, wait the window.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+
+# --- Operator console (/console/ on the platform host) -----------------------------------------
+# An operator's console session ends after this many seconds without a request (issue 12).
+CONSOLE_SESSION_IDLE_SECONDS = env.int("CONSOLE_SESSION_IDLE_SECONDS", default=30 * 60)
+# Actions that need a second operator's approval (four-eyes): any of "terminate", "purge".
+CONSOLE_FOUR_EYES_ACTIONS = env.list("CONSOLE_FOUR_EYES_ACTIONS", default=["terminate", "purge"])
+# The issuer shown by authenticator apps next to the operator's e-mail.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="MOOC Platform console")
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = i18n.DEFAULT_LANGUAGE

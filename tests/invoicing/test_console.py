@@ -9,31 +9,30 @@ from django.test import Client
 
 from invoicing import services
 from invoicing.models import Invoice, Payment, Quote
-from mooc_platform.accounts.models import User
 from tenants.models import Tenant
+from tests.helpers import console_client
 from tests.invoicing.helpers import paris, sign
 
 
 @pytest.fixture
 def console(db: None) -> Client:
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(email="operator@demo.test"))
-    return client
+    return console_client()
 
 
 def test_console_pages_of_the_invoicing_models_load(console, quote_sent, clock) -> None:
     clock(paris(2026, 1, 15, 9))
     result = sign(quote_sent())
     for url in ("/console/invoicing/plan/", "/console/invoicing/planprice/add/", "/console/invoicing/quote/",
-                "/console/invoicing/quote/add/", f"/console/invoicing/quote/{result.subscription.quote_id}/change/",
+                "/console/quotes/new/", f"/console/invoicing/quote/{result.subscription.quote_id}/change/",
                 "/console/invoicing/subscription/", "/console/invoicing/invoice/",
-                f"/console/invoicing/invoice/{result.invoice.pk}/change/", "/console/invoicing/payment/add/",
+                f"/console/invoicing/invoice/{result.invoice.pk}/change/",
+                f"/console/invoices/{result.invoice.pk}/payment/",
                 "/console/invoicing/quotesignature/"):
         assert console.get(url).status_code == 200, url
 
 
 def test_console_creates_and_sends_a_quote(console, plan, django_capture_on_commit_callbacks, mailoutbox) -> None:
-    response = console.post("/console/invoicing/quote/add/", {
+    response = console.post("/console/quotes/new/", {
         "plan": plan.pk, "organisation_name": "IUT d'Orléans", "billing_address": "Orléans", "country": "FR",
         "vat_number": "", "contact_name": "Marc", "contact_email": "marc@iut.example", "language": "fr",
         "wished_slug": "iut-orleans", "seats": 10, "valid_until": "2099-01-01", "initial_term_months": 12})
@@ -55,8 +54,7 @@ def test_console_records_a_transfer_that_reinstates_a_suspended_tenant(console, 
     services.dunning_run()
     assert Tenant.objects.get(pk=result.tenant.pk).state == Tenant.State.SUSPENDED
 
-    console.post("/console/invoicing/invoice/", {"action": "record_full_payment",
-                                                 "_selected_action": [result.invoice.pk]})
+    console.post(f"/console/invoices/{result.invoice.pk}/payment/", {"amount": "329.44"})
 
     assert Payment.objects.get(invoice=result.invoice).amount == Decimal("329.44")
     assert Tenant.objects.get(pk=result.tenant.pk).state == Tenant.State.ACTIVE
@@ -65,8 +63,7 @@ def test_console_records_a_transfer_that_reinstates_a_suspended_tenant(console, 
 def test_console_issues_a_credit_note(console, quote_sent, clock) -> None:
     clock(paris(2026, 1, 15, 9))
     result = sign(quote_sent())
-    console.post("/console/invoicing/invoice/", {"action": "issue_credit_note",
-                                                 "_selected_action": [result.invoice.pk]})
+    console.post(f"/console/invoices/{result.invoice.pk}/credit-note/", {"reason": "Wrong seats"})
     assert Invoice.objects.get(credited_invoice=result.invoice).number == "A2026-000001"
 
 

@@ -22,6 +22,7 @@ from invoicing import services
 from invoicing.models import Quote, VatNumberCheck
 from invoicing.vat import EU_COUNTRIES, EU_STANDARD_RATES, InvalidVatNumberError, standard_rate, vat_treatment
 from mooc_platform import storage
+from tests.helpers import console_client
 from tests.invoicing.helpers import paris, sign
 
 # --- OSS: the buyer's member state's rate ------------------------------------------------------------
@@ -231,14 +232,11 @@ def test_vies_check_on_a_quote_edit_and_off_by_default(quote_sent, plan, clock, 
 
 
 def test_operator_sees_the_vies_answer_on_the_quote_in_the_console(quote_sent, clock, fake_vies) -> None:
-    from django.test import Client
 
-    from mooc_platform.accounts.models import User
 
     clock(paris(2026, 4, 1, 9))
     quote = quote_sent(country="DE", vat_number="DE136695976")
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(email="operator@demo.test"))
+    client = console_client()
     page = client.get(f"/console/invoicing/quote/{quote.pk}/change/")
     assert page.status_code == 200
     assert "Registered in VIES" in page.content.decode() and "WAPIAAAAZ1k2Xy0x" in page.content.decode()

@@ -10,7 +10,7 @@ import pytest
 from maintenance.models import MaintenanceWindow
 from tenants.models import AuditEvent
 from tests.factories import MaintenanceWindowFactory
-from tests.helpers import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, console_client, host_of
 from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, paris
 
 
@@ -173,10 +173,8 @@ def test_sla_report_rejects_a_bad_month(operator_api) -> None:
 
 
 def test_sla_report_page_in_the_console(operator) -> None:
-    from django.test import Client
 
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(operator)
+    client = console_client(operator.email)
     page = client.get("/console/maintenance/maintenancewindow/sla-report/?month=2027-10")
     assert page.status_code == 200
     assert b"Demo University (demo)" in page.content and b"100.000 %" in page.content

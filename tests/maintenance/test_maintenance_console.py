@@ -9,6 +9,7 @@ from django.test import Client
 from maintenance.models import MaintenanceWindow
 from tenants.models import AuditEvent
 from tests.factories import MaintenanceWindowFactory
+from tests.helpers import console_client
 from tests.maintenance.helpers import MARCH_SAT_NOON, paris
 
 ADD = "/console/maintenance/maintenancewindow/add/"
@@ -19,9 +20,7 @@ def console(operator):
     """Log the operator in *after* moving the clock: a session opened in 2026 has expired in 2027."""
 
     def login() -> Client:
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(operator)
-        return client
+        return console_client(operator.email)
 
     return login
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.test import Client
 
 from tests.factories import MaintenanceWindowFactory
-from tests.helpers import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, console_client, host_of
 from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON
 
 
@@ -89,8 +89,7 @@ def test_healthz_and_the_platform_host_pass_through(demo, operator, clock) -> No
     listing = api_client("localhost", operator_token).get("/api/v1/maintenance-windows/")
     assert listing.status_code == 200 and listing.json()["count"] == 1
     assert Client(HTTP_HOST="localhost").get("/status/").status_code == 200
-    console = Client(HTTP_HOST="localhost")
-    console.force_login(operator)
+    console = console_client(operator.email)
     assert console.get("/console/maintenance/maintenancewindow/").status_code == 200
 
 

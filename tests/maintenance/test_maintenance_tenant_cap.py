@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from maintenance.models import MaintenanceNotice, MaintenanceWindow
@@ -20,7 +19,7 @@ from maintenance.services import (
 )
 from tenants.models import AuditEvent
 from tests.factories import MaintenanceWindowFactory
-from tests.helpers import api_client, api_token
+from tests.helpers import api_client, api_token, console_client
 from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON
 
 H = timedelta(hours=1)
@@ -109,8 +108,7 @@ def test_an_interruption_must_start_on_saturday_noon_even_through_an_older_windo
 def test_console_shows_the_per_organisation_rule_on_the_form(operator, demo, clock) -> None:
     clock(MARCH_SAT_NOON - timedelta(days=3))
     MaintenanceWindowFactory(start=MARCH_SAT_NOON, hours=18, now=None)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(operator)
+    client = console_client(operator.email)
     page = client.post("/console/maintenance/maintenancewindow/add/", {
         "start_0": "2027-03-27", "start_1": "20:00:00", "end_0": "2027-03-28", "end_1": "14:00:00",
         "scope": "all", "kind": "planned", "justification": "", "reason": "upgrade",

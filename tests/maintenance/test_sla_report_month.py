@@ -4,17 +4,15 @@ in Europe/Paris — at 00:30 on 1 April in Paris it is still 31 March in UTC."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from tests.helpers import api_client, api_token
+from tests.helpers import api_client, api_token, console_client
 from tests.maintenance.helpers import paris
 
 
 @pytest.mark.parametrize("query", ["?month=2027-13", "?month=avril", ""], ids=["mistyped", "words", "none"])
 def test_console_sla_report_falls_back_to_the_paris_month(operator, clock, query) -> None:
     clock(paris(2027, 4, 1, 0, 30))  # 2027-03-31 22:30 UTC
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(operator)
+    client = console_client(operator.email)
     page = client.get(f"/console/maintenance/maintenancewindow/sla-report/{query}")
     assert page.status_code == 200
     assert page.context["month"] == "2027-04"

@@ -4,17 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.test import Client
 
-from mooc_platform.accounts.models import User
 from tenants.services import tenant_terminate
+from tests.helpers import console_client
 
 
 @pytest.mark.parametrize("model", ["tenant", "destructionrecord", "auditevent", "customdomain",
                                    "supportaccessgrant", "tenantexport"])
 def test_console_lists_render_for_operators(db, model) -> None:
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(email="operator@demo.test"))
+    client = console_client()
     response = client.get(f"/console/tenants/{model}/")
     assert response.status_code == 200
 
@@ -22,8 +20,7 @@ def test_console_lists_render_for_operators(db, model) -> None:
 def test_console_shows_the_dates_of_a_tenant_in_retention(demo) -> None:
     with time_machine.travel(datetime(2026, 2, 2, 10, 0, tzinfo=UTC), tick=False):
         tenant_terminate(tenant=demo, reason="offence")
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(email="operator@demo.test"))
+    client = console_client()
     listing = client.get("/console/tenants/tenant/?state__exact=retention").content.decode()
     assert "Demo University" in listing and "Aug. 1, 2026" in listing
     assert client.get(f"/console/tenants/tenant/{demo.pk}/change/").status_code == 200

@@ -6,12 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from invoicing import services
-from mooc_platform.accounts.models import User
-from tests.helpers import api_client, api_token
+from tests.helpers import api_client, api_token, console_client
 from tests.invoicing.helpers import paris, sign
 
 
@@ -102,8 +100,7 @@ def test_unknown_customer_answers_404(operator, two_customers, demo) -> None:
 
 
 def test_console_subscription_list_shows_the_customer_balance(two_customers) -> None:
-    console = Client(HTTP_HOST="localhost")
-    console.force_login(User.objects.get(email="operator@demo.test"))
+    console = console_client()
     with CaptureQueriesContext(connection) as captured:
         page = console.get("/console/invoicing/subscription/")
     assert page.status_code == 200

@@ -1,0 +1,30 @@
+"""/console/ on the platform host: the operators' pages. The Django admin's record lists are mounted
+after these, at the same prefix (mooc_platform/urls_public.py)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.login_view, name="login"),
+    path("otp/", views.otp_view, name="otp"),
+    path("otp/setup/", views.otp_setup_view, name="otp-setup"),
+    path("otp/recovery-codes/", views.recovery_codes_view, name="recovery-codes"),
+    path("language/", views.language_view, name="language"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/domains/<int:domain_pk>/<str:action>/", views.domain_action, name="domain-action"),
+    path("organisations/<int:pk>/<str:action>/", views.organisation_action, name="organisation-action"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:pk>/decide/", views.approval_decide, name="approval-decide"),
+    path("invoices/", views.invoices, name="invoices"),
+    path("invoices/<int:pk>/payment/", views.invoice_payment, name="invoice-payment"),
+    path("invoices/<int:pk>/credit-note/", views.invoice_credit_note, name="invoice-credit-note"),
+    path("quotes/", views.quotes, name="quotes"),
+    path("quotes/new/", views.quote_new, name="quote-new"),
+    path("quotes/<int:pk>/", views.quote_detail, name="quote"),
+    path("quotes/<int:pk>/<str:action>/", views.quote_action, name="quote-action"),
+]

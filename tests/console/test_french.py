@@ -1,0 +1,58 @@
+"""The console follows the operator's language (issue 12 item 6): French pages, French money and dates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from console.selectors import tenant_users_count
+from console.templatetags.console import eur
+from mooc_platform.accounts.models import User
+from tests.helpers import console_client
+
+
+def test_an_operator_switches_the_console_to_french_and_back(demo) -> None:
+    client = console_client()
+    english = client.get("/console/").content.decode()
+    assert "Organisations by state" in english and 'lang="en"' in english
+    assert client.post("/console/language/", {"language": "fr", "next": "/console/"})["Location"] == "/console/"
+    assert User.objects.get(email="operator@demo.test").language == "fr"
+    french = client.get("/console/").content.decode()
+    assert 'lang="fr"' in french
+    for text in ("Tableau de bord", "Organisations par état", "Revenu récurrent (EUR HT)",
+                 "Factures échues par jours de retard", "Événements d'audit récents", "Déconnexion"):
+        assert text in french, text
+    for text in ("Organisations by state", "Recent audit events", "Log out", "Overdue invoices"):
+        assert text not in french, text
+    page = client.get(f"/console/organisations/{demo.pk}/suspend/").content.decode()
+    users = tenant_users_count(tenant=demo)  # the demo schema's users (transactional tests may add some)
+    assert f"Les {users} utilisateurs de Demo University perdent l&#x27;accès maintenant" in page
+    client.post("/console/language/", {"language": "en"})
+    assert "Organisations by state" in client.get("/console/").content.decode()
+
+
+def test_money_is_written_the_french_way_in_french() -> None:
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert eur(Decimal("48150.5")) == "48\u00a0150,50\u00a0EUR"
+    with translation.override("en"):
+        assert eur(Decimal("48150.5")) == "48,150.50\u00a0EUR"
+
+
+def test_console_dates_are_paris_time_and_nothing_leaks_to_the_next_request(demo) -> None:
+    from datetime import UTC, datetime
+
+    import time_machine
+    from django.utils import timezone, translation
+
+    from tenants.services import audit_record
+
+    with time_machine.travel(datetime(2026, 1, 10, 22, 35, tzinfo=UTC), tick=False):
+        audit_record(action="test.paris_time", tenant=demo, target=demo)
+    client = console_client()
+    english = client.get(f"/console/organisations/{demo.pk}/").content.decode()
+    assert "01/10/2026 11:35 p.m." in english  # 23:35 in Paris (UTC+1 in January)
+    User.objects.filter(email="operator@demo.test").update(language="fr")
+    french = client.get(f"/console/organisations/{demo.pk}/").content.decode()
+    assert "10/01/2026 23:35" in french
+    assert translation.get_language() != "fr" and timezone.get_current_timezone_name() == "UTC"
