@@ -18,7 +18,7 @@ from mooc_platform.accounts.models import User
 from tenants.models import AuditEvent, CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant
 from tenants.services import custom_domain_request, support_grant_create, tenant_terminate
 from tests.helpers import console_client
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 IP = "203.0.113.9"
 GB = 1024**3

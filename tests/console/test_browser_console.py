@@ -18,7 +18,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.business_time import business_date
 from mooc_platform.demo import DEMO_PASSWORD
 from tenants.models import Tenant
-from tests.invoicing.conftest import unique_slug
+from tests.invoicing.helpers import unique_slug
 
 from .conftest import DEMO_SECRET_HEX, totp_code
 

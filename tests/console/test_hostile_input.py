@@ -11,7 +11,7 @@ from django.urls import get_resolver
 from console import urls as console_urls
 from tenants.services import custom_domain_request, support_grant_create
 from tests.helpers import console_client
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 HOSTILE = ["' OR 1=1 --", "<script>alert(1)</script>", "\x00", "é" * 3000, "-1", "99999999999999999999", "0",
            "1e400", "NaN", "../../etc/passwd", "%00", "２０２６-０１", "2026-13", "=cmd|' /C calc'!A0", " ", ""]

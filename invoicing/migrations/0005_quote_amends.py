@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0003_vat_oss_and_vies_checks'),
+        ('invoicing', '0004_termination_and_customer_credit'),
     ]
 
     operations = [
