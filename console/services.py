@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from invoicing.services import subscription_terminate
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 from tenants.models import Tenant
-from tenants.services import audit_record, tenant_purge, tenant_terminate
+from tenants.services import audit_record, tenant_purge
 
 from .errors import Code
 from .models import ApprovalRequest
@@ -33,7 +34,8 @@ def four_eyes_required(*, action: str) -> bool:
 
 def _execute(*, action: str, tenant: Tenant, reason: str, actor: Any, now: datetime) -> None:
     if action == ApprovalRequest.Action.TERMINATE:
-        tenant_terminate(tenant=tenant, reason=reason, actor=actor, now=now)
+        # Access ends, the subscription closes, later periods' invoices get a credit note proposed (SPEC R13).
+        subscription_terminate(tenant=tenant, reason=reason, actor=actor, now=now)
     elif action == ApprovalRequest.Action.PURGE:
         tenant_purge(tenant=tenant, actor=actor, now=now)
     else:  # pragma: no cover - choices are closed

@@ -278,3 +278,14 @@ def test_console_pages_never_write_a_user_directly(demo) -> None:
     _console().post(f"/console/organisations/{demo.pk}/resend-invitation/")
     with schema_context(demo.schema_name):
         assert User.objects.count() == before
+
+
+@override_settings(CONSOLE_FOUR_EYES_ACTIONS=[])
+def test_termination_from_the_console_closes_the_subscription(quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    clock(paris(2026, 1, 20, 9))
+    _console().post(f"/console/organisations/{result.tenant.pk}/terminate/", {"reason": "Offence"})
+    assert Tenant.objects.get(pk=result.tenant.pk).state == Tenant.State.RETENTION
+    assert Subscription.objects.get(pk=result.subscription.pk).status == Subscription.Status.CANCELLED
+    _audited("subscription.terminated", result.tenant)
