@@ -34,15 +34,15 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
 
     from mooc_platform.accounts.models import User
+    from mooc_platform.accounts.tokens import token_issue
     from tenants.models import Tenant
     from tenants.services import tenant_provision
 
     demo = Tenant.objects.get(slug="demo")
     with schema_context(demo.schema_name):
-        token = Token.objects.get_or_create(user=User.objects.get(email="admin@demo.test"))[0].key
+        token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
     headers = {"HTTP_HOST": demo.get_primary_domain().domain, "HTTP_AUTHORIZATION": f"Token {token}"}
     client = Client()
 

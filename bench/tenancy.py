@@ -41,15 +41,15 @@ def main() -> None:
     from django.db import connection
     from django.test import Client, override_settings
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
 
     from mooc_platform.accounts.models import User
+    from mooc_platform.accounts.tokens import token_issue
     from tenants.models import Tenant
 
     def headers_for(slug: str) -> dict[str, str]:
         tenant = Tenant.objects.get(slug=slug)
         with schema_context(tenant.schema_name):
-            token = Token.objects.get_or_create(user=User.objects.get(email=f"admin@{slug}.test"))[0].key
+            token = token_issue(user=User.objects.get(email=f"admin@{slug}.test"))[1]
         return {"HTTP_HOST": tenant.get_primary_domain().domain, "HTTP_AUTHORIZATION": f"Token {token}"}
 
     demo = Tenant.objects.get(slug="demo")

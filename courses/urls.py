@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
+from mooc_platform.views import PasswordResetView
+
 from . import apis, views
 
 
@@ -42,6 +44,8 @@ api = [
     path("api/v1/users/import/", apis.UserImportApi.as_view(), name="api-user-import"),
     path("api/v1/users/<id:pk>/deactivate/", apis.UserDeactivateApi.as_view(), name="api-user-deactivate"),
     path("api/v1/users/<id:pk>/reactivate/", apis.UserReactivateApi.as_view(), name="api-user-reactivate"),
+    path("api/v1/users/<id:pk>/sign-out-everywhere/", apis.UserSignOutEverywhereApi.as_view(),
+         name="api-user-sign-out-everywhere"),
     path("api/v1/users/<id:pk>/invitation/", apis.UserInvitationResendApi.as_view(), name="api-user-invitation"),
     path("api/v1/enrollments/", apis.EnrollmentListCreateApi.as_view(), name="api-enrollment-list"),
     path("api/v1/enrollments/<id:pk>/", apis.EnrollmentDetailApi.as_view(), name="api-enrollment-detail"),
@@ -61,7 +65,7 @@ api = [
 _reset_tpl = "courses/registration/"
 accounts = [
     path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
+    path("accounts/password-reset/", PasswordResetView.as_view(
         template_name=_reset_tpl + "password_reset_form.html",
         email_template_name=_reset_tpl + "password_reset_email.txt",
         subject_template_name=_reset_tpl + "password_reset_subject.txt"), name="password_reset"),

@@ -1,9 +1,10 @@
 """API endpoints of the shell, on every host: token login and the current user."""
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,8 @@ from mooc_platform.accounts.throttling import (
     login_failures_clear,
     login_is_throttled,
 )
-from mooc_platform.errors import ApplicationError, Code
+from mooc_platform.accounts.tokens import token_issue, token_revoke, tokens_live, user_sign_out_everywhere
+from mooc_platform.errors import ApplicationError, Code, NotFoundError
 from mooc_platform.http import client_ip
 
 
@@ -42,6 +44,7 @@ class TokenObtainApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
+        expires_at = serializers.DateTimeField()
 
     def get_throttles(self):  # type: ignore[no-untyped-def]
         from rest_framework.throttling import ScopedRateThrottle
@@ -60,8 +63,8 @@ class TokenObtainApi(APIView):
             login_failure_record(email=email, ip=ip)
             raise InvalidCredentialsError("Unknown e-mail or wrong password for this organisation.")
         login_failures_clear(email=email, ip=ip)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response(self.OutputSerializer({"token": token.key}).data)
+        token, key = token_issue(user=user, user_agent=request.headers.get("User-Agent", ""))
+        return Response(self.OutputSerializer({"token": key, "expires_at": token.expires_at}).data)
 
 
 class MeApi(APIView):
@@ -75,3 +78,51 @@ class MeApi(APIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(request.user).data)
+
+
+class TokenOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    user_agent = serializers.CharField()
+    current = serializers.BooleanField()
+
+
+def _token_row(token: Any, request: Request) -> dict[str, Any]:
+    return {"id": token.pk, "prefix": token.prefix, "created_at": token.created_at, "expires_at": token.expires_at,
+            "last_used_at": token.last_used_at, "user_agent": token.user_agent,
+            "current": getattr(request.auth, "pk", None) == token.pk}
+
+
+class MyTokenListApi(APIView):
+    """`GET /api/v1/me/tokens/`: the caller's live API tokens on this host (issue 11 item 3)."""
+
+    @extend_schema(responses=TokenOutput(many=True))
+    def get(self, request: Request) -> Response:
+        rows = [_token_row(token, request) for token in tokens_live(user=request.user)]
+        return Response(TokenOutput(rows, many=True).data)
+
+
+class MyTokenDetailApi(APIView):
+    """`DELETE /api/v1/me/tokens/<id>/`: revoke one of the caller's tokens."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        if not token_revoke(user=request.user, token_id=pk):
+            raise NotFoundError("No such token.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutEverywhereOutput(serializers.Serializer):
+    tokens_revoked = serializers.IntegerField()
+
+
+class MySignOutEverywhereApi(APIView):
+    """`POST /api/v1/me/sign-out-everywhere/`: end every session and revoke every token of the caller,
+    this one included."""
+
+    @extend_schema(request=None, responses=SignOutEverywhereOutput)
+    def post(self, request: Request) -> Response:
+        return Response({"tokens_revoked": user_sign_out_everywhere(user=request.user)})

@@ -1,9 +1,18 @@
 """The shell's pages: home pages of the platform and of a tenant, login."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from .accounts.tokens import user_sign_out_everywhere
 from .forms import EmailAuthenticationForm
 
 
@@ -19,3 +28,33 @@ class EmailLoginView(LoginView):
     form_class = EmailAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session (this one too) and revoke every API token of the signed-in user (issue 11 item 3)."""
+    user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You are signed out on every device and every API token is revoked."))
+    return redirect("login")
+
+
+def configured_host(request: HttpRequest) -> str:
+    """The host of this tenant (or of the platform) as configured: `<slug>.PLATFORM_DOMAIN` and
+    PLATFORM_URL_PORT, whatever Host header the request came with (issue 11 item 9)."""
+    port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        return f"{settings.PLATFORM_DOMAIN}{port}"
+    return f"{tenant.slug}.{settings.PLATFORM_DOMAIN}{port}"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, whose e-mailed link uses the configured scheme and host, never the request's
+    Host header or port (a forged Host would otherwise send the reset token to the attacker's server)."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {**(self.extra_email_context or {}), "protocol": settings.PLATFORM_URL_SCHEME,
+                                    "domain": configured_host(self.request)}
+        return super().form_valid(form)

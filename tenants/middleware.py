@@ -87,12 +87,13 @@ class TenantStateMiddleware:
         return HttpResponseRedirect(STATUS_PAGE)
 
     def _api_with_token(self, request: HttpRequest, code: str, message: str) -> HttpResponse:
-        from rest_framework.authentication import TokenAuthentication
         from rest_framework.exceptions import AuthenticationFailed
         from rest_framework.request import Request
 
+        from mooc_platform.accounts.authentication import ExpiringTokenAuthentication
+
         try:
-            result = TokenAuthentication().authenticate(Request(request))
+            result = ExpiringTokenAuthentication().authenticate(Request(request))
         except AuthenticationFailed:
             result = None
         user = result[0] if result else None

@@ -17,7 +17,7 @@ from mooc_platform.storage import storage_level
 from .models import AuditEvent, DestructionRecord, Tenant
 
 # Tables left out of exports and support reads: secrets and Django's bookkeeping, not customer data.
-EXCLUDED_TABLES = frozenset({"django_session", "authtoken_token", "django_migrations"})
+EXCLUDED_TABLES = frozenset({"django_session", "authtoken_token", "accounts_accesstoken", "django_migrations"})
 EXCLUDED_COLUMNS = frozenset({"password"})
 
 # The data of a leaving customer is kept RETENTION_DAYS after access ends, then destroyed; its

@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
 from mooc_platform.i18n import LANGUAGE_CODES
+from mooc_platform.accounts.tokens import user_sign_out_everywhere
+from mooc_platform.apis import SignOutEverywhereOutput
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import selectors, services
@@ -76,3 +78,14 @@ class UserReactivateApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = get_object_or_404(selectors.users_list(), pk=pk)
         return Response(UserOutput(services.user_reactivate(user=user, actor=request.user)).data)
+
+
+class UserSignOutEverywhereApi(APIView):
+    """An administrator ends every session and revokes every API token of a user (issue 11 item 3)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(request=None, responses=SignOutEverywhereOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        return Response({"tokens_revoked": user_sign_out_everywhere(user=user)})

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ForbiddenError
 
@@ -136,9 +137,7 @@ def user_deactivate(*, user: User, actor: User) -> User:
         raise ForbiddenError("You cannot deactivate your own account.")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
+    user_sign_out_everywhere(user=user)
     return user
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
 
@@ -64,6 +65,10 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 services.user_invitation_resend(user=target, base_url=request.build_absolute_uri("/"))
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
+            elif action == "sign-out-everywhere":
+                target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
+                user_sign_out_everywhere(user=target)
+                messages.success(request, _("%(email)s is signed out on every device.") % {"email": target.email})
             elif action in ("deactivate", "reactivate"):
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 if action == "deactivate":

@@ -52,7 +52,6 @@ SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
 ]
@@ -64,7 +63,6 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "mooc_platform.accounts",
-    "rest_framework.authtoken",
     "courses",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -176,6 +174,9 @@ SESSION_COOKIE_HTTPONLY = True
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
+# API tokens (mooc_platform.accounts.tokens): each lasts this long; listed and revoked at /api/v1/me/tokens/.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+
 # --- Operator console (/console/ on the platform host) -----------------------------------------
 # An operator's console session ends after this many seconds without a request (issue 12).
 CONSOLE_SESSION_IDLE_SECONDS = env.int("CONSOLE_SESSION_IDLE_SECONDS", default=30 * 60)
@@ -253,7 +254,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mooc_platform.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

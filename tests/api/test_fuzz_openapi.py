@@ -13,10 +13,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.tokens import token_issue
 
 pytestmark = pytest.mark.slow  # schemathesis over every operation of both APIs: `make test-fast` leaves it out
 
@@ -59,7 +59,7 @@ def _keep_the_test_connection():
 
 
 def _token(email: str) -> str:
-    return Token.objects.get_or_create(user=User.objects.get(email=email))[0].key
+    return token_issue(user=User.objects.get(email=email))[1]
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.tokens import token_issue
 from tests.helpers import api_client
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -43,7 +43,7 @@ def _fill(route: str, value: str) -> str:
 
 def _token(schema_name: str, email: str) -> str:
     with schema_context(schema_name):
-        return Token.objects.get_or_create(user=User.objects.get(email=email))[0].key
+        return token_issue(user=User.objects.get(email=email))[1]
 
 
 @pytest.fixture
@@ -112,6 +112,6 @@ def test_a_tenant_token_is_refused_on_the_platform_host(route: str, demo_admin_t
 @pytest.mark.parametrize("route", TENANT_API_ROUTES)
 def test_an_operator_token_opens_no_tenant_content(route: str, demo) -> None:
     """Operators see no tenant content through the tenant API (SPEC R19: only under a support grant)."""
-    operator_token = Token.objects.get_or_create(user=User.objects.get(email="operator@demo.test"))[0].key
+    operator_token = token_issue(user=User.objects.get(email="operator@demo.test"))[1]
     response = api_client("demo.localhost", operator_token).get(_fill(route, "1"))
     assert response.status_code in (401, 404), (route, response.status_code)

@@ -98,7 +98,7 @@ def test_password_reset_link_points_to_the_tenant_host_and_refuses_trivial_passw
     client = Client(HTTP_HOST=demo_host)
     assert client.post("/accounts/password-reset/", {"email": user.email}).status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://demo\.localhost(/accounts/reset/[^\s]+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"https://demo\.localhost(/accounts/reset/[^\s]+/)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
     set_url = form.redirect_chain[-1][0]
