@@ -9,6 +9,7 @@ from mooc_platform.errors import Code as BaseCode
 class Code(BaseCode):
     """The courses app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
 
+    CONFIRMATION_REQUIRED = "confirmation_required"
     COURSE_NOT_READY = "course_not_ready"
     CSV_INVALID = "csv_invalid"
     DUPLICATE = "duplicate"

@@ -1,5 +1,7 @@
 """The shell's pages: home pages of the platform and of a tenant, login."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from .accounts.tokens import user_sign_out_everywhere
 from .forms import EmailAuthenticationForm
+from .http import tenant_url
 
 
 def platform_home(request: HttpRequest) -> HttpResponse:
@@ -42,12 +45,13 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 def configured_host(request: HttpRequest) -> str:
     """The host of this tenant (or of the platform) as configured: `<slug>.PLATFORM_DOMAIN` and
-    PLATFORM_URL_PORT, whatever Host header the request came with (issue 11 item 9)."""
-    port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
+    PLATFORM_URL_PORT (mooc_platform.http.tenant_url), whatever Host header the request came with
+    (issue 11 item 9)."""
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
         return f"{settings.PLATFORM_DOMAIN}{port}"
-    return f"{tenant.slug}.{settings.PLATFORM_DOMAIN}{port}"
+    return urlsplit(tenant_url(slug=tenant.slug)).netloc
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.errors import ForbiddenError
+from mooc_platform.http import client_ip
 from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
 
@@ -120,11 +121,15 @@ class CourseDetailApi(APIView):
         course = services.course_update(course=_course_for(request, pk), actor=request.user, **data.validated_data)
         return Response(self.OutputSerializer(course).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[OpenApiParameter("confirm", bool, description="Required when learners are "
+                                                "enrolled (else 409 confirmation_required).")],
+                   responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         if not _is_staff(request.user):
             raise ForbiddenError("Only instructors and administrators can do this.")
-        services.course_delete(course=_course_for(request, pk), actor=request.user)
+        confirm = request.query_params.get("confirm", "").lower() in ("1", "true", "yes")
+        services.course_delete(course=_course_for(request, pk), actor=request.user, confirm=confirm,
+                               ip_address=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
-from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.apis import SignOutEverywhereOutput
+from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import selectors, services

@@ -9,18 +9,20 @@ from typing import Any
 
 import markdown
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils.module_loading import import_string
 
-from courses.errors import Code
 from maintenance.selectors import maintenance_windows_overlapping
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
-from mooc_platform.errors import ApplicationError
+from mooc_platform.audit import audit_record
+from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 
-from ..errors import CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
-from ..models import Choice, Course, Lesson, MediaUpload, Module, Question
+from ..errors import Code, CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
+from ..models import Choice, Course, Enrollment, Lesson, MediaUpload, Module, Question
 from .media import media_delete
 
 logger = logging.getLogger(__name__)
@@ -84,12 +86,32 @@ def course_unpublish(*, course: Course, actor: User) -> Course:
     return course
 
 
-def course_delete(*, course: Course, actor: User) -> None:
+def _tenant_id() -> int | None:
+    """The id of the tenant whose schema is current, read by value (courses never import tenants)."""
+    row = import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name, fields=("id",))
+    return row["id"]
+
+
+def course_delete(*, course: Course, actor: User | None, confirm: bool = False, ip_address: str | None = None) -> None:
     """Delete a course, its modules, lessons and media in one transaction, the bytes given back to the quota in
     it too (SPEC R20); the S3 objects go once it commits. A failure leaves the whole course, never half of it; an
-    S3 failure after the commit leaves an orphan object that `storage_usage_reconcile` counts."""
+    S3 failure after the commit leaves an orphan object that `storage_usage_reconcile` counts.
+
+    Only the course's owner or an administrator deletes a course (`actor` None: the system); one with learners
+    enrolled is deleted only when `confirm` is given, and every deletion is audited (issue 11 item 9)."""
+    if actor is not None and not (actor.is_tenant_admin or (course.created_by_id is not None
+                                                            and course.created_by_id == actor.pk)):
+        raise ForbiddenError("Only the course's owner or an administrator can delete a course.")
     with transaction.atomic():
         locked = Course.objects.select_for_update().get(pk=course.pk)
+        learners = Enrollment.objects.filter(course=locked).count()
+        if learners and not confirm and actor is not None:
+            raise ConflictError(f"{learners} learner(s) are enrolled in this course: confirm to delete it with "
+                                "their progress, attempts and certificates.", code=Code.CONFIRMATION_REQUIRED,
+                                details={"learners": learners})
+        audit_record(action="course.deleted", actor=actor, tenant=_tenant_id(), target=locked,
+                     before={"id": locked.pk, "title": locked.title, "slug": locked.slug, "status": locked.status,
+                             "learners": learners}, after={}, ip_address=ip_address)
         media = list(MediaUpload.objects.filter(lesson__module__course=locked))
         freed = sum(m.size or 0 for m in media if m.confirmed_at is not None)
         objects = [(m.key, m.multipart_id) for m in media]
