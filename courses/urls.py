@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from mooc_platform.views import PasswordResetView
+from mooc_platform.views import PasswordResetConfirmView, PasswordResetView
 
 from . import apis, views
 
@@ -71,7 +71,7 @@ accounts = [
         subject_template_name=_reset_tpl + "password_reset_subject.txt"), name="password_reset"),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name=_reset_tpl + "password_reset_done.html"), name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+    path("accounts/reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(
         template_name=_reset_tpl + "password_reset_confirm.html"), name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name=_reset_tpl + "password_reset_complete.html"), name="password_reset_complete"),

@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 
 from mooc_platform.accounts.throttling import (
     THROTTLED_MESSAGE,
+    LoginRateThrottle,
     login_failure_record,
-    login_failures_clear,
     login_is_throttled,
+    login_succeeded,
 )
 from mooc_platform.accounts.tokens import token_issue, token_revoke, tokens_live, user_sign_out_everywhere
 from mooc_platform.errors import ApplicationError, Code, NotFoundError
@@ -36,7 +37,7 @@ class TokenObtainApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_scope = "login"
+    throttle_classes = [LoginRateThrottle]
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
@@ -45,11 +46,6 @@ class TokenObtainApi(APIView):
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         expires_at = serializers.DateTimeField()
-
-    def get_throttles(self):  # type: ignore[no-untyped-def]
-        from rest_framework.throttling import ScopedRateThrottle
-
-        return [ScopedRateThrottle()]
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer, auth=[])
     def post(self, request: Request) -> Response:
@@ -62,7 +58,7 @@ class TokenObtainApi(APIView):
         if user is None:
             login_failure_record(email=email, ip=ip)
             raise InvalidCredentialsError("Unknown e-mail or wrong password for this organisation.")
-        login_failures_clear(email=email, ip=ip)
+        login_succeeded(email=email, ip=ip)
         token, key = token_issue(user=user, user_agent=request.headers.get("User-Agent", ""))
         return Response(self.OutputSerializer({"token": key, "expires_at": token.expires_at}).data)
 

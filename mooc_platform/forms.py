@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mooc_platform.errors import Code
 
-from .accounts.throttling import login_failure_record, login_failures_clear, login_is_throttled
+from .accounts.throttling import login_failure_record, login_is_throttled, login_succeeded
 from .http import client_ip
 
 
@@ -21,7 +21,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        """SPEC R3: failed logins are throttled per e-mail and IP address."""
+        """SPEC R3: failed logins are limited per account and address (mooc_platform.accounts.throttling);
+        the e-mail's case does not matter, as on the API."""
         email = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request) or ""
         if email and login_is_throttled(email=email, ip=ip):
@@ -32,5 +33,5 @@ class EmailAuthenticationForm(AuthenticationForm):
             if email:
                 login_failure_record(email=email, ip=ip)
             raise
-        login_failures_clear(email=email, ip=ip)
+        login_succeeded(email=email, ip=ip)
         return cleaned

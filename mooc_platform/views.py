@@ -7,16 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .accounts.throttling import login_owner_proven
 from .accounts.tokens import user_sign_out_everywhere
 from .forms import EmailAuthenticationForm
-from .http import tenant_url
+from .http import client_ip, tenant_url
 
 
 def platform_home(request: HttpRequest) -> HttpResponse:
@@ -62,3 +63,14 @@ class PasswordResetView(auth_views.PasswordResetView):
         self.extra_email_context = {**(self.extra_email_context or {}), "protocol": settings.PLATFORM_URL_SCHEME,
                                     "domain": configured_host(self.request)}
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "choose a new password" page. Completing it proves the owner (the link reached their
+    mailbox): the account's failed sign-ins are forgotten and this address becomes a usual one, so a lock
+    set by someone guessing elsewhere never keeps the owner out (issue 11 item 2)."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        login_owner_proven(email=form.user.email, ip=client_ip(self.request) or "")
+        return response

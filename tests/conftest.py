@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -73,10 +73,14 @@ def transactional_db(transactional_db: None) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_setup: None,
+                           django_db_blocker: Any) -> Iterator[None]:
     """After a transactional test flushed the public tables, recreate the platform and demo rows.
-    Also starts every test with an empty cache (login throttling counters live there)."""
+    Also starts every test with empty caches (login counters and throttles live in the `shared` one: a
+    table of the test database, mooc_platform.cache)."""
     cache.clear()
+    with django_db_blocker.unblock():
+        caches["shared"].clear()
     tenant_cache_clear()
     yield
     connection.set_schema_to_public()

@@ -170,8 +170,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
-# Failed logins (SPEC R3): after this many failures for one e-mail from one address, wait the window.
+# Failed sign-ins (SPEC R3, mooc_platform.accounts.throttling): per account and address, per account, per
+# address, within the window; a usual address of the account (signed in from, or reset from, in the last
+# LOGIN_KNOWN_ADDRESS_DAYS) escapes the account and address limits, never the first.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_MAX_FAILURES_PER_ACCOUNT = env.int("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=10)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # API tokens (mooc_platform.accounts.tokens): each lasts this long; listed and revoked at /api/v1/me/tokens/.
@@ -272,9 +277,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# Login throttling, the host -> tenant lookup and the maintenance snapshot. Unset: each process's own
+# The host -> tenant lookup and the maintenance snapshot. Unset: each process's own
 # memory (LocMemCache). CACHE_URL=redis://host:6379/3 shares them between processes (Django's RedisCache).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Counters every worker and process must share (failed sign-ins, the token endpoint's rate limit; issue 11
+# item 2), never one process's memory: the cache CACHE_URL (or REDIS_URL) names when it is a shared one
+# (Redis in production), else the database cache of the platform's PostgreSQL (mooc_platform.cache).
+SHARED_CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+if SHARED_CACHE_URL and not SHARED_CACHE_URL.startswith(("locmemcache:", "dummycache:")):
+    CACHES["shared"] = env.cache_url_config(SHARED_CACHE_URL)
+else:
+    CACHES["shared"] = {"BACKEND": "mooc_platform.cache.DatabaseCache", "LOCATION": "mooc_cache"}
 
 LOGGING = {
     "version": 1,
