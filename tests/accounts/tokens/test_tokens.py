@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from mooc_platform.accounts.models import AccessToken, User
 from mooc_platform.demo import DEMO_PASSWORD
 from tests.conftest import api_client, api_token, host_of
+from tests.courses.conftest import user_make
 
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
@@ -46,14 +47,16 @@ def test_token_expires_after_the_setting(demo, settings):
 
 def test_tokens_are_listed_and_revoked_one_by_one(demo):
     host = host_of(demo)
-    first = api_token(host, "learner1@demo.test")
-    second = api_token(host, "learner1@demo.test")
-    api_token(host, "learner2@demo.test")  # someone else's: never listed
+    with schema_context(demo.schema_name):  # fresh users: committed tests may have left tokens to the demo ones
+        owner, someone = user_make(), user_make()
+    first = api_token(host, owner.email)
+    second = api_token(host, owner.email)
+    api_token(host, someone.email)  # someone else's: never listed
     rows = api_client(host, second).get("/api/v1/me/tokens/").json()
     assert [(row["prefix"], row["current"]) for row in rows] == [(second[:8], True), (first[:8], False)]
     with schema_context(demo.schema_name):
         assert AccessToken.objects.filter(prefix=first[:8]).values_list("key_digest", flat=True)[0] != first
-        other = AccessToken.objects.get(user__email="learner2@demo.test")
+        other = AccessToken.objects.get(user=someone)
     # Another user's token is not found, not revoked.
     assert api_client(host, second).delete(f"/api/v1/me/tokens/{other.pk}/").status_code == 404
     assert api_client(host, second).delete(f"/api/v1/me/tokens/{rows[1]['id']}/").status_code == 204
@@ -116,9 +119,9 @@ def test_user_signs_out_everywhere(demo):
 def test_administrator_signs_a_user_out_everywhere(demo):
     host = host_of(demo)
     with schema_context(demo.schema_name):
-        learner = User.objects.get(email="learner1@demo.test")
-    token = api_token(host, "learner1@demo.test")
-    browser = _signed_in(host, "learner1@demo.test")
+        learner = user_make()
+    token = api_token(host, learner.email)
+    browser = _signed_in(host, learner.email)
     admin = api_token(host, "admin@demo.test")
     assert api_client(host, api_token(host, "instructor@demo.test")).post(
         f"/api/v1/users/{learner.pk}/sign-out-everywhere/").status_code == 403
@@ -128,7 +131,7 @@ def test_administrator_signs_a_user_out_everywhere(demo):
     assert browser.get("/my/profile/").status_code == 302
     assert api_client(host, admin).get("/api/v1/me/").status_code == 200
     # The users page does the same.
-    browser = _signed_in(host, "learner1@demo.test")
+    browser = _signed_in(host, learner.email)
     admin_page = _signed_in(host, "admin@demo.test")
     response = admin_page.post("/manage/users/", {"action": "sign-out-everywhere", "user": learner.pk})
     assert response.status_code == 302
