@@ -106,7 +106,7 @@ class MyTokenDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        if not token_revoke(user=request.user, token_id=pk):
+        if pk >= 2**63 or not token_revoke(user=request.user, token_id=pk):  # past bigint: no such row
             raise NotFoundError("No such token.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,7 +1,7 @@
 """URLs every host serves: health, login, token, OpenAPI schema and docs."""
 
 from django.contrib.auth.views import LogoutView
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis, health, views
@@ -24,7 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
     path("api/v1/me/tokens/", apis.MyTokenListApi.as_view(), name="api-my-tokens"),
-    re_path(r"^api/v1/me/tokens/(?P<pk>[0-9]{1,18})/$", apis.MyTokenDetailApi.as_view(), name="api-my-token"),
+    path("api/v1/me/tokens/<int:pk>/", apis.MyTokenDetailApi.as_view(), name="api-my-token"),
     path("api/v1/me/sign-out-everywhere/", apis.MySignOutEverywhereApi.as_view(), name="api-sign-out-everywhere"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
 ]

@@ -23,11 +23,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from courses import services
 from courses.models import Lesson, MediaUpload
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.tokens import token_issue
 from tests.courses.helpers import answers_for, quiz_of
 from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from tests.helpers import api_client, host_of, unique
@@ -97,6 +97,9 @@ MATRIX: dict[str, Row] = {
     "/api/v1/me/": Row(),
     "/api/v1/me/delete/": Row(get=POST_ONLY),
     "/api/v1/me/export/": Row(),
+    "/api/v1/me/tokens/": Row(),
+    "/api/v1/me/sign-out-everywhere/": Row(get=POST_ONLY),
+    "/sign-out-everywhere/": Row(get=POST_ONLY),
     "/my/certificates/": Row(),
     "/my/delete/": Row(),
     "/my/export.json": Row(),
@@ -123,6 +126,8 @@ MATRIX: dict[str, Row] = {
     "/api/v1/users/<id:pk>/deactivate/": Row(fill=("user_a",), get=POST_ONLY),
     "/api/v1/users/<id:pk>/invitation/": Row(fill=("user_a",), get=POST_ONLY),
     "/api/v1/users/<id:pk>/reactivate/": Row(fill=("user_a",), get=POST_ONLY),
+    "/api/v1/users/<id:pk>/sign-out-everywhere/": Row(fill=("user_a",), get=POST_ONLY),
+    "/api/v1/me/tokens/<int:pk>/": Row(fill=("token_a",), get=POST_ONLY),
     # The course A and B follow, its forum and lessons: shared by design.
     "/api/v1/courses/": Row(),
     "/api/v1/courses/<id:pk>/": Row(fill=("course",)),
@@ -226,7 +231,8 @@ def world(demo: Any) -> Iterator[World]:
                      "lesson": str(reading.pk), "quiz": str(quiz.pk), "enrollment_a": str(enrollment_a.pk),
                      "attempt_a": str(attempt_a.pk), "certificate_a": str(certificate_a.pk),
                      "certificate_code_a": certificate_a.code, "post_a": str(post_a.pk),
-                     "user_a": str(learner_a.pk), "upload_a": str(upload_a.pk), "missing": "999999",
+                     "user_a": str(learner_a.pk), "upload_a": str(upload_a.pk),
+                     "token_a": str(token_issue(user=learner_a)[0].pk), "missing": "999999",
                      "token": "not-a-token", "uidb64": "MQ", "invoice": invoice},
             a_secrets=(learner_a.email, certificate_a.code),
         )
@@ -239,7 +245,7 @@ def _path(route: str, row: Row, world: World) -> str:
 
 def _client(api: bool, user: User, host: str) -> Any:
     if api:
-        return api_client(host, Token.objects.get_or_create(user=user)[0].key)
+        return api_client(host, token_issue(user=user)[1])
     client = Client(HTTP_HOST=host)
     client.force_login(user)
     return client
