@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .models import AccessToken, User
 
-LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write per token and minute
+LAST_USED_PRECISION = timedelta(minutes=10)  # at most one write per token every 10 minutes
 
 
 def _digest(key: str) -> str:
@@ -34,7 +34,8 @@ def token_issue(*, user: User, user_agent: str = "", now: datetime | None = None
     now = now or timezone.now()
     key = secrets.token_hex(20)
     token = AccessToken.objects.create(user=user, key_digest=_digest(key), prefix=key[:8], created_at=now,
-                                       expires_at=now + token_ttl(), user_agent=(user_agent or "")[:200])
+                                       expires_at=now + token_ttl(), last_used_at=now,
+                                       user_agent=(user_agent or "")[:200])
     return token, key
 
 

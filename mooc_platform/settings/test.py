@@ -13,3 +13,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; ne
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = [".localhost", "localhost", "testserver", ".testserver", "127.0.0.1"]
 TENANT_CACHE_SECONDS = 0
+# Tests issue tokens and then move the clock months or years ahead (time_machine): tokens outlive that here;
+# expiry has its own tests, which set API_TOKEN_TTL_DAYS themselves.
+API_TOKEN_TTL_DAYS = 3650
