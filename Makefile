@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
+# `make run` listens on loopback only; HOST=0.0.0.0 make run opens it to the network (the technical 500
+# page still goes to loopback clients only: mooc_platform.debug).
+HOST ?= 127.0.0.1
+export HOST
 
 .PHONY: run test test-fast test-future bench lint install install-test browser clean
 

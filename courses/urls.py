@@ -99,6 +99,7 @@ pages = [
     path("manage/users/", views.manage_users, name="manage-users"),
     path("manage/users/import/", views.manage_import, name="manage-import"),
     path("manage/branding/", views.manage_branding, name="manage-branding"),
+    path("branding.css", views.branding_css, name="branding-css"),
     path("manage/analytics/", views.analytics, name="analytics"),
     path("manage/analytics/<id:pk>/", views.analytics_course, name="analytics-course"),
     path("manage/analytics/<id:pk>.csv", views.analytics_csv, name="analytics-csv"),

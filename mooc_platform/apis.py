@@ -64,16 +64,16 @@ class TokenObtainApi(APIView):
 
 
 class MeApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class MeOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         email = serializers.EmailField()
         full_name = serializers.CharField()
         role = serializers.CharField()
         language = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=MeOutputSerializer)
     def get(self, request: Request) -> Response:
-        return Response(self.OutputSerializer(request.user).data)
+        return Response(self.MeOutputSerializer(request.user).data)
 
 
 class TokenOutput(serializers.Serializer):

@@ -7,6 +7,7 @@ from .authoring import (
     teach_lesson,
 )
 from .branding import (
+    branding_css,
     manage_branding,
 )
 from .certificates import (
@@ -55,6 +56,7 @@ __all__ = [
     "analytics",
     "analytics_course",
     "analytics_csv",
+    "branding_css",
     "catalogue",
     "certificate_download",
     "certificate_verify",

@@ -1,6 +1,8 @@
-"""Page: the organisation's branding."""
+"""Page: the organisation's branding; its colours as a stylesheet."""
 
 from __future__ import annotations
+
+import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -33,3 +35,18 @@ def manage_branding(request: HttpRequest) -> HttpResponse:
         "branding": selectors.branding_current(), "display_name": services.branding_display_name(),
         "limits": limits, "storage_percent": round(limits.storage_used_bytes * 100 / limits.storage_quota_bytes, 1)
         if limits.storage_quota_bytes else 100})
+
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\Z")
+
+
+def branding_css(request: HttpRequest) -> HttpResponse:
+    """The organisation's colours as CSS variables, a stylesheet of its own: the Content-Security-Policy
+    allows no inline style (issue 11 item 8). Only well-formed colours are written."""
+    current = selectors.branding_current()
+    rules = [f"--{name}: {value};" for name, value in
+             (("brand", getattr(current, "primary_color", "")), ("accent", getattr(current, "accent_color", "")))
+             if value and COLOUR.match(value)]
+    response = HttpResponse(":root { " + " ".join(rules) + " }\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"  # the page links it with its colours in the query
+    return response

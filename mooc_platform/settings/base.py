@@ -4,8 +4,9 @@
 when the matching variables are not set; `production` refuses to start without them.
 """
 
+import contextlib
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -53,6 +54,7 @@ SHARED_APPS = [
     "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from the package, never a CDN (issue 11 item 8)
     "django_celery_beat",
 ]
 # Users, sessions and tokens live in each tenant's schema too (SPEC §2): the same e-mail in two
@@ -98,12 +100,16 @@ MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 MAINTENANCE_QUIZ_DEADLINES_READER = "courses.selectors.learning.quiz_deadlines_between_across_tenants"
 
 MIDDLEWARE = [
+    # First, so that every answer (an unknown host's 404, a maintenance 503) carries HSTS, the SSL
+    # redirect and the Content-Security-Policy (issue 11 item 8); static files are served before any lookup.
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Every page, on every host, shows and reads dates in Paris time (SPEC §2).
     "mooc_platform.business_time.BusinessTimeMiddleware",
     "tenants.routing.CachedTenantMiddleware",
     # Right after the tenant: during a window, a refused request touches no session or user table.
     "maintenance.middleware.MaintenanceModeMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +141,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# With DEBUG on, the technical 500 page goes to clients on loopback only (mooc_platform.debug).
+DEFAULT_EXCEPTION_REPORTER = "mooc_platform.debug.LoopbackOnlyExceptionReporter"
 
 WSGI_APPLICATION = "mooc_platform.wsgi.application"
 ASGI_APPLICATION = "mooc_platform.asgi.application"
@@ -201,6 +210,11 @@ TIME_ZONE = "UTC"
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves the static files of every app (and Swagger UI's) from the process itself, in every
+# environment: pages keep no inline script or style (the Content-Security-Policy below forbids them).
+WHITENOISE_USE_FINDERS = True
+with contextlib.suppress(OSError):  # WhiteNoise also serves STATIC_ROOT (`collectstatic`), warns when missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- S3 (django-storages + one boto3 integration module: mooc_platform/storage.py) -------------
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
@@ -275,6 +289,46 @@ SPECTACULAR_SETTINGS = {
     '{"error": {"code", "message", "details"}}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never a CDN (issue 11 item 8).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set, so that the schema (and `check --deploy`, which builds it) warns of nothing.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "mooc_platform.i18n.LANGUAGE_CODES",
+        "LanguageNameEnum": "mooc_platform.i18n.LANGUAGES",
+        "CourseStatusEnum": "courses.models.Course.Status",
+        "LessonKindEnum": "courses.models.Lesson.Kind",
+        "QuestionKindEnum": "courses.models.Question.Kind",
+    },
+}
+
+# --- Content-Security-Policy (django-csp; issue 11 item 8) ------------------------------------------
+# Scripts, styles, fonts only from our own origin: no inline script or style, no `style=` attribute.
+# Media (lesson videos, logos) and browser uploads go to the S3 endpoint (presigned URLs, SPEC R20).
+
+
+def _s3_origins() -> list[str]:
+    if AWS_S3_ENDPOINT_URL:
+        parts = urlsplit(AWS_S3_ENDPOINT_URL)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com",
+            f"https://s3.{AWS_S3_REGION_NAME}.amazonaws.com"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_s3_origins()],
+        "media-src": ["'self'", *_s3_origins()],
+        "connect-src": ["'self'", *_s3_origins()],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # The host -> tenant lookup and the maintenance snapshot. Unset: each process's own

@@ -12,6 +12,12 @@ DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# HTTPS only (issue 11 item 8): every host and sub-domain (tenants are <slug>.PLATFORM_DOMAIN), HTTP redirected
+# (the proxy says which scheme the client used); the load balancer's health check may stay on HTTP.
 SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The payment provider's webhook is refused without it; an empty secret would refuse every payment.
 INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET")

@@ -90,6 +90,7 @@ MATRIX: dict[str, Row] = {
     "/api/schema/": Row(),
     "/api/v1/auth/token/": Row(get=POST_ONLY),
     "/healthz": Row(),
+    "/branding.css": Row(),
     "/invitation/<str:token>/": Row(fill=("token",), status=404),
     "/login/": Row(status=302),
     "/logout/": Row(get=POST_ONLY),
