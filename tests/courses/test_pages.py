@@ -86,7 +86,11 @@ def test_branding_is_shown_on_every_tenant_page(site, demo) -> None:
     for url in ("/", "/courses/", "/login/"):
         page = Client(HTTP_HOST=site["host"]).get(url) if url == "/login/" else admin.get(url)
         assert b"Demo Learning Hub" in page.content, url
-        assert b"--brand: #123456" in page.content, url
+        # The colours come in a stylesheet of their own (no inline style under the CSP, issue 11 item 8).
+        assert b'href="/branding.css?v=%23123456-%23abcdef"' in page.content, url
+    css = admin.get("/branding.css")
+    assert (css["Content-Type"], css.content) == ("text/css; charset=utf-8",
+                                                  b":root { --brand: #123456; --accent: #abcdef; }\n")
     bad = admin.post("/manage/branding/", {"primary_color": "red"}, follow=True)
     assert b"Use a colour like" in bad.content
 
