@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -50,3 +51,20 @@ def tenant_url(*, slug: str, path: str = "/", request: HttpRequest | None = None
         return f"{request.scheme}://{slug}.{request.get_host()}{path}"
     port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
     return f"{settings.PLATFORM_URL_SCHEME}://{slug}.{settings.PLATFORM_DOMAIN}{port}{path}"
+
+
+def configured_host(request: HttpRequest) -> str:
+    """The host of this tenant (or of the platform) as configured: `<slug>.PLATFORM_DOMAIN` and
+    PLATFORM_URL_PORT (mooc_platform.http.tenant_url), whatever Host header the request came with
+    (issue 11 item 9)."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
+        return f"{settings.PLATFORM_DOMAIN}{port}"
+    return urlsplit(tenant_url(slug=tenant.slug)).netloc
+
+
+def configured_base_url(request: HttpRequest) -> str:
+    """`PLATFORM_URL_SCHEME://<configured host>/`: the base of links e-mailed from a request (invitations,
+    resets), never the request's own Host header or port (issue 11 item 9)."""
+    return f"{settings.PLATFORM_URL_SCHEME}://{configured_host(request)}/"

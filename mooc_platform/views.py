@@ -1,7 +1,5 @@
 """The shell's pages: home pages of the platform and of a tenant, login."""
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,7 +15,7 @@ from django.views.decorators.http import require_POST
 from .accounts.throttling import login_owner_proven
 from .accounts.tokens import user_sign_out_everywhere
 from .forms import EmailAuthenticationForm
-from .http import client_ip, tenant_url
+from .http import client_ip, configured_host
 
 
 def platform_home(request: HttpRequest) -> HttpResponse:
@@ -42,17 +40,6 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You are signed out on every device and every API token is revoked."))
     return redirect("login")
-
-
-def configured_host(request: HttpRequest) -> str:
-    """The host of this tenant (or of the platform) as configured: `<slug>.PLATFORM_DOMAIN` and
-    PLATFORM_URL_PORT (mooc_platform.http.tenant_url), whatever Host header the request came with
-    (issue 11 item 9)."""
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
-        port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
-        return f"{settings.PLATFORM_DOMAIN}{port}"
-    return urlsplit(tenant_url(slug=tenant.slug)).netloc
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.apis import SignOutEverywhereOutput
+from mooc_platform.http import configured_base_url
 from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsTenantAdministrator
 
@@ -45,7 +46,7 @@ class UserListCreateApi(ListAPIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, _token = services.user_invite(base_url=request.build_absolute_uri("/"), invited_by=request.user,
+        user, _token = services.user_invite(base_url=configured_base_url(request), invited_by=request.user,
                                             **data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
@@ -67,7 +68,7 @@ class UserInvitationResendApi(APIView):
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request, pk: int) -> Response:
         user = get_object_or_404(selectors.users_list(), pk=pk)
-        services.user_invitation_resend(user=user, base_url=request.build_absolute_uri("/"))
+        services.user_invitation_resend(user=user, base_url=configured_base_url(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import configured_base_url
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .. import selectors, services
@@ -58,12 +59,12 @@ def manage_users(request: HttpRequest) -> HttpResponse:
             if action == "invite":
                 user, _token = services.user_invite(
                     email=request.POST.get("email", ""), role=request.POST.get("role", "learner"),
-                    full_name=request.POST.get("full_name", ""), base_url=request.build_absolute_uri("/"),
+                    full_name=request.POST.get("full_name", ""), base_url=configured_base_url(request),
                     invited_by=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
             elif action == "resend":
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
-                services.user_invitation_resend(user=target, base_url=request.build_absolute_uri("/"))
+                services.user_invitation_resend(user=target, base_url=configured_base_url(request))
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
             elif action == "sign-out-everywhere":
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import configured_base_url
 
 from .. import services
 from .common import _error, admin_required
@@ -24,7 +25,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
                 text = request.POST.get("csv_text", "")
             if request.POST.get("action") == "apply":
                 report = services.users_import_apply(csv_text=text, actor=request.user,
-                                                     base_url=request.build_absolute_uri("/"))
+                                                     base_url=configured_base_url(request))
             else:
                 report = services.users_import_preview(csv_text=text)
             context.update({"report": report, "summary": report.summary(), "csv_text": text})
