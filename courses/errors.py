@@ -65,6 +65,12 @@ class InvitationInvalidError(ApplicationError):
     code = Code.INVITATION_INVALID
 
 
+class LastAdministratorError(ForbiddenError):
+    """The change would leave the organisation without an active administrator (issue 9 item 9)."""
+
+    code = "last_administrator"
+
+
 class UserExistsError(ConflictError):
     code = Code.USER_EXISTS
 

@@ -42,6 +42,7 @@ api = [
     path("api/v1/users/import/", apis.UserImportApi.as_view(), name="api-user-import"),
     path("api/v1/users/<id:pk>/deactivate/", apis.UserDeactivateApi.as_view(), name="api-user-deactivate"),
     path("api/v1/users/<id:pk>/reactivate/", apis.UserReactivateApi.as_view(), name="api-user-reactivate"),
+    path("api/v1/users/<id:pk>/role/", apis.UserRoleApi.as_view(), name="api-user-role"),
     path("api/v1/users/<id:pk>/invitation/", apis.UserInvitationResendApi.as_view(), name="api-user-invitation"),
     path("api/v1/enrollments/", apis.EnrollmentListCreateApi.as_view(), name="api-enrollment-list"),
     path("api/v1/enrollments/<id:pk>/", apis.EnrollmentDetailApi.as_view(), name="api-enrollment-detail"),

@@ -64,6 +64,7 @@ from .people import (
     UserListCreateApi,
     UserOutput,
     UserReactivateApi,
+    UserRoleApi,
 )
 from .privacy import (
     MyAccountDeleteApi,
@@ -139,5 +140,6 @@ __all__ = [
     "UserListCreateApi",
     "UserOutput",
     "UserReactivateApi",
+    "UserRoleApi",
     "import_report_data",
 ]

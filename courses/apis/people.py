@@ -69,6 +69,24 @@ class UserInvitationResendApi(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
+class UserRoleApi(APIView):
+    """Change a user's role (audited); the last active administrator keeps theirs (403
+    `last_administrator`)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        role = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=UserOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        return Response(UserOutput(services.user_role_change(user=user, role=data.validated_data["role"],
+                                                             actor=request.user)).data)
+
+
 class UserReactivateApi(APIView):
     permission_classes = [IsTenantAdministrator]
 

@@ -71,6 +71,7 @@ from .people import (
     STAFF_ROLES,
     TENANT_ROLES,
     _seat_check,
+    administrator_kept_check,
     is_staff_member,
     seats_used,
     user_deactivate,
@@ -79,6 +80,7 @@ from .people import (
     user_invitation_resend,
     user_invite,
     user_reactivate,
+    user_role_change,
 )
 from .privacy import (
     user_account_delete,
@@ -108,6 +110,7 @@ __all__ = [
     "SignedUpload",
     "TenantLimits",
     "_seat_check",
+    "administrator_kept_check",
     "branding_display_name",
     "branding_update",
     "certificate_download_url",
@@ -158,6 +161,7 @@ __all__ = [
     "user_invitation_resend",
     "user_invite",
     "user_reactivate",
+    "user_role_change",
     "users_import_apply",
     "users_import_preview",
 ]

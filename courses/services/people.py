@@ -9,15 +9,18 @@ from datetime import datetime, timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_tenant_model
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ForbiddenError
+from tenants.services.audit import audit_record
 
-from ..errors import InvitationInvalidError, SeatLimitReachedError, UserExistsError
+from ..errors import InvitationInvalidError, LastAdministratorError, SeatLimitReachedError, UserExistsError
 from ..models import UserInvitation
 from .branding import branding_display_name, tenant_default_language, tenant_limits
 
@@ -54,6 +57,42 @@ def _role_check(role: str) -> str:
         raise ApplicationError(f"Unknown role {role!r}: use administrator, instructor or learner.",
                                code=Code.UNKNOWN_ROLE)
     return role
+
+
+def last_administrator_message(*, email: str) -> str:
+    return _("%(email)s is the organisation's last active administrator: appoint another administrator "
+             "first.") % {"email": email}
+
+
+def administrator_kept_check(*, leaving: User) -> None:
+    """Refuse a change that takes `leaving` out of the organisation's active administrators (a role
+    change, a deactivation, a deletion) when no other active administrator stays (issue 9 item 9).
+    Locks the active administrators' rows until the end of the transaction, so two administrators
+    removing each other at the same time cannot both pass."""
+    active = set(User.objects.select_for_update().filter(role=User.Role.ADMINISTRATOR, is_active=True)
+                 .values_list("pk", flat=True))
+    if leaving.pk in active and not active - {leaving.pk}:
+        raise LastAdministratorError(last_administrator_message(email=leaving.email),
+                                     details={"user": leaving.pk})
+
+
+@transaction.atomic
+def user_role_change(*, user: User, role: str, actor: User | None) -> User:
+    """Give `user` another role of the organisation, audited (`user.role_changed`); the last active
+    administrator keeps theirs (issue 9 item 9)."""
+    _role_check(role)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == role:
+        return user
+    if user.role == User.Role.ADMINISTRATOR:
+        administrator_kept_check(leaving=user)
+    before = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit_record(action="user.role_changed", actor=actor,
+                 tenant=get_tenant_model().objects.get(schema_name=connection.schema_name), target=user,
+                 before={"email": user.email, "role": before}, after={"email": user.email, "role": role})
+    return user
 
 
 def _token_hash(token: str) -> str:
@@ -134,6 +173,7 @@ def user_invitation_resend(*, user: User, base_url: str, now: datetime | None = 
 def user_deactivate(*, user: User, actor: User) -> User:
     if user.pk == actor.pk:
         raise ForbiddenError("You cannot deactivate your own account.")
+    administrator_kept_check(leaving=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
     from rest_framework.authtoken.models import Token

@@ -19,7 +19,7 @@ from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .branding import tenant_default_language, tenant_limits
-from .people import TENANT_ROLES, _invitation_send, seats_used
+from .people import TENANT_ROLES, _invitation_send, last_administrator_message, seats_used, user_role_change
 
 
 @dataclass
@@ -75,10 +75,14 @@ def _csv_rows(csv_text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _import_plan(csv_text: str, *, seats_available: int) -> list[ImportRow]:
+def _import_plan(csv_text: str, *, seats_available: int, lock: bool = False) -> list[ImportRow]:
     rows = _csv_rows(csv_text)
     emails = {r.get("email", "").lower() for _, r in rows}
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
+    # The active administrators after each row, in file order: a row that would leave none is refused
+    # (issue 9 item 9); `lock` holds their rows until the import commits.
+    admins = User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True)
+    administrators = set((admins.select_for_update() if lock else admins).values_list("email", flat=True))
     seen: set[str] = set()
     plan: list[ImportRow] = []
     for line, record in rows:
@@ -115,6 +119,15 @@ def _import_plan(csv_text: str, *, seats_available: int) -> list[ImportRow]:
                 row.changes = {k: {"from": getattr(user, k), "to": v} for k, v in wanted.items()
                                if getattr(user, k) != v}
                 row.action = "update" if row.changes else "unchanged"
+                if (user.is_active and user.role == User.Role.ADMINISTRATOR and role != User.Role.ADMINISTRATOR
+                        and not administrators - {email}):
+                    row.action = "error"
+                    row.errors.append({"code": "last_administrator",
+                                       "message": last_administrator_message(email=email)})
+        if not row.errors and role == User.Role.ADMINISTRATOR:
+            administrators.add(email)
+        elif not row.errors:
+            administrators.discard(email)
         plan.append(row)
     return plan
 
@@ -132,7 +145,7 @@ def users_import_apply(*, csv_text: str, actor: User, base_url: str, now: dateti
     now = now or timezone.now()
     with transaction.atomic():
         limits = tenant_limits(for_update=True)
-        plan = _import_plan(csv_text, seats_available=limits.seat_limit - seats_used())
+        plan = _import_plan(csv_text, seats_available=limits.seat_limit - seats_used(), lock=True)
         for row in plan:
             if row.action not in ("create", "update"):
                 continue
@@ -144,7 +157,14 @@ def users_import_apply(*, csv_text: str, actor: User, base_url: str, now: dateti
                         _invitation_send(user=user, base_url=base_url, now=now)
                     else:
                         updates = {k: v["to"] for k, v in row.changes.items()}
-                        User.objects.filter(email=row.email).update(**updates)
+                        if "role" in updates:  # checked and audited like any role change
+                            user_role_change(user=User.objects.get(email=row.email), role=updates.pop("role"),
+                                             actor=actor)
+                        if updates:
+                            User.objects.filter(email=row.email).update(**updates)
+            except ApplicationError as exc:
+                row.action = "error"
+                row.errors.append({"code": exc.code, "message": exc.message})
             except Exception as exc:  # a bad row never blocks the good ones
                 row.action = "error"
                 row.errors.append({"code": Code.ROW_FAILED, "message": str(exc)[:200]})

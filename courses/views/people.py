@@ -64,6 +64,12 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 services.user_invitation_resend(user=target, base_url=request.build_absolute_uri("/"))
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
+            elif action == "role":
+                target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
+                changed = services.user_role_change(user=target, role=request.POST.get("role", ""),
+                                                    actor=request.user)
+                messages.success(request, _("%(email)s is now: %(role)s.") % {
+                    "email": changed.email, "role": changed.get_role_display()})
             elif action in ("deactivate", "reactivate"):
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 if action == "deactivate":
@@ -75,5 +81,7 @@ def manage_users(request: HttpRequest) -> HttpResponse:
         return redirect("manage-users")
     limits = services.tenant_limits()
     return render(request, "courses/manage_users.html", {
-        "users": selectors.users_list(), "roles": services.TENANT_ROLES, "seats_used": services.seats_used(),
+        "users": selectors.users_list(), "roles": services.TENANT_ROLES,
+        "role_choices": [(role.value, role.label) for role in services.TENANT_ROLES],
+        "seats_used": services.seats_used(),
         "seat_limit": limits.seat_limit})
