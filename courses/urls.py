@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
+from mooc_platform.accounts.forms import PasswordResetForm
+
 from . import apis, views
 
 
@@ -61,8 +63,9 @@ api = [
 
 _reset_tpl = "courses/registration/"
 accounts = [
-    path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
+    # The old address of invitations: redirects to the one invitation page, /invitation/<token>/.
+    path("accounts/invitation/<str:token>/", views.invitation_legacy, name="invitation-accept"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm,
         template_name=_reset_tpl + "password_reset_form.html",
         email_template_name=_reset_tpl + "password_reset_email.txt",
         subject_template_name=_reset_tpl + "password_reset_subject.txt"), name="password_reset"),

@@ -1,10 +1,10 @@
-"""Tenant-host pages of the tenants app: invitation, information screen, timeline, exports."""
+"""Tenant-host pages of the tenants app: information screen, timeline, exports (the invitation page
+is mooc_platform.accounts.views)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from mooc_platform.errors import ApplicationError
 
 from .exports import export_download_url
-from .invitations import invitation_user
 from .middleware import tenant_restriction
 from .models import TenantExport
 from .selectors import tenant_storage_status, tenant_timeline
@@ -31,22 +30,6 @@ def _administrator(request: HttpRequest) -> None:
     _tenant_host(request)
     if not request.user.is_tenant_admin:
         raise PermissionDenied
-
-
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """`/invitation/<token>/`: the invited user chooses a password (Django's validators refuse
-    trivial ones, SPEC R3), then logs in. The link works once."""
-    _tenant_host(request)
-    user = invitation_user(token=token)
-    if user is None:
-        return render(request, "tenants/invitation_invalid.html", status=404)
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your password is set. Log in with your e-mail address and this password."))
-        return redirect("login")
-    return render(request, "tenants/invitation.html", {"form": form, "invited": user})
 
 
 @login_required

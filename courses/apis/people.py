@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.services import user_invitation_resend
 from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsTenantAdministrator
 
@@ -43,8 +44,7 @@ class UserListCreateApi(ListAPIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, _token = services.user_invite(base_url=request.build_absolute_uri("/"), invited_by=request.user,
-                                            **data.validated_data)
+        user, _link = services.user_invite(invited_by=request.user, **data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -65,7 +65,7 @@ class UserInvitationResendApi(APIView):
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request, pk: int) -> Response:
         user = get_object_or_404(selectors.users_list(), pk=pk)
-        services.user_invitation_resend(user=user, base_url=request.build_absolute_uri("/"))
+        user_invitation_resend(user=user, actor=request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

@@ -51,8 +51,7 @@ class UserImportApi(APIView):
         else:
             raise ApplicationError("Send a CSV file (`file`) or its text (`csv`).", code=Code.CSV_INVALID)
         if data.validated_data["apply"]:
-            report = services.users_import_apply(csv_text=text, actor=request.user,
-                                                 base_url=request.build_absolute_uri("/"))
+            report = services.users_import_apply(csv_text=text, actor=request.user)
         else:
             report = services.users_import_preview(csv_text=text)
         return Response(import_report_data(report))

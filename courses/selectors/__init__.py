@@ -34,6 +34,7 @@ from .learning import (
     score_of_course,
 )
 from .people import (
+    user_invitation_legacy_user,
     users_list,
 )
 
@@ -60,5 +61,6 @@ __all__ = [
     "quiz_maintenance_clash",
     "reports_open",
     "score_of_course",
+    "user_invitation_legacy_user",
     "users_list",
 ]

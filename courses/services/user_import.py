@@ -5,21 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.services import user_invitation_send
 from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .branding import tenant_default_language, tenant_limits
-from .people import TENANT_ROLES, _invitation_send, last_administrator_message, seats_used, user_role_change
+from .people import TENANT_ROLES, last_administrator_message, seats_used, user_role_change
 
 
 @dataclass
@@ -122,7 +121,7 @@ def _import_plan(csv_text: str, *, seats_available: int, lock: bool = False) -> 
                 if (user.is_active and user.role == User.Role.ADMINISTRATOR and role != User.Role.ADMINISTRATOR
                         and not administrators - {email}):
                     row.action = "error"
-                    row.errors.append({"code": "last_administrator",
+                    row.errors.append({"code": Code.LAST_ADMINISTRATOR,
                                        "message": last_administrator_message(email=email)})
         if not row.errors and role == User.Role.ADMINISTRATOR:
             administrators.add(email)
@@ -139,10 +138,9 @@ def users_import_preview(*, csv_text: str) -> ImportReport:
                         applied=False)
 
 
-def users_import_apply(*, csv_text: str, actor: User, base_url: str, now: datetime | None = None) -> ImportReport:
+def users_import_apply(*, csv_text: str, actor: User) -> ImportReport:
     """Apply the file (SPEC R2): each good row in its own savepoint, bad rows reported and skipped,
     new users invited by e-mail. Re-importing the same file changes nothing."""
-    now = now or timezone.now()
     with transaction.atomic():
         limits = tenant_limits(for_update=True)
         plan = _import_plan(csv_text, seats_available=limits.seat_limit - seats_used(), lock=True)
@@ -154,7 +152,7 @@ def users_import_apply(*, csv_text: str, actor: User, base_url: str, now: dateti
                     if row.action == "create":
                         user = User.objects.create_user(row.email, None, role=row.role, full_name=row.full_name,
                                                         language=row.language or tenant_default_language())
-                        _invitation_send(user=user, base_url=base_url, now=now)
+                        user_invitation_send(user=user)
                     else:
                         updates = {k: v["to"] for k, v in row.changes.items()}
                         if "role" in updates:  # checked and audited like any role change

@@ -37,7 +37,7 @@ from .learning import (
     my_progress,
 )
 from .people import (
-    invitation_accept,
+    invitation_legacy,
     manage_users,
     my_profile,
 )
@@ -61,7 +61,7 @@ __all__ = [
     "course_enrol",
     "course_page",
     "discussion",
-    "invitation_accept",
+    "invitation_legacy",
     "lesson_complete",
     "lesson_page",
     "manage_branding",

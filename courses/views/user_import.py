@@ -23,8 +23,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
             else:
                 text = request.POST.get("csv_text", "")
             if request.POST.get("action") == "apply":
-                report = services.users_import_apply(csv_text=text, actor=request.user,
-                                                     base_url=request.build_absolute_uri("/"))
+                report = services.users_import_apply(csv_text=text, actor=request.user)
             else:
                 report = services.users_import_preview(csv_text=text)
             context.update({"report": report, "summary": report.summary(), "csv_text": text})
