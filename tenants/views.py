@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 
 from .exports import export_download_url
@@ -26,12 +26,6 @@ def _tenant_host(request: HttpRequest) -> None:
         raise Http404
 
 
-def _administrator(request: HttpRequest) -> None:
-    _tenant_host(request)
-    if not request.user.is_tenant_admin:
-        raise PermissionDenied
-
-
 @login_required
 def account_status(request: HttpRequest) -> HttpResponse:
     """The information screen of a suspended / ended / retention tenant (SPEC R11, R14)."""
@@ -44,19 +38,19 @@ def account_status(request: HttpRequest) -> HttpResponse:
         "is_admin": request.user.is_tenant_admin})
 
 
-@login_required
+@administrator_required
 def timeline(request: HttpRequest) -> HttpResponse:
-    _administrator(request)
+    _tenant_host(request)
     return render(request, "tenants/timeline.html", {
         "tenant": request.tenant, "steps": tenant_timeline(tenant=request.tenant, now=timezone.now()),
         "storage": tenant_storage_status(tenant=request.tenant)})
 
 
-@login_required
+@administrator_required
 @require_http_methods(["GET", "POST"])
 def exports_page(request: HttpRequest) -> HttpResponse:
     """Read-only page to request and download full exports (works in retention, SPEC R14)."""
-    _administrator(request)
+    _tenant_host(request)
     if request.method == "POST":
         try:
             tenant_export_request(tenant=request.tenant, actor=request.user)

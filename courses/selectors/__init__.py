@@ -15,7 +15,6 @@ from .certificates import (
     certificates_of,
 )
 from .discussions import (
-    STAFF,
     post_author_label,
     posts_of_course,
     reports_open,
@@ -39,7 +38,6 @@ from .people import (
 )
 
 __all__ = [
-    "STAFF",
     "branding_current",
     "certificate_by_code",
     "certificates_all",

@@ -67,11 +67,9 @@ from .media import (
     storage_warning,
 )
 from .people import (
-    STAFF_ROLES,
     TENANT_ROLES,
     _seat_check,
     administrator_kept_check,
-    is_staff_member,
     seats_used,
     user_deactivate,
     user_invite,
@@ -96,7 +94,6 @@ __all__ = [
     "HUNDRED",
     "MARKDOWN_TAGS",
     "MB",
-    "STAFF_ROLES",
     "SUBMIT_GRACE",
     "TENANT_ROLES",
     "UPLOAD_RULES",
@@ -120,7 +117,6 @@ __all__ = [
     "course_update",
     "enrollment_create",
     "enrollment_for",
-    "is_staff_member",
     "lesson_complete",
     "lesson_create",
     "lesson_delete",

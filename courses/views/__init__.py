@@ -16,9 +16,6 @@ from .certificates import (
 )
 from .common import (
     View,
-    admin_required,
-    roles_required,
-    staff_required,
 )
 from .discussions import (
     discussion,
@@ -51,7 +48,6 @@ from .user_import import (
 
 __all__ = [
     "View",
-    "admin_required",
     "analytics",
     "analytics_course",
     "analytics_csv",
@@ -74,8 +70,6 @@ __all__ = [
     "my_profile",
     "my_progress",
     "post_report",
-    "roles_required",
-    "staff_required",
     "teach_course",
     "teach_home",
     "teach_lesson",

@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mooc_platform.accounts.invitations import invitation_path
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.accounts.services import user_invitation_resend
 from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .. import selectors, services
-from .common import _error, admin_required
+from .common import _error
 
 
 def invitation_legacy(request: HttpRequest, token: str) -> HttpResponse:
@@ -39,7 +40,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/my_profile.html", {"profile": user})
 
 
-@admin_required
+@administrator_required
 def manage_users(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")

@@ -7,13 +7,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 
 from .. import services
-from .common import _error, admin_required
+from .common import _error
 
 
-@admin_required
+@administrator_required
 def manage_import(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
