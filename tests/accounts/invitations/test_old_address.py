@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from courses.models import UserInvitation
 from mooc_platform.accounts.models import User
-from tests.courses.conftest import unique
+from tests.helpers import unique
 
 
 def test_a_link_sent_before_the_merge_still_lets_the_user_choose_a_password(demo, in_demo) -> None:

@@ -11,7 +11,8 @@ from courses import services
 from courses.errors import LastAdministratorError
 from mooc_platform.accounts.models import User
 from tenants.models import AuditEvent
-from tests.courses.conftest import client_for, unique, user_make
+from tests.factories import UserFactory
+from tests.helpers import client_for, unique
 
 
 def _csv(*lines: str) -> str:
@@ -103,7 +104,7 @@ def test_deactivation_refuses_the_last_active_administrator_whoever_asks(demo, i
 
 def test_an_administrator_may_be_deactivated_while_another_one_stays(demo, in_demo) -> None:
     admin = User.objects.get(email="admin@demo.test")
-    second = user_make(role=User.Role.ADMINISTRATOR)
+    second = UserFactory(role=User.Role.ADMINISTRATOR)
     services.user_deactivate(user=second, actor=admin)
     assert User.objects.get(pk=second.pk).is_active is False
     with pytest.raises(LastAdministratorError):
