@@ -3,11 +3,9 @@ roles, deactivation, the last administrator."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from courses.errors import Code
@@ -75,8 +73,7 @@ def user_role_change(*, user: User, role: str, actor: User | None) -> User:
     user.role = role
     user.save(update_fields=["role"])
     audit_record(action="user.role_changed", actor=actor,
-                 tenant=import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name,
-                                                                  fields=("id",))["id"], target=user,
+                 schema_name=connection.schema_name, target=user,
                  before={"email": user.email, "role": before}, after={"email": user.email, "role": role})
     return user
 
