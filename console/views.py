@@ -33,12 +33,12 @@ from invoicing.forms import QuoteForm
 from invoicing.models import Invoice, Plan, Quote
 from invoicing.money import money_round
 from mooc_platform import storage
+from mooc_platform.accounts.invitations import INVITATION_TIMEOUT_DAYS
 from mooc_platform.audit import audit_client_address
 from mooc_platform.business_time import business_date, business_days_later, platform_tz
 from mooc_platform.errors import ApplicationError
 from tenants import selectors as tenants_selectors
 from tenants import services as tenants_services
-from tenants.invitations import INVITATION_TIMEOUT_DAYS
 from tenants.models import CustomDomain, SupportAccessGrant, Tenant
 
 from . import selectors, services
