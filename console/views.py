@@ -33,12 +33,12 @@ from invoicing.forms import QuoteForm
 from invoicing.models import Invoice, Plan, Quote
 from invoicing.money import money_round
 from mooc_platform import storage
+from mooc_platform.accounts.invitations import INVITATION_TIMEOUT_DAYS
 from mooc_platform.audit import audit_client_address
 from mooc_platform.business_time import business_date, business_days_later, platform_tz
 from mooc_platform.errors import ApplicationError
 from tenants import selectors as tenants_selectors
 from tenants import services as tenants_services
-from tenants.invitations import INVITATION_TIMEOUT_DAYS
 from tenants.models import CustomDomain, SupportAccessGrant, Tenant
 
 from . import selectors, services
@@ -189,6 +189,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "windows": selectors.maintenance_windows_ahead(now=now),
         "events": selectors.audit_events_recent(),
         "approvals": selectors.approvals_pending()[:10],
+        "credit_notes_proposed": invoicing_selectors.invoices_credit_note_proposed()[:20],
         "now": now,
     })
 
@@ -256,6 +257,8 @@ ACTIONS = {
     "resend-invitation": Action("resend-invitation",
                                 gettext_lazy("Re-send the invitation of the first administrator"),
                                 gettext_lazy("Send a new link"), ConfirmForm, danger=False),
+    "lift-termination": Action("lift-termination", gettext_lazy("Lift the termination"),
+                               gettext_lazy("Lift the termination"), ReasonForm, danger=False),
     "rename": Action("rename", gettext_lazy("Rename the organisation"), gettext_lazy("Rename"), RenameForm,
                      danger=False),
     "limits": Action("limits", gettext_lazy("Change seats or storage quota"),
@@ -300,6 +303,9 @@ def _consequence(action: str, tenant: Tenant, now: datetime) -> str:
         admin = tenants_services.tenant_first_administrator(tenant=tenant)
         return _("%(email)s receives a new link to choose a password, valid %(days)s days.") % {
             "email": admin.email if admin else "—", "days": INVITATION_TIMEOUT_DAYS}
+    if action == "lift-termination":
+        return _("%(name)s may subscribe again from its billing page until its data is destroyed; access stays "
+                 "ended until then. The reason is kept in the audit log.") % {"name": name}
     if action == "rename":
         return _("The new name is shown to the organisation's users at once; issued invoices keep the name they "
                  "were issued with.")
@@ -327,6 +333,9 @@ def _run_action(request: HttpRequest, action: str, tenant: Tenant, data: dict[st
     if action == "resend-invitation":
         tenants_services.tenant_admin_invitation_resend(tenant=tenant, actor=actor, now=now)
         return _("A new invitation is on its way.")
+    if action == "lift-termination":
+        tenants_services.tenant_termination_lift(tenant=tenant, actor=actor, reason=data["reason"], now=now)
+        return _("Termination lifted.")
     if action == "rename":
         tenants_services.tenant_rename(tenant=tenant, name=data["name"], actor=actor)
         return _("Renamed.")

@@ -34,9 +34,10 @@ def _branding(request: HttpRequest, tenant: Any) -> dict[str, Any]:
     if current is not None and current.logo is not None:
         logo_url = services.media_download_url(upload=current.logo)
     user = getattr(request, "user", None)
-    role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
+    signed_in = user is not None and user.is_authenticated
+    is_staff = signed_in and user.is_course_staff
     storage_level = None
-    if role in ("administrator", "instructor"):  # staff only: one fresh read of the tenant's usage
+    if is_staff:  # staff only: one fresh read of the tenant's usage
         limits = services.tenant_limits()
         storage_level = services.storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
     return {
@@ -45,6 +46,6 @@ def _branding(request: HttpRequest, tenant: Any) -> dict[str, Any]:
         "brand_logo_url": logo_url,
         "brand_primary": current.primary_color if current else "",
         "brand_accent": current.accent_color if current else "",
-        "nav_is_staff": role in ("administrator", "instructor"),
-        "nav_is_admin": role == "administrator",
+        "nav_is_staff": is_staff,
+        "nav_is_admin": signed_in and user.is_tenant_admin,
     }

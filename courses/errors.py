@@ -2,6 +2,7 @@
 
 from rest_framework import status
 
+from mooc_platform.accounts.errors import InvitationInvalidError  # noqa: F401 - one home, re-exported
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 from mooc_platform.errors import Code as BaseCode
 
@@ -15,7 +16,6 @@ class Code(BaseCode):
     DUPLICATE = "duplicate"
     ENROLLMENT_REFUSED = "enrollment_refused"
     INVALID_EMAIL = "invalid_email"
-    INVITATION_INVALID = "invitation_invalid"
     LAST_ADMINISTRATOR = "last_administrator"
     NOT_ENROLLED = "not_enrolled"
     QUIZ_ATTEMPT_SUBMITTED = "quiz_attempt_submitted"
@@ -62,8 +62,10 @@ class QuizClosedError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
 
 
-class InvitationInvalidError(ApplicationError):
-    code = Code.INVITATION_INVALID
+class LastAdministratorError(ForbiddenError):
+    """The change would leave the organisation without an active administrator (issue 9 item 9)."""
+
+    code = Code.LAST_ADMINISTRATOR
 
 
 class UserExistsError(ConflictError):

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
+from mooc_platform.accounts.forms import PasswordResetForm
 from mooc_platform.views import PasswordResetConfirmView, PasswordResetView
 
 from . import apis, views
@@ -46,6 +47,7 @@ api = [
     path("api/v1/users/<id:pk>/reactivate/", apis.UserReactivateApi.as_view(), name="api-user-reactivate"),
     path("api/v1/users/<id:pk>/sign-out-everywhere/", apis.UserSignOutEverywhereApi.as_view(),
          name="api-user-sign-out-everywhere"),
+    path("api/v1/users/<id:pk>/role/", apis.UserRoleApi.as_view(), name="api-user-role"),
     path("api/v1/users/<id:pk>/invitation/", apis.UserInvitationResendApi.as_view(), name="api-user-invitation"),
     path("api/v1/enrollments/", apis.EnrollmentListCreateApi.as_view(), name="api-enrollment-list"),
     path("api/v1/enrollments/<id:pk>/", apis.EnrollmentDetailApi.as_view(), name="api-enrollment-detail"),
@@ -64,8 +66,9 @@ api = [
 
 _reset_tpl = "courses/registration/"
 accounts = [
-    path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
-    path("accounts/password-reset/", PasswordResetView.as_view(
+    # The old address of invitations: redirects to the one invitation page, /invitation/<token>/.
+    path("accounts/invitation/<str:token>/", views.invitation_legacy, name="invitation-accept"),
+    path("accounts/password-reset/", PasswordResetView.as_view(form_class=PasswordResetForm,
         template_name=_reset_tpl + "password_reset_form.html",
         email_template_name=_reset_tpl + "password_reset_email.txt",
         subject_template_name=_reset_tpl + "password_reset_subject.txt"), name="password_reset"),

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mooc_platform import storage
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 from mooc_platform.http import client_ip, tenant_url
 from tenants.models import Tenant
@@ -83,20 +79,7 @@ def quote_pdf(request: HttpRequest, token: str) -> HttpResponse:
                         headers={"Content-Disposition": f'inline; filename="{quote.reference}.pdf"'})
 
 
-def tenant_administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if connection.schema_name == "public":
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_tenant_admin:
-            return HttpResponseForbidden("Only the organisation's administrators can see billing.")
-        return view(request, *args, **kwargs)
-    return wrapper
-
-
-@tenant_administrator_required
+@administrator_required
 def billing_page(request: HttpRequest) -> HttpResponse:
     """The customer administrator's billing: subscription, invoices (PDF), balance, cancel (SPEC R12)."""
     tenant = connection.tenant
@@ -114,7 +97,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@tenant_administrator_required
+@administrator_required
 def billing_cancel_page(request: HttpRequest) -> HttpResponse:
     """Confirmation step, then cancellation: no refund, access until the paid-through date."""
     subscription = selectors.tenant_subscription(tenant=connection.tenant)
@@ -140,7 +123,7 @@ class ResubscribeForm(forms.Form):
                                               "definitive order, invoiced in advance at the current prices."))
 
 
-@tenant_administrator_required
+@administrator_required
 def billing_resubscribe_page(request: HttpRequest) -> HttpResponse:
     """`POST` from the billing page during retention: subscribe again, the tenant comes back (SPEC R14)."""
     if request.method != "POST":
@@ -161,7 +144,7 @@ def billing_resubscribe_page(request: HttpRequest) -> HttpResponse:
     return redirect("billing")
 
 
-@tenant_administrator_required
+@administrator_required
 def billing_invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = selectors.tenant_invoices(tenant=connection.tenant).filter(pk=invoice_id).first()
     if invoice is None:

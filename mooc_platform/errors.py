@@ -23,6 +23,7 @@ class Code:
     ERROR = "error"
     FORBIDDEN = "forbidden"
     INVALID_CREDENTIALS = "invalid_credentials"
+    INVITATION_INVALID = "invitation_invalid"  # mooc_platform.accounts
     LOGIN_THROTTLED = "login_throttled"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"

@@ -8,6 +8,7 @@ from .urls_common import urlpatterns as common
 urlpatterns = [
     path("", views.tenant_home, name="home"),
     path("api/v1/me/", apis.MeApi.as_view(), name="api-me"),
+    path("", include("mooc_platform.accounts.urls")),
     path("", include("courses.urls")),
     path("", include("tenants.urls_tenant")),
     path("", include("invoicing.urls_tenant")),

@@ -210,3 +210,17 @@ class SupportAccessGrant(models.Model):
     def covers(self, *, scope: str, now) -> bool:  # type: ignore[no-untyped-def]
         return (self.revoked_at is None and self.expires_at > now
                 and (self.scope == scope or self.scope == self.Scope.ALL))
+
+
+class RoutingVersion(models.Model):
+    """One row whose `value` moves whenever a tenant or domain row changes, in the transaction that
+    changes it (database triggers, migration 0004): every process compares it with the version its
+    host -> tenant cache was filled at, so no process routes by a state older than the last commit
+    (tenants.routing). Deferred triggers take the row lock only at commit: no deadlock between
+    transactions that touch several tenants."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Routing version {self.value}"

@@ -4,6 +4,13 @@ The cache is the `default` alias: this process's memory (LocMemCache) unless CAC
 one (Redis), so a cached request costs no query either way. `tenant_cache_clear()` forgets every entry
 at once by moving a generation number that each entry carries, without clearing the rest of the cache.
 
+No entry outlives a change to a tenant or a domain, in any process (issue 9 item 14): each entry also
+carries the routing version it was filled at, a one-row counter that database triggers move in the
+same transaction as any change to a tenant or domain row (`tenants.models.RoutingVersion`, migration
+0003), whichever code made it. Every request reads the version (one primary-key read, in the same
+round of work as the cache lookup) and refills an entry of an older one, so once a suspension or a
+purge commits no process serves the old state, nor a dropped schema — with or without a shared cache.
+
 Custom domains (SPEC R1) route once verified and approved without being listed in ALLOWED_HOSTS:
 approval creates a `Domain` row with `verified_at` set, and a host outside ALLOWED_HOSTS is accepted
 only when it is such a row. For that request `request.get_host()` then returns the host, so CSRF
@@ -26,6 +33,16 @@ from django_tenants.utils import get_tenant_domain_model, remove_www
 
 _GENERATION_KEY = "tenants.routing:generation"
 _HOST_KEY = "tenants.routing:host:{}"
+_VERSION_SQL = f'SELECT value FROM "{settings.PUBLIC_SCHEMA_NAME}".tenants_routingversion WHERE id = 1'  # noqa: S608
+
+
+def routing_version() -> int | None:
+    """The committed routing version, None when its row is missing (a flushed test database: then
+    nothing is cached)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def tenant_cache_clear() -> None:
@@ -46,18 +63,21 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         """(tenant, whether `hostname` is a verified custom domain); raises DoesNotExist."""
         ttl = settings.TENANT_CACHE_SECONDS
         key = _HOST_KEY.format(hostname)
-        generation = None
+        generation = version = None
         if ttl:
-            # One round trip: the entry (generation, tenant, verified) and the current generation.
+            version = routing_version()
+            # One round trip: the entry (generation, version, tenant, verified) and the current generation.
             found = cache.get_many([key, _GENERATION_KEY])
             generation = found.get(_GENERATION_KEY)
             hit = found.get(key)
-            if hit is not None and hit[0] == generation:
-                return hit[1], hit[2]
+            if version is not None and hit is not None and hit[0] == generation and hit[1] == version:
+                return hit[2], hit[3]
+        # Read after the version: a change committed in between is cached under the older version,
+        # and so read again by the next request.
         domain = domain_model.objects.select_related("tenant").get(domain=hostname)
         verified = domain.verified_at is not None
-        if ttl:
-            cache.set(key, (generation, domain.tenant, verified), ttl)
+        if ttl and version is not None:
+            cache.set(key, (generation, version, domain.tenant, verified), ttl)
         return domain.tenant, verified
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

@@ -5,7 +5,6 @@ from django.urls import path
 from . import apis, views
 
 urlpatterns = [
-    path("invitation/<str:token>/", views.invitation_accept, name="invitation"),
     path("account-status/", views.account_status, name="tenant-account-status"),
     path("timeline/", views.timeline, name="tenant-timeline"),
     path("exports/", views.exports_page, name="tenant-exports"),

@@ -1,21 +1,20 @@
-"""Tenant-host pages of the tenants app: invitation, information screen, timeline, exports."""
+"""Tenant-host pages of the tenants app: information screen, timeline, exports (the invitation page
+is mooc_platform.accounts.views)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 
 from .exports import export_download_url
-from .invitations import invitation_user
 from .middleware import tenant_restriction
 from .models import TenantExport
 from .selectors import tenant_storage_status, tenant_timeline
@@ -25,28 +24,6 @@ from .services import tenant_export_request
 def _tenant_host(request: HttpRequest) -> None:
     if getattr(request, "tenant", None) is None or request.tenant.is_platform:
         raise Http404
-
-
-def _administrator(request: HttpRequest) -> None:
-    _tenant_host(request)
-    if not request.user.is_tenant_admin:
-        raise PermissionDenied
-
-
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """`/invitation/<token>/`: the invited user chooses a password (Django's validators refuse
-    trivial ones, SPEC R3), then logs in. The link works once."""
-    _tenant_host(request)
-    user = invitation_user(token=token)
-    if user is None:
-        return render(request, "tenants/invitation_invalid.html", status=404)
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your password is set. Log in with your e-mail address and this password."))
-        return redirect("login")
-    return render(request, "tenants/invitation.html", {"form": form, "invited": user})
 
 
 @login_required
@@ -61,19 +38,19 @@ def account_status(request: HttpRequest) -> HttpResponse:
         "is_admin": request.user.is_tenant_admin})
 
 
-@login_required
+@administrator_required
 def timeline(request: HttpRequest) -> HttpResponse:
-    _administrator(request)
+    _tenant_host(request)
     return render(request, "tenants/timeline.html", {
         "tenant": request.tenant, "steps": tenant_timeline(tenant=request.tenant, now=timezone.now()),
         "storage": tenant_storage_status(tenant=request.tenant)})
 
 
-@login_required
+@administrator_required
 @require_http_methods(["GET", "POST"])
 def exports_page(request: HttpRequest) -> HttpResponse:
     """Read-only page to request and download full exports (works in retention, SPEC R14)."""
-    _administrator(request)
+    _tenant_host(request)
     if request.method == "POST":
         try:
             tenant_export_request(tenant=request.tenant, actor=request.user)

@@ -64,6 +64,7 @@ from .people import (
     UserListCreateApi,
     UserOutput,
     UserReactivateApi,
+    UserRoleApi,
     UserSignOutEverywhereApi,
 )
 from .privacy import (
@@ -140,6 +141,7 @@ __all__ = [
     "UserListCreateApi",
     "UserOutput",
     "UserReactivateApi",
+    "UserRoleApi",
     "UserSignOutEverywhereApi",
     "import_report_data",
 ]

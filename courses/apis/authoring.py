@@ -16,11 +16,11 @@ from rest_framework.views import APIView
 from mooc_platform.errors import ForbiddenError
 from mooc_platform.http import client_ip
 from mooc_platform.i18n import LANGUAGE_CODES
-from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
+from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
 from ..models import Choice, Course, Lesson, Module, Question
-from .common import ID, _course_for, _is_staff, _lesson_for
+from .common import ID, _course_for, _lesson_for
 
 
 class CourseOutput(serializers.ModelSerializer):
@@ -50,7 +50,7 @@ class CourseListApi(ListAPIView):
 
     @extend_schema(request=CourseInput, responses={201: CourseOutput})
     def post(self, request: Request) -> Response:
-        if not _is_staff(request.user):
+        if not request.user.is_course_staff:
             raise ForbiddenError("Only instructors and administrators can do this.")
         data = CourseInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -114,7 +114,7 @@ class CourseDetailApi(APIView):
 
     @extend_schema(request=UpdateSerializer, responses=OutputSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        if not _is_staff(request.user):
+        if not request.user.is_course_staff:
             raise ForbiddenError("Only instructors and administrators can do this.")
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -125,7 +125,7 @@ class CourseDetailApi(APIView):
                                                 "enrolled (else 409 confirmation_required).")],
                    responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        if not _is_staff(request.user):
+        if not request.user.is_course_staff:
             raise ForbiddenError("Only instructors and administrators can do this.")
         confirm = request.query_params.get("confirm", "").lower() in ("1", "true", "yes")
         services.course_delete(course=_course_for(request, pk), actor=request.user, confirm=confirm,
@@ -134,7 +134,7 @@ class CourseDetailApi(APIView):
 
 
 class CoursePublishApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     @extend_schema(request=None, responses=CourseOutput)
     def post(self, request: Request, pk: int) -> Response:
@@ -143,7 +143,7 @@ class CoursePublishApi(APIView):
 
 
 class CourseUnpublishApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     @extend_schema(request=None, responses=CourseOutput)
     def post(self, request: Request, pk: int) -> Response:
@@ -154,7 +154,7 @@ class CourseUnpublishApi(APIView):
 class CourseInvitationsApi(APIView):
     """Invite e-mails to a SPOC."""
 
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         emails = serializers.ListField(child=serializers.EmailField(), max_length=5000)
@@ -170,7 +170,7 @@ class CourseInvitationsApi(APIView):
 class ModuleMoveApi(APIView):
     """Move a module one place up or down in its course (`{"direction": "up"|"down"}`)."""
 
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         direction = serializers.ChoiceField(choices=["up", "down"])
@@ -186,7 +186,7 @@ class ModuleMoveApi(APIView):
 class LessonMoveApi(APIView):
     """Move a lesson one place up or down in its module (`{"direction": "up"|"down"}`)."""
 
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         direction = serializers.ChoiceField(choices=["up", "down"])
@@ -200,7 +200,7 @@ class LessonMoveApi(APIView):
 
 
 class ModuleCreateApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=200)
@@ -225,7 +225,7 @@ class LessonInput(serializers.Serializer):
 
 
 class LessonCreateApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     @extend_schema(request=LessonInput, responses={201: LessonOutput})
     def post(self, request: Request, pk: int) -> Response:
@@ -251,13 +251,13 @@ class LessonDetailApi(APIView):
     @extend_schema(responses=LessonOutput)
     def get(self, request: Request, pk: int) -> Response:
         lesson = _lesson_for(request, pk)
-        if not _is_staff(request.user):  # lesson contents are for enrolled learners (SPOC confidentiality)
+        if not request.user.is_course_staff:  # lesson contents are for enrolled learners (SPOC confidentiality)
             services.enrollment_for(course=lesson.module.course, user=request.user)
         return Response(LessonOutput(lesson).data)
 
     @extend_schema(request=UpdateSerializer, responses=LessonOutput)
     def patch(self, request: Request, pk: int) -> Response:
-        if not _is_staff(request.user):
+        if not request.user.is_course_staff:
             raise ForbiddenError("Only instructors and administrators can do this.")
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -266,14 +266,14 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        if not _is_staff(request.user):
+        if not request.user.is_course_staff:
             raise ForbiddenError("Only instructors and administrators can do this.")
         services.lesson_delete(lesson=_lesson_for(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class QuestionCreateApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         class ChoiceInput(serializers.Serializer):

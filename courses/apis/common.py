@@ -5,18 +5,13 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from rest_framework.request import Request
 
-from mooc_platform.accounts.models import User
 from mooc_platform.errors import NotFoundError
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Course, Lesson
 
 # Ids sent in bodies stay within PostgreSQL's bigint: bad input is a 400, never a 500.
 ID: dict[str, int] = {"min_value": 1, "max_value": 2**63 - 1}
-
-
-def _is_staff(user: User) -> bool:
-    return services.is_staff_member(user)
 
 
 def _course_for(request: Request, pk: int) -> Course:
@@ -25,6 +20,6 @@ def _course_for(request: Request, pk: int) -> Course:
 
 def _lesson_for(request: Request, pk: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk)
-    if lesson.module.course.status != Course.Status.PUBLISHED and not _is_staff(request.user):
+    if lesson.module.course.status != Course.Status.PUBLISHED and not request.user.is_course_staff:
         raise NotFoundError("No such lesson.") from None
     return lesson

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
+from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
 from ..models import Post
@@ -93,7 +93,7 @@ class PostReportApi(APIView):
 class ReportListApi(ListAPIView):
     """The moderation queue (instructors and administrators)."""
 
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -113,7 +113,7 @@ class ReportListApi(ListAPIView):
 
 
 class PostHideApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -128,7 +128,7 @@ class PostHideApi(APIView):
 
 
 class PostRestoreApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     @extend_schema(request=None, responses=PostOutput)
     def post(self, request: Request, pk: int) -> Response:

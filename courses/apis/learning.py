@@ -13,12 +13,12 @@ from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ForbiddenError
-from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
+from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
 from ..models import Certificate, Enrollment, Question, QuizAttempt
 from .authoring import CourseOutput, QuestionOutput
-from .common import ID, _course_for, _is_staff, _lesson_for
+from .common import ID, _course_for, _lesson_for
 
 
 class EnrollmentOutput(serializers.ModelSerializer):
@@ -52,7 +52,7 @@ class EnrollmentListCreateApi(ListAPIView):
         course = _course_for(request, data.validated_data["course"])
         user = request.user
         if data.validated_data.get("user") and data.validated_data["user"] != request.user.pk:
-            if not _is_staff(request.user):
+            if not request.user.is_course_staff:
                 raise ForbiddenError("Only instructors and administrators enrol other users.")
             user = get_object_or_404(User, pk=data.validated_data["user"], is_active=True)
         enrollment, created = services.enrollment_create(course=course, user=user, actor=request.user)
@@ -119,7 +119,7 @@ class QuizAttemptSubmitApi(APIView):
 
 
 class CourseAnalyticsApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     @extend_schema(responses=dict)
     def get(self, request: Request, pk: int) -> Response:

@@ -10,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.errors import ForbiddenError, NotFoundError
-from mooc_platform.permissions import IsInstructorOrAdministrator, IsTenantMember
+from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import services
 from ..models import Lesson, MediaUpload
-from .common import _is_staff, _lesson_for
+from .common import _lesson_for
 
 
 class LessonMediaApi(APIView):
@@ -25,7 +25,7 @@ class LessonMediaApi(APIView):
     @extend_schema(responses=dict)
     def get(self, request: Request, pk: int) -> Response:
         lesson = _lesson_for(request, pk)
-        if not _is_staff(request.user):
+        if not request.user.is_course_staff:
             services.enrollment_for(course=lesson.module.course, user=request.user)
         if lesson.media is None:
             raise NotFoundError("This lesson has no media.")
@@ -39,7 +39,7 @@ class UploadCreateApi(APIView):
     COURSES_MULTIPART_THRESHOLD) get `part_urls` instead: PUT consecutive slices of `part_size` bytes
     to each, then confirm."""
 
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     class InputSerializer(serializers.Serializer):
         purpose = serializers.ChoiceField(choices=MediaUpload.Purpose.choices)
@@ -70,7 +70,7 @@ class UploadCreateApi(APIView):
 
 
 class UploadConfirmApi(APIView):
-    permission_classes = [IsInstructorOrAdministrator]
+    permission_classes = [IsCourseStaff]
 
     @extend_schema(request=None, responses=dict)
     def post(self, request: Request, pk: int) -> Response:

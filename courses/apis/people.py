@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.services import user_invitation_resend
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.apis import SignOutEverywhereOutput
-from mooc_platform.http import configured_base_url
 from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsTenantAdministrator
 
@@ -46,8 +46,7 @@ class UserListCreateApi(ListAPIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, _token = services.user_invite(base_url=configured_base_url(request), invited_by=request.user,
-                                            **data.validated_data)
+        user, _link = services.user_invite(invited_by=request.user, **data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -68,8 +67,26 @@ class UserInvitationResendApi(APIView):
     @extend_schema(request=None, responses={202: None})
     def post(self, request: Request, pk: int) -> Response:
         user = get_object_or_404(selectors.users_list(), pk=pk)
-        services.user_invitation_resend(user=user, base_url=configured_base_url(request))
+        user_invitation_resend(user=user, actor=request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class UserRoleApi(APIView):
+    """Change a user's role (audited); the last active administrator keeps theirs (403
+    `last_administrator`)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        role = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=UserOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        return Response(UserOutput(services.user_role_change(user=user, role=data.validated_data["role"],
+                                                             actor=request.user)).data)
 
 
 class UserReactivateApi(APIView):

@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 
 from courses.errors import Code
 from mooc_platform.errors import ApplicationError
-from mooc_platform.http import configured_base_url
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import services
@@ -52,8 +51,7 @@ class UserImportApi(APIView):
         else:
             raise ApplicationError("Send a CSV file (`file`) or its text (`csv`).", code=Code.CSV_INVALID)
         if data.validated_data["apply"]:
-            report = services.users_import_apply(csv_text=text, actor=request.user,
-                                                 base_url=configured_base_url(request))
+            report = services.users_import_apply(csv_text=text, actor=request.user)
         else:
             report = services.users_import_preview(csv_text=text)
         return Response(import_report_data(report))

@@ -15,7 +15,6 @@ from .certificates import (
     certificates_of,
 )
 from .discussions import (
-    STAFF,
     post_author_label,
     posts_of_course,
     reports_open,
@@ -34,11 +33,11 @@ from .learning import (
     score_of_course,
 )
 from .people import (
+    user_invitation_legacy_user,
     users_list,
 )
 
 __all__ = [
-    "STAFF",
     "branding_current",
     "certificate_by_code",
     "certificates_all",
@@ -60,5 +59,6 @@ __all__ = [
     "quiz_maintenance_clash",
     "reports_open",
     "score_of_course",
+    "user_invitation_legacy_user",
     "users_list",
 ]

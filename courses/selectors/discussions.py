@@ -8,8 +8,6 @@ from mooc_platform.accounts.models import User
 
 from ..models import Course, Post, PostReport
 
-STAFF = {User.Role.ADMINISTRATOR, User.Role.INSTRUCTOR}
-
 
 def post_author_label(*, post: Post, viewer: User) -> str:
     """The name `viewer` sees on a post of a living account: the author's full name; without one (an
@@ -21,7 +19,7 @@ def post_author_label(*, post: Post, viewer: User) -> str:
         return ""
     if author.full_name:
         return author.full_name
-    if viewer.pk == author.pk or viewer.role in STAFF:
+    if viewer.pk == author.pk or viewer.is_course_staff:
         return author.email
     return str(author.get_role_display())
 
@@ -29,7 +27,7 @@ def post_author_label(*, post: Post, viewer: User) -> str:
 def posts_of_course(*, course: Course, viewer: User) -> list[Post]:
     """Top-level posts with their replies, authors and open-report counts: three queries.
     Hidden posts are shown to moderators only. Each post carries `author_label` for `viewer`."""
-    staff = viewer.role in STAFF
+    staff = viewer.is_course_staff
     replies = Post.objects.select_related("author").annotate(
         open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))).order_by("created_at", "id")
     roots = Post.objects.filter(course=course, parent__isnull=True).select_related("author").annotate(

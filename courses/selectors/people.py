@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from mooc_platform.accounts.models import User
+
+from ..models import UserInvitation
 
 
 def users_list() -> QuerySet[User]:
     return User.objects.exclude(role=User.Role.OPERATOR).order_by("email")
+
+
+def user_invitation_legacy_user(*, token: str) -> User | None:
+    """The user a still-valid invitation token of the old courses scheme (`/accounts/invitation/<token>/`,
+    stored as a SHA-256 in UserInvitation, sent before the one flow of mooc_platform.accounts) was
+    sent to, if they have not chosen a password yet; None otherwise. Such links expire within
+    14 days of the change; then this and the UserInvitation table can go."""
+    invitation = (UserInvitation.objects.select_related("user")
+                  .filter(token_hash=hashlib.sha256(token.encode()).hexdigest(), accepted_at__isnull=True,
+                          expires_at__gt=timezone.now(), user__is_active=True).first())
+    if invitation is None or invitation.user.has_usable_password():
+        return None
+    return invitation.user

@@ -16,11 +16,10 @@ from mooc_platform.errors import ApplicationError, ForbiddenError, NotFoundError
 from ..errors import NotEnrolledError
 from ..models import Course, Enrollment, Post, PostReport
 from .branding import branding_display_name
-from .people import is_staff_member
 
 
 def member_check(*, course: Course, user: User) -> None:
-    if not is_staff_member(user) and not Enrollment.objects.filter(course=course, user=user).exists():
+    if not user.is_course_staff and not Enrollment.objects.filter(course=course, user=user).exists():
         raise NotEnrolledError("Enrol in the course to take part in its discussion.")
 
 
@@ -57,7 +56,7 @@ def _author_tell(*, post: Post, template: str, reason: str = "") -> None:
 
 @transaction.atomic
 def post_hide(*, post: Post, moderator: User, reason: str = "", now: datetime | None = None) -> Post:
-    if not is_staff_member(moderator):
+    if not moderator.is_course_staff:
         raise ForbiddenError("Only instructors and administrators moderate discussions.")
     now = now or timezone.now()
     if post.hidden_at is None:
@@ -72,7 +71,7 @@ def post_hide(*, post: Post, moderator: User, reason: str = "", now: datetime | 
 
 @transaction.atomic
 def post_restore(*, post: Post, moderator: User, now: datetime | None = None) -> Post:
-    if not is_staff_member(moderator):
+    if not moderator.is_course_staff:
         raise ForbiddenError("Only instructors and administrators moderate discussions.")
     now = now or timezone.now()
     if post.hidden_at is not None:

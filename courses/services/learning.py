@@ -18,7 +18,6 @@ from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, Question, QuizAttempt
 from ..selectors.learning import HUNDRED, quiz_attempt_expiry_effective, quiz_deadline_effective
 from .certificates import certificate_issue_if_earned
-from .people import is_staff_member
 
 
 @transaction.atomic
@@ -45,7 +44,7 @@ def enrollment_create(*, course: Course, user: User, actor: User | None = None) 
     existing = Enrollment.objects.filter(course=course, user=user).first()
     if existing is not None:
         return existing, False
-    by_staff = is_staff_member(actor) and actor.pk != user.pk
+    by_staff = actor.is_course_staff and actor.pk != user.pk
     if course.status != Course.Status.PUBLISHED and not by_staff:
         raise EnrollmentRefusedError("This course is not published.")
     if (course.visibility == Course.Visibility.SPOC and not by_staff

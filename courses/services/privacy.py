@@ -6,12 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
-from courses.errors import Code
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
-from mooc_platform.errors import ForbiddenError
 
 from ..models import Certificate, Enrollment, Post, PostReport, QuizAttempt
+from .people import administrator_kept_check
 
 
 def user_data_export(*, user: User) -> dict[str, Any]:
@@ -54,12 +53,9 @@ def user_data_export(*, user: User) -> dict[str, Any]:
 def user_account_delete(*, user: User) -> None:
     """Delete my account: posts stay, anonymised; certificates stay verifiable as "holder removed"
     (their PDF, which bears the name, is deleted); everything else of mine is deleted."""
-    if (user.role == User.Role.ADMINISTRATOR and user.is_active and not User.objects.filter(
-            role=User.Role.ADMINISTRATOR, is_active=True).exclude(pk=user.pk).exists()):
-        raise ForbiddenError("You are the organisation's last administrator: appoint another one first.",
-                             code=Code.LAST_ADMINISTRATOR)
     pdf_keys: list[str] = []
     with transaction.atomic():
+        administrator_kept_check(leaving=user)
         Post.objects.filter(author=user).update(author=None)
         for certificate in Certificate.objects.select_for_update().filter(user=user):
             if certificate.pdf_key:

@@ -17,9 +17,6 @@ from .certificates import (
 )
 from .common import (
     View,
-    admin_required,
-    roles_required,
-    staff_required,
 )
 from .discussions import (
     discussion,
@@ -38,7 +35,7 @@ from .learning import (
     my_progress,
 )
 from .people import (
-    invitation_accept,
+    invitation_legacy,
     manage_users,
     my_profile,
 )
@@ -52,7 +49,6 @@ from .user_import import (
 
 __all__ = [
     "View",
-    "admin_required",
     "analytics",
     "analytics_course",
     "analytics_csv",
@@ -63,7 +59,7 @@ __all__ = [
     "course_enrol",
     "course_page",
     "discussion",
-    "invitation_accept",
+    "invitation_legacy",
     "lesson_complete",
     "lesson_page",
     "manage_branding",
@@ -76,8 +72,6 @@ __all__ = [
     "my_profile",
     "my_progress",
     "post_report",
-    "roles_required",
-    "staff_required",
     "teach_course",
     "teach_home",
     "teach_lesson",

@@ -14,11 +14,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from courses.errors import Code
+from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
 
 from .. import selectors, services
 from ..models import Course, Lesson, Module, Question
-from .common import _error, _int_or_none, staff_required
+from .common import _error, _int_or_none
 
 
 def _course_fields(post: Any) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def _course_fields(post: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v != "" or k == "summary"}
 
 
-@staff_required
+@course_staff_required
 def teach_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
@@ -53,7 +54,7 @@ def _deadline(value: str) -> datetime | None:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-@staff_required
+@course_staff_required
 def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     if request.method == "POST":
@@ -105,7 +106,7 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
         "invited": course.invitations.order_by("email").values_list("email", flat=True)})
 
 
-@staff_required
+@course_staff_required
 def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk)
     course = lesson.module.course

@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 
 from .. import selectors, services
-from .common import _error, _int_or_none, admin_required
+from .common import _error, _int_or_none
 
 
-@admin_required
+@administrator_required
 def manage_branding(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
 
 from .. import selectors, services
 from ..models import Post, PostReport
-from .common import _course, _error, staff_required
+from .common import _course, _error
 
 
 @login_required
@@ -45,7 +46,7 @@ def discussion(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("course", slug=slug)
     return render(request, "courses/discussion.html", {
         "course": course, "threads": selectors.posts_of_course(course=course, viewer=request.user),
-        "is_moderator": services.is_staff_member(request.user)})
+        "is_moderator": request.user.is_course_staff})
 
 
 @login_required
@@ -60,7 +61,7 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("discussion", slug=post.course.slug)
 
 
-@staff_required
+@course_staff_required
 def moderation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
 
 from .. import selectors, services
 from ..models import Certificate, Course, Enrollment, Lesson, Question, QuizAttempt
-from .common import _course, _error, staff_required
+from .common import _course, _error
 
 
 @login_required
@@ -37,7 +38,7 @@ def course_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "courses/course.html", {
         "course": course, "enrollment": enrollment, "outline": outline, "done": done, "total": total,
         "done_count": len(done), "certificate": certificate, "score": score,
-        "can_enrol": course.visibility == Course.Visibility.MOOC or services.is_staff_member(request.user)
+        "can_enrol": course.visibility == Course.Visibility.MOOC or request.user.is_course_staff
         or course.invitations.filter(email=request.user.email).exists(),
     })
 
@@ -58,7 +59,7 @@ def _lesson(request: HttpRequest, slug: str, pk: int) -> tuple[Course, Lesson, E
     course = _course(request, slug)
     lesson = get_object_or_404(Lesson.objects.select_related("module", "media"), pk=pk, module__course=course)
     enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
-    if enrollment is None and not services.is_staff_member(request.user):
+    if enrollment is None and not request.user.is_course_staff:
         raise Http404
     return course, lesson, enrollment
 
@@ -132,7 +133,7 @@ def my_progress(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/my_progress.html", {"enrollments": enrollments})
 
 
-@staff_required
+@course_staff_required
 def analytics(request: HttpRequest) -> HttpResponse:
     from django.db.models import Count, Q
 
@@ -143,13 +144,13 @@ def analytics(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/analytics.html", {"courses": courses})
 
 
-@staff_required
+@course_staff_required
 def analytics_course(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     return render(request, "courses/analytics_course.html", {"stats": selectors.course_analytics(course=course)})
 
 
-@staff_required
+@course_staff_required
 def analytics_csv(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     stats = selectors.course_analytics(course=course)

@@ -1,4 +1,4 @@
-"""Pages: the invitation link, my profile, the administrator's user list."""
+"""Pages: the old invitation address, my profile, the administrator's user list."""
 
 from __future__ import annotations
 
@@ -8,34 +8,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from mooc_platform.accounts.invitations import invitation_path
+from mooc_platform.accounts.permissions import administrator_required
+from mooc_platform.accounts.services import user_invitation_resend
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.errors import ApplicationError
-from mooc_platform.http import configured_base_url
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .. import selectors, services
-from .common import _error, admin_required
+from .common import _error
 
 
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        invitation = services.user_invitation_get(token=token)
-    except ApplicationError as exc:
-        return render(request, "courses/invitation.html", {"invalid": exc.message}, status=400)
-    errors: list[str] = []
-    if request.method == "POST":
-        password, confirm = request.POST.get("password1", ""), request.POST.get("password2", "")
-        if password != confirm:
-            errors.append(_("The two passwords differ."))
-        else:
-            try:
-                services.user_invitation_accept(token=token, password=password)
-            except ApplicationError as exc:
-                errors.extend(exc.details.get("password", [exc.message]))
-            else:
-                messages.success(request, _("Your password is set: log in."))
-                return redirect("login")
-    return render(request, "courses/invitation.html", {"invited": invitation.user, "errors": errors})
+def invitation_legacy(request: HttpRequest, token: str) -> HttpResponse:
+    """`/accounts/invitation/<token>/`, the address of the invitations courses sent before the one flow
+    of mooc_platform.accounts (tokens stored hashed in UserInvitation): a link still valid leads to
+    the invitation page with a fresh token; any other to `/invitation/<token>/`, which says the link is
+    no longer valid and offers a new one."""
+    user = selectors.user_invitation_legacy_user(token=token)
+    return redirect(invitation_path(user=user) if user is not None else f"/invitation/{token}/")
 
 
 @login_required
@@ -51,7 +41,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/my_profile.html", {"profile": user})
 
 
-@admin_required
+@administrator_required
 def manage_users(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
@@ -59,13 +49,18 @@ def manage_users(request: HttpRequest) -> HttpResponse:
             if action == "invite":
                 user, _token = services.user_invite(
                     email=request.POST.get("email", ""), role=request.POST.get("role", "learner"),
-                    full_name=request.POST.get("full_name", ""), base_url=configured_base_url(request),
-                    invited_by=request.user)
+                    full_name=request.POST.get("full_name", ""), invited_by=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
             elif action == "resend":
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
-                services.user_invitation_resend(user=target, base_url=configured_base_url(request))
+                user_invitation_resend(user=target, actor=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
+            elif action == "role":
+                target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
+                changed = services.user_role_change(user=target, role=request.POST.get("role", ""),
+                                                    actor=request.user)
+                messages.success(request, _("%(email)s is now: %(role)s.") % {
+                    "email": changed.email, "role": changed.get_role_display()})
             elif action == "sign-out-everywhere":
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 user_sign_out_everywhere(user=target)
@@ -81,5 +76,7 @@ def manage_users(request: HttpRequest) -> HttpResponse:
         return redirect("manage-users")
     limits = services.tenant_limits()
     return render(request, "courses/manage_users.html", {
-        "users": selectors.users_list(), "roles": services.TENANT_ROLES, "seats_used": services.seats_used(),
+        "users": selectors.users_list(), "roles": services.TENANT_ROLES,
+        "role_choices": [(role.value, role.label) for role in services.TENANT_ROLES],
+        "seats_used": services.seats_used(),
         "seat_limit": limits.seat_limit})

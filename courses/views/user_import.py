@@ -7,14 +7,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
-from mooc_platform.http import configured_base_url
 
 from .. import services
-from .common import _error, admin_required
+from .common import _error
 
 
-@admin_required
+@administrator_required
 def manage_import(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
@@ -24,8 +24,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
             else:
                 text = request.POST.get("csv_text", "")
             if request.POST.get("action") == "apply":
-                report = services.users_import_apply(csv_text=text, actor=request.user,
-                                                     base_url=configured_base_url(request))
+                report = services.users_import_apply(csv_text=text, actor=request.user)
             else:
                 report = services.users_import_preview(csv_text=text)
             context.update({"report": report, "summary": report.summary(), "csv_text": text})

@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         INSTRUCTOR = "instructor", _("Instructor")
         LEARNER = "learner", _("Learner")
 
+    # "Course staff": who authors courses, sees every course and moderates (SPEC §1). The one definition;
+    # guards and checks use `is_course_staff` (mooc_platform.accounts.permissions).
+    COURSE_STAFF_ROLES = (Role.ADMINISTRATOR, Role.INSTRUCTOR)
+
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
@@ -96,6 +100,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_tenant_admin(self) -> bool:
         return self.role == self.Role.ADMINISTRATOR
 
+    @property
+    def is_course_staff(self) -> bool:
+        return self.role in self.COURSE_STAFF_ROLES
 
 class AccessToken(models.Model):
     """An API token (`Authorization: Token <key>`, SPEC §4), valid on the host that issued it (it lives in

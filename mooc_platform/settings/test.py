@@ -12,7 +12,8 @@ SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = [".localhost", "localhost", "testserver", ".testserver", "127.0.0.1"]
-TENANT_CACHE_SECONDS = 0
+# 0 = no host cache; the two-process routing test starts its servers with the cache on.
+TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=0)  # noqa: F405
 # Tests issue tokens and then move the clock months or years ahead (time_machine): tokens outlive that here;
 # expiry has its own tests, which set API_TOKEN_TTL_DAYS themselves.
 API_TOKEN_TTL_DAYS = 3650

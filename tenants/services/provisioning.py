@@ -11,13 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.services import user_invitation_send  # the one invitation flow; re-exported
 from mooc_platform.audit import audit_record
-from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
 from tenants.errors import Code
 
 from ..clone import schema_clone
-from ..invitations import invitation_link
 from ..migration import template_schema_migrate, template_schema_name
 from ..models import Domain, Tenant
 
@@ -121,24 +120,13 @@ def tenant_provision(
             with schema_context(tenant.schema_name):
                 admin = User.objects.create_user(admin_email, None, role=User.Role.ADMINISTRATOR,
                                                  full_name=admin_full_name, language=language)
-                link = invitation_link(tenant=tenant, user=admin)
             audit_record(action="tenant.provisioned", actor=actor, tenant=tenant, target=tenant,
                          after={"slug": slug, "state": tenant.state, "seat_limit": seat_limit,
                                 "storage_quota_bytes": storage_quota_bytes, "admin_email": admin.email})
             if invite:
-                context = {"tenant": tenant, "link": link, "email": admin.email}
-                transaction.on_commit(lambda: email_send(to=[context["email"]], template="tenants/emails/invitation",
-                                                         context=context, language=language))
+                user_invitation_send(user=admin, tenant=tenant)
     except IntegrityError as exc:
         # Two provisionings of the same slug raced: the loser gets the same error as a late request.
         raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code=Code.SLUG_TAKEN) from exc
     return tenant
 
-
-def user_invitation_send(*, tenant: Tenant, user: User) -> str:
-    """E-mail `user` (of `tenant`'s schema) a one-time link to choose a password; returns the link."""
-    link = invitation_link(tenant=tenant, user=user)
-    context = {"tenant": tenant, "link": link, "email": user.email}
-    transaction.on_commit(lambda: email_send(to=[user.email], template="tenants/emails/invitation",
-                                             context=context, language=user.language or tenant.language))
-    return link

@@ -289,3 +289,23 @@ def test_termination_from_the_console_closes_the_subscription(quote_sent, clock)
     assert Tenant.objects.get(pk=result.tenant.pk).state == Tenant.State.RETENTION
     assert Subscription.objects.get(pk=result.subscription.pk).status == Subscription.Status.CANCELLED
     _audited("subscription.terminated", result.tenant)
+
+
+@override_settings(CONSOLE_FOUR_EYES_ACTIONS=[])
+def test_after_a_termination_the_dashboard_proposes_credit_notes_and_the_operator_can_lift_it(
+        quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    later = invoicing_services.invoice_issue(subscription=result.subscription)  # next period, in advance
+    clock(paris(2026, 1, 20, 9))
+    _console().post(f"/console/organisations/{result.tenant.pk}/terminate/", {"reason": "Offence"})
+    dashboard = _console().get("/console/").content.decode()
+    assert f"/console/invoices/{later.pk}/credit-note/" in dashboard
+    assert f"/console/invoices/{result.invoice.pk}/credit-note/" not in dashboard  # its period had begun
+    page = _console().get(f"/console/organisations/{result.tenant.pk}/lift-termination/").content.decode()
+    assert "may subscribe again from its billing page" in page
+    assert _console().post(f"/console/organisations/{result.tenant.pk}/lift-termination/",
+                           {"reason": ""}).status_code == 400
+    _console().post(f"/console/organisations/{result.tenant.pk}/lift-termination/", {"reason": "Settled in court"})
+    assert Tenant.objects.get(pk=result.tenant.pk).terminated_at is None
+    assert _audited("tenant.termination_lifted", result.tenant).after["reason"] == "Settled in court"

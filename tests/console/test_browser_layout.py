@@ -28,6 +28,4 @@ def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port
         assert page.evaluate("getComputedStyle(document.querySelector('.console-header')).display") == "flex"
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (path, width, overflow)
-        if width == 375 and path in ("/console/", f"/console/organisations/{demo.pk}/"):
-            page.screenshot(path=f"/tmp/console-{width}-{path.strip('/').replace('/', '-')}.png", full_page=True)
     context.close()

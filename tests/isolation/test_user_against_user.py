@@ -81,7 +81,7 @@ MATRIX: dict[str, Row] = {
     # Public or per-visitor pages: no object of anyone's.
     "/": Row(),
     "/account-status/": Row(status=302),
-    "/accounts/invitation/<str:token>/": Row(fill=("token",), status=400),
+    "/accounts/invitation/<str:token>/": Row(fill=("token",), status=302),  # the old address redirects
     "/accounts/password-reset/": Row(),
     "/accounts/password-reset/sent/": Row(),
     "/accounts/reset/<uidb64>/<token>/": Row(fill=("uidb64", "token")),
@@ -92,6 +92,8 @@ MATRIX: dict[str, Row] = {
     "/healthz": Row(),
     "/branding.css": Row(),
     "/invitation/<str:token>/": Row(fill=("token",), status=404),
+    "/invitation/new/": Row(),
+    "/invitation/new/sent/": Row(),
     "/login/": Row(status=302),
     "/logout/": Row(get=POST_ONLY),
     # The signed-in user's own data: each persona reads their own, never A's (the secrets check).
@@ -129,6 +131,7 @@ MATRIX: dict[str, Row] = {
     "/api/v1/users/<id:pk>/reactivate/": Row(fill=("user_a",), get=POST_ONLY),
     "/api/v1/users/<id:pk>/sign-out-everywhere/": Row(fill=("user_a",), get=POST_ONLY),
     "/api/v1/me/tokens/<int:pk>/": Row(fill=("token_a",), get=POST_ONLY),
+    "/api/v1/users/<id:pk>/role/": Row(fill=("user_a",), get=POST_ONLY),
     # The course A and B follow, its forum and lessons: shared by design.
     "/api/v1/courses/": Row(),
     "/api/v1/courses/<id:pk>/": Row(fill=("course",)),

@@ -47,4 +47,4 @@ def test_invitation_link_uses_the_configured_host(demo, settings, mailoutbox, vi
             response = client.post("/manage/users/", {"action": "invite", "email": email, "role": "learner"})
             assert response.status_code == 302
     body = mailoutbox[-1].body
-    assert "https://demo.localhost/accounts/invitation/" in body and ":6666" not in body
+    assert "https://demo.localhost/invitation/" in body and ":6666" not in body

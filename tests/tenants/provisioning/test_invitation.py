@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from mooc_platform.accounts.invitations import invitation_path
 from mooc_platform.accounts.models import User
-from tenants.invitations import invitation_path
 from tests.tenants.helpers import unique_slug
 
 

@@ -74,7 +74,7 @@ def test_provisioning_creates_schema_domain_and_invites_the_first_administrator(
     assert message.to == ["dean@uni.test"]
     assert message.subject == "You are invited to Université Test"
     link = re.search(r"https?://\S+/invitation/\S+/", message.body).group(0)
-    from tenants.invitations import user_invitation_link
+    from mooc_platform.accounts.invitations import user_invitation_link
 
     assert user_invitation_link(tenant=tenant, email="DEAN@uni.test").split(".")[:-1] == link.split(".")[:-1]
     assert link.startswith(tenant_url(slug=tenant.slug, path="/invitation/"))

@@ -1,8 +1,12 @@
-"""One-time links with which an invited user chooses a password (SPEC R2, R3).
+"""The one invitation link with which a user chooses a password (SPEC R2, R3): the first
+administrator of a new tenant, a user invited by an administrator or by CSV import, a new link asked
+for from the login page or sent again by an operator. `/invitation/<token>/` on the tenant's host.
 
 Stateless, like Django's password-reset tokens: the token hashes the user's id, password hash, last
 login and the tenant's schema, so it stops working once a password is set, and a token of one
-tenant is worthless on another. Links expire after INVITATION_TIMEOUT_DAYS."""
+tenant is worthless on another. Sending a new link rotates the user's unusable password hash, so the
+links sent before stop working (`mooc_platform.accounts.services.user_invitation_resend`). Links
+expire after INVITATION_TIMEOUT_DAYS."""
 
 from __future__ import annotations
 
@@ -15,13 +19,15 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django_tenants.utils import schema_context
 
-from mooc_platform.accounts.models import User
 from mooc_platform.http import tenant_url
+
+from .models import User
 
 INVITATION_TIMEOUT_DAYS = 14
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    # The salt of the module's first home: links already sent stay valid.
     key_salt = "tenants.invitations.InvitationTokenGenerator"
 
     def _make_hash_value(self, user: Any, timestamp: int) -> str:
@@ -56,7 +62,8 @@ def invitation_path(*, user: User) -> str:
 def invitation_link(*, tenant: Any, user: User) -> str:
     """Absolute one-time link on the tenant's host for `user`, a user of `tenant`'s schema."""
     with schema_context(tenant.schema_name):
-        path = invitation_path(user=user)
+        # The row as stored: a caller's older copy would sign a password hash that changed since.
+        path = invitation_path(user=User.objects.get(pk=user.pk))
     return tenant_url(slug=tenant.slug, path=path)
 
 
