@@ -84,6 +84,14 @@ def schema_table_columns(*, schema_name: str, table: str) -> list[str]:
         return [row[0] for row in cursor.fetchall() if row[0] not in EXCLUDED_COLUMNS]
 
 
+def schema_table_text_columns(*, schema_name: str, table: str) -> set[str]:
+    """The text-typed columns of a tenant table (those a CSV export neutralises)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                       "AND data_type IN ('text', 'character varying', 'character')", [schema_name, table])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def schema_table_rows(*, schema_name: str, table: str) -> list[dict[str, Any]]:
     """The rows of one table of a tenant schema as JSON-ready dicts (secrets left out); [] if absent."""
     columns = schema_table_columns(schema_name=schema_name, table=table)

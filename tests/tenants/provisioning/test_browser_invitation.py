@@ -14,6 +14,7 @@ def test_invited_administrator_sets_a_password_and_logs_in(live_server_port: int
     base = f"http://{tenant.slug}.localhost:{live_server_port}"
     page.goto(base + urlsplit(link).path)
 
+    page.get_by_label("Full name").fill("Alma Admin")  # a name is required on first sign-in
     page.get_by_label("New password", exact=True).fill("password")
     page.get_by_label("New password again").fill("password")
     page.get_by_role("button", name="Set my password").click()
