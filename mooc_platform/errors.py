@@ -95,7 +95,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is None:
         return None
-    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)), Code.ERROR)
+    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)),
+                getattr(exc, "default_code", Code.ERROR))
     if isinstance(exc, exceptions.ValidationError):
         details = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         message = "The data sent is not valid."

@@ -10,14 +10,14 @@ from typing import Any
 import markdown
 import nh3
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from courses.errors import Code
 from maintenance.selectors import maintenance_windows_overlapping
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
-from mooc_platform.errors import ApplicationError
+from mooc_platform.errors import ApplicationError, ConflictError
 
 from ..errors import CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
 from ..models import Choice, Course, Lesson, MediaUpload, Module, Question
@@ -54,7 +54,12 @@ def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Cours
     course = Course(title=title, slug=slug, created_by=actor,
                     **{k: v for k, v in fields.items() if k in COURSE_FIELDS})
     _course_validate(course)
-    course.save()
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:  # the same slug created at the same time by another request
+        raise ConflictError("A course with this slug already exists.", code="course_slug_taken",
+                            details={"slug": ["A course with this slug already exists."]}) from exc
     return course
 
 
