@@ -11,6 +11,7 @@ class Code(BaseCode):
     """The courses app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
 
     COURSE_NOT_READY = "course_not_ready"
+    COURSE_SLUG_TAKEN = "course_slug_taken"
     CSV_INVALID = "csv_invalid"
     DUPLICATE = "duplicate"
     ENROLLMENT_REFUSED = "enrollment_refused"

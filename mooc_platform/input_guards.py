@@ -31,7 +31,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from .errors import error_body
+from .errors import Code, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -107,39 +107,39 @@ class HostileInputMiddleware:
                     request.body  # noqa: B018 - kept in memory: a view may still read the raw body (webhooks)
                 nul = _querydict_has_nul(request.POST)
             except RequestDataTooBig:
-                return input_error_response(request, status=413, code="request_too_large",
+                return input_error_response(request, status=413, code=Code.REQUEST_TOO_LARGE,
                                             message=_("The request is too large."))
             except (MultiPartParserError, UnreadablePostError, SuspiciousOperation, ValueError):
                 # an unreadable body (truncated, malformed multipart, too many fields) is the client's fault
-                return input_error_response(request, status=400, code="bad_request",
+                return input_error_response(request, status=400, code=Code.BAD_REQUEST,
                                             message=_("The request could not be read."))
         if nul:
-            return input_error_response(request, status=400, code="invalid_characters",
+            return input_error_response(request, status=400, code=Code.INVALID_CHARACTERS,
                                         message=_("The request contains a NUL character."))
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, IntegrityError):
             logger.info("conflict turned into 409 on %s: %s", request.path, exception)
-            return input_error_response(request, status=409, code="conflict", message=_(
+            return input_error_response(request, status=409, code=Code.CONFLICT, message=_(
                 "This conflicts with a change made at the same time: reload and try again."))
         if isinstance(exception, DataError):
             logger.info("database refused input on %s: %s", request.path, exception)
-            return input_error_response(request, status=400, code="invalid_input", message=_(
+            return input_error_response(request, status=400, code=Code.INVALID_INPUT, message=_(
                 "A value sent is out of range or too long."))
         if isinstance(exception, ValidationError):
-            return input_error_response(request, status=400, code="validation_error",
+            return input_error_response(request, status=400, code=Code.VALIDATION_ERROR,
                                         message=_("The data sent is not valid."),
                                         details={"non_field_errors": exception.messages})
         if isinstance(exception, RequestDataTooBig):
-            return input_error_response(request, status=413, code="request_too_large",
+            return input_error_response(request, status=413, code=Code.REQUEST_TOO_LARGE,
                                         message=_("The request is too large."))
         if isinstance(exception, ValueError | TypeError) and _raised_by_field_conversion(exception):
             # `Model.objects.get(pk="abc")`: Django's field refused to convert a value sent by the client.
-            return input_error_response(request, status=400, code="invalid_input", message=_(
+            return input_error_response(request, status=400, code=Code.INVALID_INPUT, message=_(
                 "A value sent is out of range or too long."))
         if isinstance(exception, RecursionError | OverflowError):
-            return input_error_response(request, status=400, code="invalid_input", message=_(
+            return input_error_response(request, status=400, code=Code.INVALID_INPUT, message=_(
                 "A value sent is out of range or too long."))
         return None
 
@@ -181,7 +181,7 @@ def dates_bound() -> None:
         def to_internal_value(self: Any, value: Any) -> Any:
             result = original(self, value)
             if not _in_bounds(result):
-                raise exceptions.ValidationError(message, code="date_out_of_range")
+                raise exceptions.ValidationError(message, code=Code.DATE_OUT_OF_RANGE)
             return result
 
         to_internal_value._bounded = True  # type: ignore[attr-defined]
@@ -195,7 +195,7 @@ def dates_bound() -> None:
         def to_python(self: Any, value: Any) -> Any:
             result = original(self, value)
             if result is not None and not _in_bounds(result):
-                raise ValidationError(message, code="date_out_of_range")
+                raise ValidationError(message, code=Code.DATE_OUT_OF_RANGE)
             return result
 
         to_python._bounded = True  # type: ignore[attr-defined]
@@ -218,7 +218,7 @@ def date_in_bounds(value: dt.date | dt.datetime | None) -> bool:
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: JSON error shape under /api/, Django's page elsewhere."""
     if _is_api(request):
-        return JsonResponse(error_body("not_found", "No such API endpoint or object."), status=404)
+        return JsonResponse(error_body(Code.NOT_FOUND, "No such API endpoint or object."), status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)  # type: ignore[arg-type]
@@ -226,7 +226,7 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> H
 
 def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(error_body("bad_request", "The request could not be understood."), status=400)
+        return JsonResponse(error_body(Code.BAD_REQUEST, "The request could not be understood."), status=400)
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)  # type: ignore[arg-type]
@@ -234,7 +234,7 @@ def api_bad_request(request: HttpRequest, exception: Exception | None = None) ->
 
 def api_permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(error_body("forbidden", "You may not do this."), status=403)
+        return JsonResponse(error_body(Code.FORBIDDEN, "You may not do this."), status=403)
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception)  # type: ignore[arg-type]
@@ -242,7 +242,7 @@ def api_permission_denied(request: HttpRequest, exception: Exception | None = No
 
 def api_server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(error_body("server_error", "An unexpected error occurred."), status=500)
+        return JsonResponse(error_body(Code.SERVER_ERROR, "An unexpected error occurred."), status=500)
     from django.views.defaults import server_error
 
     return server_error(request)

@@ -20,7 +20,7 @@ INT64_MAX = 2**63 - 1
 class RequestTooLarge(exceptions.APIException):
     status_code = 413
     default_detail = "The request body is too large."
-    default_code = "request_too_large"
+    default_code = "request_too_large"  # = mooc_platform.errors.Code.REQUEST_TOO_LARGE (not imported: see above)
 
 
 def _checked_int(text: str) -> int:

@@ -158,6 +158,13 @@ def tenant_row_by_schema(*, schema_name: str, fields: tuple[str, ...], for_updat
     return rows.values(*fields).get()
 
 
+def tenant_schemas_live() -> list[str]:
+    """The schemas of the tenants whose data still exists (not purged), for periodic work that runs in
+    every tenant (reached by value through settings.TENANT_SCHEMAS_READER)."""
+    return list(Tenant.objects.exclude(schema_name="public").exclude(state=Tenant.State.PURGED)
+                .order_by("schema_name").values_list("schema_name", flat=True))
+
+
 def tenant_primary_host_by_schema(*, schema_name: str) -> str:
     """The primary host name of the tenant whose schema is `schema_name` ("" when it has none)."""
     tenant = Tenant.objects.filter(schema_name=schema_name).first()

@@ -58,7 +58,7 @@ def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Cours
         with transaction.atomic():
             course.save()
     except IntegrityError as exc:  # the same slug created at the same time by another request
-        raise ConflictError("A course with this slug already exists.", code="course_slug_taken",
+        raise ConflictError("A course with this slug already exists.", code=Code.COURSE_SLUG_TAKEN,
                             details={"slug": ["A course with this slug already exists."]}) from exc
     return course
 

@@ -138,7 +138,7 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
     with transaction.atomic():
         locked = MediaUpload.objects.select_for_update().filter(pk=upload.pk).first()
         if locked is None:
-            raise UploadRefusedError("This upload does not exist any more: sign a new one.", code="upload_missing")
+            raise UploadRefusedError("This upload does not exist any more: sign a new one.", code=Code.UPLOAD_MISSING)
         if locked.confirmed_at is not None:
             limits = tenant_limits()
             return locked, storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)

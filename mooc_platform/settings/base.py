@@ -88,6 +88,7 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
 TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
 TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
+TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
 # `seed_demo` and the test suite: each app seeds its own demo data, in this order (mooc_platform.demo).
 DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed",
                 "console.demo.demo_seed"]
