@@ -19,8 +19,9 @@ from courses import services
 from courses.models import Branding, Course, Enrollment, QuizAttempt
 from maintenance.state import maintenance_cache_clear
 from mooc_platform.accounts.models import User
-from tests.conftest import api_client, api_token, host_of
-from tests.courses.conftest import course_make, quiz_of, unique, user_make
+from tests.courses.helpers import quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import api_client, api_token, host_of, unique
 
 SHAPE = {"code", "message", "details"}
 
@@ -85,7 +86,7 @@ def test_non_numeric_ids_and_impossible_dates_in_html_forms_are_not_500(demo) ->
     client = Client(HTTP_HOST=host_of(demo), raise_request_exception=False)
     with schema_context(demo.schema_name):
         admin = User.objects.get(email="admin@demo.test")
-        course = course_make(author=admin)
+        course = CourseFactory(author=admin)
         lesson = quiz_of(course)
         client.force_login(admin)
         assert client.post("/manage/branding/", {"upload_id": "²", "primary_color": "#aabbcc\n"}).status_code == 302
@@ -140,9 +141,9 @@ def _twice_at_once(action: Callable[[], int]) -> list[int]:
 @pytest.fixture
 def committed_course(transactional_db, demo):  # type: ignore[no-untyped-def]
     with schema_context(demo.schema_name):
-        instructor = user_make(role="instructor")
-        learner = user_make()
-        course = course_make(author=instructor)
+        instructor = UserFactory(role="instructor")
+        learner = UserFactory()
+        course = CourseFactory(author=instructor)
     connection.set_schema_to_public()
     return {"host": host_of(demo), "course": course, "learner": learner, "instructor": instructor}
 

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
-from tests.conftest import host_of
+from tests.helpers import host_of
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Per host. Forms first, then routes; on this 2-core machine both finish well within it (the test

@@ -13,13 +13,15 @@ from courses import selectors, services
 from courses.models import Course, Lesson
 from courses.urls import urlpatterns
 from mooc_platform.accounts.models import User
-from tests.courses.conftest import client_for, course_make, quiz_of, unique, user_make
+from tests.courses.helpers import quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import client_for, unique
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 def _spoc_with_secrets(author: User) -> tuple[Course, str, str]:
-    course = course_make(author=author, visibility=Course.Visibility.SPOC)
+    course = CourseFactory(author=author, visibility=Course.Visibility.SPOC)
     body_marker, question_marker = unique("BODYSECRET"), unique("QUESTIONSECRET")
     text = Lesson.objects.get(module__course=course, kind=Lesson.Kind.TEXT)
     services.lesson_update(lesson=text, body_markdown=f"The secret is {body_marker}")
@@ -47,10 +49,10 @@ def _get_urls(course: Course) -> list[str]:
 
 
 def test_the_selector_lets_staff_and_enrolled_learners_read_and_nobody_else(demo_host, in_demo) -> None:
-    instructor = user_make(role="instructor")
+    instructor = UserFactory(role="instructor")
     course, _, _ = _spoc_with_secrets(instructor)
     lesson = quiz_of(course)
-    invited, stranger = user_make(), user_make()
+    invited, stranger = UserFactory(), UserFactory()
     services.course_invitations_add(course=course, emails=[invited.email])
     assert selectors.lesson_readable(user=instructor, lesson=lesson) is True
     assert selectors.lesson_readable(user=invited, lesson=lesson) is False  # invited, not yet enrolled
@@ -62,13 +64,13 @@ def test_the_selector_lets_staff_and_enrolled_learners_read_and_nobody_else(demo
 
 
 def test_course_detail_shows_the_outline_but_no_lesson_body_to_a_learner_not_enrolled(demo_host, in_demo) -> None:
-    course, body_marker, _ = _spoc_with_secrets(user_make(role="instructor"))
-    stranger = user_make()
+    course, body_marker, _ = _spoc_with_secrets(UserFactory(role="instructor"))
+    stranger = UserFactory()
     response = client_for(demo_host, stranger.email).get(f"/api/v1/courses/{course.pk}/")
     assert response.status_code == 200
     lessons = response.json()["modules"][0]["lessons"]
     assert [(lesson["title"], lesson["body_html"]) for lesson in lessons] == [("Reading", None), ("Quiz", None)]
-    enrolled = user_make()
+    enrolled = UserFactory()
     services.course_invitations_add(course=course, emails=[enrolled.email])
     services.enrollment_create(course=course, user=enrolled)
     shown = client_for(demo_host, enrolled.email).get(f"/api/v1/courses/{course.pk}/").json()
@@ -76,8 +78,8 @@ def test_course_detail_shows_the_outline_but_no_lesson_body_to_a_learner_not_enr
 
 
 def test_no_get_route_shows_a_spocs_lesson_content_to_a_learner_not_enrolled(demo_host, in_demo) -> None:
-    course, body_marker, question_marker = _spoc_with_secrets(user_make(role="instructor"))
-    stranger = user_make()
+    course, body_marker, question_marker = _spoc_with_secrets(UserFactory(role="instructor"))
+    stranger = UserFactory()
     services.course_invitations_add(course=course, emails=[stranger.email])  # invited is not enough
     api = client_for(demo_host, stranger.email)
     page = Client(HTTP_HOST=demo_host)

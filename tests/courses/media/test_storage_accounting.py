@@ -24,7 +24,7 @@ from courses.tasks import media_uploads_expire_all
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from tenants.models import Tenant
-from tests.courses.conftest import client_for, unique
+from tests.helpers import client_for, unique
 
 MB = 1024 * 1024
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)

