@@ -78,7 +78,7 @@ def upload_reservation_seconds() -> int:
 
 def uploads_pending(*, now: datetime) -> QuerySet[MediaUpload]:
     """Signed, unconfirmed uploads whose reservation still holds."""
-    return MediaUpload.objects.filter(confirmed_at__isnull=True,
+    return MediaUpload.objects.filter(confirmed_at__isnull=True, created_at__lte=now,
                                       created_at__gt=now - timedelta(seconds=upload_reservation_seconds()))
 
 

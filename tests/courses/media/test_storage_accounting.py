@@ -101,7 +101,7 @@ def test_pending_uploads_reserve_quota_until_confirmed_or_expired(demo, demo_hos
     with time_machine.travel(later, tick=False):
         assert _sign(instructor, 600).status_code == 201  # the first reservation has lapsed
         released = services.media_uploads_expire()
-    assert released == 1
+    assert released >= 1  # ours, and any upload other tests left pending before NOW
     assert not MediaUpload.objects.filter(pk=first.json()["id"]).exists()
     assert storage.s3_client().list_objects_v2(Bucket=storage.bucket_name(), Prefix=key).get("KeyCount", 0) == 0
 
