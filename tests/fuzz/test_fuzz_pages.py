@@ -243,8 +243,7 @@ def test_no_platform_page_form_or_route_answers_a_server_error(db) -> None:
     # Of the console, the forms of the platform's own models that take dates, money and ids.
     pages = [*(p for p in _pages_with_ids(PLATFORM_ROUTES, ids) if not p.startswith("/console/")),
              "/console/maintenance/maintenancewindow/add/", "/console/invoicing/quote/add/",
-             "/console/tenants/tenant/", "/console/invoicing/payment/add/", "/console/invoicing/planprice/add/",
-             "/console/django_celery_beat/crontabschedule/add/"]
+             "/console/tenants/tenant/", "/console/invoicing/payment/add/", "/console/invoicing/planprice/add/"]
     # The console (Django admin) renders heavy forms (a second each here): its add forms get the
     # whole-form values only, and its routes are fuzzed signed out (every one must redirect, not fail).
     fuzzer.fuzz_forms(anonymous, pages)

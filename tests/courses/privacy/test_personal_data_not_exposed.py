@@ -22,7 +22,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.spreadsheets import csv_cell_neutralise
 from tenants.exports import export_build
 from tenants.models import TenantExport
-from tests.courses.helpers import PASSWORD, answers_for, quiz_of
+from tests.courses.helpers import PASSWORD, answers_for, quiz_of, seats_leave_free
 from tests.factories import CourseFactory, UserFactory
 from tests.helpers import api_client, client_for, unique
 
@@ -78,7 +78,8 @@ def test_forums_show_names_never_emails(demo_host, in_demo) -> None:
     assert threads.content.count(b"@") == 0
 
 
-def test_a_name_is_required_on_first_sign_in(demo_host, in_demo) -> None:
+def test_a_name_is_required_on_first_sign_in(demo, demo_host, in_demo) -> None:
+    seats_leave_free(demo, 2)  # other tests' committed users may fill the demo seats
     user, token = services.user_invite(email=f"{unique('nameless')}@example.org", role="learner",
                                        base_url="http://demo.localhost:8000")
     client = Client(HTTP_HOST=demo_host)
