@@ -12,6 +12,7 @@ class Code(BaseCode):
 
     CONFIRMATION_REQUIRED = "confirmation_required"
     COURSE_NOT_READY = "course_not_ready"
+    COURSE_SLUG_TAKEN = "course_slug_taken"
     CSV_INVALID = "csv_invalid"
     DUPLICATE = "duplicate"
     ENROLLMENT_REFUSED = "enrollment_refused"

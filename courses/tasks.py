@@ -17,3 +17,26 @@ def certificate_pdf_store(*, schema_name: str, certificate_id: int) -> str:
             return services.certificate_pdf_store(certificate_id=certificate_id)
         except ObjectDoesNotExist:
             return ""
+
+
+@app.task(name="courses.media_uploads_expire_all")
+def media_uploads_expire_all() -> int:
+    """Beat: in every live tenant, release the quota reserved by uploads signed but never confirmed
+    and delete what they sent (issue 11 item 5). Tenants are read by value through
+    settings.TENANT_SCHEMAS_READER (courses never imports the tenants app). Returns how many uploads were
+    released."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils.module_loading import import_string
+    from django_tenants.utils import schema_exists
+
+    from . import services
+
+    connection.set_schema_to_public()
+    released = 0
+    for schema_name in import_string(settings.TENANT_SCHEMAS_READER)():
+        if not schema_exists(schema_name):  # purged meanwhile
+            continue
+        with schema_context(schema_name):
+            released += services.media_uploads_expire()
+    return released

@@ -22,9 +22,11 @@ def demo_user_ensure(*, email: str, role: str, full_name: str, **extra: object) 
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD, role=role, full_name=full_name, **extra)
-    elif not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    else:
+        if not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+        user.full_name = user.full_name or full_name  # names are required to sign in (issue 11 item 6)
+        user.save(update_fields=["password", "full_name"])
     return user
 
 

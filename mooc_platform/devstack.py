@@ -273,6 +273,9 @@ def s3_bucket_ensure(endpoint: str, bucket: str) -> None:
             CreateBucketConfiguration={"LocationConstraint": os.environ.get("AWS_S3_REGION_NAME", "eu-west-3")},
         )
         client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    from mooc_platform.storage import bucket_lifecycle_ensure
+
+    bucket_lifecycle_ensure(client=client, bucket=bucket)  # incomplete multipart uploads expire (R20)
 
 
 def s3_serve(*, port: int, snapshot_dir: Path, bucket: str) -> None:

@@ -19,10 +19,14 @@ class Code:
 
     APPLICATION_ERROR = "application_error"
     AUTHENTICATION_FAILED = "authentication_failed"
+    BAD_REQUEST = "bad_request"
     CONFLICT = "conflict"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
     ERROR = "error"
     FORBIDDEN = "forbidden"
+    INVALID_CHARACTERS = "invalid_characters"
     INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_INPUT = "invalid_input"
     INVITATION_INVALID = "invitation_invalid"  # mooc_platform.accounts
     LOGIN_THROTTLED = "login_throttled"
     METHOD_NOT_ALLOWED = "method_not_allowed"
@@ -30,6 +34,8 @@ class Code:
     NOT_AUTHENTICATED = "not_authenticated"
     NOT_FOUND = "not_found"
     PARSE_ERROR = "parse_error"
+    REQUEST_TOO_LARGE = "request_too_large"
+    SERVER_ERROR = "server_error"
     THROTTLED = "throttled"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     VALIDATION_ERROR = "validation_error"
@@ -95,7 +101,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is None:
         return None
-    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)), Code.ERROR)
+    code = next((c for klass, c in _DRF_CODES.items() if isinstance(exc, klass)),
+                getattr(exc, "default_code", Code.ERROR))
     if isinstance(exc, exceptions.ValidationError):
         details = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         message = "The data sent is not valid."

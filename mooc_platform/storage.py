@@ -57,11 +57,17 @@ def presigned_get_url(*, key: str, expires_in: int = 300, filename: str | None =
     return s3_client().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
-def presigned_put_url(*, key: str, content_type: str, expires_in: int = 900) -> str:
-    """A presigned PUT. The Content-Type is part of the signature: the browser must send it
-    (without it moto stores an empty object)."""
+UPLOAD_URL_SECONDS = 900
+
+
+def presigned_put_url(*, key: str, content_type: str, content_length: int,
+                      expires_in: int = UPLOAD_URL_SECONDS) -> str:
+    """A presigned PUT bound to its declared size: Content-Type and Content-Length are signed headers,
+    so S3 refuses a body of any other length (issue 11 item 5). The browser must send both (without
+    the type moto stores an empty object; the length a browser always sends)."""
     return s3_client().generate_presigned_url(
-        "put_object", Params={"Bucket": bucket_name(), "Key": key, "ContentType": content_type},
+        "put_object", Params={"Bucket": bucket_name(), "Key": key, "ContentType": content_type,
+                              "ContentLength": content_length},
         ExpiresIn=expires_in,
     )
 
@@ -69,6 +75,28 @@ def presigned_put_url(*, key: str, content_type: str, expires_in: int = 900) -> 
 def bucket_check() -> None:
     """Raises when the bucket cannot be reached (used by /healthz)."""
     s3_client().head_bucket(Bucket=bucket_name())
+
+
+ABORT_INCOMPLETE_RULE_ID = "abort-incomplete-multipart-uploads"
+ABORT_INCOMPLETE_DAYS = 2
+
+
+def bucket_lifecycle_ensure(*, client: Any = None, bucket: str | None = None) -> None:
+    """Set the bucket's lifecycle rule that aborts multipart uploads left incomplete for
+    ABORT_INCOMPLETE_DAYS (their parts are billed but listed nowhere); other rules are kept. Called at
+    start-up (devstack, Celery worker); idempotent."""
+    client = client or s3_client()
+    bucket = bucket or bucket_name()
+    try:
+        rules = client.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+    except client.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchLifecycleConfiguration":
+            raise
+        rules = []
+    rules = [r for r in rules if r.get("ID") != ABORT_INCOMPLETE_RULE_ID]
+    rules.append({"ID": ABORT_INCOMPLETE_RULE_ID, "Status": "Enabled", "Filter": {"Prefix": ""},
+                  "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": ABORT_INCOMPLETE_DAYS}})
+    client.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
 
 
 def storage_usage_add(*, delta_bytes: int) -> None:
@@ -94,24 +122,41 @@ def multipart_create(*, key: str, content_type: str) -> str:
     return s3_client().create_multipart_upload(Bucket=bucket_name(), Key=key, ContentType=content_type)["UploadId"]
 
 
-def multipart_part_url(*, key: str, upload_id: str, part_number: int, expires_in: int = 3600) -> str:
+def multipart_part_url(*, key: str, upload_id: str, part_number: int, content_length: int,
+                       expires_in: int = UPLOAD_URL_SECONDS) -> str:
+    """A presigned part PUT, short-lived and bound to its size (Content-Length signed): the parts of
+    an upload add up to its declared size at most."""
     return s3_client().generate_presigned_url(
-        "upload_part", Params={"Bucket": bucket_name(), "Key": key, "UploadId": upload_id, "PartNumber": part_number},
+        "upload_part", Params={"Bucket": bucket_name(), "Key": key, "UploadId": upload_id, "PartNumber": part_number,
+                               "ContentLength": content_length},
         ExpiresIn=expires_in,
     )
 
 
-def multipart_complete(*, key: str, upload_id: str) -> None:
-    """Complete with the parts S3 received (listed server-side, so browsers need not read ETags)."""
+def multipart_parts(*, key: str, upload_id: str) -> list[dict[str, Any]]:
+    """The parts S3 holds for an incomplete upload (PartNumber, ETag, Size)."""
     client = s3_client()
     parts: list[dict[str, Any]] = []
     marker = 0
     while True:
         page = client.list_parts(Bucket=bucket_name(), Key=key, UploadId=upload_id, PartNumberMarker=marker)
-        parts += [{"ETag": p["ETag"], "PartNumber": p["PartNumber"]} for p in page.get("Parts", [])]
+        parts += page.get("Parts", [])
         if not page.get("IsTruncated"):
-            break
+            return parts
         marker = page["NextPartNumberMarker"]
+
+
+def multipart_uploads(*, prefix: str) -> list[dict[str, Any]]:
+    """Incomplete multipart uploads under `prefix` (Key, UploadId)."""
+    paginator = s3_client().get_paginator("list_multipart_uploads")
+    return [upload for page in paginator.paginate(Bucket=bucket_name(), Prefix=prefix)
+            for upload in page.get("Uploads", [])]
+
+
+def multipart_complete(*, key: str, upload_id: str) -> None:
+    """Complete with the parts S3 received (listed server-side, so browsers need not read ETags)."""
+    client = s3_client()
+    parts = [{"ETag": p["ETag"], "PartNumber": p["PartNumber"]} for p in multipart_parts(key=key, upload_id=upload_id)]
     client.complete_multipart_upload(Bucket=bucket_name(), Key=key, UploadId=upload_id,
                                      MultipartUpload={"Parts": parts})
 

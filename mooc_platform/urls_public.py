@@ -16,3 +16,9 @@ urlpatterns = [
     path("", include("maintenance.urls_public")),
     *common,
 ]
+
+# Unknown /api/ paths answer the JSON error shape like every API error (issue 11 item 4).
+handler400 = "mooc_platform.input_guards.api_bad_request"
+handler403 = "mooc_platform.input_guards.api_permission_denied"
+handler404 = "mooc_platform.input_guards.api_not_found"
+handler500 = "mooc_platform.input_guards.api_server_error"

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from mooc_platform.errors import NotFoundError
 from mooc_platform.http import client_ip
 from mooc_platform.i18n import LANGUAGE_CODES
+from mooc_platform.input_guards import parse_id
 from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator, IsTenantAdministrator
 
@@ -189,9 +190,9 @@ class PlatformAuditEventListApi(APIView):
                    parameters=[OpenApiParameter("tenant", int), OpenApiParameter("action", str)])
     def get(self, request: Request) -> Response:
         tenant = request.query_params.get("tenant")
-        if tenant is not None and not tenant.isdigit():
+        if tenant is not None and parse_id(tenant) is None:
             raise NotFoundError("No such tenant.")
-        events = audit_events_all(tenant_id=int(tenant) if tenant else None,
+        events = audit_events_all(tenant_id=parse_id(tenant) if tenant else None,
                                   action=request.query_params.get("action"))
         return paginated_response(queryset=events, serializer_class=AuditEventOutputSerializer,
                                   request=request, view=self)

@@ -26,6 +26,7 @@ def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
         tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
             log(f"provisioning tenant {slug} …")
-            tenant = tenant_provision(slug=slug, name=name, admin_email=f"admin@{slug}.test", language="en")
+            tenant = tenant_provision(slug=slug, name=name, admin_email=f"admin@{slug}.test",
+                                      admin_full_name="Ada Admin", language="en")
         tenants[slug] = tenant
     demo["tenants"] = tenants

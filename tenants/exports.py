@@ -17,10 +17,17 @@ from django.utils import timezone
 from mooc_platform import storage
 from mooc_platform.emails import email_send
 from mooc_platform.http import tenant_url
+from mooc_platform.spreadsheets import sql_csv_neutralised
 
 from . import s3
 from .models import Tenant, TenantExport
-from .selectors import EXCLUDED_TABLES, schema_table_columns, tenant_administrator_emails, tenant_schema_tables
+from .selectors import (
+    EXCLUDED_TABLES,
+    schema_table_columns,
+    schema_table_text_columns,
+    tenant_administrator_emails,
+    tenant_schema_tables,
+)
 
 EXPORT_LINK_SECONDS = 15 * 60
 SPOOL_BYTES = 64 * 1024 * 1024
@@ -33,16 +40,25 @@ def export_download_url(*, export: TenantExport, expires_in: int = EXPORT_LINK_S
     return storage.presigned_get_url(key=export.s3_key, expires_in=expires_in, filename=filename)
 
 
+def _csv_column(column: str, texts: set[str]) -> str:
+    quoted = f'x."{column}"'
+    return f'{sql_csv_neutralised(quoted)} AS "{column}"' if column in texts else quoted
+
+
 def _write_tables(archive: zipfile.ZipFile, schema_name: str) -> dict[str, int]:
     counts = {}
     for table, rows in tenant_schema_tables(schema_name=schema_name).items():
         if table in EXCLUDED_TABLES:
             continue
         columns = schema_table_columns(schema_name=schema_name, table=table)
+        texts = schema_table_text_columns(schema_name=schema_name, table=table)
         select = ", ".join(f'"{c}"' for c in columns)
         source = f'SELECT {select} FROM "{schema_name}"."{table}" ORDER BY 1'  # noqa: S608 - identifiers come from the catalogue
+        # The CSV copy neutralises formula prefixes (issue 11 item 6); the JSON copy keeps raw values.
+        csv_select = ", ".join(_csv_column(c, texts) for c in columns)
         with connection.cursor() as cursor, archive.open(f"data/{table}.csv", "w") as out:
-            cursor.cursor.copy_expert(f"COPY ({source}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
+            copy = f"COPY (SELECT {csv_select} FROM ({source}) x) TO STDOUT WITH (FORMAT csv, HEADER)"  # noqa: S608 - identifiers come from the catalogue
+            cursor.cursor.copy_expert(copy, out)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT coalesce(json_agg(row_to_json(x)), '[]'::json)::text FROM ({source}) x")  # noqa: S608 - identifiers come from the catalogue
             archive.writestr(f"data/{table}.json", cursor.fetchone()[0])

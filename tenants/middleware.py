@@ -8,8 +8,11 @@ paid-through date or in retention,
 - the API answers `403 {"error": {"code": Code.TENANT_SUSPENDED | "tenant_access_ended", …}}`, except
   the administrators' billing, export, timeline and audit endpoints.
 
-Always open: `/healthz`, `/login/`, `/logout/`, `/static/`, `/invitation/`, the token endpoint and the
-API schema/docs. A purged tenant has no domain left, so its host does not route at all.
+Always open: `/healthz`, `/login/`, `/logout/`, `/static/`, invitation acceptance, password reset,
+public certificate verification (page and API), the token endpoint and the API schema/docs: a
+suspension blocks the organisation's use of the platform, not a person's account nor a third party
+checking a certificate already issued (issue 11 item 7). A purged tenant has no domain left, so its
+host does not route at all.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from tenants.errors import Code
 from .models import Tenant
 
 OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", "/account-status/",
-                 "/certificates/verify/",  # certificates already issued stay verifiable (SPEC R21)
+                 "/accounts/invitation/", "/accounts/password-reset/", "/accounts/reset/",
+                 # certificates already issued stay verifiable (SPEC R21), by people and by programs
+                 "/certificates/verify/", "/api/v1/certificates/verify/",
                  "/api/v1/auth/token/", "/api/schema/", "/api/docs/")
 ADMIN_PREFIXES = ("/billing/", "/api/v1/billing/", "/exports/", "/api/v1/exports/", "/timeline/",
                   "/api/v1/tenant/", "/api/v1/audit-events/", "/api/v1/support-access-grants/", "/api/v1/me/")

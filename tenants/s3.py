@@ -21,6 +21,22 @@ def prefix_size(*, prefix: str, exclude_prefixes: tuple[str, ...] = ()) -> int:
                if not any(obj["Key"].startswith(p) for p in exclude_prefixes))
 
 
+def prefix_multipart_bytes(*, prefix: str) -> int:
+    """Bytes held by the parts of incomplete multipart uploads under `prefix`: stored (and billed)
+    though no listing of objects shows them."""
+    return sum(int(part["Size"])
+               for upload in storage.multipart_uploads(prefix=prefix)
+               for part in storage.multipart_parts(key=upload["Key"], upload_id=upload["UploadId"]))
+
+
+def prefix_multipart_abort(*, prefix: str) -> int:
+    """Abort every incomplete multipart upload under `prefix` (their parts are deleted); returns how many."""
+    uploads = storage.multipart_uploads(prefix=prefix)
+    for upload in uploads:
+        storage.multipart_abort(key=upload["Key"], upload_id=upload["UploadId"])
+    return len(uploads)
+
+
 def prefix_versions_delete(*, prefix: str, batch_size: int = 1000,
                            on_batch: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Delete every version and delete marker under `prefix`, `batch_size` keys per request.

@@ -84,6 +84,14 @@ def schema_table_columns(*, schema_name: str, table: str) -> list[str]:
         return [row[0] for row in cursor.fetchall() if row[0] not in EXCLUDED_COLUMNS]
 
 
+def schema_table_text_columns(*, schema_name: str, table: str) -> set[str]:
+    """The text-typed columns of a tenant table (those a CSV export neutralises)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                       "AND data_type IN ('text', 'character varying', 'character')", [schema_name, table])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def schema_table_rows(*, schema_name: str, table: str) -> list[dict[str, Any]]:
     """The rows of one table of a tenant schema as JSON-ready dicts (secrets left out); [] if absent."""
     columns = schema_table_columns(schema_name=schema_name, table=table)
@@ -148,6 +156,13 @@ def tenant_row_by_schema(*, schema_name: str, fields: tuple[str, ...], for_updat
     if for_update:
         rows = rows.select_for_update()
     return rows.values(*fields).get()
+
+
+def tenant_schemas_live() -> list[str]:
+    """The schemas of the tenants whose data still exists (not purged), for periodic work that runs in
+    every tenant (reached by value through settings.TENANT_SCHEMAS_READER)."""
+    return list(Tenant.objects.exclude(schema_name="public").exclude(state=Tenant.State.PURGED)
+                .order_by("schema_name").values_list("schema_name", flat=True))
 
 
 def tenant_primary_host_by_schema(*, schema_name: str) -> str:

@@ -200,6 +200,8 @@ class TenantFactory(factory.Factory):
             with schema_context(tenant.schema_name):
                 admin = User.objects.get(email=fields["admin_email"])
                 admin.set_password(DEMO_PASSWORD)
+                admin.full_name = "Org Admin"  # as if signed in once: a name is then required (issue 11 item 6)
                 admin.save()
-                User.objects.create_user(f"learner@{fields['slug']}.test", DEMO_PASSWORD, role=User.Role.LEARNER)
+                User.objects.create_user(f"learner@{fields['slug']}.test", DEMO_PASSWORD, role=User.Role.LEARNER,
+                                         full_name="Org Learner")
         return tenant

@@ -20,7 +20,7 @@ from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
 from ..models import Choice, Course, Lesson, Module, Question
-from .common import ID, _course_for, _lesson_for
+from .common import ID, _course_for, _lesson_for, _lesson_readable_for
 
 
 class CourseOutput(serializers.ModelSerializer):
@@ -73,7 +73,11 @@ class QuestionOutput(serializers.ModelSerializer):
 
 
 class LessonOutput(serializers.ModelSerializer):
+    """A lesson; its body is null when the serializer's context says the reader may not read it
+    (`selectors.course_content_readable`: outlines are public to members, contents are not)."""
+
     has_media = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
 
     class Meta:
         model = Lesson
@@ -82,6 +86,9 @@ class LessonOutput(serializers.ModelSerializer):
 
     def get_has_media(self, obj: Lesson) -> bool:
         return obj.media_id is not None
+
+    def get_body_html(self, obj: Lesson) -> str | None:
+        return obj.body_html if self.context.get("content_readable", True) else None
 
 
 class ModuleOutput(serializers.ModelSerializer):
@@ -102,7 +109,9 @@ class CourseDetailApi(APIView):
             fields = [*CourseOutput.Meta.fields, "modules"]
 
         def get_modules(self, obj: Course) -> list[dict[str, Any]]:
-            return ModuleOutput(selectors.course_outline(course=obj), many=True).data
+            readable = selectors.course_content_readable(user=self.context["request"].user, course=obj)
+            return ModuleOutput(selectors.course_outline(course=obj), many=True,
+                                context={"content_readable": readable}).data
 
     class UpdateSerializer(CourseInput):
         title = serializers.CharField(max_length=200, required=False)
@@ -110,7 +119,7 @@ class CourseDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(self.OutputSerializer(_course_for(request, pk)).data)
+        return Response(self.OutputSerializer(_course_for(request, pk), context={"request": request}).data)
 
     @extend_schema(request=UpdateSerializer, responses=OutputSerializer)
     def patch(self, request: Request, pk: int) -> Response:
@@ -119,7 +128,7 @@ class CourseDetailApi(APIView):
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         course = services.course_update(course=_course_for(request, pk), actor=request.user, **data.validated_data)
-        return Response(self.OutputSerializer(course).data)
+        return Response(self.OutputSerializer(course, context={"request": request}).data)
 
     @extend_schema(parameters=[OpenApiParameter("confirm", bool, description="Required when learners are "
                                                 "enrolled (else 409 confirmation_required).")],
@@ -250,10 +259,7 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses=LessonOutput)
     def get(self, request: Request, pk: int) -> Response:
-        lesson = _lesson_for(request, pk)
-        if not request.user.is_course_staff:  # lesson contents are for enrolled learners (SPOC confidentiality)
-            services.enrollment_for(course=lesson.module.course, user=request.user)
-        return Response(LessonOutput(lesson).data)
+        return Response(LessonOutput(_lesson_readable_for(request, pk)).data)
 
     @extend_schema(request=UpdateSerializer, responses=LessonOutput)
     def patch(self, request: Request, pk: int) -> Response:

@@ -67,6 +67,6 @@ class CertificateVerifyApi(APIView):
         if certificate is None:
             raise NotFoundError("No certificate has this verification code.")
         return Response({"valid": True, "code": certificate.code, "course_title": certificate.course_title,
-                         "holder_name": certificate.holder_name if not certificate.holder_removed else None,
+                         "holder_name": selectors.certificate_public_holder(certificate=certificate),
                          "holder_removed": certificate.holder_removed, "score": str(certificate.score),
                          "issued_at": certificate.issued_at, "organisation": certificate.organisation_name})

@@ -30,11 +30,11 @@ class PostOutput(serializers.ModelSerializer):
         fields = ["id", "parent", "author", "body", "created_at", "hidden", "open_reports"]
 
     def get_author(self, obj: Post) -> str:
-        # `author_label` is set by selectors.posts_of_course for the viewer (no learner reads another's e-mail);
+        # `author_label` is set by selectors.posts_of_course for the viewer (nobody reads an e-mail there);
         # the other outputs (a new post for its author, the moderation queue) are read by the author or staff.
         if not obj.author:
             return "Deleted user"
-        return getattr(obj, "author_label", None) or obj.author.full_name or obj.author.email
+        return getattr(obj, "author_label", None) or obj.author.public_name
 
     def get_hidden(self, obj: Post) -> bool:
         return obj.hidden_at is not None
@@ -104,7 +104,7 @@ class ReportListApi(ListAPIView):
         course = serializers.CharField(source="post.course.title")
 
         def get_reporter(self, obj: Any) -> str | None:
-            return obj.reporter.email if obj.reporter else None
+            return obj.reporter.public_name if obj.reporter else None
 
     serializer_class = OutputSerializer
 

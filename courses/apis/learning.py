@@ -18,7 +18,7 @@ from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 from .. import selectors, services
 from ..models import Certificate, Enrollment, Question, QuizAttempt
 from .authoring import CourseOutput, QuestionOutput
-from .common import ID, _course_for, _lesson_for
+from .common import ID, _course_for, _lesson_for, _lesson_readable_for
 
 
 class EnrollmentOutput(serializers.ModelSerializer):
@@ -88,7 +88,7 @@ class QuizAttemptStartApi(APIView):
 
     @extend_schema(request=None, responses=dict)
     def post(self, request: Request, pk: int) -> Response:
-        lesson = _lesson_for(request, pk)
+        lesson = _lesson_readable_for(request, pk)
         attempt = services.quiz_attempt_start(lesson=lesson, user=request.user)
         questions = Question.objects.filter(lesson=lesson).prefetch_related("choices")
         expires_at = selectors.quiz_attempt_expiry_effective(attempt=attempt)  # maintenance time given back

@@ -14,7 +14,7 @@ from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import services
 from ..models import Lesson, MediaUpload
-from .common import _lesson_for
+from .common import _lesson_readable_for
 
 
 class LessonMediaApi(APIView):
@@ -24,9 +24,7 @@ class LessonMediaApi(APIView):
 
     @extend_schema(responses=dict)
     def get(self, request: Request, pk: int) -> Response:
-        lesson = _lesson_for(request, pk)
-        if not request.user.is_course_staff:
-            services.enrollment_for(course=lesson.module.course, user=request.user)
+        lesson = _lesson_readable_for(request, pk)
         if lesson.media is None:
             raise NotFoundError("This lesson has no media.")
         url = services.media_download_url(upload=lesson.media, attachment=lesson.kind == Lesson.Kind.FILE)

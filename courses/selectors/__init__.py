@@ -1,6 +1,11 @@
 """Reads of the tenant's learning platform. Every list is built with a constant number of queries
 whatever its length (SPEC §5: no N+1)."""
 
+from .access import (
+    course_content_readable,
+    courses_content_readable,
+    lesson_readable,
+)
 from .authoring import (
     course_lessons,
     course_outline,
@@ -11,6 +16,7 @@ from .branding import (
 )
 from .certificates import (
     certificate_by_code,
+    certificate_public_holder,
     certificates_all,
     certificates_of,
 )
@@ -40,16 +46,20 @@ from .people import (
 __all__ = [
     "branding_current",
     "certificate_by_code",
+    "certificate_public_holder",
     "certificates_all",
     "certificates_of",
     "course_analytics",
+    "course_content_readable",
     "course_lessons",
     "course_outline",
     "course_score",
     "courses_catalogue",
+    "courses_content_readable",
     "courses_visible",
     "enrollments_of",
     "lesson_ids_completed",
+    "lesson_readable",
     "post_author_label",
     "posts_of_course",
     "progress_percent",

@@ -19,3 +19,15 @@ def certificates_all() -> QuerySet[Certificate]:
 
 def certificate_by_code(*, code: str) -> Certificate | None:
     return Certificate.objects.filter(code=code.strip().upper()).first()
+
+
+def certificate_public_holder(*, certificate: Certificate) -> str | None:
+    """The holder's name as public verification shows it: never an e-mail address (issue 11 item 6).
+    Certificates issued before names were required may hold the e-mail: the holder's name today is
+    shown instead, or nothing. None when the holder erased their account."""
+    if certificate.holder_removed:
+        return None
+    if "@" not in certificate.holder_name:
+        return certificate.holder_name
+    user = certificate.user
+    return (user.full_name.strip() or None) if user is not None else None

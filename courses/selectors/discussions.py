@@ -11,16 +11,13 @@ from ..models import Course, Post, PostReport
 
 def post_author_label(*, post: Post, viewer: User) -> str:
     """The name `viewer` sees on a post of a living account: the author's full name; without one (an
-    account invited by e-mail that never set it), the e-mail for the author and the course staff only,
-    and the author's role ("Learner") for everyone else: a learner's e-mail address is personal data
-    that other learners never read."""
+    account that never signed in to a page, where a name is now required), the author's role
+    ("Learner"), for every reader: forums never show an e-mail address (issue 11 item 6)."""
     author = post.author
     if author is None:
         return ""
-    if author.full_name:
+    if author.full_name.strip():
         return author.full_name
-    if viewer.pk == author.pk or viewer.is_course_staff:
-        return author.email
     return str(author.get_role_display())
 
 

@@ -11,7 +11,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.module_loading import import_string
 
@@ -56,7 +56,12 @@ def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Cours
     course = Course(title=title, slug=slug, created_by=actor,
                     **{k: v for k, v in fields.items() if k in COURSE_FIELDS})
     _course_validate(course)
-    course.save()
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:  # the same slug created at the same time by another request
+        raise ConflictError("A course with this slug already exists.", code=Code.COURSE_SLUG_TAKEN,
+                            details={"slug": ["A course with this slug already exists."]}) from exc
     return course
 
 

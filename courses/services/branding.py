@@ -53,7 +53,7 @@ def branding_display_name() -> str:
     return name or tenant_limits().name
 
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @transaction.atomic
@@ -66,7 +66,7 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
     errors: dict[str, list[str]] = {}
     for attr, value in (("primary_color", primary_color), ("accent_color", accent_color)):
         if value is not None:
-            if not _HEX.match(value):
+            if not isinstance(value, str) or not _HEX.fullmatch(value):  # `$` would accept "#aabbcc\n"
                 errors[attr] = ["Use a colour like #1d4ed8."]
             else:
                 setattr(branding, attr, value.lower())

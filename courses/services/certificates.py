@@ -39,7 +39,7 @@ def certificate_issue_if_earned(*, enrollment: Enrollment, now: datetime | None 
     if score < course.pass_mark:
         return None
     certificate = Certificate.objects.create(
-        code=_certificate_code(), course=course, user=user, holder_name=user.full_name or user.email,
+        code=_certificate_code(), course=course, user=user, holder_name=user.public_name,
         course_title=course.title, organisation_name=branding_display_name(), score=score, issued_at=now)
     schema_name = connection.schema_name
     transaction.on_commit(lambda: _certificate_pdf_queue(schema_name=schema_name, certificate_id=certificate.pk))

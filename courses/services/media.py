@@ -6,8 +6,10 @@ import contextlib
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from courses.errors import Code
@@ -66,6 +68,25 @@ def _multipart_threshold() -> tuple[int, int]:
             getattr(settings, "COURSES_MULTIPART_PART_SIZE", 16 * MB))
 
 
+def upload_reservation_seconds() -> int:
+    """How long a signed, unconfirmed upload holds its declared size against the quota: the life of
+    its URLs plus the time to finish sending the bytes. Past it, the periodic task deletes it."""
+    from django.conf import settings
+
+    return getattr(settings, "COURSES_UPLOAD_RESERVATION_SECONDS", 3600)
+
+
+def uploads_pending(*, now: datetime) -> QuerySet[MediaUpload]:
+    """Signed, unconfirmed uploads whose reservation still holds."""
+    return MediaUpload.objects.filter(confirmed_at__isnull=True, created_at__lte=now,
+                                      created_at__gt=now - timedelta(seconds=upload_reservation_seconds()))
+
+
+def storage_reserved_bytes(*, now: datetime) -> int:
+    """Bytes reserved by pending uploads (SPEC R20: the quota counts what is on its way)."""
+    return uploads_pending(now=now).aggregate(total=Sum("declared_size"))["total"] or 0
+
+
 @transaction.atomic
 def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type: str, size: int) -> SignedUpload:
     """Presign a browser PUT under the tenant's prefix, after checking type, size and quota."""
@@ -78,15 +99,16 @@ def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type:
     if size <= 0 or size > max_size:
         raise UploadRefusedError(f"The file must weigh between 1 byte and {max_size // MB} MB.",
                                  details={"max_bytes": max_size})
-    limits = tenant_limits(for_update=True)
-    if limits.storage_used_bytes + size > limits.storage_quota_bytes:
+    limits = tenant_limits(for_update=True)  # the tenant row lock serialises the signatures of a tenant
+    reserved = storage_reserved_bytes(now=timezone.now())
+    if limits.storage_used_bytes + reserved + size > limits.storage_quota_bytes:
         raise StorageQuotaExceededError(
             "The organisation's storage quota is used up: delete content or raise the quota first.",
             details={"quota_bytes": limits.storage_quota_bytes, "used_bytes": limits.storage_used_bytes,
-                     "requested_bytes": size})
+                     "reserved_bytes": reserved, "requested_bytes": size})
     key = (f"{storage.tenant_prefix(schema_name=connection.schema_name)}media/{purpose}/{uuid.uuid4().hex}/"
            f"{_safe_filename(filename)}")
-    warning = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+    warning = storage_warning(used=limits.storage_used_bytes + reserved + size, quota=limits.storage_quota_bytes)
     threshold, part_size = _multipart_threshold()
     if size > threshold:  # large videos: one presigned URL per part
         multipart_id = storage.multipart_create(key=key, content_type=content_type)
@@ -94,24 +116,56 @@ def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type:
                                             content_type=content_type, declared_size=size, created_by=actor,
                                             multipart_id=multipart_id)
         parts = -(-size // part_size)
-        urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n)
+        # Each part URL is bound to its exact length, so the parts add up to the declared size at most.
+        urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n,
+                                           content_length=min(part_size, size - (n - 1) * part_size))
                 for n in range(1, parts + 1)]
         return SignedUpload(upload=upload, url="", headers={}, storage_warning=warning, part_size=part_size,
                             part_urls=urls)
     upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
                                         declared_size=size, created_by=actor)
-    url = storage.presigned_put_url(key=key, content_type=content_type)
-    return SignedUpload(upload=upload, url=url, headers={"Content-Type": content_type}, storage_warning=warning)
+    url = storage.presigned_put_url(key=key, content_type=content_type, content_length=size)
+    return SignedUpload(upload=upload, url=url, headers={"Content-Type": content_type, "Content-Length": str(size)},
+                        storage_warning=warning)
 
 
 def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | None]:
     """The browser says its PUT finished: check the object, count its real size in the usage.
-    Returns the upload and the storage warning ('80', '100' or None)."""
-    if upload.confirmed_at is not None:
-        limits = tenant_limits()
-        return upload, storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+    Returns the upload and the storage warning ('80', '100' or None).
+
+    Idempotent under concurrency: the upload row is locked before anything is checked, so a second
+    confirm of the same upload waits and then finds it confirmed (counted once)."""
+    with transaction.atomic():
+        locked = MediaUpload.objects.select_for_update().filter(pk=upload.pk).first()
+        if locked is None:
+            raise UploadRefusedError("This upload does not exist any more: sign a new one.", code=Code.UPLOAD_MISSING)
+        if locked.confirmed_at is not None:
+            limits = tenant_limits()
+            return locked, storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+        outcome = _upload_confirm_locked(upload=locked)
+    if isinstance(outcome, Exception):  # raised once the refused upload's deletion is committed
+        raise outcome
+    return outcome
+
+
+def _upload_refuse(upload: MediaUpload, error: Exception) -> Exception:
+    """Delete what was sent and the reservation; returns `error` for the caller to raise after commit."""
+    if upload.multipart_id:
+        with contextlib.suppress(Exception):
+            storage.multipart_abort(key=upload.key, upload_id=upload.multipart_id)
+    storage.object_delete(key=upload.key)
+    upload.delete()
+    return error
+
+
+def _upload_confirm_locked(*, upload: MediaUpload) -> tuple[MediaUpload, str | None] | Exception:
     try:
         if upload.multipart_id:
+            sent = sum(int(part["Size"]) for part in storage.multipart_parts(key=upload.key,
+                                                                             upload_id=upload.multipart_id))
+            if sent > upload.declared_size:
+                return _upload_refuse(upload, StorageQuotaExceededError("The file is larger than announced.",
+                                                                        details={"size": sent}))
             storage.multipart_complete(key=upload.key, upload_id=upload.multipart_id)
             upload.multipart_id = ""
             upload.save(update_fields=["multipart_id"])
@@ -120,24 +174,19 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
         raise UploadRefusedError("The file has not arrived in storage yet.", code=Code.UPLOAD_MISSING) from exc
     size = int(head["ContentLength"])
     if head.get("ContentType") != upload.content_type:  # S3 enforces the signed type; check anyway
-        storage.object_delete(key=upload.key)
-        upload.delete()
-        raise UploadRefusedError("The file was stored with another type than announced.")
-    with transaction.atomic():
-        limits = tenant_limits(for_update=True)
-        if size > upload.declared_size or limits.storage_used_bytes + size > limits.storage_quota_bytes:
-            storage.object_delete(key=upload.key)
-            upload.delete()
-            raise StorageQuotaExceededError("The file is larger than announced or the quota is used up.",
-                                            details={"size": size})
-        upload.size = size
-        upload.confirmed_at = timezone.now()
-        upload.save(update_fields=["size", "confirmed_at"])
-        storage.storage_usage_add(delta_bytes=size)
-        before = storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
-        after = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
-        if after is not None and after != before:
-            _storage_warning_send(level=after, used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+        return _upload_refuse(upload, UploadRefusedError("The file was stored with another type than announced."))
+    limits = tenant_limits(for_update=True)
+    if size > upload.declared_size or limits.storage_used_bytes + size > limits.storage_quota_bytes:
+        return _upload_refuse(upload, StorageQuotaExceededError(
+            "The file is larger than announced or the quota is used up.", details={"size": size}))
+    upload.size = size
+    upload.confirmed_at = timezone.now()
+    upload.save(update_fields=["size", "confirmed_at"])
+    storage.storage_usage_add(delta_bytes=size)
+    before = storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
+    after = storage_warning(used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
+    if after is not None and after != before:
+        _storage_warning_send(level=after, used=limits.storage_used_bytes + size, quota=limits.storage_quota_bytes)
     return upload, after
 
 
@@ -151,14 +200,42 @@ def _storage_warning_send(*, level: str, used: int, quota: int) -> None:
             to=r, template="courses/emails/storage_warning", context=context, language=lang))
 
 
+@transaction.atomic
 def media_delete(*, upload: MediaUpload) -> None:
-    if upload.multipart_id:
+    """Delete the object and its row, and give its bytes back to the quota. Idempotent under
+    concurrency: the row is locked first, and a second delete finds nothing left to count."""
+    locked = MediaUpload.objects.select_for_update().filter(pk=upload.pk).first()
+    if locked is None:
+        return
+    if locked.multipart_id:
         with contextlib.suppress(Exception):  # already completed or aborted
-            storage.multipart_abort(key=upload.key, upload_id=upload.multipart_id)
-    storage.object_delete(key=upload.key)
-    if upload.confirmed_at is not None and upload.size:
-        storage.storage_usage_add(delta_bytes=-upload.size)
-    upload.delete()
+            storage.multipart_abort(key=locked.key, upload_id=locked.multipart_id)
+    storage.object_delete(key=locked.key)
+    if locked.confirmed_at is not None and locked.size:
+        storage.storage_usage_add(delta_bytes=-locked.size)
+    locked.delete()
+
+
+def media_uploads_expire(*, now: datetime | None = None, batch_size: int = 200) -> int:
+    """Release the reservations of uploads signed but never confirmed in time: their objects (or
+    incomplete multipart uploads) are deleted with their rows. Rows being confirmed right now are
+    skipped (locked). Returns how many were released. The periodic task runs it in every tenant."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=upload_reservation_seconds())
+    released = 0
+    while True:
+        with transaction.atomic():
+            batch = list(MediaUpload.objects.select_for_update(skip_locked=True)
+                         .filter(confirmed_at__isnull=True, created_at__lte=cutoff).order_by("id")[:batch_size])
+            for upload in batch:
+                if upload.multipart_id:
+                    with contextlib.suppress(Exception):
+                        storage.multipart_abort(key=upload.key, upload_id=upload.multipart_id)
+                storage.object_delete(key=upload.key)
+                upload.delete()
+        released += len(batch)
+        if len(batch) < batch_size:
+            return released
 
 
 def media_download_url(*, upload: MediaUpload, attachment: bool = False) -> str:

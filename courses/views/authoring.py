@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from courses.errors import Code
 from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.input_guards import date_in_bounds, parse_id
 
 from .. import selectors, services
 from ..models import Course, Lesson, Module, Question
@@ -48,10 +49,13 @@ def teach_home(request: HttpRequest) -> HttpResponse:
 def _deadline(value: str) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ApplicationError(_("The deadline is not a valid date and time."), code=Code.VALIDATION_ERROR)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    try:
+        parsed = parse_datetime(value)  # None when malformed, ValueError when impossible (2026-02-30)
+        if parsed is None or not date_in_bounds(parsed):
+            raise ValueError(value)
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    except (ValueError, OverflowError):
+        raise ApplicationError(_("The deadline is not a valid date and time."), code=Code.VALIDATION_ERROR) from None
 
 
 @course_staff_required
@@ -66,7 +70,7 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "add_module":
                 services.module_create(course=course, title=request.POST.get("title", ""))
             elif action == "add_lesson":
-                module = get_object_or_404(Module, pk=request.POST.get("module"), course=course)
+                module = get_object_or_404(Module, pk=parse_id(request.POST.get("module")), course=course)
                 lesson = services.lesson_create(
                     module=module, title=request.POST.get("title", ""), kind=request.POST.get("kind", "text"),
                     body_markdown=request.POST.get("body_markdown", ""),
@@ -78,10 +82,10 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
                 if lesson.kind == Lesson.Kind.QUIZ:
                     return redirect("teach-lesson", pk=lesson.pk)
             elif action in ("module_up", "module_down"):
-                module = get_object_or_404(Module, pk=request.POST.get("module"), course=course)
+                module = get_object_or_404(Module, pk=parse_id(request.POST.get("module")), course=course)
                 services.module_move(module=module, up=action == "module_up")
             elif action in ("lesson_up", "lesson_down"):
-                lesson = get_object_or_404(Lesson, pk=request.POST.get("lesson"), module__course=course)
+                lesson = get_object_or_404(Lesson, pk=parse_id(request.POST.get("lesson")), module__course=course)
                 services.lesson_move(lesson=lesson, up=action == "lesson_up")
             elif action == "publish":
                 services.course_publish(course=course, actor=request.user)

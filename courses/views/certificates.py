@@ -24,5 +24,6 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public, no login (SPEC R21)."""
     certificate = selectors.certificate_by_code(code=code)
-    return render(request, "courses/certificate_verify.html", {"certificate": certificate, "code": code},
-                  status=200 if certificate else 404)
+    holder = selectors.certificate_public_holder(certificate=certificate) if certificate else None
+    return render(request, "courses/certificate_verify.html",
+                  {"certificate": certificate, "holder": holder, "code": code}, status=200 if certificate else 404)

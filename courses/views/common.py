@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from mooc_platform.errors import ApplicationError
+from mooc_platform.input_guards import parse_id
 
 from .. import selectors
 from ..models import Course
@@ -26,4 +27,4 @@ def _course(request: HttpRequest, slug: str) -> Course:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    return parse_id(value)

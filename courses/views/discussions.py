@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.input_guards import parse_id
 
 from .. import selectors, services
 from ..models import Post, PostReport
@@ -26,12 +27,12 @@ def discussion(request: HttpRequest, slug: str) -> HttpResponse:
             if action == "post":
                 parent = None
                 if request.POST.get("parent"):
-                    parent = get_object_or_404(Post, pk=request.POST["parent"], course=course)
+                    parent = get_object_or_404(Post, pk=parse_id(request.POST["parent"]), course=course)
                 services.post_create(course=course, author=request.user, body=request.POST.get("body", ""),
                                      parent=parent)
             elif action in ("hide", "restore"):
-                post = get_object_or_404(Post.objects.select_related("author", "course"), pk=request.POST.get("post"),
-                                         course=course)
+                post = get_object_or_404(Post.objects.select_related("author", "course"),
+                                         pk=parse_id(request.POST.get("post")), course=course)
                 if action == "hide":
                     services.post_hide(post=post, moderator=request.user, reason=request.POST.get("reason", ""))
                 else:
@@ -66,7 +67,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         report = get_object_or_404(PostReport.objects.select_related("post__author", "post__course"),
-                                   pk=request.POST.get("report"))
+                                   pk=parse_id(request.POST.get("report")))
         try:
             if action == "hide":
                 services.post_hide(post=report.post, moderator=request.user, reason=report.reason)

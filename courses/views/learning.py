@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.input_guards import parse_id
+from mooc_platform.spreadsheets import SafeCsvWriter
 
 from .. import selectors, services
 from ..models import Certificate, Course, Enrollment, Lesson, Question, QuizAttempt
@@ -57,10 +58,11 @@ def course_enrol(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _lesson(request: HttpRequest, slug: str, pk: int) -> tuple[Course, Lesson, Enrollment | None]:
     course = _course(request, slug)
-    lesson = get_object_or_404(Lesson.objects.select_related("module", "media"), pk=pk, module__course=course)
-    enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
-    if enrollment is None and not request.user.is_course_staff:
+    lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk,
+                               module__course=course)
+    if not selectors.lesson_readable(user=request.user, lesson=lesson):
         raise Http404
+    enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
     return course, lesson, enrollment
 
 
@@ -82,8 +84,9 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 if request.POST.get("action") == "start":
                     services.quiz_attempt_start(lesson=lesson, user=request.user)
                 else:
-                    attempt = get_object_or_404(QuizAttempt, pk=request.POST.get("attempt"), user=request.user)
-                    answers = {str(q): [int(v) for v in request.POST.getlist(f"q{q}") if v.isdigit()]
+                    attempt = get_object_or_404(QuizAttempt, pk=parse_id(request.POST.get("attempt")),
+                                                user=request.user)
+                    answers = {str(q): [i for i in map(parse_id, request.POST.getlist(f"q{q}")) if i is not None]
                                for q in Question.objects.filter(lesson=lesson).values_list("id", flat=True)}
                     attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user, answers=answers)
                     messages.success(request, _("Your score: %(score)s %%.") % {"score": attempt.score})
@@ -156,7 +159,7 @@ def analytics_csv(request: HttpRequest, pk: int) -> HttpResponse:
     stats = selectors.course_analytics(course=course)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="progress-{course.slug}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["email", "full_name", "enrolled_at", "lessons_done", "lessons_total", "progress_percent",
                      "score", "completed", "certified"])
     for row in stats["rows"]:

@@ -14,6 +14,7 @@ from mooc_platform.accounts.services import user_invitation_resend
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
+from mooc_platform.input_guards import parse_id
 
 from .. import selectors, services
 from .common import _error
@@ -32,13 +33,22 @@ def invitation_legacy(request: HttpRequest, token: str) -> HttpResponse:
 def my_profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
-        user.full_name = request.POST.get("full_name", user.full_name).strip()[:200]
+        full_name = request.POST.get("full_name", user.full_name).strip()[:200]
+        if not full_name:
+            messages.error(request, _("Your name is required."))
+            return render(request, "courses/my_profile.html", {"profile": user}, status=400)
+        user.full_name = full_name
         if request.POST.get("language") in LANGUAGE_CODES:
             user.language = request.POST["language"]
         user.save(update_fields=["full_name", "language"])
         messages.success(request, _("Profile saved."))
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
         return redirect("my-profile")
-    return render(request, "courses/my_profile.html", {"profile": user})
+    if not user.full_name.strip():
+        messages.info(request, _("Please tell us your name: it is shown on your certificates and in discussions."))
+    return render(request, "courses/my_profile.html", {"profile": user, "next": request.GET.get("next", "")})
 
 
 @administrator_required
@@ -52,7 +62,7 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                     full_name=request.POST.get("full_name", ""), invited_by=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
             elif action == "resend":
-                target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
+                target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
                 user_invitation_resend(user=target, actor=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
             elif action == "role":
@@ -66,7 +76,7 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                 user_sign_out_everywhere(user=target)
                 messages.success(request, _("%(email)s is signed out on every device.") % {"email": target.email})
             elif action in ("deactivate", "reactivate"):
-                target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
+                target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
                 if action == "deactivate":
                     services.user_deactivate(user=target, actor=request.user)
                 else:

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.input_guards import parse_id
 from mooc_platform.pagination import paginated_response
 from mooc_platform.permissions import IsOperator
 
@@ -69,7 +70,7 @@ class InvoiceListApi(APIView):
         tenant = request.query_params.get("tenant")
         invoices = selectors.platform_invoices_list(
             status=request.query_params.get("status") or None,
-            tenant_id=int(tenant) if tenant and tenant.isdigit() else None,
+            tenant_id=parse_id(tenant),
             credit_note_proposed=request.query_params.get("credit_note_proposed") in ("true", "1"))
         return paginated_response(queryset=invoices, serializer_class=InvoiceOutput, request=request, view=self)
 

@@ -257,6 +257,7 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
             return SignResult(subscription=subscription, tenant=subscription.tenant, invoice=None)
         tenant = tenant_provision(
             slug=quote.wished_slug, name=quote.organisation_name, admin_email=quote.contact_email,
+            admin_full_name=quote.contact_name,
             seat_limit=quote.seats, storage_quota_bytes=quote.storage_quota_bytes, language=quote.language,
             custom_domains_allowed=quote.custom_domains_allowed, actor=None,
         )

@@ -93,6 +93,14 @@ class User(AbstractBaseUser, PermissionsMixin):
             AccessToken.objects.filter(user=self).delete()
 
     @property
+    def public_name(self) -> str:
+        """How other people see this user (forums, certificates): the name, never the e-mail
+        (issue 11 item 6). A user without a name yet is "Member <id>" until first sign-in asks it."""
+        from django.utils.translation import gettext
+
+        return self.full_name.strip() or gettext("Member %(id)s") % {"id": self.pk}
+
+    @property
     def is_operator(self) -> bool:
         return self.role == self.Role.OPERATOR
 

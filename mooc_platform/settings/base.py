@@ -88,6 +88,7 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
 TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
 TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
+TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
 # `seed_demo` and the test suite: each app seeds its own demo data, in this order (mooc_platform.demo).
 DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed",
                 "console.demo.demo_seed"]
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     # Every page, on every host, shows and reads dates in Paris time (SPEC §2).
     "mooc_platform.business_time.BusinessTimeMiddleware",
     "tenants.routing.CachedTenantMiddleware",
+    # NUL bytes refused; what the database refuses because of the input is a 400/409, never a 500.
+    "mooc_platform.input_guards.HostileInputMiddleware",
     # Right after the tenant: during a window, a refused request touches no session or user table.
     "maintenance.middleware.MaintenanceModeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +122,8 @@ MIDDLEWARE = [
     # Suspended / ended / retention tenants: information screen, billing and export only (SPEC R11, R14).
     "tenants.middleware.TenantStateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A member without a name is asked for it before anything else (names, never e-mails, are shown).
+    "courses.middleware.NameRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -257,6 +262,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # SPEC R20: storage usage reconciled against S3 once a day.
     "tenants-storage-reconcile-daily": {"task": "tenants.storage_usage_reconcile_all",
                                         "schedule": crontab(hour=4, minute=0)},
+    # SPEC R20: uploads signed but never confirmed give their reserved quota back, their bytes deleted.
+    "courses-media-uploads-expire": {"task": "courses.media_uploads_expire_all", "schedule": 15 * 60.0},
     # SPEC R16: maintenance notices and 24 h reminders, each sent exactly once.
     "maintenance-notices": {"task": "maintenance.notices_run", "schedule": 300.0},
 }
@@ -281,6 +288,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mooc_platform.errors.api_exception_handler",
+    # JSON bodies are limited like forms (DATA_UPLOAD_MAX_MEMORY_SIZE), in depth and in integer range.
+    "DEFAULT_PARSER_CLASSES": [
+        "mooc_platform.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
 SPECTACULAR_SETTINGS = {

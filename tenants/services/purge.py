@@ -63,6 +63,8 @@ def tenant_purge(*, tenant: Tenant, now: datetime | None = None, actor: Any = No
 
     # Run again after an interruption, and as a last pass before the drop: an object written meanwhile
     # (an export finishing, say) must not outlive the purge. With nothing left it is one listing.
+    # Incomplete multipart uploads are no object version: abort them, or their parts would outlive the purge.
+    s3.prefix_multipart_abort(prefix=tenant_prefix(schema_name=record.schema_name))
     s3.prefix_versions_delete(prefix=tenant_prefix(schema_name=record.schema_name), batch_size=batch_size,
                               on_batch=progress)
     if record.s3_completed_at is None:

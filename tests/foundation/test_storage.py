@@ -19,7 +19,7 @@ def test_object_round_trip_through_the_app_client() -> None:
 
 def test_presigned_put_then_presigned_get_round_trip() -> None:
     key = f"tenants/t_demo/tests/{uuid.uuid4()}.bin"
-    put_url = storage.presigned_put_url(key=key, content_type="application/pdf")
+    put_url = storage.presigned_put_url(key=key, content_type="application/pdf", content_length=len(b"%PDF-1.7 fake"))
     request = urllib.request.Request(put_url, data=b"%PDF-1.7 fake", method="PUT",
                                      headers={"Content-Type": "application/pdf"})
     with urllib.request.urlopen(request) as response:

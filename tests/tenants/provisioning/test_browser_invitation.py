@@ -26,4 +26,8 @@ def test_invited_administrator_sets_a_password_and_logs_in(live_server_port: int
     page.get_by_label("E-mail").fill(f"admin@{tenant.slug}.test")
     page.get_by_label("Password").fill("Sunny-Orchard-4821")
     page.get_by_role("button", name="Log in").click()
+    # A name is required on first sign-in (issue 11 item 6): the profile form comes first.
+    page.wait_for_url(base + "/my/profile/?next=/")
+    page.get_by_label("Full name").fill("Alma Admin")
+    page.get_by_role("button", name="Save").click()
     assert page.get_by_test_id("welcome").inner_text() == f"Welcome, admin@{tenant.slug}.test."
