@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from mooc_platform.errors import ApplicationError, NotFoundError
 
 from ..errors import InvalidAmountError, InvoiceStateError, WebhookSignatureError
 from ..models import Invoice, Payment
-from ..money import money_round
+from ..money import CENT, money_round
 from .dunning import _late_charges_apply, _tenant_reinstate_if_settled
 from .subscriptions import _subscription_access_extend_if_paid
 
@@ -32,10 +33,7 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
     for non-payment at once (SPEC R10)."""
     now = now or timezone.now()
     received_at = received_at or now
-    try:
-        amount = money_round(Decimal(str(amount)))
-    except (InvalidOperation, ValueError) as exc:
-        raise InvalidAmountError("The amount is not a number.", details={"amount": str(amount)}) from exc
+    amount = amount_parse(amount)
     if amount <= 0:
         raise InvalidAmountError("The amount must be positive.", details={"amount": str(amount)})
     if provider_reference:
@@ -72,6 +70,27 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
     return payment
 
 
+def amount_parse(value: object) -> Decimal:
+    """An amount of money in EUR, exact: a `Decimal`, an `int` or a decimal string, in whole cents. A float
+    (binary, inexact) or more than two decimals is refused, never rounded (SPEC §2: money is never a float)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise InvalidAmountError("The amount is not a number.", details={"amount": str(value)})
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidAmountError("The amount is not a number.", details={"amount": str(value)}) from exc
+    if not amount.is_finite():
+        raise InvalidAmountError("The amount is not a number.", details={"amount": str(value)})
+    if amount != amount.quantize(CENT, rounding=ROUND_DOWN):
+        raise InvalidAmountError("An amount in EUR has at most two decimals (whole cents).",
+                                 details={"amount": str(value)})
+    return money_round(amount)
+
+
+def _json_constant_refuse(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
 def webhook_signature_verify(*, body: bytes, signature: str) -> None:
     """The provider signs the raw body with HMAC-SHA256 and our shared secret: `sha256=<hex>`."""
     secret = settings.INVOICING_WEBHOOK_SECRET
@@ -85,15 +104,15 @@ def webhook_signature_verify(*, body: bytes, signature: str) -> None:
 
 def payment_webhook_handle(*, body: bytes, signature: str, now: datetime | None = None) -> Payment:
     """A payment-provider notification: `{"reference", "invoice_number", "amount", "currency"}`, signed."""
-    import json
-
     webhook_signature_verify(body=body, signature=signature)
     try:
-        data = json.loads(body)
-        reference, number, amount = str(data["reference"]), str(data["invoice_number"]), str(data["amount"])
+        # Numbers are read as the decimals the provider wrote, never as binary floats; NaN/Infinity refused.
+        data = json.loads(body, parse_float=Decimal, parse_constant=_json_constant_refuse)
+        reference, number, amount = str(data["reference"]), str(data["invoice_number"]), data["amount"]
         currency = str(data.get("currency", "EUR"))
     except (ValueError, KeyError, TypeError) as exc:
         raise ApplicationError("The notification is not valid.", code=Code.VALIDATION_ERROR) from exc
+    amount = amount_parse(amount)
     if currency != "EUR":
         raise ApplicationError("Only EUR payments are accepted.", details={"currency": currency},
                                code=Code.INVALID_CURRENCY)
