@@ -58,6 +58,15 @@ class PlanPriceForm(forms.ModelForm):
         fields = ["plan", "valid_from", "billing_period", "flat_amount", "per_seat_amount", "setup_fee", "seats",
                   "storage_quota_bytes", "custom_domains_allowed"]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("plan") is not None:
+            try:
+                services.plan_price_period_check(plan=cleaned["plan"], billing_period=cleaned.get("billing_period"))
+            except ApplicationError as error:
+                self.add_error("billing_period", error.message)
+        return cleaned
+
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):

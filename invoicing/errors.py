@@ -12,7 +12,9 @@ class Code(BaseCode):
     """The invoicing app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
 
     AMENDMENT_LIMITS = "amendment_limits"
+    BILLING_PERIOD_CHANGE = "billing_period_change"
     DOCUMENT_CHANGED = "document_changed"
+    INITIAL_TERM_NOT_WHOLE_PERIODS = "initial_term_not_whole_periods"
     INVALID_AMOUNT = "invalid_amount"
     INVALID_COUNTRY = "invalid_country"
     INVALID_CURRENCY = "invalid_currency"
@@ -80,3 +82,11 @@ class WebhookSignatureError(ApplicationError):
 
 class OverdueBalanceError(ConflictError):
     code = Code.OVERDUE_BALANCE
+
+
+class BillingPeriodChangeError(ConflictError):
+    code = Code.BILLING_PERIOD_CHANGE
+
+
+class InitialTermError(ApplicationError):
+    code = Code.INITIAL_TERM_NOT_WHOLE_PERIODS

@@ -51,7 +51,26 @@ class QuoteChecksMixin(forms.BaseForm):
         term = data.get("initial_term_months")
         if term is not None and not 1 <= term <= 60:
             self.add_error("initial_term_months", _("Between 1 and 60 months."))
+        elif term is not None:
+            self._initial_term_check(data=data, term=term)
         return data
+
+
+    def _initial_term_check(self, *, data: dict[str, Any], term: int) -> None:
+        """A whole number of billing periods (`quote_initial_term_check`): the plan's period for a new quote,
+        the quote's own when it is edited."""
+        from .services import plan_price_current, quote_initial_term_check
+
+        try:
+            if data.get("plan") is not None:
+                period = plan_price_current(plan=data["plan"]).billing_period
+            elif self.instance.pk is not None:
+                period = self.instance.billing_period
+            else:
+                return
+            quote_initial_term_check(initial_term_months=term, billing_period=period)
+        except ApplicationError as exc:
+            self.add_error("initial_term_months", exc.message)
 
 
 class QuoteForm(QuoteChecksMixin, forms.ModelForm):

@@ -2,7 +2,9 @@
 function here; APIs, pages, the console, the Celery task and `run_billing` call them."""
 
 from ..errors import (
+    BillingPeriodChangeError,
     DocumentChangedError,
+    InitialTermError,
     InvalidAmountError,
     InvoiceStateError,
     OverdueBalanceError,
@@ -43,6 +45,7 @@ from .invoices import (
     tenant_billing_url,
 )
 from .payments import (
+    amount_parse,
     payment_record,
     payment_webhook_handle,
     webhook_signature_verify,
@@ -51,11 +54,13 @@ from .plans import (
     plan_create,
     plan_price_change,
     plan_price_current,
+    plan_price_period_check,
 )
 from .quotes import (
     QUOTE_EDITABLE_FIELDS,
     SignResult,
     quote_create,
+    quote_initial_term_check,
     quote_revise,
     quote_send,
     quote_sign,
@@ -81,9 +86,11 @@ __all__ = [
     "REMINDER_DAYS_BEFORE_DUE",
     "SUSPENSION_DAYS_AFTER_FORMAL_NOTICE",
     "BillingCycleResult",
+    "BillingPeriodChangeError",
     "BillingRunResult",
     "DocumentChangedError",
     "DunningRunResult",
+    "InitialTermError",
     "InvalidAmountError",
     "InvoiceStateError",
     "OverdueBalanceError",
@@ -96,6 +103,7 @@ __all__ = [
     "TermsNotAcceptedError",
     "WebhookSignatureError",
     "_series_take",
+    "amount_parse",
     "billing_cycle_run",
     "billing_run",
     "credit_note_issue",
@@ -111,7 +119,9 @@ __all__ = [
     "plan_create",
     "plan_price_change",
     "plan_price_current",
+    "plan_price_period_check",
     "quote_create",
+    "quote_initial_term_check",
     "quote_revise",
     "quote_send",
     "quote_sign",

@@ -16,7 +16,6 @@ from mooc_platform import storage
 from mooc_platform.audit import audit_record, audit_record_many
 from mooc_platform.business_time import add_months, business_date, business_midnight
 from mooc_platform.emails import email_send
-from mooc_platform.errors import NotFoundError
 from mooc_platform.http import tenant_url
 from tenants.models import Tenant
 
@@ -139,9 +138,13 @@ def _period_lines(*, subscription: Subscription, period_start: date, period_end:
                 for line in quote_lines
                 if line.kind == QuoteLine.Kind.RECURRING or subscription.periods_billed == 0]
     start = business_midnight(period_start)
-    price = next((p for p in prices_by_plan[subscription.plan_id] if p.valid_from <= start), None)
+    # Only a version of the subscription's own billing period prices its period (SPEC R7); without one, the
+    # quoted amounts stay.
+    price = next((p for p in prices_by_plan[subscription.plan_id]
+                  if p.valid_from <= start and p.billing_period == subscription.billing_period), None)
     if price is None:
-        raise NotFoundError("No price in force for this plan.", details={"plan": subscription.plan_id})
+        return [(line.description + label, line.quantity, line.unit_price)
+                for line in subscription.quote.lines.all() if line.kind == QuoteLine.Kind.RECURRING]
     return [(description + label, quantity, unit_price)
             for description, quantity, unit_price in _recurring_lines(price=price, seats=subscription.seats)]
 

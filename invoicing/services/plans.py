@@ -12,6 +12,7 @@ from django.utils import timezone
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import NotFoundError
 
+from ..errors import BillingPeriodChangeError
 from ..models import Plan, PlanPrice
 from ..money import ZERO, money_round
 
@@ -40,15 +41,27 @@ def plan_price_current(*, plan: Plan, at: datetime | None = None) -> PlanPrice:
     return price
 
 
+def plan_price_period_check(*, plan: Plan, billing_period: str | None) -> None:
+    """A price version keeps its plan's billing period: a monthly subscription renewed "at the prices in force"
+    must find monthly amounts (SPEC R7). Another period is another plan."""
+    current = plan.prices.order_by("-version").first()
+    if current is not None and billing_period is not None and billing_period != current.billing_period:
+        raise BillingPeriodChangeError(
+            f"A price version keeps the plan's billing period ({current.billing_period}): create another plan to "
+            "sell another period.",
+            details={"plan": plan.code, "billing_period": current.billing_period, "requested": billing_period})
+
+
 def plan_price_change(*, plan: Plan, actor: Any = None, valid_from: datetime | None = None,
                       now: datetime | None = None, **changes: Any) -> PlanPrice:
-    """A new price version (never an edit). New quotes use it at once; existing subscriptions take it
-    only after their initial period (SPEC R7 — GCS art. 11)."""
+    """A new price version (never an edit), on the plan's billing period. New quotes use it at once; existing
+    subscriptions take it only after their initial period (SPEC R7 — GCS art. 11)."""
     now = now or timezone.now()
     with transaction.atomic():
         Plan.objects.select_for_update().get(pk=plan.pk)
         current = plan.prices.order_by("-version").first()
         assert current is not None
+        plan_price_period_check(plan=plan, billing_period=changes.get("billing_period"))
         new = PlanPrice(plan=plan, version=current.version + 1, valid_from=valid_from or now)
         for name in ("billing_period", "flat_amount", "per_seat_amount", "setup_fee", "seats",
                      "storage_quota_bytes", "custom_domains_allowed"):

@@ -25,18 +25,30 @@ from tenants.services import tenant_provision, tenant_slug_validate
 
 from ..errors import (
     DocumentChangedError,
+    InitialTermError,
     QuoteAlreadySignedError,
     QuoteExpiredError,
     QuoteFrozenError,
     QuoteNotSignableError,
     TermsNotAcceptedError,
 )
-from ..models import Invoice, Plan, PlanPrice, Quote, QuoteLine, QuoteSignature, Subscription
+from ..models import MONTHS_PER_PERIOD, Invoice, Plan, PlanPrice, Quote, QuoteLine, QuoteSignature, Subscription
 from ..money import money_round
 from ..vat import siren_clean, vat_number_clean
 from ..vies import vat_check_attach, vat_number_vies_verify
 from .invoices import _deliver_soon, _subscriptions_invoice_next_period, seller_snapshot
 from .plans import _recurring_lines, plan_price_current
+
+
+def quote_initial_term_check(*, initial_term_months: int, billing_period: str) -> None:
+    """The initial term (prices locked, SPEC R7) is a whole number of billing periods: it ends where an invoiced
+    period ends, so no period is billed half at the quoted price and half at the new one."""
+    months = MONTHS_PER_PERIOD[billing_period]
+    if initial_term_months < 1 or initial_term_months % months:
+        raise InitialTermError(
+            f"The initial term must be a whole number of billing periods ({months} months).",
+            details={"initial_term_months": initial_term_months, "billing_period": billing_period,
+                     "months_per_period": months})
 
 
 def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, country: str, contact_name: str,
@@ -57,6 +69,7 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
                                details={"valid_until": valid_until.isoformat()})
     vies_check = vat_number_vies_verify(vat_number=vat_number, actor=actor, now=now)  # outside any lock
     price = plan_price_current(plan=plan, at=now)
+    quote_initial_term_check(initial_term_months=initial_term_months, billing_period=price.billing_period)
     seats = seats or price.seats
     with transaction.atomic():
         quote = Quote.objects.create(
@@ -117,6 +130,9 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
             changes["siren"] = siren_clean(siren=changes.get("siren", locked.siren), country=changes["country"])
         if "wished_slug" in changes:
             changes["wished_slug"] = tenant_slug_validate(slug=changes["wished_slug"])
+        if "initial_term_months" in changes:
+            quote_initial_term_check(initial_term_months=changes["initial_term_months"],
+                                     billing_period=locked.billing_period)
         before = {k: str(getattr(locked, k)) for k in changes}
         for name, value in changes.items():
             setattr(locked, name, value)
