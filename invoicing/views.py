@@ -94,6 +94,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
         "access_ends_at": tenant.access_ends_at if tenant.state == Tenant.State.CANCELLED else None,
         "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
         "credit": selectors.tenant_credit(tenant=tenant),
+        "settles_by": selectors.tenant_balance_settles_by(tenant=tenant),
     })
 
 

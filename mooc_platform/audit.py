@@ -96,12 +96,14 @@ def audit_record_many(
     tenants: Sequence[Any],
     afters: Sequence[dict[str, Any]],
     actor: Any = None,
+    befores: Sequence[dict[str, Any]] | None = None,
 ) -> None:
     """One audit event per target, in one INSERT (the billing run issues thousands of invoices).
-    `targets`, `tenants` and `afters` go in step."""
+    `targets`, `tenants`, `afters` (and `befores`, when given) go in step."""
     audit_event = apps.get_model("tenants", "AuditEvent")
     audit_event.objects.bulk_create([
-        _event(action=action, actor=actor, tenant=tenant, target=target, before=None, after=after,
+        _event(action=action, actor=actor, tenant=tenant, target=target, before=before, after=after,
                ip_address=None)
-        for target, tenant, after in zip(targets, tenants, afters, strict=True)
+        for target, tenant, after, before in zip(targets, tenants, afters, befores or [None] * len(targets),
+                                                 strict=True)
     ])

@@ -8,9 +8,11 @@ from .invoices import (
     tenant_invoices,
 )
 from .payments import (
+    SETTLEMENT_GRACE_DAYS,
     customer_balance_annotations,
     platform_customers_balances,
     tenant_balance,
+    tenant_balance_settles_by,
     tenant_credit,
 )
 from .plans import (
@@ -25,6 +27,7 @@ from .subscriptions import (
 )
 
 __all__ = [
+    "SETTLEMENT_GRACE_DAYS",
     "customer_balance_annotations",
     "invoices_credit_note_proposed",
     "invoices_due",
@@ -35,6 +38,7 @@ __all__ = [
     "platform_quotes_list",
     "quote_by_token",
     "tenant_balance",
+    "tenant_balance_settles_by",
     "tenant_credit",
     "tenant_invoices",
     "tenant_subscription",

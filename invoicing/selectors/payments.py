@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,21 @@ def tenant_credit(*, tenant: Tenant) -> Decimal:
     return CustomerCredit.objects.filter(tenant=tenant).aggregate(
         total=Coalesce(Sum("remaining"), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2))
     )["total"]
+
+
+SETTLEMENT_GRACE_DAYS = 7
+"""Paying the balance shown on a day settles the invoices if received within this many days (SPEC R10): the
+interest of the days in between is waived (`invoicing.services.dunning.invoice_settlement_check`)."""
+
+
+def tenant_balance_settles_by(*, tenant: Tenant) -> date | None:
+    """The last receipt date on which paying the balance shown now settles the customer's invoices although
+    interest keeps running: the date the late charges shown were computed (the oldest, the dunning run updates
+    them daily) + SETTLEMENT_GRACE_DAYS. None when no invoice bears interest."""
+    computed = (Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
+                                       late_interest__gt=0, late_interest_until__isnull=False)
+                .order_by("late_interest_until").values_list("late_interest_until", flat=True).first())
+    return computed + timedelta(days=SETTLEMENT_GRACE_DAYS) if computed else None
 
 
 def _invoice_sum(*, tenant_ref: OuterRef, amount: Any, condition: Q) -> Coalesce:

@@ -3,13 +3,16 @@ reinstatement once everything due is paid."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from mooc_platform.audit import audit_record
+from mooc_platform.audit import audit_record, audit_record_many
 from mooc_platform.business_time import business_date, business_days_later
 from tenants.models import Tenant
 from tenants.services import IllegalTransitionError, tenant_reinstate, tenant_suspend
@@ -17,6 +20,7 @@ from tenants.services import IllegalTransitionError, tenant_reinstate, tenant_su
 from ..models import Invoice
 from ..money import ZERO, money_round
 from ..selectors.invoices import due_q, overdue_q, unpaid_q
+from ..selectors.payments import SETTLEMENT_GRACE_DAYS
 from .invoices import RECOVERY_INDEMNITY, _invoice_email, _late_interest_rate
 
 REMINDER_DAYS_BEFORE_DUE = 7
@@ -28,21 +32,85 @@ SUSPENSION_DAYS_AFTER_FORMAL_NOTICE = 15
 NON_PAYMENT_REASON = "non-payment"
 
 
-def _late_charges_apply(*, invoice: Invoice, today: date) -> bool:
-    """Late invoices bear the EUR 40 recovery indemnity and interest at the configured annual rate from
-    the day after the due date, on the unpaid amount incl. tax (SPEC R10 — `001_…` art. 5.5). Mutates
-    `invoice` (locked by the caller); returns whether anything changed."""
-    if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.ISSUED or today <= invoice.due_date:
-        return False
-    days = (today - invoice.due_date).days
-    principal = max(invoice.total_incl_tax - invoice.amount_paid, ZERO)
-    interest = money_round(principal * _late_interest_rate() / 100 * days / 365)
-    changed = invoice.recovery_indemnity != RECOVERY_INDEMNITY or interest > invoice.late_interest
-    invoice.recovery_indemnity = RECOVERY_INDEMNITY
-    # Interest never goes down: a partial payment stops it growing on the part paid, not retroactively.
-    invoice.late_interest = max(invoice.late_interest, interest)
-    invoice.late_interest_until = today
-    return changed
+def late_charges_compute(*, invoice: Invoice, payments: Iterable[tuple[date, Decimal]], as_of: date
+                         ) -> tuple[Decimal, Decimal]:
+    """What an invoice bears in late charges on the business date `as_of`, from the facts alone — its due date
+    and the payments with their receipt dates (Europe/Paris), whenever they were recorded (SPEC R10 — `001_…`
+    art. 5.5: "any amount … not paid on time"). Returns `(recovery indemnity, interest)`:
+
+    - the EUR 40 indemnity once part of the invoice amount was still unpaid at the end of its due date: a
+      payment received on or before the due date is on time, even if it is recorded later;
+    - interest at the configured annual rate for each day after the due date up to `as_of`, on the invoice
+      amount (incl. tax) outstanding that day. A payment received on day d still leaves day d on the old
+      balance and lowers it from day d + 1. Payments go to the invoice amount first: the indemnity and the
+      interest bear no interest. Summed exactly, rounded once."""
+    if invoice.kind != Invoice.Kind.INVOICE or as_of <= invoice.due_date:
+        return ZERO, ZERO
+    received = sorted(payments)
+    outstanding = invoice.total_incl_tax - sum((amount for day, amount in received if day <= invoice.due_date),
+                                               ZERO)
+    if outstanding <= 0:
+        return ZERO, ZERO
+    euro_days, cursor = Decimal(0), invoice.due_date
+    for day, amount in received:
+        if day <= invoice.due_date:
+            continue
+        if day >= as_of:
+            break
+        euro_days += max(outstanding, ZERO) * (day - cursor).days
+        outstanding, cursor = outstanding - amount, day
+    euro_days += max(outstanding, ZERO) * (as_of - cursor).days
+    return RECOVERY_INDEMNITY, money_round(euro_days * _late_interest_rate() / 100 / 365)
+
+
+def _payments_by_day(*, invoice: Invoice) -> list[tuple[date, Decimal]]:
+    """(business date of receipt, amount) of each payment of the invoice (uses a prefetch when present)."""
+    return [(business_date(payment.received_at), payment.amount) for payment in invoice.payments.all()]
+
+
+def _late_charges_apply(*, invoice: Invoice, today: date) -> dict[str, str] | None:
+    """Set the late charges of `invoice` (locked by the caller) to what the facts say on `today`
+    (`late_charges_compute`). Returns the values before when they changed (for the audit event), else None."""
+    indemnity, interest = late_charges_compute(invoice=invoice, payments=_payments_by_day(invoice=invoice),
+                                               as_of=today)
+    invoice.late_interest_until = today if today > invoice.due_date else None
+    if (indemnity, interest) == (invoice.recovery_indemnity, invoice.late_interest):
+        return None
+    before = _late_charges_state(invoice)
+    invoice.recovery_indemnity, invoice.late_interest = indemnity, interest
+    return before
+
+
+def _late_charges_state(invoice: Invoice) -> dict[str, str]:
+    return {"recovery_indemnity": str(invoice.recovery_indemnity), "late_interest": str(invoice.late_interest)}
+
+
+def _late_charges_audit_action(*, before: dict[str, str], invoice: Invoice) -> str:
+    """`invoice.late_charges_applied` when they grew, `invoice.late_charges_reversed` when the facts (a payment
+    received earlier than it was recorded) took some back."""
+    grew = (invoice.recovery_indemnity + invoice.late_interest
+            > Decimal(before["recovery_indemnity"]) + Decimal(before["late_interest"]))
+    return "invoice.late_charges_applied" if grew else "invoice.late_charges_reversed"
+
+
+def invoice_settlement_check(*, invoice: Invoice, received_on: date, today: date) -> Decimal:
+    """The settlement rule shown on the billing page (SPEC R10): paying the balance shown on a day settles the
+    invoice if the money is received within SETTLEMENT_GRACE_DAYS of that day, although interest kept running
+    meanwhile: the interest of those days is waived (never the invoice amount nor the EUR 40 indemnity). So an
+    invoice whose payments cover its amount, its indemnity and the interest due SETTLEMENT_GRACE_DAYS before the
+    last payment's receipt date is settled. `invoice` is locked by the caller, its charges computed on `today`;
+    returns the interest waived (zero when the rule does not apply; then nothing changes)."""
+    if invoice.status != Invoice.Status.ISSUED or invoice.balance_due <= 0 or invoice.late_interest <= 0:
+        return ZERO
+    shown_on = max(received_on - timedelta(days=SETTLEMENT_GRACE_DAYS), invoice.due_date)
+    _, interest_shown = late_charges_compute(invoice=invoice, payments=_payments_by_day(invoice=invoice),
+                                             as_of=min(shown_on, today))
+    interest_paid = invoice.amount_paid - invoice.total_incl_tax - invoice.recovery_indemnity
+    if interest_paid < interest_shown:
+        return ZERO
+    waived = invoice.late_interest - interest_paid
+    invoice.late_interest = interest_paid
+    return waived
 
 
 @dataclass
@@ -84,15 +152,27 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
             _invoice_email(invoice=invoice, template="invoicing/emails/invoice_formal_notice")
             result.formal_notices += 1
     with transaction.atomic():
-        late = (unpaid.select_for_update(skip_locked=True, of=("self",)).filter(overdue_q(as_of=today))
-                .exclude(late_interest_until=today))
-        changed = []
-        for invoice in late[:5000]:
-            if _late_charges_apply(invoice=invoice, today=today):
+        late = list(unpaid.select_for_update(skip_locked=True, of=("self",)).filter(overdue_q(as_of=today))
+                    .exclude(late_interest_until=today).select_related("tenant").prefetch_related("payments")[:5000])
+        changed, befores = [], []
+        for invoice in late:
+            before = _late_charges_apply(invoice=invoice, today=today)
+            if before is not None:
                 changed.append(invoice)
-        Invoice.objects.bulk_update(changed, ["recovery_indemnity", "late_interest", "late_interest_until"])
+                befores.append(before)
+        Invoice.objects.bulk_update(late, ["recovery_indemnity", "late_interest", "late_interest_until"])
+        for action in ("invoice.late_charges_applied", "invoice.late_charges_reversed"):
+            rows = [(i, b) for i, b in zip(changed, befores, strict=True)
+                    if _late_charges_audit_action(before=b, invoice=i) == action]
+            audit_record_many(action=action, targets=[i for i, _ in rows], tenants=[i.tenant_id for i, _ in rows],
+                              befores=[b for _, b in rows],
+                              afters=[{**_late_charges_state(i), "as_of": today.isoformat()} for i, _ in rows])
         result.late_charged = len(changed)
-    tenant_ids = set(unpaid.filter(suspension_due_at__lte=now, tenant__state=Tenant.State.ACTIVE)
+    # A cancelled tenant keeps its access until its paid-through date: it is suspended for an unpaid invoice
+    # like an active one (GCS art. 4), and stays cancelled (`tenant_suspend`).
+    tenant_ids = set(unpaid.filter(suspension_due_at__lte=now)
+                     .filter(Q(tenant__state=Tenant.State.ACTIVE)
+                             | Q(tenant__state=Tenant.State.CANCELLED, tenant__suspended_at__isnull=True))
                      .values_list("tenant_id", flat=True))
     for tenant in Tenant.objects.filter(pk__in=tenant_ids).order_by("pk"):
         with transaction.atomic():

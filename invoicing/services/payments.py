@@ -21,7 +21,14 @@ from mooc_platform.errors import ApplicationError, NotFoundError
 from ..errors import InvalidAmountError, InvoiceStateError, WebhookSignatureError
 from ..models import Invoice, Payment
 from ..money import CENT, money_round
-from .dunning import _late_charges_apply, _tenant_reinstate_if_settled
+from .dunning import (
+    SETTLEMENT_GRACE_DAYS,
+    _late_charges_apply,
+    _late_charges_audit_action,
+    _late_charges_state,
+    _tenant_reinstate_if_settled,
+    invoice_settlement_check,
+)
 from .subscriptions import _subscription_access_extend_if_paid
 
 
@@ -46,19 +53,35 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
             if locked.kind != Invoice.Kind.INVOICE or locked.status == Invoice.Status.CREDITED:
                 raise InvoiceStateError("Payments are recorded against issued invoices only.",
                                         details={"kind": locked.kind, "status": locked.status})
-            _late_charges_apply(invoice=locked, today=business_date(received_at))
             payment = Payment.objects.create(invoice=locked, amount=amount, method=method,
                                              provider_reference=provider_reference or None, received_at=received_at,
                                              recorded_by_email=getattr(actor, "email", "") or "")
             before = {"status": locked.status, "amount_paid": str(locked.amount_paid)}
             locked.amount_paid += amount
-            if locked.balance_due <= 0:
+            received_on, today = business_date(received_at), business_date(now)
+            if locked.status == Invoice.Status.ISSUED:  # a paid invoice's charges are settled
+                # The charges follow the facts: this payment counts from its receipt date, not from today.
+                charges_before = _late_charges_apply(invoice=locked, today=max(today, received_on))
+                if charges_before is not None:
+                    audit_record(action=_late_charges_audit_action(before=charges_before, invoice=locked),
+                                 actor=actor, tenant=locked.tenant, target=locked, before=charges_before,
+                                 after={**_late_charges_state(locked), "as_of": max(today, received_on).isoformat(),
+                                        "payment_received_on": received_on.isoformat()})
+                interest_computed = locked.late_interest
+                waived = invoice_settlement_check(invoice=locked, received_on=received_on, today=today)
+                if waived > 0:
+                    audit_record(action="invoice.late_interest_waived", actor=actor, tenant=locked.tenant,
+                                 target=locked, before={"late_interest": str(interest_computed)},
+                                 after={"late_interest": str(locked.late_interest), "waived": str(waived),
+                                        "rule": f"balance shown within {SETTLEMENT_GRACE_DAYS} days"})
+            if locked.balance_due <= 0 and locked.status == Invoice.Status.ISSUED:
                 locked.status, locked.paid_at = Invoice.Status.PAID, received_at
             locked.save(update_fields=["amount_paid", "status", "paid_at", "recovery_indemnity", "late_interest",
                                        "late_interest_until"])
             audit_record(action="invoice.payment_recorded", actor=actor, tenant=locked.tenant, target=locked,
                          before=before, after={"status": locked.status, "amount_paid": str(locked.amount_paid),
-                                               "payment": str(amount), "reference": provider_reference or ""})
+                                               "payment": str(amount), "reference": provider_reference or "",
+                                               "received_on": received_on.isoformat()})
             if locked.tenant_id:
                 _subscription_access_extend_if_paid(tenant_id=locked.tenant_id, now=now)
                 _tenant_reinstate_if_settled(tenant_id=locked.tenant_id, now=now)

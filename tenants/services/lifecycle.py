@@ -87,7 +87,20 @@ def _transition(*, tenant: Tenant, allowed_from: set[str], to: str, action: str,
 def tenant_suspend(*, tenant: Tenant, reason: str, actor: Any = None, now: datetime | None = None,
                    notify: bool = True) -> Tenant:
     """Suspend access (non-payment or breach) until reinstated; no data is touched (SPEC R10, R11;
-    GCS art. 4, 7: the customer is told by e-mail)."""
+    GCS art. 4, 7: the customer is told by e-mail).
+
+    A cancelled tenant still has access until its paid-through date: suspending it cuts that access and keeps it
+    cancelled (`suspended_at` set), as `tenant_reinstate` expects."""
+    current = Tenant.objects.only("state", "suspended_at").get(pk=tenant.pk)
+    if current.state == Tenant.State.CANCELLED and current.suspended_at is None:
+        def not_suspended(locked: Tenant) -> None:
+            if locked.suspended_at is not None:
+                raise IllegalTransitionError(_("This tenant is already suspended."), details={"from": locked.state})
+
+        return _transition(tenant=tenant, allowed_from={Tenant.State.CANCELLED}, to=Tenant.State.CANCELLED,
+                           action="tenant.suspended", actor=actor, notify=notify, guard=not_suspended,
+                           event="suspended",
+                           changes={"suspended_at": now or timezone.now(), "suspension_reason": reason})
     return _transition(tenant=tenant, allowed_from={Tenant.State.ACTIVE}, to=Tenant.State.SUSPENDED,
                        action="tenant.suspended", actor=actor, notify=notify,
                        changes={"suspended_at": now or timezone.now(), "suspension_reason": reason})
