@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from maintenance.errors import Code
 from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import ApplicationError
-from mooc_platform.pagination import paginated_response, paginated_schema
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsOperator, IsTenantMember
 from tenants.models import Tenant
 
@@ -66,7 +66,7 @@ class WindowOutputSerializer(serializers.Serializer):
                              "to warn (their learners' clocks stop during the window).")
 
 
-class MaintenanceWindowListApi(APIView):
+class MaintenanceWindowListApi(PaginatedListMixin, APIView):
     """`GET` lists every window (newest first); `POST` schedules one and announces it at once."""
 
     permission_classes = [IsOperator]
@@ -86,7 +86,7 @@ class MaintenanceWindowListApi(APIView):
             ref_name = "MaintenanceWindowScheduleInput"
 
     @extend_schema(operation_id="maintenance_windows_list",
-                   responses=paginated_schema("PaginatedMaintenanceWindowList", WindowOutputSerializer(many=True)))
+                   responses=WindowOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         windows = MaintenanceWindow.objects.prefetch_related("tenants").order_by("-start", "-id")
         return paginated_response(queryset=windows, serializer_class=WindowOutputSerializer, request=request,
@@ -187,7 +187,7 @@ def parse_month(value: str) -> date:
                                details={"month": value}) from exc
 
 
-class TenantMaintenanceWindowListApi(APIView):
+class TenantMaintenanceWindowListApi(PaginatedListMixin, APIView):
     """Tenant host: the announced windows of this organisation (its own scope only), newest first."""
 
     permission_classes = [IsTenantMember]
@@ -211,7 +211,7 @@ class TenantMaintenanceWindowListApi(APIView):
             return window.status == MaintenanceWindow.Status.SCHEDULED and window.start <= now < window.end
 
     @extend_schema(operation_id="tenant_maintenance_windows_list",
-                   responses=paginated_schema("PaginatedTenantMaintenanceWindowList", OutputSerializer(many=True)))
+                   responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         windows = maintenance_windows_of_tenant(schema_name=connection.schema_name)
         return paginated_response(queryset=windows, serializer_class=self.OutputSerializer, request=request,

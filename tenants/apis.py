@@ -21,7 +21,7 @@ from mooc_platform.errors import NotFoundError
 from mooc_platform.http import client_ip
 from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.input_guards import parse_id
-from mooc_platform.pagination import paginated_response
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsOperator, IsTenantAdministrator
 
 from . import services
@@ -57,7 +57,7 @@ def _operator_tenant(pk: int) -> Tenant:
     return tenant
 
 
-class TenantListApi(APIView):
+class TenantListApi(PaginatedListMixin, APIView):
     """Operators: list tenants (filter `?state=`) and provision one."""
 
     permission_classes = [IsOperator]
@@ -181,7 +181,7 @@ class AuditEventOutputSerializer(serializers.ModelSerializer):
         return event.tenant.slug if event.tenant_id else None
 
 
-class PlatformAuditEventListApi(APIView):
+class PlatformAuditEventListApi(PaginatedListMixin, APIView):
     """Operators: every audit event; filters `?tenant=<id>` and `?action=<prefix>`."""
 
     permission_classes = [IsOperator]
@@ -201,7 +201,7 @@ class PlatformAuditEventListApi(APIView):
 # --- Tenant host (customer administrators) -------------------------------------------------------
 
 
-class TenantAuditEventListApi(APIView):
+class TenantAuditEventListApi(PaginatedListMixin, APIView):
     """Administrators: the audit events of their own organisation, support accesses included."""
 
     permission_classes = [IsTenantAdministrator]
@@ -242,7 +242,7 @@ class ExportOutputSerializer(serializers.ModelSerializer):
         return export_download_url(export=export)
 
 
-class ExportListApi(APIView):
+class ExportListApi(PaginatedListMixin, APIView):
     """Administrators: request a full export (202) and list exports with short-lived download links."""
 
     permission_classes = [IsTenantAdministrator]
@@ -279,7 +279,7 @@ class SupportGrantOutputSerializer(serializers.ModelSerializer):
                  "ip_address": e.ip_address} for e in events]
 
 
-class SupportGrantListApi(APIView):
+class SupportGrantListApi(PaginatedListMixin, APIView):
     """Administrators: grant operators access to part of the content (expiry at most 30 days)."""
 
     permission_classes = [IsTenantAdministrator]
@@ -330,7 +330,7 @@ class CustomDomainOutputSerializer(serializers.ModelSerializer):
                 "value": custom.verification_token}
 
 
-class CustomDomainListApi(APIView):
+class CustomDomainListApi(PaginatedListMixin, APIView):
     """Administrators (plans with custom domains): request a domain; it routes once the DNS record is
     verified and an operator approved it."""
 
@@ -363,7 +363,7 @@ class CustomDomainVerifyApi(APIView):
         return Response(CustomDomainOutputSerializer(services.custom_domain_verify(custom_domain=custom)).data)
 
 
-class PlatformCustomDomainListApi(APIView):
+class PlatformCustomDomainListApi(PaginatedListMixin, APIView):
     """Operators: custom domains awaiting approval (`?pending=1`) or all."""
 
     permission_classes = [IsOperator]

@@ -1,8 +1,5 @@
 """Tenant API (SPEC §4): thin views over services and selectors, one class per action."""
 
-from drf_spectacular.utils import extend_schema_serializer
-from rest_framework.views import APIView
-
 from .authoring import (
     ChoiceOutput,
     CourseDetailApi,
@@ -75,21 +72,6 @@ from .user_import import (
     UserImportApi,
     import_report_data,
 )
-
-
-def _component_names_set() -> None:
-    """Give every nested Input/Output serializer a unique OpenAPI component name
-    (`CourseDetailOutput`, …): nested classes share their short names across views."""
-    for view in list(globals().values()):
-        if isinstance(view, type) and issubclass(view, APIView):
-            for attr in ("InputSerializer", "OutputSerializer", "UpdateSerializer"):
-                serializer = view.__dict__.get(attr)
-                if serializer is not None:
-                    name = view.__name__.removesuffix("Api") + attr.removesuffix("Serializer")
-                    extend_schema_serializer(component_name=name)(serializer)
-
-
-_component_names_set()
 
 __all__ = [
     "ID",

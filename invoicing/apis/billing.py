@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from mooc_platform.errors import NotFoundError
 from mooc_platform.http import client_ip
-from mooc_platform.pagination import paginated_response
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsTenantAdministrator
 
 from .. import selectors, services
@@ -28,7 +28,7 @@ def _current_tenant() -> Any:
     return connection.tenant
 
 
-class TenantInvoiceListApi(APIView):
+class TenantInvoiceListApi(PaginatedListMixin, APIView):
     """`GET` this organisation's invoices and credit notes, with their balance."""
 
     permission_classes = [IsTenantAdministrator]

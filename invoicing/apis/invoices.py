@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.input_guards import parse_id
-from mooc_platform.pagination import paginated_response
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
@@ -57,7 +57,7 @@ class InvoiceOutput(serializers.Serializer):
     lines = InvoiceLineOutput(many=True)
 
 
-class InvoiceListApi(APIView):
+class InvoiceListApi(PaginatedListMixin, APIView):
     """`GET` invoices, credit notes and pro formas of every customer (filters `?status=`, `?tenant=<id>`,
     `?credit_note_proposed=true`: the invoices of periods after a termination awaiting the operator's credit note)."""
 

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mooc_platform.pagination import paginated_response
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
@@ -29,7 +29,7 @@ class PaymentOutput(serializers.Serializer):
     recorded_by_email = serializers.CharField()
 
 
-class InvoicePaymentsApi(APIView):
+class InvoicePaymentsApi(PaginatedListMixin, APIView):
     """`GET` the payments of an invoice; `POST` a bank transfer received (full or partial, SPEC R9)."""
 
     permission_classes = [IsOperator]
@@ -78,7 +78,7 @@ class CustomerBalanceOutput(serializers.Serializer):
                                   "invoices use them.")
 
 
-class CustomerListApi(APIView):
+class CustomerListApi(PaginatedListMixin, APIView):
     """`GET` every customer with its balance: invoiced, paid, balance due, overdue (SPEC R9). One query."""
 
     permission_classes = [IsOperator]

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mooc_platform.pagination import paginated_response
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
@@ -40,7 +40,7 @@ class PlanOutput(serializers.Serializer):
     prices = PlanPriceOutput(many=True)
 
 
-class PlanListApi(APIView):
+class PlanListApi(PaginatedListMixin, APIView):
     """`GET` the price list (EUR excl. tax, every version); `POST` a new plan with its first price."""
 
     permission_classes = [IsOperator]

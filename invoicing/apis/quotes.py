@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from mooc_platform.http import client_ip, tenant_url
 from mooc_platform.i18n import LANGUAGE_CODES
-from mooc_platform.pagination import paginated_response
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsOperator
 
 from .. import selectors, services
@@ -72,7 +72,7 @@ class QuoteInputMixin(serializers.Serializer):
     initial_term_months = serializers.IntegerField(min_value=1, max_value=60, default=12)
 
 
-class QuoteListApi(APIView):
+class QuoteListApi(PaginatedListMixin, APIView):
     """`GET` quotes (filter `?status=`); `POST` a draft quote at the prices in force (SPEC R4)."""
 
     permission_classes = [IsOperator]

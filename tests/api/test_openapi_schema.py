@@ -1,0 +1,193 @@
+"""The OpenAPI schema of each host says what the API answers (SPEC §4).
+
+- drf-spectacular generates both schemas without a warning or an error: a component-name collision (two
+  serializers sharing a name, so that one operation documents another's answer) or an unguessable view fails here.
+- Every list that answers a page is documented as that page (`{count, next, previous, results}` and `?page=`).
+- Real answers of every `GET` operation, on real objects, conform to the schema (schemathesis' conformance checks:
+  status code, content type, headers, body); `tests/api/test_fuzz_openapi.py` runs the same checks over generated
+  input for every operation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from invoicing import services as invoicing_services
+from maintenance.models import MaintenanceWindow
+from mooc_platform.accounts.models import User
+from tests.invoicing.conftest import plan, quote_sent, sign  # noqa: F401 (the fixtures of a signed quote)
+
+URLCONFS = {"platform": "mooc_platform.urls_public", "tenant": "mooc_platform.urls_tenant"}
+CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+               response_schema_conformance]
+
+
+def _document(urlconf: str) -> dict[str, Any]:
+    return SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+
+
+@pytest.mark.parametrize("host", URLCONFS)
+def test_the_schema_generates_without_a_warning_component_name_collisions_included(host) -> None:
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        _document(URLCONFS[host])
+    assert (dict(GENERATOR_STATS._warn_cache), dict(GENERATOR_STATS._error_cache)) == ({}, {})
+
+
+PAGINATED = {
+    "platform": {"/api/v1/plans/": "PlanOutput", "/api/v1/quotes/": "QuoteOutput",
+                 "/api/v1/tenants/": "TenantOutput", "/api/v1/invoices/": "InvoiceOutput",
+                 "/api/v1/customers/": "CustomerBalanceOutput", "/api/v1/audit-events/": "AuditEventOutput",
+                 "/api/v1/invoices/{invoice_id}/payments/": "PaymentOutput",
+                 "/api/v1/custom-domains/": "CustomDomainOutput", "/api/v1/maintenance-windows/": "WindowOutput"},
+    "tenant": {"/api/v1/billing/invoices/": "InvoiceOutput", "/api/v1/exports/": "ExportOutput",
+               "/api/v1/support-access-grants/": "SupportGrantOutput", "/api/v1/audit-events/": "AuditEventOutput",
+               "/api/v1/custom-domains/": "CustomDomainOutput",
+               "/api/v1/maintenance-windows/": "TenantMaintenanceWindow"},
+}
+
+
+@pytest.mark.parametrize("host", URLCONFS)
+def test_every_paginated_list_is_documented_as_a_page_with_its_page_parameter(host) -> None:
+    document = _document(URLCONFS[host])
+    schemas = document["components"]["schemas"]
+    for path, item in PAGINATED[host].items():
+        operation = document["paths"][path]["get"]
+        assert "page" in [p["name"] for p in operation["parameters"]], path
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page = schemas[ref.rsplit("/", 1)[1]]
+        assert (sorted(page["properties"]), page["properties"]["results"]["items"]["$ref"]) == (
+            ["count", "next", "previous", "results"], f"#/components/schemas/{item}"), path
+
+
+def test_me_is_documented_as_the_user_and_the_token_endpoint_as_the_token() -> None:
+    document = _document(URLCONFS["tenant"])
+    schemas = document["components"]["schemas"]
+
+    def answer(path: str, method: str) -> dict[str, Any]:
+        ref = document["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[1]]
+
+    assert sorted(answer("/api/v1/me/", "get")["properties"]) == ["email", "full_name", "id", "language", "role"]
+    assert sorted(answer("/api/v1/auth/token/", "post")["properties"]) == ["token"]
+
+
+# --- Real answers of every GET operation --------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI app is called directly: requests must not close the connection holding the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _schema(host: str) -> schemathesis.BaseSchema:
+    schema = schemathesis.openapi.from_dict(_document(URLCONFS[host]))
+    schema.app = get_wsgi_application()
+    return schema
+
+
+def _get(schema: schemathesis.BaseSchema, path: str, *, host: str, token: str,
+         path_parameters: dict[str, Any] | None = None) -> Any:
+    """GET `path` (a documented path) for real and check the answer against the schema; returns the answer."""
+    case = schema[path]["GET"].Case(path_parameters=path_parameters or {})
+    response = case.call(base_url=f"http://{host}", headers={"Host": host, "Authorization": f"Token {token}"})
+    case.validate_response(response, checks=CONFORMANCE)
+    return response
+
+
+def _check_every_get(schema: schemathesis.BaseSchema, *, host: str, token: str,
+                     parameters: dict[str, dict[str, Any]], statuses: dict[str, int]) -> dict[str, int]:
+    seen = {}
+    for path, item in schema.raw_schema["paths"].items():
+        if "get" not in item:
+            continue
+        assert path in parameters or "{" not in path, f"give {path} real path parameters in this test"
+        response = _get(schema, path, host=host, token=token, path_parameters=parameters.get(path))
+        seen[path] = response.status_code
+    assert seen == {path: statuses.get(path, 200) for path in seen}
+    return seen
+
+
+def test_real_answers_of_every_platform_get_conform_to_the_schema(quote_sent) -> None:  # noqa: F811
+    signed = sign(quote_sent())
+    invoicing_services.payment_record(invoice=signed.invoice, amount="100.00")
+    window = MaintenanceWindow.objects.create(
+        start=timezone.now() + timedelta(days=10), end=timezone.now() + timedelta(days=10, hours=2),
+        reason="Upgrade", message_fr="Mise à jour", message_en="Upgrade")
+    token = Token.objects.get_or_create(user=User.objects.get(email="operator@demo.test"))[0].key
+    schema = _schema("platform")
+    tenant_id, invoice_id = signed.tenant.pk, signed.invoice.pk
+    for path in PAGINATED["platform"]:  # the lists hold something: their items are checked too
+        params = {"invoice_id": invoice_id} if "{invoice_id}" in path else {}
+        if path != "/api/v1/custom-domains/":
+            page = _get(schema, path, host="localhost", token=token, path_parameters=params).json()
+            assert page["count"] >= 1, path
+    _check_every_get(schema, host="localhost", token=token, parameters={
+        "/api/v1/customers/{customer_id}/": {"customer_id": tenant_id},
+        "/api/v1/invoices/{invoice_id}/": {"invoice_id": invoice_id},
+        "/api/v1/invoices/{invoice_id}/payments/": {"invoice_id": invoice_id},
+        "/api/v1/invoices/{invoice_id}/pdf/": {"invoice_id": invoice_id},
+        "/api/v1/maintenance-windows/{window_id}/": {"window_id": window.pk},
+        "/api/v1/quotes/{quote_id}/": {"quote_id": signed.subscription.quote_id},
+        "/api/v1/tenants/{id}/": {"id": tenant_id},
+        "/api/v1/tenants/{id}/destruction-record/": {"id": tenant_id},
+        "/api/v1/tenants/{id}/support/{resource}/": {"id": tenant_id, "resource": "users"},
+    }, statuses={
+        "/api/v1/invoices/{invoice_id}/pdf/": 302,
+        "/api/v1/tenants/{id}/destruction-record/": 404,  # a live tenant has none: the documented error
+        "/api/v1/tenants/{id}/support/{resource}/": 403,  # no grant from the customer (GCS art. 5)
+    })
+
+
+def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
+    with schema_context(demo.schema_name):
+        token = Token.objects.get_or_create(user=User.objects.get(email="admin@demo.test"))[0].key
+    schema = _schema("tenant")
+    host = "demo.localhost"
+    course_id = _get(schema, "/api/v1/courses/", host=host, token=token).json()["results"][0]["id"]
+    course = _get(schema, "/api/v1/courses/{id}/", host=host, token=token, path_parameters={"id": course_id}).json()
+    lesson_id = course["modules"][0]["lessons"][0]["id"]
+    enrollments = _get(schema, "/api/v1/enrollments/", host=host, token=token).json()["results"]
+    enrollment_id = enrollments[0]["id"] if enrollments else 2**31
+    _check_every_get(schema, host=host, token=token, parameters={
+        "/api/v1/billing/invoices/{invoice_id}/pdf/": {"invoice_id": 2**31},
+        "/api/v1/certificates/{id}/download/": {"id": 2**31},
+        "/api/v1/certificates/verify/{code}/": {"code": "NO-SUCH-CODE"},
+        "/api/v1/courses/{id}/": {"id": course_id},
+        "/api/v1/courses/{id}/analytics/": {"id": course_id},
+        "/api/v1/courses/{id}/posts/": {"id": course_id},
+        "/api/v1/enrollments/{id}/": {"id": enrollment_id},
+        "/api/v1/lessons/{id}/": {"id": lesson_id},
+        "/api/v1/lessons/{id}/media/": {"id": lesson_id},
+    }, statuses={
+        # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
+        "/api/v1/billing/subscription/": 404,
+        "/api/v1/billing/invoices/{invoice_id}/pdf/": 404,
+        "/api/v1/certificates/{id}/download/": 404,
+        "/api/v1/certificates/verify/{code}/": 404,
+        "/api/v1/enrollments/{id}/": 200 if enrollments else 404,
+        "/api/v1/lessons/{id}/media/": 404,
+    })
