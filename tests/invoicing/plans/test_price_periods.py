@@ -10,7 +10,7 @@ import pytest
 
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice, PlanPrice
-from invoicing.money import add_months
+from mooc_platform.business_time import add_months
 from tests.conftest import api_client, api_token
 from tests.invoicing.conftest import paris, sign, unique_slug
 
