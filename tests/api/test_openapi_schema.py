@@ -33,7 +33,8 @@ from schemathesis.specs.openapi.checks import (
 from invoicing import services as invoicing_services
 from maintenance.models import MaintenanceWindow
 from mooc_platform.accounts.models import User
-from tests.invoicing.conftest import plan, quote_sent, sign  # noqa: F401 (the fixtures of a signed quote)
+from tests.factories import QuoteFactory
+from tests.invoicing.helpers import sign
 
 URLCONFS = {"platform": "mooc_platform.urls_public", "tenant": "mooc_platform.urls_tenant"}
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -131,8 +132,8 @@ def _check_every_get(schema: schemathesis.BaseSchema, *, host: str, token: str,
     return seen
 
 
-def test_real_answers_of_every_platform_get_conform_to_the_schema(quote_sent) -> None:  # noqa: F811
-    signed = sign(quote_sent())
+def test_real_answers_of_every_platform_get_conform_to_the_schema(db) -> None:
+    signed = sign(QuoteFactory())
     invoicing_services.payment_record(invoice=signed.invoice, amount="100.00")
     window = MaintenanceWindow.objects.create(
         start=timezone.now() + timedelta(days=10), end=timezone.now() + timedelta(days=10, hours=2),

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from invoicing import services
 from mooc_platform.accounts.models import User
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp"))
 

@@ -20,7 +20,7 @@ from invoicing.models import BillingPeriod, Invoice
 from mooc_platform.accounts.models import User
 from tenants.middleware import tenant_restriction
 from tenants.models import AuditEvent, Tenant
-from tests.invoicing.conftest import paris, sign, unique_slug
+from tests.invoicing.helpers import paris, sign, unique_slug
 
 
 @pytest.fixture

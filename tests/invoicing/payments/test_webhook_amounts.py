@@ -12,7 +12,7 @@ from django.test import Client
 
 from invoicing import services
 from invoicing.models import Invoice, Payment
-from tests.invoicing.conftest import paris, sign
+from tests.invoicing.helpers import paris, sign
 
 SECRET = "whsec-test-amounts"
 

@@ -11,8 +11,8 @@ import pytest
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice, PlanPrice
 from mooc_platform.business_time import add_months
-from tests.conftest import api_client, api_token
-from tests.invoicing.conftest import paris, sign, unique_slug
+from tests.helpers import api_client, api_token
+from tests.invoicing.helpers import paris, sign, unique_slug
 
 
 def test_a_price_version_cannot_change_the_billing_period(plan, clock) -> None:
