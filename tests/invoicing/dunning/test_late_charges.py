@@ -175,31 +175,37 @@ def annual_plan(db):
 
 def test_a_cancelled_tenant_that_does_not_pay_is_dunned_and_suspended_like_an_active_one(
         quote_sent, annual_plan, clock, settings) -> None:
-    """Annual plan: the invoice of the year (EUR 1,440.00, due 15 March 2026) is unpaid and the customer cancels
-    on 1 March: it keeps access until its paid-through date (13 February 2027), unless it does not pay."""
+    """Annual plan: the first year is paid (access until 13 February 2027), the invoice of the second year was
+    issued early (EUR 1,440.00, due 22 March 2026) and is not paid; the customer cancels on 1 March. It keeps its
+    access to the end of the year paid, but the unpaid invoice is chased like an active customer's: reminder,
+    formal notice, late charges, and suspension 15 days after the notice (GCS art. 4); it stays cancelled."""
     settings.INVOICING_LATE_INTEREST_ANNUAL_RATE = "12.15"
     clock(paris(2026, 2, 13, 9))
     signed = sign(quote_sent(plan_=annual_plan))
-    assert (signed.invoice.total_incl_tax, str(signed.invoice.due_date)) == (Decimal("1440.00"), "2026-03-15")
+    services.payment_record(invoice=signed.invoice, amount="1440.00")
+    clock(paris(2026, 2, 20, 9))
+    second = services.invoice_issue(subscription=signed.subscription)
+    assert (second.total_incl_tax, str(second.due_date)) == (Decimal("1440.00"), "2026-03-22")
     clock(paris(2026, 3, 1, 9))
     services.subscription_cancel(subscription=signed.subscription)
-    assert Tenant.objects.get(pk=signed.tenant.pk).access_ends_at == paris(2027, 2, 13)
+    tenant = Tenant.objects.get(pk=signed.tenant.pk)
+    assert (tenant.state, tenant.access_ends_at) == (Tenant.State.CANCELLED, paris(2027, 2, 13))
 
-    clock(paris(2026, 3, 8, 6))
-    assert services.dunning_run().reminders == 1
     clock(paris(2026, 3, 15, 6))
+    assert services.dunning_run().reminders == 1
+    clock(paris(2026, 3, 22, 6))
     assert services.dunning_run().formal_notices == 1
-    clock(paris(2026, 3, 30, 5, 59))
+    clock(paris(2026, 4, 6, 5, 59))
     assert services.dunning_run().suspended == []
-    assert Invoice.objects.get(pk=signed.invoice.pk).late_interest == Decimal("7.19")  # 15 d × 1,440.00
-    clock(paris(2026, 3, 30, 6))
+    assert Invoice.objects.get(pk=second.pk).late_interest == Decimal("7.19")  # 15 days × 1,440.00
+    clock(paris(2026, 4, 6, 6))
     assert services.dunning_run().suspended == [signed.tenant.slug]
 
     tenant = Tenant.objects.get(pk=signed.tenant.pk)
     assert (tenant.state, tenant.suspended_at, tenant.suspension_reason) == (
-        Tenant.State.CANCELLED, paris(2026, 3, 30, 6), "non-payment")
+        Tenant.State.CANCELLED, paris(2026, 4, 6, 6), "non-payment")
     assert tenant.access_ends_at == paris(2027, 2, 13)  # still cancelled, with its dates
     assert tenant_restriction(tenant)[0] == "tenant_suspended"
     assert AuditEvent.objects.filter(tenant=tenant, action="tenant.suspended").count() == 1
-    clock(paris(2026, 3, 31, 6))
+    clock(paris(2026, 4, 7, 6))
     assert services.dunning_run().suspended == []  # once
