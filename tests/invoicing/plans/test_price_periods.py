@@ -11,7 +11,7 @@ import pytest
 from invoicing import services
 from invoicing.models import BillingPeriod, Invoice, PlanPrice
 from mooc_platform.business_time import add_months
-from tests.helpers import api_client, api_token
+from tests.helpers import api_client, api_token, console_client
 from tests.invoicing.helpers import paris, sign, unique_slug
 
 
@@ -27,15 +27,12 @@ def test_a_price_version_cannot_change_the_billing_period(plan, clock) -> None:
     assert (new.version, new.billing_period, new.flat_amount) == (2, "monthly", Decimal("110.00"))
 
 
-def test_the_console_refuses_a_price_version_on_another_period(plan, client, clock) -> None:
-    from mooc_platform.accounts.models import User
-
+def test_the_console_refuses_a_price_version_on_another_period(plan, clock) -> None:
     clock(paris(2026, 1, 15, 9))
-    client.force_login(User.objects.get(email="operator@demo.test"))
-    response = client.post("/console/invoicing/planprice/add/", {
+    response = console_client().post("/console/invoicing/planprice/add/", {
         "plan": plan.pk, "valid_from_0": "2026-01-16", "valid_from_1": "00:00:00", "billing_period": "annual",
         "flat_amount": "1000.00", "per_seat_amount": "0.00", "setup_fee": "0.00", "seats": 50,
-        "storage_quota_bytes": 10 * 1024**3}, HTTP_HOST="localhost")
+        "storage_quota_bytes": 10 * 1024**3})
     assert response.status_code == 200  # the form again, with the error
     assert "A price version keeps the plan&#x27;s billing period (monthly)" in response.content.decode()
     assert list(plan.prices.values_list("version", flat=True)) == [1]
