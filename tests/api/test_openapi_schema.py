@@ -21,7 +21,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from invoicing import services as invoicing_services
 from maintenance.models import MaintenanceWindow
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.tokens import token_issue
 from tests.factories import QuoteFactory
 from tests.invoicing.helpers import sign
 
@@ -88,7 +88,7 @@ def test_me_is_documented_as_the_user_and_the_token_endpoint_as_the_token() -> N
         return schemas[ref.rsplit("/", 1)[1]]
 
     assert sorted(answer("/api/v1/me/", "get")["properties"]) == ["email", "full_name", "id", "language", "role"]
-    assert sorted(answer("/api/v1/auth/token/", "post")["properties"]) == ["token"]
+    assert sorted(answer("/api/v1/auth/token/", "post")["properties"]) == ["expires_at", "token"]
 
 
 # --- Real answers of every GET operation --------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_real_answers_of_every_platform_get_conform_to_the_schema(db) -> None:
     window = MaintenanceWindow.objects.create(
         start=timezone.now() + timedelta(days=10), end=timezone.now() + timedelta(days=10, hours=2),
         reason="Upgrade", message_fr="Mise à jour", message_en="Upgrade")
-    token = Token.objects.get_or_create(user=User.objects.get(email="operator@demo.test"))[0].key
+    token = token_issue(user=User.objects.get(email="operator@demo.test"))[1]
     schema = _schema("platform")
     tenant_id, invoice_id = signed.tenant.pk, signed.invoice.pk
     for path in PAGINATED["platform"]:  # the lists hold something: their items are checked too
@@ -165,7 +165,7 @@ def test_real_answers_of_every_platform_get_conform_to_the_schema(db) -> None:
 
 def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
     with schema_context(demo.schema_name):
-        token = Token.objects.get_or_create(user=User.objects.get(email="admin@demo.test"))[0].key
+        token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
     schema = _schema("tenant")
     host = "demo.localhost"
     course_id = _get(schema, "/api/v1/courses/", host=host, token=token).json()["results"][0]["id"]
