@@ -44,13 +44,14 @@ test-fast: $(VENV)/.installed-test
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- -m "not browser and not worker and not slow" $(PYTEST_ARGS)
 
 ## The whole suite again with every process's clock (Python, PostgreSQL, the worker) moved FUTURE_DAYS ahead
-## by Debian's libfaketime: no test may depend on today's date. CI runs it after `make test`.
+## by Debian's libfaketime: no test may depend on today's date. CI runs it after `make test`, on a new test
+## database (what the first run committed, e.g. users of transactional tests, must not fill seats).
 FUTURE_DAYS ?= 400
 test-future: install-test
 	@command -v faketime >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq faketime >/dev/null; }
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" faketime -f '+$(FUTURE_DAYS)d' $(PY) -m mooc_platform.devstack test -- $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" faketime -f '+$(FUTURE_DAYS)d' $(PY) -m mooc_platform.devstack test -- --create-db $(PYTEST_ARGS)
 
 ## Every bench/*.py script, each printing its comparison table (on a scratch database `mooc_bench`).
 bench: install-test

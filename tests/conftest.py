@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,9 +68,27 @@ def transactional_db(transactional_db: None) -> Iterator[None]:
 
     A test-client request to a tenant host leaves the connection on that tenant's schema (django-tenants'
     middleware does not reset it); the flush would then empty the tenant's tables, and a later test that
-    logs in as a demo user would fail depending on the order the tests run in."""
+    logs in as a demo user would fail depending on the order the tests run in.
+
+    Background work the test started (the Celery worker thread, a live server) may still be inside a
+    transaction: the flush's TRUNCATE would then deadlock with it, so wait (bounded) until it is done."""
     yield
     connection.set_schema_to_public()
+    _other_sessions_settle(seconds=10)
+
+
+def _other_sessions_settle(*, seconds: float) -> None:
+    """Wait until no other session on the test database is running a statement or holds a transaction."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                "AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)
