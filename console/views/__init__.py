@@ -1,0 +1,36 @@
+"""The console's pages, one module per sub-domain; urls.py reaches them through this package."""
+
+from .dashboard import dashboard
+from .invoices import invoice_credit_note, invoice_payment, invoices
+from .organisations import (
+    approval_decide,
+    approvals,
+    domain_action,
+    organisation_action,
+    organisation_detail,
+    organisations,
+)
+from .quotes import quote_action, quote_detail, quote_new, quotes
+from .sign_in import language_view, login_view, otp_setup_view, otp_view, recovery_codes_view
+
+__all__ = [
+    "approval_decide",
+    "approvals",
+    "dashboard",
+    "domain_action",
+    "invoice_credit_note",
+    "invoice_payment",
+    "invoices",
+    "language_view",
+    "login_view",
+    "organisation_action",
+    "organisation_detail",
+    "organisations",
+    "otp_setup_view",
+    "otp_view",
+    "quote_action",
+    "quote_detail",
+    "quote_new",
+    "quotes",
+    "recovery_codes_view",
+]

@@ -1,0 +1,294 @@
+"""Organisations (tenants): list, page, actions with confirmation, custom domains, four-eyes approvals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from invoicing import selectors as invoicing_selectors
+from invoicing.amendments import quote_amendment_create
+from invoicing.models import Plan, Quote
+from mooc_platform import storage
+from mooc_platform.accounts.invitations import INVITATION_TIMEOUT_DAYS
+from mooc_platform.business_time import business_date, business_days_later, platform_tz
+from mooc_platform.errors import ApplicationError
+from tenants import selectors as tenants_selectors
+from tenants import services as tenants_services
+from tenants.models import CustomDomain, SupportAccessGrant, Tenant
+
+from .. import selectors, services
+from ..forms import (
+    ConfirmForm,
+    LimitsForm,
+    ReasonForm,
+    RenameForm,
+)
+from ..models import ApprovalRequest
+from ..security import operator_required
+from .common import GB, PAGE_SIZE, _csv_response, _paris_iso, _posted
+
+
+@operator_required
+def organisations(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    params = request.GET
+    destruction = params.get("destruction", "")
+    tenants = selectors.tenants_search(
+        q=params.get("q", ""), state=params.get("state", ""), plan=params.get("plan", ""),
+        overdue=params.get("overdue") == "1", destruction_within_days=30 if destruction == "30" else None,
+        now=now, today=business_date(now))
+    if params.get("format") == "csv":
+        return _csv_response("organisations.csv", ["id", "slug", "name", "state", "plan", "language", "seat_limit",
+                                                   "storage_used_bytes", "storage_quota_bytes", "currency",
+                                                   "balance_due", "overdue", "access_ends_at", "retention_ends_at",
+                                                   "created_at"],
+                             ([t.pk, t.slug, t.name, t.state, t.plan_name or "", t.language, t.seat_limit,
+                               t.storage_used_bytes, t.storage_quota_bytes, "EUR", t.balance_due, t.overdue,
+                               _paris_iso(t.access_ends_at), _paris_iso(t.retention_ends_at),
+                               _paris_iso(t.created_at)] for t in tenants.iterator()))
+    page = Paginator(tenants, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "console/organisations.html", {
+        "page": page, "states": Tenant.State.choices, "plans": Plan.objects.order_by("name"),
+        "params": params, "query": query.urlencode()})
+
+
+@dataclass
+class Action:
+    key: str
+    title: Any
+    button: Any
+    form: type
+    danger: bool = True
+
+
+ACTIONS = {
+    "suspend": Action("suspend", gettext_lazy("Suspend access"), gettext_lazy("Suspend now"), ReasonForm),
+    "reinstate": Action("reinstate", gettext_lazy("Reinstate access"), gettext_lazy("Reinstate now"), ConfirmForm,
+                        danger=False),
+    "terminate": Action("terminate", gettext_lazy("Terminate the subscription"), gettext_lazy("Terminate"),
+                        ReasonForm),
+    "purge": Action("purge", gettext_lazy("Destroy the data now"), gettext_lazy("Destroy"), ReasonForm),
+    "resend-invitation": Action("resend-invitation",
+                                gettext_lazy("Re-send the invitation of the first administrator"),
+                                gettext_lazy("Send a new link"), ConfirmForm, danger=False),
+    "lift-termination": Action("lift-termination", gettext_lazy("Lift the termination"),
+                               gettext_lazy("Lift the termination"), ReasonForm, danger=False),
+    "rename": Action("rename", gettext_lazy("Rename the organisation"), gettext_lazy("Rename"), RenameForm,
+                     danger=False),
+    "limits": Action("limits", gettext_lazy("Change seats or storage quota"),
+                     gettext_lazy("Prepare the amendment quote"), LimitsForm, danger=False),
+}
+
+
+def _tenant_of(pk: int) -> Tenant:
+    return get_object_or_404(selectors.customers(), pk=pk)
+
+
+def _consequence(action: str, tenant: Tenant, now: datetime) -> str:
+    users = selectors.tenant_users_count(tenant=tenant) or 0
+    name = tenant.name
+    if action == "suspend":
+        return _("The %(users)s users of %(name)s lose access now: they see an information screen when they sign in; "
+                 "its administrators can still reach billing. No data is touched. The administrators are told "
+                 "by e-mail.") % {"users": users, "name": name}
+    if action == "reinstate":
+        return _("The %(users)s users of %(name)s get their access back now. The administrators are told by "
+                 "e-mail.") % {"users": users, "name": name}
+    if action == "terminate":
+        until = timezone.localtime(business_days_later(now, tenants_selectors.RETENTION_DAYS), platform_tz()).date()
+        text = _("The %(users)s users of %(name)s lose access now; data kept until %(date)s, then destroyed. "
+                 "The administrators are told by e-mail.") % {"users": users, "name": name,
+                                                              "date": until.isoformat()}
+        if services.four_eyes_required(action="terminate"):
+            text += " " + _("A second operator must approve: nothing happens until then.")
+        return text
+    if action == "purge":
+        tables = tenants_selectors.tenant_schema_tables(schema_name=tenant.schema_name) \
+            if selectors.tenant_users_count(tenant=tenant) is not None else {}
+        text = _("Every piece of %(name)s's data is destroyed and cannot be recovered: schema %(schema)s "
+                 "(%(tables)s tables, %(rows)s rows) and every file under %(prefix)s. Invoices are kept; a "
+                 "destruction record is written.") % {
+            "name": name, "schema": tenant.schema_name, "tables": len(tables), "rows": sum(tables.values()),
+            "prefix": storage.tenant_prefix(schema_name=tenant.schema_name)}
+        if services.four_eyes_required(action="purge"):
+            text += " " + _("A second operator must approve: nothing happens until then.")
+        return text
+    if action == "resend-invitation":
+        admin = tenants_services.tenant_first_administrator(tenant=tenant)
+        return _("%(email)s receives a new link to choose a password, valid %(days)s days.") % {
+            "email": admin.email if admin else "—", "days": INVITATION_TIMEOUT_DAYS}
+    if action == "lift-termination":
+        return _("%(name)s may subscribe again from its billing page until its data is destroyed; access stays "
+                 "ended until then. The reason is kept in the audit log.") % {"name": name}
+    if action == "rename":
+        return _("The new name is shown to the organisation's users at once; issued invoices keep the name they "
+                 "were issued with.")
+    if action == "limits":
+        return _("Seats and storage are billed: nothing changes now. An amendment quote is prepared for the "
+                 "customer; the new limits apply when the customer signs it.")
+    return ""
+
+
+def _run_action(request: HttpRequest, action: str, tenant: Tenant, data: dict[str, Any], now: datetime) -> str:
+    """Call the service behind `action`; returns the success message (raises the service's errors)."""
+    actor = request.user
+    if action == "suspend":
+        tenants_services.tenant_suspend(tenant=tenant, reason=data["reason"][:200], actor=actor, now=now)
+        return _("%(name)s is suspended.") % {"name": tenant.name}
+    if action == "reinstate":
+        tenants_services.tenant_reinstate(tenant=tenant, actor=actor)
+        return _("%(name)s is reinstated.") % {"name": tenant.name}
+    if action in ("terminate", "purge"):
+        approval = services.tenant_action_request(action=action, tenant=tenant, reason=data["reason"], actor=actor,
+                                                  now=now)
+        if approval is not None:
+            return _("Request recorded: a second operator must approve it on the approvals page.")
+        return _("Done.")
+    if action == "resend-invitation":
+        tenants_services.tenant_admin_invitation_resend(tenant=tenant, actor=actor, now=now)
+        return _("A new invitation is on its way.")
+    if action == "lift-termination":
+        tenants_services.tenant_termination_lift(tenant=tenant, actor=actor, reason=data["reason"], now=now)
+        return _("Termination lifted.")
+    if action == "rename":
+        tenants_services.tenant_rename(tenant=tenant, name=data["name"], actor=actor)
+        return _("Renamed.")
+    if action == "limits":
+        quote = quote_amendment_create(
+            tenant=tenant, seats=data["seat_limit"],
+            storage_quota_bytes=int(data["storage_quota_gb"] * GB), valid_until=data.get("valid_until"), actor=actor,
+            now=now)
+        return _("Amendment quote %(ref)s prepared: send it to the customer from its page.") % {
+            "ref": quote.reference}
+    raise Http404
+
+
+@operator_required
+def organisation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    spec = ACTIONS[action]
+    tenant = _tenant_of(pk)
+    now = timezone.now()
+    initial: dict[str, Any] = {}
+    if action == "rename":
+        initial = {"name": tenant.name}
+    elif action == "limits":
+        initial = {"seat_limit": tenant.seat_limit,
+                   "storage_quota_gb": (Decimal(tenant.storage_quota_bytes) / GB).quantize(Decimal("0.1"))}
+    form = spec.form(_posted(request), initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                message = _run_action(request, action, tenant, form.cleaned_data, now)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code if 400 <= exc.status_code < 500 else 409
+            else:
+                messages.success(request, message)
+                return redirect(f"/console/organisations/{tenant.pk}/")
+        else:
+            status = 400
+    return render(request, "console/confirm.html", {
+        "tenant": tenant, "action": spec, "title": spec.title, "button": spec.button, "form": form,
+        "consequence": _consequence(action, tenant, now)}, status=status)
+
+
+@operator_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant_of(pk)
+    now = timezone.now()
+    today = business_date(now)
+    subscription = invoicing_selectors.tenant_subscription(tenant=tenant)
+    invoices = list(invoicing_selectors.tenant_invoices(tenant=tenant).prefetch_related("payments")[:50])
+    payments = [payment for invoice in invoices for payment in invoice.payments.all()]
+    used = selectors.tenant_users_count(tenant=tenant)
+    grants = SupportAccessGrant.objects.filter(tenant=tenant, revoked_at__isnull=True, expires_at__gt=now)
+    return render(request, "console/organisation.html", {
+        "tenant": tenant, "timeline": tenants_selectors.tenant_timeline(tenant=tenant, now=now),
+        "subscription": subscription,
+        "price_locked": subscription is not None and today < subscription.initial_period_ends_on,
+        "invoices": invoices, "payments": sorted(payments, key=lambda p: p.received_at, reverse=True),
+        "balance": invoicing_selectors.tenant_balance(tenant=tenant),
+        "users": used, "storage": tenants_selectors.tenant_storage_status(tenant=tenant),
+        "custom_domains": CustomDomain.objects.filter(tenant=tenant), "domains": tenant.domains.all(),
+        "grants": grants, "events": tenants_selectors.audit_events_for_tenant(tenant=tenant)[:30],
+        "approvals": ApprovalRequest.objects.filter(tenant=tenant)[:10],
+        "quotes": Quote.objects.filter(wished_slug=tenant.slug).order_by("-id")[:10],
+        "admin": tenants_services.tenant_first_administrator(tenant=tenant) if used is not None else None,
+        "today": today,
+    })
+
+
+@operator_required
+def domain_action(request: HttpRequest, pk: int, domain_pk: int, action: str) -> HttpResponse:
+    tenant = _tenant_of(pk)
+    custom = get_object_or_404(CustomDomain, pk=domain_pk, tenant=tenant)
+    if action not in ("approve", "remove"):
+        raise Http404
+    form = ConfirmForm(_posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            if action == "approve":
+                tenants_services.custom_domain_approve(custom_domain=custom, actor=request.user)
+                messages.success(request, _("%(domain)s now routes to the organisation.") % {"domain": custom.domain})
+            else:
+                tenants_services.custom_domain_remove(custom_domain=custom, actor=request.user)
+                messages.success(request, _("%(domain)s removed.") % {"domain": custom.domain})
+            return redirect(f"/console/organisations/{tenant.pk}/")
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = 409
+    consequence = (_("%(domain)s routes to %(name)s as soon as you confirm.") if action == "approve"
+                   else _("%(domain)s stops routing to %(name)s now.")) % {"domain": custom.domain, "name": tenant.name}
+    title = _("Approve a custom domain") if action == "approve" else _("Remove a custom domain")
+    return render(request, "console/confirm.html", {
+        "tenant": tenant, "title": title, "button": title, "form": form, "consequence": consequence,
+        "action": Action(action, title, title, ConfirmForm, danger=action == "remove")}, status=status)
+
+
+# --- Four-eyes approvals ---------------------------------------------------------------------------------
+
+
+@operator_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/approvals.html", {
+        "pending": selectors.approvals_pending(),
+        "decided": (ApprovalRequest.objects.exclude(status=ApprovalRequest.Status.PENDING)
+                    .select_related("tenant")[:50])})
+
+
+@require_POST
+@operator_required
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    approval = get_object_or_404(ApprovalRequest, pk=pk)
+    try:
+        decided = services.approval_decide(approval=approval, approve=request.POST.get("decision") == "approve",
+                                           actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("/console/approvals/")
+    if decided.status == ApprovalRequest.Status.FAILED:
+        messages.error(request, decided.outcome)
+    else:
+        messages.success(request, decided.get_status_display())
+    return redirect("/console/approvals/")
+
+
+# --- Invoices ------------------------------------------------------------------------------------------------
