@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tenants.urls_public")),
     path("", include("invoicing.urls_public")),
     path("", include("maintenance.urls_public")),
+    path("", include("claims.urls_public")),
     *common,
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tenants.urls_tenant")),
     path("", include("invoicing.urls_tenant")),
     path("", include("maintenance.urls_tenant")),
+    path("", include("claims.urls_tenant")),
     *common,
 ]
 

@@ -1,5 +1,6 @@
 """The console's pages, one module per sub-domain; urls.py reaches them through this package."""
 
+from .claims import claim_detail, claims
 from .dashboard import dashboard
 from .invoices import invoice_credit_note, invoice_payment, invoices
 from .organisations import (
@@ -16,6 +17,8 @@ from .sign_in import language_view, login_view, otp_setup_view, otp_view, recove
 __all__ = [
     "approval_decide",
     "approvals",
+    "claim_detail",
+    "claims",
     "dashboard",
     "domain_action",
     "invoice_credit_note",

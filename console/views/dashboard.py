@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from claims import selectors as claims_selectors
 from invoicing import selectors as invoicing_selectors
 from mooc_platform.business_time import business_date
 from tenants.models import Tenant
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "approvals": selectors.approvals_pending()[:10],
         "credit_notes_proposed": invoicing_selectors.invoices_credit_note_proposed()[:20],
         "now": now,
+        "claims_open": claims_selectors.claims_open_count_all_tenants(),
     })
 
 

@@ -41,6 +41,7 @@ SHARED_APPS = [
     "tenants",
     "invoicing",
     "maintenance",
+    "claims",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -314,6 +315,9 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "courses.models.Course.Status",
         "LessonKindEnum": "courses.models.Lesson.Kind",
         "QuestionKindEnum": "courses.models.Question.Kind",
+        "ClaimKindEnum": "claims.models.Claim.Kind",
+        "ClaimCategoryEnum": "claims.models.Claim.Category",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
     },
 }
 

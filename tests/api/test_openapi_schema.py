@@ -29,10 +29,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from claims import services as claims_services
+from claims.models import Claim
 from invoicing import services as invoicing_services
 from maintenance.models import MaintenanceWindow
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import token_issue
+from tenants.models import Tenant
 from tests.factories import QuoteFactory
 from tests.invoicing.helpers import sign
 
@@ -58,11 +61,12 @@ PAGINATED = {
                  "/api/v1/tenants/": "TenantOutput", "/api/v1/invoices/": "InvoiceOutput",
                  "/api/v1/customers/": "CustomerBalanceOutput", "/api/v1/audit-events/": "AuditEventOutput",
                  "/api/v1/invoices/{invoice_id}/payments/": "PaymentOutput",
-                 "/api/v1/custom-domains/": "CustomDomainOutput", "/api/v1/maintenance-windows/": "WindowOutput"},
+                 "/api/v1/custom-domains/": "CustomDomainOutput", "/api/v1/maintenance-windows/": "WindowOutput",
+                 "/api/v1/claims/": "OperatorClaimOutput"},
     "tenant": {"/api/v1/billing/invoices/": "InvoiceOutput", "/api/v1/exports/": "ExportOutput",
                "/api/v1/support-access-grants/": "SupportGrantOutput", "/api/v1/audit-events/": "AuditEventOutput",
                "/api/v1/custom-domains/": "CustomDomainOutput",
-               "/api/v1/maintenance-windows/": "TenantMaintenanceWindow"},
+               "/api/v1/maintenance-windows/": "TenantMaintenanceWindow", "/api/v1/claims/": "ClaimOutput"},
 }
 
 
@@ -138,6 +142,7 @@ def test_real_answers_of_every_platform_get_conform_to_the_schema(db) -> None:
     window = MaintenanceWindow.objects.create(
         start=timezone.now() + timedelta(days=10), end=timezone.now() + timedelta(days=10, hours=2),
         reason="Upgrade", message_fr="Mise à jour", message_en="Upgrade")
+    claim = _claim_filed()
     token = token_issue(user=User.objects.get(email="operator@demo.test"))[1]
     schema = _schema("platform")
     tenant_id, invoice_id = signed.tenant.pk, signed.invoice.pk
@@ -156,6 +161,7 @@ def test_real_answers_of_every_platform_get_conform_to_the_schema(db) -> None:
         "/api/v1/tenants/{id}/": {"id": tenant_id},
         "/api/v1/tenants/{id}/destruction-record/": {"id": tenant_id},
         "/api/v1/tenants/{id}/support/{resource}/": {"id": tenant_id, "resource": "users"},
+        "/api/v1/claims/{claim_id}/": {"claim_id": claim.pk},
     }, statuses={
         "/api/v1/invoices/{invoice_id}/pdf/": 302,
         "/api/v1/tenants/{id}/destruction-record/": 404,  # a live tenant has none: the documented error
@@ -163,7 +169,19 @@ def test_real_answers_of_every_platform_get_conform_to_the_schema(db) -> None:
     })
 
 
+def _claim_filed() -> Claim:
+    """A claim of demo's administrator (with an operator's answer): the claims lists hold something."""
+    demo = Tenant.objects.get(slug="demo")
+    with schema_context(demo.schema_name):
+        admin = User.objects.get(email="admin@demo.test")
+    claim = claims_services.claim_file(tenant=demo, actor=admin, category="other", subject="Slow videos", body="…",
+                                       event_at=timezone.now() - timedelta(hours=1))
+    claims_services.claim_reply(claim=claim, actor=User.objects.get(email="operator@demo.test"), body="Fixed.")
+    return claim
+
+
 def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
+    claim = _claim_filed()
     with schema_context(demo.schema_name):
         token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
     schema = _schema("tenant")
@@ -183,6 +201,7 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/enrollments/{id}/": {"id": enrollment_id},
         "/api/v1/lessons/{id}/": {"id": lesson_id},
         "/api/v1/lessons/{id}/media/": {"id": lesson_id},
+        "/api/v1/claims/{claim_id}/": {"claim_id": claim.pk},
     }, statuses={
         # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
         "/api/v1/billing/subscription/": 404,

@@ -305,6 +305,25 @@ def _maintenance(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
     return messages
 
 
+# --- claims ------------------------------------------------------------------------------------------
+
+
+@sends("claims/emails/claim_received", "claims/emails/claim_replied")
+def _claims(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    from claims import services
+
+    admin = _admin(college)
+    admin.language = college.language
+    operator = User.objects.get(email="operator@demo.test")
+    filed = _sent(capture, lambda: services.claim_file(
+        tenant=college, actor=admin, category="other", event_at=paris(2027, 2, 7, 9), subject="Tom & Jerry's videos",
+        body="They stall & stop."))
+    claim = college.claims.get()
+    answered = _sent(capture, lambda: services.claim_reply(claim=claim, actor=operator, body="Fixed: R&D's cache."))
+    assert "Tom & Jerry's videos" in filed[0].body and "Fixed: R&D's cache." in answered[0].body
+    return filed + answered
+
+
 # --- the tests ---------------------------------------------------------------------------------------
 
 
@@ -312,7 +331,7 @@ def test_every_email_template_is_sent_here() -> None:
     found = [*ROOT.glob("*/templates/*/emails/*.txt"), *ROOT.glob("mooc_platform/*/templates/*/emails/*.txt")]
     on_disk = {str(p.relative_to(p.parents[2])).removesuffix(".txt") for p in found}
     assert on_disk == set(SENT)
-    assert len(on_disk) == 17  # 16 e-mails (one invitation) and the body the lifecycle e-mail includes
+    assert len(on_disk) == 19  # 18 e-mails (one invitation) and the body the lifecycle e-mail includes
 
 
 EXPECTED_SUBJECTS = {
@@ -324,6 +343,10 @@ EXPECTED_SUBJECTS = {
         "Collège d'Orléans & Co: your data will be destroyed in 30 days", "Collège d'Orléans & Co: welcome back",
         "Collège d'Orléans & Co: contract terminated"],
     ("en", "_export_ready"): ["Collège d'Orléans & Co: your data export is ready"],
+    ("en", "_claims"): ["We received your claim {reference} — Collège d'Orléans & Co",
+                        "Answer to your claim {reference} — Collège d'Orléans & Co"],
+    ("fr", "_claims"): ["Nous avons bien reçu votre réclamation {reference} — Collège d'Orléans & Co",
+                        "Réponse à votre réclamation {reference} — Collège d'Orléans & Co"],
     ("en", "_moderation"): ["Your post was hidden by a moderator", "Your post was restored"],
     ("en", "_storage_warning"): ["80 % of the storage quota used", "Storage quota reached"],
     ("en", "_invoices"): ["Invoice F2027-000001 — Collège d'Orléans & Co",
@@ -357,6 +380,7 @@ def test_email_text_parts_are_plain_and_their_links_work(college, scenario, djan
     subjects = _checked(messages, org_in=org_in)
     expected = EXPECTED_SUBJECTS.get((college.language, scenario))
     if expected is not None:
-        assert subjects == expected
+        reference = college.claims.get().reference if scenario == "_claims" else ""
+        assert subjects == [subject.format(reference=reference) for subject in expected]
     if college.language == "fr":
         assert all(m.subject.isprintable() for m in messages)

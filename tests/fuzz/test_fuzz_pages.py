@@ -220,7 +220,7 @@ def test_no_tenant_page_form_or_route_answers_a_server_error(demo) -> None:
         lesson = Lesson.objects.filter(module__course=course).order_by("id").first()
         signed_in = [_signed_in(host, admin), _signed_in(host, learner)]
     ids = {"slug": course.slug, "pk": str(lesson.pk) if lesson else "1", "code": "NOPE", "token": "nope",
-           "uidb64": "MQ", "invoice_id": "1"}
+           "uidb64": "MQ", "invoice_id": "1", "claim_id": "1"}
     anonymous = Client(HTTP_HOST=host, raise_request_exception=False)
     clients = [signed_in[0], anonymous, signed_in[1]]
     pages = _pages_with_ids(TENANT_ROUTES, ids)
@@ -243,7 +243,8 @@ def test_no_platform_page_form_or_route_answers_a_server_error(db) -> None:
     # Of the console, the forms of the platform's own models that take dates, money and ids.
     pages = [*(p for p in _pages_with_ids(PLATFORM_ROUTES, ids) if not p.startswith("/console/")),
              "/console/maintenance/maintenancewindow/add/", "/console/invoicing/quote/add/",
-             "/console/tenants/tenant/", "/console/invoicing/payment/add/", "/console/invoicing/planprice/add/"]
+             "/console/tenants/tenant/", "/console/invoicing/payment/add/", "/console/invoicing/planprice/add/",
+             "/console/claims/", "/console/claims/1/"]
     # The console (Django admin) renders heavy forms (a second each here): its add forms get the
     # whole-form values only, and its routes are fuzzed signed out (every one must redirect, not fail).
     fuzzer.fuzz_forms(anonymous, pages)

@@ -193,6 +193,13 @@ MATRIX: dict[str, Row] = {
     "/api/v1/billing/subscription/": Row(get=ADMIN_ONLY, status=404),
     "/api/v1/billing/subscription/cancel/": Row(get=POST_ONLY),
     "/api/v1/billing/subscription/resubscribe/": Row(get=POST_ONLY),
+    # Claims (SPEC R25): the organisation's administrators only.
+    "/claims/": Row(get=ADMIN_ONLY),
+    "/claims/new/": Row(get=ADMIN_ONLY),
+    "/claims/<int:claim_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/api/v1/claims/": Row(get=ADMIN_ONLY),
+    "/api/v1/claims/<int:claim_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/api/v1/claims/<int:claim_id>/messages/": Row(fill=("missing",), get=POST_ONLY),
 }
 
 
