@@ -1,29 +1,23 @@
-"""Schema migrations inside a maintenance window (SPEC R18): `migrate` run on each schema —
-public first, then the template schema and every tenant schema in parallel — with one result each.
+"""Schema migrations inside a maintenance window (SPEC R18): public first, then the template schema
+and every tenant schema in parallel, with one result each.
 
-Each schema goes through django-tenants' own `run_migrations` (the function its executors call), in
-a pool of N worker processes so that N schemas migrate at once and each reports ok/failed separately.
-The workers are *spawned*, not forked: a fork of a process that runs threads (a web server, an SDK's
-background thread, a test browser) can inherit a held lock and hang; each worker pays one Django
-start-up (about a second) instead, then migrates many schemas."""
+The same path as `migrate_schemas` (tenants.migration, issue 16 item 1): one query tells which schemas
+have anything to apply (`schemas_status`); those are migrated by `schemas_apply` in N spawned worker
+processes, the others are reported up to date without being touched."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
 
-from tenants.migration import template_schema_name
+from tenants.migration import SchemaResult, schemas_apply, schemas_status, template_schema_name
 from tenants.models import Tenant
 
-from .migration_worker import SchemaResult, schema_migrate, worker_init
 from .models import MaintenanceWindow
 
-__all__ = ["SchemaResult", "schema_migrate", "schemas_migrate", "schemas_to_migrate", "template_schema_present",
+__all__ = ["SchemaResult", "schemas_migrate", "schemas_to_migrate", "template_schema_present",
            "windows_in_force_all_tenants"]
 
 
@@ -61,16 +55,18 @@ def schemas_to_migrate(*, windows: list[MaintenanceWindow] | None) -> tuple[list
 
 
 def schemas_migrate(*, sequential: list[str], parallel: list[str], processes: int) -> list[SchemaResult]:
-    """Migrate `sequential` one after the other in this process, then `parallel` with N processes."""
-    results = [schema_migrate(name, allow_atomic=True) for name in sequential]
-    if processes <= 1 or len(parallel) <= 1:
-        return results + [schema_migrate(name, allow_atomic=True) for name in parallel]
-    database = {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}
-    # concurrent.futures rather than multiprocessing.Pool: a worker that dies (or fails to start)
-    # raises BrokenProcessPool here instead of being respawned forever.
-    workers = min(processes, len(parallel))
-    settings_module = getattr(settings, "SETTINGS_MODULE", None) or os.environ["DJANGO_SETTINGS_MODULE"]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=worker_init, initargs=(settings_module, database)) as pool:
-        results += list(pool.map(schema_migrate, parallel, chunksize=max(1, len(parallel) // (workers * 4))))
-    return results
+    """Migrate `sequential` one after the other in this process, then `parallel` with N processes;
+    one result per schema, in the order given (an up-to-date schema: ok, 0 applied; a schema that does
+    not exist: failed)."""
+    status = schemas_status(schema_names=[*sequential, *parallel])
+    pending = set(status.pending)
+    results = {r.schema_name: r for r in schemas_apply(
+        schema_names=[name for name in sequential if name in pending], processes=1)}
+    results.update((r.schema_name, r) for r in schemas_apply(
+        schema_names=[name for name in parallel if name in pending], processes=max(1, processes)))
+    connection.set_schema_to_public()
+    for name in status.up_to_date:
+        results[name] = SchemaResult(name, True, 0, 0.0, output="up to date")
+    for name in status.missing:
+        results[name] = SchemaResult(name, False, 0, 0.0, error="the schema does not exist")
+    return [results[name] for name in [*sequential, *parallel]]

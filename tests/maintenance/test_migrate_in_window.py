@@ -78,22 +78,62 @@ def test_the_template_is_the_configured_schema_only_and_only_once_it_exists(demo
 
 
 def test_a_failing_schema_is_reported_and_the_command_fails(demo, clock, monkeypatch) -> None:
-    from maintenance import migration
+    from tenants import migration
 
-    real = migration.schema_migrate
+    with connection.cursor() as cursor:  # demo has something to apply: its last courses migration
+        cursor.execute(f'DELETE FROM "{demo.schema_name}".django_migrations WHERE app = %s AND name = %s',
+                       list(_courses_leaf()))
 
-    def flaky(schema_name: str, verbosity: int = 1, allow_atomic: bool = False):
-        if schema_name == demo.schema_name:
-            return migration.SchemaResult(schema_name, False, 0, 0.0, error="ProgrammingError: boom")
-        return real(schema_name, verbosity, allow_atomic)
+    def flaky(schema_name: str, fake: bool = False, verbosity: int = 1):  # type: ignore[no-untyped-def]
+        assert schema_name == demo.schema_name  # the only schema with anything to apply
+        return migration.SchemaResult(schema_name, False, 0, 0.0, error="ProgrammingError: boom")
 
-    monkeypatch.setattr(migration, "schema_migrate", flaky)
+    monkeypatch.setattr(migration, "schema_apply", flaky)
     MaintenanceWindowFactory(start=MARCH_SAT_NOON)
     clock(MARCH_SAT_NOON + timedelta(minutes=5))
     out = StringIO()
     with pytest.raises(CommandError, match=f"1 schema\\(s\\) failed: {demo.schema_name}"):
         call_command("migrate_in_window", "--parallel", "1", stdout=out)
     assert "FAILED" in out.getvalue() and "ProgrammingError: boom" in out.getvalue()
+
+
+def test_only_schemas_with_something_to_apply_are_migrated(demo, acme, clock) -> None:
+    """The same one-query path as migrate_schemas (issue 16 item 1): acme, migrated one courses
+    migration back (through the stock executor: a target migration), gets it applied again for real;
+    the others are reported up to date without being touched."""
+    from django.db.migrations.loader import MigrationLoader
+
+    app, name = _courses_leaf()
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    parent = next(p.key for p in graph.node_map[(app, name)].parents if p.key[0] == app)
+    call_command("migrate_schemas", app, parent[1], schema_name=acme.schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{acme.schema_name}".django_migrations WHERE app = %s AND name = %s',
+                       [app, name])
+        assert cursor.fetchone()[0] == 0
+    MaintenanceWindowFactory(start=MARCH_SAT_NOON)
+    clock(MARCH_SAT_NOON + timedelta(minutes=5))
+    from maintenance.migration import schemas_migrate
+
+    results = {r.schema_name: r for r in schemas_migrate(sequential=["public"],
+                                                         parallel=[demo.schema_name, acme.schema_name],
+                                                         processes=1)}
+    assert (results[demo.schema_name].applied, results[demo.schema_name].output) == (0, "up to date")
+    assert results["public"].applied == 0
+    assert results[acme.schema_name].ok, results[acme.schema_name].error
+    assert results[acme.schema_name].applied == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{acme.schema_name}".django_migrations WHERE app = %s AND name = %s',
+                       [app, name])
+        assert cursor.fetchone()[0] == 1
+
+
+def _courses_leaf() -> tuple[str, str]:
+    from django.db.migrations.loader import MigrationLoader
+
+    return next(node for node in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+                if node[0] == "courses")
 
 
 def test_parallel_run_migrates_tenant_schemas_in_worker_processes(transactional_db) -> None:

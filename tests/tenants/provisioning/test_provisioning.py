@@ -118,15 +118,14 @@ def test_slug_validation_normalises_a_good_slug(db) -> None:
 
 
 def test_migrate_schemas_over_all_tenants_migrates_the_template_first(monkeypatch) -> None:
-    from django_tenants.migration_executors.standard import StandardExecutor
-
     seen: list[list[str]] = []
-    monkeypatch.setattr(StandardExecutor, "run_migrations", lambda self, tenants=None: seen.append(list(tenants)))
+    monkeypatch.setattr(migration, "schemas_status",
+                        lambda schema_names: seen.append(list(schema_names)) or migration.SchemasStatus())
     monkeypatch.setattr(migration, "schema_create_if_missing", lambda schema_name: None)
     executor = migration.get_executor("standard")
-    executor([], {"schema_name": None}).run_migrations(tenants=["t_demo", "t_acme"])
-    executor([], {"schema_name": None}).run_migrations(tenants=["public"])
-    executor([], {"schema_name": "t_demo"}).run_migrations(tenants=["t_demo"])
+    executor([], {"schema_name": None, "verbosity": 0}).run_migrations(tenants=["t_demo", "t_acme"])
+    executor([], {"schema_name": None, "verbosity": 0}).run_migrations(tenants=["public"])
+    executor([], {"schema_name": "t_demo", "verbosity": 0}).run_migrations(tenants=["t_demo"])
     assert seen == [["tenant_template", "t_demo", "t_acme"], ["public"], ["t_demo"]]
 
 
