@@ -65,3 +65,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
+
+
+def results_write(name: str, text: str, *, command: str) -> Path:
+    """Keep a run's table in bench/results/<name>.md (with the command and the machine's load, since
+    the absolute figures depend on it; the ratios are measured in the same run)."""
+    import datetime
+
+    folder = Path(__file__).resolve().parent / "results"
+    folder.mkdir(exist_ok=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    path = folder / f"{name}.md"
+    path.write_text(f"# {name}\n\n`nice -n 10 .venv/bin/python {command}` — {when}, {os.cpu_count()} CPUs, "
+                    f"load average {load}\n\n```\n{text}\n```\n")
+    return path

@@ -136,14 +136,28 @@ def _courses_leaf() -> tuple[str, str]:
                 if node[0] == "courses")
 
 
-def test_parallel_run_migrates_tenant_schemas_in_worker_processes(transactional_db) -> None:
-    # Worker processes only see committed rows, so this test commits (transactional_db).
+def test_parallel_run_migrates_tenant_schemas_in_worker_processes(transactional_db, monkeypatch) -> None:
+    """Two schemas one migration behind, one worker process each (spawned: they see committed rows
+    only, so this test commits); every schema reported, the two migrated for real."""
+    from django.db.migrations.loader import MigrationLoader
+
+    from tenants import migration
     from tenants.models import Tenant
 
+    monkeypatch.setattr(migration, "SCHEMAS_PER_WORKER", 1)
+    app, name = _courses_leaf()
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    parent = next(p.key for p in graph.node_map[(app, name)].parents if p.key[0] == app)
+    for schema in ("t_demo", "t_acme"):
+        call_command("migrate_schemas", app, parent[1], schema_name=schema, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
     output = StringIO()
     call_command("migrate_in_window", "--force", "--parallel", "2", stdout=output)
     text = output.getvalue()
-    schemas = {line.split()[0] for line in text.splitlines() if " applied=" in line}
-    assert {"public", "t_demo", "t_acme"} <= schemas
-    assert set(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True)) <= schemas
+    lines = {line.split()[0]: line for line in text.splitlines() if " applied=" in line}
+    assert {"public", "t_demo", "t_acme"} <= set(lines)
+    assert set(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True)) <= set(lines)
+    assert "applied=1 " in lines["t_demo"] and "applied=1 " in lines["t_acme"], text
+    assert "applied=0 " in lines["public"]
     assert ", 0 failed." in text
+    assert migration.schemas_status(schema_names=["t_demo", "t_acme"]).pending == []

@@ -92,3 +92,35 @@ def test_a_schema_with_a_pending_migration_is_migrated_and_only_it(demo, acme) -
 
 def test_an_up_to_date_schema_is_left_alone_by_schemas_apply(demo) -> None:
     assert [(r.ok, r.applied) for r in migration.schemas_apply(schema_names=[demo.schema_name])] == [(True, 0)]
+
+
+@pytest.mark.parametrize("replayed_as_sql", [True, False])
+def test_a_migration_undone_on_two_schemas_is_applied_again_to_both(demo, acme, monkeypatch, replayed_as_sql) -> None:
+    """Both ways of applying a plan: its SQL collected once and replayed in each schema, or Django's
+    executor on a state rendered once (any operation outside SQL_ONLY_OPERATIONS)."""
+    from tenants import migration_worker
+
+    if not replayed_as_sql:
+        monkeypatch.setattr(migration_worker, "SQL_ONLY_OPERATIONS", ())
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    leaf = next(node for node in graph.leaf_nodes() if node[0] == "courses")
+    parent = next(p.key for p in graph.node_map[leaf].parents if p.key[0] == "courses")
+    added = {op.name for op in graph.nodes[leaf].operations if type(op).__name__ == "AddField"}
+    assert added, "the test needs the last courses migration to add a field"
+
+    def columns(schema: str) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s", [schema])
+            return {row[0] for row in cursor.fetchall()}
+
+    for tenant in (demo, acme):
+        call_command("migrate_schemas", "courses", parent[1], schema_name=tenant.schema_name, interactive=False,
+                     verbosity=0)
+        connection.set_schema_to_public()
+        assert not added & columns(tenant.schema_name)
+    output = _migrate("--executor=standard")
+    assert f"[standard:{demo.schema_name}] ok: 1 migration(s) applied" in output
+    assert f"[standard:{acme.schema_name}] ok: 1 migration(s) applied" in output
+    for tenant in (demo, acme):
+        assert added <= columns(tenant.schema_name)
+    assert migration.schemas_status(schema_names=[demo.schema_name, acme.schema_name]).pending == []
