@@ -9,7 +9,7 @@ export PORT
 HOST ?= 127.0.0.1
 export HOST
 
-.PHONY: run test test-fast test-future bench lint install install-test browser clean
+.PHONY: run test test-fast test-future bench lint install install-test browser pgbouncer clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser pgbouncer
 
 ## Debian's chromium for the Playwright browser tests (Playwright's own browser download is not used).
 browser:
@@ -31,6 +31,13 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Debian's pgbouncer for the pooled-connection tests (tests/foundation/test_pgbouncer.py), installed like chromium.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  echo "installing Debian's pgbouncer for the connection-pooling tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pgbouncer >/dev/null; }
 
 run: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack run

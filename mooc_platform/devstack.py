@@ -401,6 +401,11 @@ def command_run() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_everything)
+    # `.var/` holds the S3 endpoint file, the broker folder and the e-mails even when DATABASE_URL names
+    # a server (then nothing else creates it: a fresh checkout crashed, issue 16).
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # gunicorn, as in production (mooc_platform.gunicorn_conf), restarting its workers on a code change.
+    env.setdefault("WEB_RELOAD", "true")
     try:
         if not env.get("DATABASE_URL"):
             postgres = postgres_ensure(database="mooc", foreground=True)

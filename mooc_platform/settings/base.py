@@ -77,7 +77,9 @@ PUBLIC_SCHEMA_URLCONF = "mooc_platform.urls_public"
 ROOT_URLCONF = "mooc_platform.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # How long a host -> tenant lookup stays cached in each process (SPEC §5 tenancy overhead).
-TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=5)
+# Long by default: every request still reads the routing version, so no entry outlives a change to a
+# tenant or a domain (tenants.routing); a short lifetime only costs a query per request at 1,000 tenants.
+TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=3600)
 # `SET search_path` once per schema switch, not once per cursor (django-tenants resets it on every
 # set_tenant, rollback and reconnect, so it cannot go stale).
 TENANT_LIMIT_SET_CALLS = True
@@ -163,8 +165,10 @@ def database_from_env(url: str) -> dict:
     config = environ.Env.db_url_config(url)
     config["HOST"] = unquote(config.get("HOST") or "")
     config["ENGINE"] = "django_tenants.postgresql_backend"
-    # A new connection costs ~5 ms here: keep them (SPEC §5 tenancy overhead).
-    config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # A new connection costs ~5 ms, and a new connection is cold for every tenant schema (its catalogue
+    # caches fill per schema: issue 16): keep them an hour, checked before reuse. One per thread:
+    # a web process holds at most WEB_THREADS (mooc_platform.gunicorn_conf), a Celery worker its concurrency.
+    config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=3600)
     config["CONN_HEALTH_CHECKS"] = True
     return config
 
@@ -352,6 +356,9 @@ CONTENT_SECURITY_POLICY = {
 # The host -> tenant lookup and the maintenance snapshot. Unset: each process's own
 # memory (LocMemCache). CACHE_URL=redis://host:6379/3 shares them between processes (Django's RedisCache).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # LocMemCache keeps 300 entries by default: 1,000 tenants' host lookups would evict each other.
+    CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = env.int("LOCAL_CACHE_MAX_ENTRIES", default=50000)
 # Counters every worker and process must share (failed sign-ins, the token endpoint's rate limit; issue 11
 # item 2), never one process's memory: the cache CACHE_URL (or REDIS_URL) names when it is a shared one
 # (Redis in production), else the database cache of the platform's PostgreSQL (mooc_platform.cache).

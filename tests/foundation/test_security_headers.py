@@ -60,15 +60,19 @@ def test_swagger_ui_comes_from_the_package_never_a_cdn(host):
     assert bundle["Content-Type"].startswith("text/javascript")
 
 
+def _gunicorn_bind(env: dict[str, str]) -> str:
+    """Where the Procfile's web process listens: gunicorn's configuration module read under `env`."""
+    return subprocess.run(["python", "-c", "import mooc_platform.gunicorn_conf as c; print(c.bind)"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_make_run_listens_on_loopback_unless_told_otherwise():
     web = next(line.split(":", 1)[1].strip() for line in (ROOT / "Procfile").read_text().splitlines()
                if line.startswith("web:"))
+    assert web.startswith("gunicorn -c python:mooc_platform.gunicorn_conf ")
     env = {key: value for key, value in os.environ.items() if key != "HOST"} | {"PORT": "8123"}
-    told = subprocess.run(["/bin/sh", "-c", f"echo {web}"], env=env, capture_output=True, text=True).stdout
-    assert "runserver 127.0.0.1:8123 " in told
-    told = subprocess.run(["/bin/sh", "-c", f"echo {web}"], env=env | {"HOST": "0.0.0.0"},
-                          capture_output=True, text=True).stdout
-    assert "runserver 0.0.0.0:8123 " in told
+    assert _gunicorn_bind(env) == "127.0.0.1:8123"
+    assert _gunicorn_bind(env | {"HOST": "0.0.0.0"}) == "0.0.0.0:8123"
     assert "HOST ?= 127.0.0.1" in (ROOT / "Makefile").read_text()
 
 
