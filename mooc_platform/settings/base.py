@@ -96,6 +96,10 @@ TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
 DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed",
                 "console.demo.demo_seed"]
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"
+# Tables a web worker's connections read in every tenant schema before taking requests when
+# WEB_PREWARM_TENANTS is set (mooc_platform.warmup, gunicorn's post_worker_init).
+WARMUP_MODELS = ["accounts.User", "accounts.AccessToken", "sessions.Session", "courses.Course", "courses.Module",
+                 "courses.Lesson", "courses.Enrollment", "courses.LessonCompletion", "courses.Branding"]
 # How long each process keeps its snapshot of the maintenance windows (maintenance.state);
 # unset = min(5, TENANT_CACHE_SECONDS), so settings without the tenant cache (tests) have none either.
 MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
