@@ -10,8 +10,11 @@ Everything comes from the environment:
 | `WEB_THREADS` | 4 | threads per worker (gthread); 1 = the sync worker |
 | `WEB_RELOAD` | false | restart workers when a source file changes (`make run` sets it) |
 | `WEB_TIMEOUT` | 30 | seconds a request may take before its worker is restarted (0 = never) |
-| `WEB_MAX_REQUESTS` | 0 | recycle a worker after this many requests (± 10 %): bounds the memory of its database connections, at the price of cold ones (see README, "Scaling the web tier") |
-| `WEB_PREWARM_TENANTS` | 0 | at worker start, each thread's connection reads the hot tables of up to this many tenant schemas (`mooc_platform.warmup`) |
+| `WEB_MAX_REQUESTS` | 0 | recycle a worker after this many requests (± 10 %) |
+| `WEB_PREWARM_TENANTS` | 0 | at worker start, warm each thread's connection on this many tenant schemas |
+
+`WEB_MAX_REQUESTS` bounds the memory of a worker's database connections, at the price of cold ones;
+`WEB_PREWARM_TENANTS` is `mooc_platform.warmup` (README, "Scaling the web tier").
 
 Database connections: Django keeps one per thread for `DB_CONN_MAX_AGE` seconds (health-checked
 before reuse), so a web process holds at most WEB_THREADS of them and the web tier

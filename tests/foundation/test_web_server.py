@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _conf(env: dict[str, str], *names: str) -> list[str]:
-    code = "import mooc_platform.gunicorn_conf as c; print(*[getattr(c, n) for n in %r], sep='|')" % (names,)
+    code = f"import mooc_platform.gunicorn_conf as c; print(*[getattr(c, n) for n in {names!r}], sep='|')"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          check=True).stdout.strip()
     return out.split("|")
@@ -69,3 +69,32 @@ def test_make_run_with_database_url_on_a_fresh_checkout(tmp_path, monkeypatch) -
     assert env["WEB_RELOAD"] == "true"
     assert (fresh / "s3.endpoint").read_text() == env["AWS_S3_ENDPOINT_URL"]
     assert env["CELERY_BROKER_FOLDER"] == str(fresh / "broker")
+
+
+def test_warm_up_reads_the_hot_tables_of_every_tenant_on_each_request_thread(demo, acme, settings) -> None:
+    """WEB_PREWARM_TENANTS: each request thread of a gthread worker warms its own connection (the
+    threads meet at a barrier, so none takes two warm-ups); the tenants' search_path is left alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from mooc_platform import warmup
+
+    assert warmup.schemas_warm(schema_names=[demo.schema_name, acme.schema_name]) == 2 * len(settings.WARMUP_MODELS)
+    assert connection.schema_name == "public"
+    seen: list[str] = []
+    real = warmup.schemas_warm
+
+    def recorded(*, schema_names: list[str]) -> int:
+        import threading
+
+        seen.append(threading.current_thread().name)
+        return len(schema_names)
+
+    warmup.schemas_warm = recorded  # type: ignore[assignment]
+    try:
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="request") as pool:
+            warmup.connections_warm(tenants=1000, threads=3, pool=pool)
+    finally:
+        warmup.schemas_warm = real  # type: ignore[assignment]
+    assert len(seen) == 3 and len(set(seen)) == 3
