@@ -1,81 +1,125 @@
-"""Scale (SPEC §5): tenant request latency with 1,000 tenants in one database vs with the demo tenants
-only, and `migrate_schemas` across every schema with nothing to apply, measured in the same run.
+"""Scale (SPEC §5, issue 16 item 3): the tenant API and a course page through gunicorn on loopback,
+with the requests spread over 1, 100 and 1,000 tenants of one database, and the queries per request.
 
-    .venv/bin/python bench/scale.py [--tenants 1000] [--requests 1000]
+    nice -n 10 .venv/bin/python bench/scale.py [--tenants 1000] [--requests 600]
 
-Runs on its own scratch database `mooc_bench_scale` (created on the embedded PostgreSQL, or on
-DATABASE_URL's server when set); tenants it made before are reused, so a second run is quick.
-Targets: latency with 1,000 tenants within 10 % of the small figure; migrations with nothing to apply
-≤ 10 s over 1,000 tenants.
+Runs on its own scratch database `mooc_bench_scale` (embedded PostgreSQL, or DATABASE_URL's server):
+public, the template and N tenants cloned from it, each with a learner enrolled in a published course
+(made once, reused by later runs). gunicorn runs with the project's configuration
+(mooc_platform.gunicorn_conf: 2 workers × 4 threads), twice: as configured by default, and with
+WEB_PREWARM_TENANTS=N (each thread's connection reads the hot tables of every tenant before serving).
+For each spread: one warm-up request per tenant of the spread, then R requests over them in a random
+order (a new HTTP connection each, as from many clients); medians and p95 in ms; the 1-tenant figure is
+measured before and after the others and the lower counts. Target: 1,000 tenants ≤ 1.10 × 1 tenant.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+import statistics
+import sys
 import time
 
-from _setup import django_setup, median_ms, table, timed
+from _setup import django_setup, results_write, table
+from _web import BenchTenant, credentials_issue, get, gunicorn, postgres_backends_rss_mb, tenants_ensure
+
+ENDPOINTS = {
+    "API GET /api/v1/courses/": lambda t: ("/api/v1/courses/", {"Authorization": f"Token {t.token}"}),
+    "page GET /courses/<slug>/": lambda t: (f"/courses/{t.course_slug}/", {"Cookie": f"sessionid={t.session}"}),
+}
+
+
+def _queries_per_request(tenants: list[BenchTenant]) -> list[tuple]:
+    """In-process (Django's test client, same code path): the queries of a request on the tenant of
+    the previous request, and on another tenant."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    rows = []
+    a, b = tenants[0], tenants[1]
+    for name, make in ENDPOINTS.items():
+        counts = []
+        for previous, current in ((a, a), (a, b)):
+            for tenant in (previous, current):
+                path, headers = make(tenant)
+                extra = {f"HTTP_{k.upper()}": v for k, v in headers.items()}
+                with CaptureQueriesContext(connection) as captured:
+                    status = Client(HTTP_HOST=tenant.host, **extra).get(path).status_code
+                assert status == 200, (name, status)
+            counts.append(len(captured))
+        rows.append((name, counts[0], counts[1]))
+    connection.set_schema_to_public()
+    return rows
+
+
+def _measure(port: int, tenants: list[BenchTenant], endpoint: str, requests: int) -> list[float]:
+    make = ENDPOINTS[endpoint]
+    for tenant in tenants:  # warm-up: one request per tenant of the spread
+        path, headers = make(tenant)
+        status, body = get(port, tenant.host, path, headers)
+        assert status == 200, (tenant.host, path, status, body[:200])
+    order = [tenants[i % len(tenants)] for i in range(requests)]
+    random.Random(7).shuffle(order)
+    samples = []
+    for tenant in order:
+        path, headers = make(tenant)
+        started = time.perf_counter()
+        status, _ = get(port, tenant.host, path, headers)
+        samples.append(time.perf_counter() - started)
+        assert status == 200
+    return samples
+
+
+def _p(samples: list[float], q: float) -> float:
+    return statistics.quantiles(samples, n=100)[int(q) - 1] * 1000 if len(samples) > 1 else samples[0] * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=600)
     args = parser.parse_args()
-    # The run times migrate_schemas over every schema itself; set-up migrates public and the template only.
     django_setup(database="mooc_bench_scale", migrate="shared", seed=False)
-    from mooc_platform.demo import demo_data_ensure
+    from django.db import connection
+
     from tenants.migration import template_schema_migrate
 
     template_schema_migrate()
-    demo_data_ensure()
-
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django_tenants.utils import schema_context
-
-    from mooc_platform.accounts.models import User
-    from mooc_platform.accounts.tokens import token_issue
-    from tenants.models import Tenant
-    from tenants.services import tenant_provision
-
-    demo = Tenant.objects.get(slug="demo")
-    with schema_context(demo.schema_name):
-        token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
-    headers = {"HTTP_HOST": demo.get_primary_domain().domain, "HTTP_AUTHORIZATION": f"Token {token}"}
-    client = Client()
-
-    def one() -> None:
-        assert client.get("/api/v1/courses/", **headers).status_code == 200
-
-    existing = Tenant.objects.filter(slug__startswith="scale-").count()
-    small = None
-    if existing == 0:
-        small = median_ms(timed(one, repeat=args.requests))
-    connection.set_schema_to_public()
     started = time.perf_counter()
-    for n in range(existing, args.tenants):
-        tenant_provision(slug=f"scale-{n:05d}", name=f"Scale {n}", admin_email=f"admin@scale-{n}.test",
-                         invite=False)
-        connection.set_schema_to_public()
-        if (n + 1) % 100 == 0:
-            print(f"  {n + 1} tenants provisioned", flush=True)
-    created_in = time.perf_counter() - started
-    connection.set_schema_to_public()
-    count = Tenant.objects.exclude(schema_name="public").count()
-    large = median_ms(timed(one, repeat=args.requests))
-
-    started = time.perf_counter()
-    call_command("migrate_schemas", executor="multiprocessing", verbosity=0)
-    migrate_seconds = time.perf_counter() - started
-
-    rows = [("tenant API list, demo tenants only", f"{small:.3f} ms" if small else "(reused database)", "1.00"),
-            (f"tenant API list, {count} tenants", f"{large:.3f} ms", f"{large / small:.2f}" if small else "-"),
-            (f"migrate_schemas, nothing to apply, {count} tenants + template", f"{migrate_seconds:.1f} s", "-"),
-            (f"provisioning of {args.tenants - existing} new tenants", f"{created_in:.1f} s", "-")]
-    print(table(["measure", "value", "× small"], rows))
-    print("targets: latency within 1.10 × small; migrate_schemas with nothing to apply ≤ 10 s")
+    tenants = tenants_ensure(count=args.tenants, prefix="scale")
+    credentials_issue(tenants)
+    print(f"{len(tenants)} tenants ready in {time.perf_counter() - started:.0f} s", flush=True)
+    query_rows = _queries_per_request(tenants)
+    spreads = sorted({1, min(100, len(tenants)), len(tenants)})
+    rows = []
+    variants = {"gunicorn 2×4, defaults": {},
+                f"gunicorn 2×4, WEB_PREWARM_TENANTS={len(tenants)}": {"WEB_PREWARM_TENANTS": str(len(tenants))}}
+    memory = []
+    for variant, env in variants.items():
+        with gunicorn(env=env) as server:
+            for endpoint in ENDPOINTS:
+                medians: dict[int, float] = {}
+                p95: dict[int, float] = {}
+                for spread in [*spreads, 1]:  # the 1-tenant figure again at the end: the lower counts
+                    samples = _measure(server.port, tenants[:spread], endpoint, args.requests)
+                    median = statistics.median(samples) * 1000
+                    if spread not in medians or median < medians[spread]:
+                        medians[spread], p95[spread] = median, _p(samples, 95)
+                for spread in spreads:
+                    rows.append((variant, endpoint, spread, f"{medians[spread]:.2f}", f"{p95[spread]:.2f}",
+                                 f"{medians[spread] / medians[1]:.2f}"))
+            backends = postgres_backends_rss_mb(connection.settings_dict["NAME"])
+            memory.append((variant, len(backends), f"{sum(backends):.0f}", f"{max(backends, default=0):.0f}"))
+    text = "\n\n".join([
+        table(["server", "endpoint", "tenants", "median ms", "p95 ms", "× 1 tenant"], rows),
+        table(["queries per request", "same tenant as before", "another tenant"], query_rows),
+        table(["server", "PostgreSQL backends", "their RSS MB", "largest MB"], memory),
+    ])
+    print(text)
+    print("target: 1,000 tenants ≤ 1.10 × 1 tenant; queries per request constant")
+    results_write("scale", text, command=" ".join(["bench/scale.py", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":
