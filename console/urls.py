@@ -17,6 +17,7 @@ urlpatterns = [
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/domains/<int:domain_pk>/<str:action>/", views.domain_action, name="domain-action"),
+    path("organisations/<int:pk>/node/", views.organisation_node_move, name="organisation-node-move"),
     path("organisations/<int:pk>/<str:action>/", views.organisation_action, name="organisation-action"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval-decide"),

@@ -9,6 +9,12 @@ keyed by the template's migration history, so a migrated template is re-read.
 
 The template may only hold tables (with identity columns, constraints and indexes): anything else
 (views, functions, free sequences, types) makes `schema_clone` fall back to django-tenants' cloner.
+
+On Citus (`tenants.citus`) the script goes statement by statement, one `ALTER TABLE` per constraint:
+Citus refuses distributed DDL sent as several commands in one string ("cannot insert multiple commands
+into a prepared statement"). The fallback cloner creates its tables inside a PL/pgSQL function, which
+Citus does not distribute: it runs with schema-based sharding off, and the schema is distributed
+afterwards (`citus_schema_distribute`), else its tables would stay on the coordinator.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
+
+from .citus import citus_enabled, schema_distribute
 
 _SCRIPT_CACHE: dict[tuple, _TemplateScript] = {}
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -118,6 +126,24 @@ def _build_script(cursor, template: str) -> _TemplateScript:  # type: ignore[no-
     return _TemplateScript(statements=statements, supported=True)
 
 
+def clone_statements(*, source: str) -> list[str]:
+    """The DDL and seed statements that clone `source` (target schema written `__TARGET__`), one SQL
+    command each; [] when the template holds objects the script does not copy (fallback cloner)."""
+    with connection.cursor() as cursor:
+        script = _script(cursor, source)
+    return list(script.statements) if script.supported else []
+
+
+def _script(cursor, source: str) -> _TemplateScript:  # type: ignore[no-untyped-def]
+    key = (connection.settings_dict["NAME"], source, _template_fingerprint(cursor, source))
+    script = _SCRIPT_CACHE.get(key)
+    if script is None:
+        script = _build_script(cursor, source)
+        _SCRIPT_CACHE.clear()
+        _SCRIPT_CACHE[key] = script
+    return script
+
+
 def schema_clone(*, source: str, target: str) -> None:
     """Create schema `target` as a copy of `source` (structure and rows), in the current transaction.
 
@@ -125,15 +151,23 @@ def schema_clone(*, source: str, target: str) -> None:
     if not _IDENTIFIER.match(target):
         raise ValueError(f"not a schema name: {target!r}")
     with connection.cursor() as cursor:
-        key = (connection.settings_dict["NAME"], source, _template_fingerprint(cursor, source))
-        script = _SCRIPT_CACHE.get(key)
-        if script is None:
-            script = _build_script(cursor, source)
-            _SCRIPT_CACHE.clear()
-            _SCRIPT_CACHE[key] = script
+        script = _script(cursor, source)
         if not script.supported:
             from django_tenants.clone import CloneSchema
 
-            CloneSchema().clone_schema(source, target, set_connection=False)
+            citus = citus_enabled()
+            if citus:  # a plain schema first (Citus would register it, tables left behind), then distributed
+                cursor.execute("SET citus.enable_schema_based_sharding TO off")
+            try:
+                CloneSchema().clone_schema(source, target, set_connection=False)
+            finally:
+                if citus:
+                    cursor.execute("RESET citus.enable_schema_based_sharding")
+            schema_distribute(schema_name=target)
             return
-        cursor.execute(";\n".join(script.statements).replace("__TARGET__", _quote(target)))
+        statements = [statement.replace("__TARGET__", _quote(target)) for statement in script.statements]
+        if citus_enabled():
+            for statement in statements:
+                cursor.execute(statement)
+        else:  # one round trip on a single PostgreSQL
+            cursor.execute(";\n".join(statements))

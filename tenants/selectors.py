@@ -170,3 +170,18 @@ def tenant_primary_host_by_schema(*, schema_name: str) -> str:
     tenant = Tenant.objects.filter(schema_name=schema_name).first()
     domain = tenant.get_primary_domain() if tenant is not None else None
     return domain.domain if domain is not None else ""
+
+
+def tenant_database_node(*, tenant: Tenant) -> Any:
+    """The Citus worker holding the tenant's schema (`tenants.citus.Node`), or None on one PostgreSQL
+    (or for a schema that is not distributed)."""
+    from .citus import schema_nodes
+
+    return schema_nodes(schema_names=[tenant.schema_name])[tenant.schema_name]
+
+
+def database_workers() -> list[Any]:
+    """The Citus workers a tenant can be moved to ([] on one PostgreSQL)."""
+    from .citus import worker_nodes
+
+    return worker_nodes()

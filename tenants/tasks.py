@@ -30,3 +30,12 @@ def storage_usage_reconcile_all_task() -> int:
 
     connection.set_schema_to_public()
     return storage_usage_reconcile_all()
+
+
+@app.task(name="tenants.schema_pool_refill")
+def schema_pool_refill_task() -> dict[str, int]:
+    """Top up the pool of pre-cloned tenant schemas (tenants.schema_pool); a no-op when it is off."""
+    from .schema_pool import pool_refill
+
+    connection.set_schema_to_public()
+    return pool_refill()

@@ -11,6 +11,7 @@ from .organisations import (
     organisation_detail,
     organisations,
 )
+from .placement import organisation_node_move
 from .quotes import quote_action, quote_detail, quote_new, quotes
 from .sign_in import language_view, login_view, otp_setup_view, otp_view, recovery_codes_view
 
@@ -28,6 +29,7 @@ __all__ = [
     "login_view",
     "organisation_action",
     "organisation_detail",
+    "organisation_node_move",
     "organisations",
     "otp_setup_view",
     "otp_view",

@@ -85,6 +85,9 @@ TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=3600)
 TENANT_LIMIT_SET_CALLS = True
 # New tenants are cloned from this schema, kept migrated by `migrate_schemas` (tenants/migration.py).
 TENANT_BASE_SCHEMA = "tenant_template"
+# Schemas cloned ahead of time and renamed on provisioning (tenants/schema_pool.py): 0 = off (one PostgreSQL
+# clones in ~0.1 s); on Citus, where a clone is ~150 distributed DDL commands, keep a few (infra/SCALING.md).
+TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=0)
 # The tenant apps (courses) and mooc_platform read and count on their own tenant's row by value through
 # these functions of tenants, named by dotted path: they never import tenants (SPEC §2), and the Tenant
 # model is reached only inside tenants/ (ruff TID251 bans get_tenant_model() elsewhere).
@@ -177,6 +180,8 @@ def database_from_env(url: str) -> dict:
     return config
 
 
+# django-tenants' backend wraps ours: Django's, with a schema editor Citus accepts (issue 16).
+ORIGINAL_BACKEND = "mooc_platform.postgresql_backend"
 # dev/test put the embedded PostgreSQL's URL in the environment before this line.
 DATABASES = {"default": database_from_env(env("DATABASE_URL", default="postgres:///mooc"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -275,6 +280,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "courses-media-uploads-expire": {"task": "courses.media_uploads_expire_all", "schedule": 15 * 60.0},
     # SPEC R16: maintenance notices and 24 h reminders, each sent exactly once.
     "maintenance-notices": {"task": "maintenance.notices_run", "schedule": 300.0},
+    # Issue 16: the pool of pre-cloned tenant schemas kept full (a no-op when TENANT_SCHEMA_POOL_SIZE = 0).
+    "tenants-schema-pool-refill": {"task": "tenants.schema_pool_refill", "schedule": 300.0},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -40,6 +40,10 @@ from .lifecycle import (
     tenant_terminate,
     tenant_termination_lift,
 )
+from .placement import (
+    InvalidNodeError,
+    tenant_node_move,
+)
 from .provisioning import (
     RESERVED_SLUGS,
     SLUG_PATTERN,
@@ -81,6 +85,7 @@ __all__ = [
     "SUPPORT_GRANT_MAX_DAYS",
     "SUPPORT_RESOURCES",
     "IllegalTransitionError",
+    "InvalidNodeError",
     "InvalidSlugError",
     "InvitationAlreadyAcceptedError",
     "LifecycleReport",
@@ -108,6 +113,7 @@ __all__ = [
     "tenant_export_request",
     "tenant_first_administrator",
     "tenant_limits_set",
+    "tenant_node_move",
     "tenant_primary_domain",
     "tenant_provision",
     "tenant_purge",

@@ -19,6 +19,7 @@ from tenants.errors import Code
 from ..clone import schema_clone
 from ..migration import template_schema_migrate, template_schema_name
 from ..models import Domain, Tenant
+from ..schema_pool import pool_schema_claim, pool_size_target
 
 RESERVED_SLUGS = frozenset(
     {"www", "api", "console", "status", "admin", "app", "mail", "smtp", "static", "media", "public",
@@ -105,7 +106,10 @@ def tenant_provision(
     """Create a tenant: schema cloned from the template, primary domain `<slug>.PLATFORM_DOMAIN`,
     seat and storage limits, first administrator invited by e-mail with a one-time link to choose a
     password. All or nothing: a failure leaves no tenant row, schema, domain or user, and the same
-    call can be retried. The invitation leaves when the outermost transaction commits."""
+    call can be retried. The invitation leaves when the outermost transaction commits.
+
+    The schema is a ready one of the pool renamed (`schema_pool`, when TENANT_SCHEMA_POOL_SIZE > 0),
+    else a clone of the template; the pool is topped up in the background after the commit."""
     slug = tenant_slug_validate(slug=slug)
     template_schema_ensure()
     try:
@@ -115,7 +119,8 @@ def tenant_provision(
                 storage_quota_bytes=storage_quota_bytes, language=language,
                 custom_domains_allowed=custom_domains_allowed,
             )
-            schema_clone(source=template_schema_name(), target=tenant.schema_name)
+            if not pool_schema_claim(target=tenant.schema_name):
+                schema_clone(source=template_schema_name(), target=tenant.schema_name)
             Domain.objects.create(domain=tenant_primary_domain(slug=slug), tenant=tenant, is_primary=True)
             with schema_context(tenant.schema_name):
                 admin = User.objects.create_user(admin_email, None, role=User.Role.ADMINISTRATOR,
@@ -125,6 +130,10 @@ def tenant_provision(
                                 "storage_quota_bytes": storage_quota_bytes, "admin_email": admin.email})
             if invite:
                 user_invitation_send(user=admin, tenant=tenant)
+            if pool_size_target():
+                from ..tasks import schema_pool_refill_task
+
+                transaction.on_commit(schema_pool_refill_task.delay)
     except IntegrityError as exc:
         # Two provisionings of the same slug raced: the loser gets the same error as a late request.
         raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code=Code.SLUG_TAKEN) from exc
