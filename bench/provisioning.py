@@ -129,18 +129,19 @@ def _citus_compare(rounds: int) -> int:
     one, citus = results["postgresql"], results["citus"]
     print(f"\nTenant provisioning on one PostgreSQL vs a 3-node Citus cluster (coordinator + 2 workers on "
           f"loopback), median of {rounds} rounds each, same run\n")
-    print(f"| {'way':<34} | {'PostgreSQL (s)':>14} | {'Citus (s)':>9} | {'Citus / PostgreSQL':>18} |")
-    print(f"| {'-' * 34} | {'-' * 13}: | {'-' * 8}: | {'-' * 17}: |")
+    print(f"| {'way':<40} | {'PostgreSQL (s)':>14} | {'Citus (s)':>9} | {'Citus / PostgreSQL':>18} |")
+    print(f"| {'-' * 40} | {'-' * 13}: | {'-' * 8}: | {'-' * 17}: |")
     labels = {"clone": "clone of the template", "pool": "pool schema renamed"}
     for way in ("clone", "pool"):
         for suffix, what in (("", "provision"), ("+answer", "until it answers")):
             key = way + suffix
-            print(f"| {labels[way] + ' (' + what + ')':<34} | {one[key]:>14.3f} | {citus[key]:>9.3f} | "
+            print(f"| {labels[way] + ' (' + what + ')':<40} | {one[key]:>14.3f} | {citus[key]:>9.3f} | "
                   f"{citus[key] / one[key]:>18.2f} |")
-    verdict = "met" if citus["pool"] <= 0.3 else "NOT met"
-    print(f"\ntarget: provisioning on Citus <= 0.300 s median -> {citus['pool']:.3f} s with the pool: {verdict} "
-          f"(statement-by-statement clone without it: {citus['clone']:.3f} s)")
-    return 0 if citus["pool"] <= 0.3 else 1
+    met = citus["pool+answer"] <= 0.3
+    print(f"\ntarget: provisioning on Citus <= 0.300 s median -> {citus['pool']:.3f} s with the pool, "
+          f"{citus['pool+answer']:.3f} s until the tenant answers: {'met' if met else 'NOT met'} "
+          f"(statement-by-statement clone without the pool: {citus['clone']:.3f} s)")
+    return 0 if met else 1
 
 
 def _bench(rounds: int) -> int:

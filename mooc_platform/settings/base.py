@@ -228,7 +228,7 @@ TIME_ZONE = "UTC"
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))  # the image collects into /app/static
 # WhiteNoise serves the static files of every app (and Swagger UI's) from the process itself, in every
 # environment: pages keep no inline script or style (the Content-Security-Policy below forbids them).
 WHITENOISE_USE_FINDERS = True

@@ -130,3 +130,31 @@ def test_without_citus_nothing_is_distributed(db) -> None:
     assert citus_enabled() is False
     assert worker_nodes() == []
     assert schema_nodes(schema_names=["t_demo", "t_acme"]) == {"t_demo": None, "t_acme": None}
+
+
+def test_on_citus_a_column_added_with_a_check_or_unique_names_its_constraints(db, monkeypatch) -> None:
+    """Citus refuses unnamed constraints in `ADD COLUMN`; the project's schema editor names them as
+    PostgreSQL would (mooc_platform/postgresql_backend/schema.py). On one PostgreSQL, Django's SQL as is."""
+    from django.db import models
+
+    from mooc_platform.accounts.models import User
+    from mooc_platform.postgresql_backend import schema
+
+    epoch = models.PositiveIntegerField(default=0)
+    epoch.set_attributes_from_name("probe_epoch")
+    code = models.CharField(max_length=10, unique=True, null=True)
+    code.set_attributes_from_name("probe_code")
+
+    def sql_of(citus: bool) -> str:
+        monkeypatch.setattr(schema, "_citus", lambda connection: citus)
+        with connection.schema_editor(collect_sql=True) as editor:
+            editor.add_field(User, epoch)
+            editor.add_field(User, code)
+        return "\n".join(editor.collected_sql)
+
+    citus_sql = sql_of(True)
+    assert 'ADD COLUMN "probe_epoch" integer DEFAULT 0 NOT NULL CONSTRAINT "accounts_user_probe_epoch_check" ' \
+           'CHECK ("probe_epoch" >= 0)' in citus_sql
+    assert 'ADD COLUMN "probe_code" varchar(10) NULL CONSTRAINT "accounts_user_probe_code_key" UNIQUE' in citus_sql
+    plain_sql = sql_of(False)
+    assert "CONSTRAINT" not in plain_sql and 'NOT NULL CHECK ("probe_epoch" >= 0)' in plain_sql
