@@ -9,7 +9,7 @@ export PORT
 HOST ?= 127.0.0.1
 export HOST
 
-.PHONY: run test test-fast test-future test-citus bench lint install install-test browser pgbouncer clean
+.PHONY: run test test-fast test-future test-citus bench lint install install-test browser pgbouncer kubectl clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser pgbouncer
+install-test: $(VENV)/.installed-test browser pgbouncer kubectl
 
 ## Debian's chromium for the Playwright browser tests (Playwright's own browser download is not used).
 browser:
@@ -39,6 +39,13 @@ pgbouncer:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pgbouncer >/dev/null; }
 
+## kubectl renders infra/k8s in a test (`kubectl kustomize`): Debian's kubernetes-client when kubectl is missing.
+kubectl:
+	@command -v kubectl >/dev/null 2>&1 || { \
+	  echo "installing Debian's kubernetes-client (kubectl) for the manifests test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq kubernetes-client >/dev/null; }
+
 run: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack run
 
@@ -47,7 +54,7 @@ test: install-test
 
 ## The inner loop: everything but the browser, Celery-worker and slow tests (markers set in tests/conftest.py).
 ## No Chromium needed. `make test-fast PYTEST_ARGS="--lf"` re-runs what failed last time.
-test-fast: $(VENV)/.installed-test
+test-fast: $(VENV)/.installed-test kubectl
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m mooc_platform.devstack test -- -m "not browser and not worker and not slow" $(PYTEST_ARGS)
 
 ## The whole suite again with every process's clock (Python, PostgreSQL, the worker) moved FUTURE_DAYS ahead

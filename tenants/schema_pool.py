@@ -76,17 +76,28 @@ def pool_refill(*, size: int | None = None) -> dict[str, int]:
     ready, each in its own transaction. Returns {"created": n, "dropped": m}."""
     size = pool_size_target() if size is None else size
     connection.set_schema_to_public()
-    created = dropped = 0
     with connection.cursor() as cursor:
-        tag = _pool_tag(cursor)
-        for name in _pool_schemas(cursor):
-            if not name.startswith(f"{PREFIX}{tag}_"):
-                with transaction.atomic():
-                    cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
-                    if cursor.fetchone()[0]:
-                        cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-                        dropped += 1
-        ready = len(_pool_schemas(cursor, tag=tag))
+        # One refill at a time (two workers would overfill the pool); a refill already running is enough.
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext('tenants.schema_pool_refill'))")
+        if not cursor.fetchone()[0]:
+            return {"created": 0, "dropped": 0}
+        try:
+            return _refill(cursor, size=size)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('tenants.schema_pool_refill'))")
+
+
+def _refill(cursor, *, size: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    created = dropped = 0
+    tag = _pool_tag(cursor)
+    for name in _pool_schemas(cursor):
+        if not name.startswith(f"{PREFIX}{tag}_"):
+            with transaction.atomic():
+                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
+                if cursor.fetchone()[0]:
+                    cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+                    dropped += 1
+    ready = len(_pool_schemas(cursor, tag=tag))
     for _ in range(max(0, size - ready)):
         with transaction.atomic():
             schema_clone(source=template_schema_name(), target=f"{PREFIX}{tag}_{secrets.token_hex(4)}")

@@ -126,10 +126,16 @@ def test_statement_by_statement_clone_builds_exactly_the_template(db, monkeypatc
     assert len(ddl) == len(clone.clone_statements(source=migration.template_schema_name()))
 
 
-def test_without_citus_nothing_is_distributed(db) -> None:
-    assert citus_enabled() is False
-    assert worker_nodes() == []
-    assert schema_nodes(schema_names=["t_demo", "t_acme"]) == {"t_demo": None, "t_acme": None}
+def test_schema_nodes_name_the_worker_of_each_tenant_on_citus_and_none_on_one_postgresql(db) -> None:
+    """Runs in both suites: `make test` (one PostgreSQL) and `make test-citus` (the cluster)."""
+    nodes = schema_nodes(schema_names=["t_demo", "t_acme", "no_such_schema"])
+    assert nodes["no_such_schema"] is None
+    if citus_enabled():
+        assert len(worker_nodes()) >= 2
+        assert nodes["t_demo"] in worker_nodes() and nodes["t_acme"] in worker_nodes()
+    else:
+        assert worker_nodes() == []
+        assert nodes == {"t_demo": None, "t_acme": None, "no_such_schema": None}
 
 
 def test_on_citus_a_column_added_with_a_check_or_unique_names_its_constraints(db, monkeypatch) -> None:
