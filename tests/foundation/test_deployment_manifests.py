@@ -127,3 +127,19 @@ def test_compose_sends_mail_to_mailpit_and_creates_the_bucket_before_the_app_sta
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert services["beat"]["command"].startswith("celery -A mooc_platform beat")
     assert sum("beat" in str(s.get("command", "")) for s in services.values()) == 1
+
+
+def test_the_wheel_and_the_image_carry_every_project_app() -> None:
+    """A new app must be packaged (pyproject) and copied into the image (Dockerfile), else production fails to
+    start with ModuleNotFoundError: every local app of INSTALLED_APPS is in both."""
+    import tomllib
+
+    from django.conf import settings
+
+    local = {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
+    assert {"mooc_platform", "tenants", "console"} <= local
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert local <= {pattern.rstrip("*") for pattern in include}
+    copied = {line.split()[1] for line in (ROOT / "infra" / "Dockerfile").read_text().splitlines()
+              if line.startswith("COPY ") and "--from" not in line}
+    assert local <= copied
