@@ -210,3 +210,9 @@ def claims_anonymise_user(*, tenant: Tenant, user_id: int) -> int:
     ClaimMessage.objects.filter(claim__tenant=tenant, author=ClaimMessage.Author.CUSTOMER,
                                 author_email__in=emails).update(author_email="", author_name="")
     return claims.update(filed_by_email="", filed_by_name="", filed_by_user_id=None)
+
+
+def claims_user_erased(*, schema_name: str, user_id: int, email: str) -> int:
+    """Named in settings.USER_ERASURE_HOOKS: the erased user's claims and messages keep the facts, not the person."""
+    tenant = Tenant.objects.filter(schema_name=schema_name).first()
+    return claims_anonymise_user(tenant=tenant, user_id=user_id) if tenant is not None else 0

@@ -40,3 +40,12 @@ def media_uploads_expire_all() -> int:
         with schema_context(schema_name):
             released += services.media_uploads_expire()
     return released
+
+
+
+@app.task(name="courses.privacy_run")
+def privacy_run(*, dry_run: bool = False) -> dict[str, list[int]]:
+    """Beat (daily): anonymise the users deactivated for longer than PRIVACY_DEACTIVATED_USER_DAYS (SPEC R29)."""
+    from . import services
+
+    return services.users_deactivated_anonymise_all_tenants(dry_run=dry_run)

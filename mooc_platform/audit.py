@@ -107,3 +107,32 @@ def audit_record_many(
         for target, tenant, after, before in zip(targets, tenants, afters, befores or [None] * len(targets),
                                                  strict=True)
     ])
+
+
+# Keys of an audit event's before/after that name or reach a person (SPEC R29: emptied when the person is erased
+# or the tenant purged).
+PERSONAL_KEYS = ("email", "admin_email", "full_name", "signer_email", "signer_name", "recipients", "ip_address",
+                 "contact_email", "contact_name", "requested_by_email")
+
+
+def audit_person_anonymise(*, schema_name: str, user_id: int, email: str) -> int:
+    """The audit events done by the user `email` of schema `schema_name`, or naming them in their before/after,
+    keep what happened and when, not who (SPEC R29, right to erasure); returns the number of events changed.
+    Named in settings.USER_ERASURE_HOOKS."""
+    audit_event = apps.get_model("tenants", "AuditEvent")
+    tenants = audit_event._meta.get_field("tenant").related_model._meta.db_table
+    keys = list(PERSONAL_KEYS)
+    like = "%" + email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {audit_event._meta.db_table}
+                   SET actor_email = CASE WHEN actor_schema = %s AND actor_email = %s THEN '' ELSE actor_email END,
+                       ip_address = CASE WHEN actor_schema = %s AND actor_email = %s THEN NULL ELSE ip_address END,
+                       before = CASE WHEN before::text ILIKE %s THEN before - %s::text[] ELSE before END,
+                       after = CASE WHEN after::text ILIKE %s THEN after - %s::text[] ELSE after END
+                 WHERE (actor_schema = %s AND actor_email = %s)
+                    OR (tenant_id = (SELECT id FROM {tenants} WHERE schema_name = %s)
+                        AND (before::text ILIKE %s OR after::text ILIKE %s))""",  # noqa: S608 — our table names
+            [schema_name, email, schema_name, email, like, keys, like, keys, schema_name, email, schema_name, like,
+             like])
+        return cursor.rowcount

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("invoicing.urls_public")),
     path("", include("maintenance.urls_public")),
     path("", include("claims.urls_public")),
+    path("", include("privacy.urls_public")),
     *common,
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("invoicing.urls_tenant")),
     path("", include("maintenance.urls_tenant")),
     path("", include("claims.urls_tenant")),
+    path("", include("onlinehelp.urls")),
+    path("", include("privacy.urls_tenant")),
     *common,
 ]
 

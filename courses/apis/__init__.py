@@ -57,6 +57,7 @@ from .media import (
 )
 from .people import (
     UserDeactivateApi,
+    UserEraseApi,
     UserInvitationResendApi,
     UserListCreateApi,
     UserOutput,
@@ -118,6 +119,7 @@ __all__ = [
     "UploadConfirmApi",
     "UploadCreateApi",
     "UserDeactivateApi",
+    "UserEraseApi",
     "UserImportApi",
     "UserInvitationResendApi",
     "UserListCreateApi",

@@ -59,6 +59,24 @@ class UserDeactivateApi(APIView):
         return Response(UserOutput(services.user_deactivate(user=user, actor=request.user)).data)
 
 
+class UserEraseApi(APIView):
+    """Right to erasure (SPEC R29): the user is deleted with the same anonymisation as their own account deletion;
+    the organisation's earlier exports (which contain them) are deleted."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.CharField(max_length=254, help_text="The user's e-mail address, typed again to confirm.")
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        user = get_object_or_404(selectors.users_list(), pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_erase(user=user, actor=request.user, confirm_email=data.validated_data["email"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class UserInvitationResendApi(APIView):
     """Send a new one-time link to a user who has not set a password yet."""
 

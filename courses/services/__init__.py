@@ -82,6 +82,9 @@ from .people import (
 from .privacy import (
     user_account_delete,
     user_data_export,
+    user_erase,
+    users_deactivated_anonymise,
+    users_deactivated_anonymise_all_tenants,
 )
 from .user_import import (
     CSV_COLUMNS,
@@ -153,9 +156,12 @@ __all__ = [
     "user_account_delete",
     "user_data_export",
     "user_deactivate",
+    "user_erase",
     "user_invite",
     "user_reactivate",
     "user_role_change",
+    "users_deactivated_anonymise",
+    "users_deactivated_anonymise_all_tenants",
     "users_import_apply",
     "users_import_preview",
 ]

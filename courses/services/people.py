@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.errors import Code
@@ -14,6 +15,7 @@ from mooc_platform.accounts.selectors import administrators_active
 from mooc_platform.accounts.services import user_invitation_send
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.audit import audit_record
+from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ForbiddenError
 
 from ..errors import LastAdministratorError, SeatLimitReachedError, UserExistsError
@@ -104,9 +106,31 @@ def user_deactivate(*, user: User, actor: User) -> User:
         raise ForbiddenError("You cannot deactivate your own account.")
     administrator_kept_check(leaving=user)
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
     user_sign_out_everywhere(user=user)
+    _deactivation_tell(user=user)
     return user
+
+
+def _deactivation_tell(*, user: User) -> None:
+    """SPEC R29: the user is told of the deactivation, of the anonymisation to come, and given the "this wasn't
+    me" link of security e-mails (it ends every session and token), in their language, after the commit."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from mooc_platform.accounts.not_me import not_me_path
+
+    from .branding import branding_display_name
+
+    host = import_string(settings.TENANT_HOST_READER)(schema_name=connection.schema_name)
+    port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT and ":" not in host else ""
+    context = {"organisation": branding_display_name(), "email": user.email,
+               "days": settings.PRIVACY_DEACTIVATED_USER_DAYS,
+               "not_me_url": f"{settings.PLATFORM_URL_SCHEME}://{host}{port}{not_me_path(user=user)}"}
+    recipients, language = [user.email], user.language or tenant_default_language()
+    transaction.on_commit(lambda: email_send(to=recipients, template="courses/emails/account_deactivated",
+                                             context=context, language=language))
 
 
 @transaction.atomic
@@ -115,5 +139,6 @@ def user_reactivate(*, user: User, actor: User) -> User:
         return user
     _seat_check()
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])
     return user

@@ -36,6 +36,7 @@ from .learning import (
 )
 from .people import (
     invitation_legacy,
+    manage_user_erase,
     manage_users,
     my_profile,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "lesson_page",
     "manage_branding",
     "manage_import",
+    "manage_user_erase",
     "manage_users",
     "moderation",
     "my_certificates",

@@ -90,3 +90,18 @@ def manage_users(request: HttpRequest) -> HttpResponse:
         "role_choices": [(role.value, role.label) for role in services.TENANT_ROLES],
         "seats_used": services.seats_used(),
         "seat_limit": limits.seat_limit})
+
+
+@administrator_required
+def manage_user_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation, then erasure (right to erasure, SPEC R29): the same as the user's own account deletion."""
+    target = get_object_or_404(selectors.users_list(), pk=pk)
+    if request.method == "POST":
+        try:
+            services.user_erase(user=target, actor=request.user, confirm_email=request.POST.get("email", ""))
+        except ApplicationError as exc:
+            _error(request, exc)
+            return render(request, "courses/manage_user_erase.html", {"target": target}, status=exc.status_code)
+        messages.success(request, _("The user was erased; their posts stay without their name."))
+        return redirect("manage-users")
+    return render(request, "courses/manage_user_erase.html", {"target": target})

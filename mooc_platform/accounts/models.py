@@ -57,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
     language = models.CharField(max_length=8, default="en", choices=LANGUAGES)
     is_active = models.BooleanField(default=True)
+    # When an administrator deactivated the account: anonymised PRIVACY_DEACTIVATED_USER_DAYS later (SPEC R29).
+    deactivated_at = models.DateTimeField(null=True, blank=True)
     is_staff = models.BooleanField(default=False, help_text="Can open the operator console (public only).")
     date_joined = models.DateTimeField(default=timezone.now)
     # Moved by "sign out everywhere" (issue 11 item 3): part of the session hash, so every session ends.

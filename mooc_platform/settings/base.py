@@ -42,6 +42,7 @@ SHARED_APPS = [
     "invoicing",
     "maintenance",
     "claims",
+    "privacy",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -67,6 +68,7 @@ TENANT_APPS = [
     "django.contrib.messages",
     "mooc_platform.accounts",
     "courses",
+    "onlinehelp",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -95,6 +97,11 @@ TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
 TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
 TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
 TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
+# SPEC R29: what the other apps keep in `public` about a purged tenant's users, anonymised by the purge
+# (tenants.services.privacy; tenants imports no other app, so they are named here).
+TENANT_PURGE_ANONYMISERS = ["maintenance.privacy.maintenance_notices_anonymise_tenant",
+                            "claims.services.claims_anonymise_tenant",
+                            "privacy.services.tenant_privacy_notice_anonymise"]
 # `seed_demo` and the test suite: each app seeds its own demo data, in this order (mooc_platform.demo).
 DEMO_SEEDERS = ["tenants.demo.demo_seed", "courses.demo.demo_seed", "invoicing.demo.demo_seed",
                 "console.demo.demo_seed"]
@@ -152,6 +159,7 @@ TEMPLATES = [
                 "courses.context_processors.branding",
                 "maintenance.context_processors.maintenance_banner",
                 "tenants.context_processors.cancellation_banner",
+                "onlinehelp.context_processors.help_link",
             ],
         },
     }
@@ -282,6 +290,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "maintenance-notices": {"task": "maintenance.notices_run", "schedule": 300.0},
     # Issue 16: the pool of pre-cloned tenant schemas kept full (a no-op when TENANT_SCHEMA_POOL_SIZE = 0).
     "tenants-schema-pool-refill": {"task": "tenants.schema_pool_refill", "schedule": 300.0},
+    # SPEC R29: users deactivated for longer than PRIVACY_DEACTIVATED_USER_DAYS anonymised (`run_privacy`).
+    "courses-privacy-daily": {"task": "courses.privacy_run", "schedule": crontab(hour=4, minute=30)},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -399,6 +409,24 @@ INVOICING_SELLER = {
     "iban": env("INVOICING_SELLER_IBAN", default="FR76 3000 6000 0112 3456 7890 189"),
     "email": env("INVOICING_SELLER_EMAIL", default="billing@moocit.example"),
 }
+# Legal notice and privacy notice of the platform host (SPEC R29, `/legal/`, `/privacy/`): the publisher is the
+# invoices' seller (INVOICING_SELLER) plus these; the sub-processors list is shown as configured.
+PLATFORM_LEGAL = {
+    "director": env("PLATFORM_LEGAL_DIRECTOR", default="Claire Martin, Présidente"),
+    "contact_email": env("PLATFORM_LEGAL_CONTACT_EMAIL", default="contact@moocit.example"),
+    "privacy_email": env("PLATFORM_PRIVACY_EMAIL", default="privacy@moocit.example"),
+    "host": env("PLATFORM_LEGAL_HOST", default="OVH SAS, 2 rue Kellermann, 59100 Roubaix, France"),
+}
+PLATFORM_SUBPROCESSORS = env.json("PLATFORM_SUBPROCESSORS", default=[
+    {"name": "OVH SAS", "purpose": "Hosting: servers, database, object storage", "location": "France (EU)"},
+    {"name": "Brevo (Sendinblue SAS)", "purpose": "Sending e-mails", "location": "France (EU)"},
+])
+# Right to erasure (SPEC R29): what the other apps keep in `public` about an erased user (or one who deleted
+# their own account), anonymised in the same transaction (courses.services.privacy; courses imports none of them).
+USER_ERASURE_HOOKS = ["mooc_platform.audit.audit_person_anonymise",
+                      "tenants.services.privacy.tenant_exports_user_erased", "claims.services.claims_user_erased"]
+# A deactivated user's account is anonymised this many days after its deactivation (SPEC R29).
+PRIVACY_DEACTIVATED_USER_DAYS = env.int("PRIVACY_DEACTIVATED_USER_DAYS", default=365)
 INVOICING_PAYMENT_TERMS_DAYS = env.int("INVOICING_PAYMENT_TERMS_DAYS", default=30)
 # Annual late-payment interest rate, in percent (SPEC R10; Code de commerce L441-10).
 INVOICING_LATE_INTEREST_ANNUAL_RATE = env("INVOICING_LATE_INTEREST_ANNUAL_RATE", default="12.15")

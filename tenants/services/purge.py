@@ -21,6 +21,7 @@ from .. import s3
 from ..models import CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant, TenantExport
 from ..routing import tenant_cache_clear
 from ..selectors import tenant_schema_tables
+from .privacy import tenant_personal_data_anonymise
 
 
 class PurgeRefusedError(ConflictError):
@@ -94,6 +95,8 @@ def _purge_database(*, tenant: Tenant, record_id: int, now: datetime, actor: Any
         SupportAccessGrant.objects.filter(tenant=locked).delete()
         TenantExport.objects.filter(tenant=locked).update(s3_key="", status=TenantExport.Status.FAILED,
                                                           error="Destroyed with the tenant's data.")
+        # SPEC R29: in the same transaction as the drop, so a resumed purge finds it done or not started.
+        anonymised = tenant_personal_data_anonymise(tenant=locked)
         record.domains_deleted = domains
         record.completed_at = timezone.now()
         record.save()
@@ -104,7 +107,7 @@ def _purge_database(*, tenant: Tenant, record_id: int, now: datetime, actor: Any
         audit_record(action="tenant.purged", actor=actor, tenant=locked, target=locked,
                      before={"state": Tenant.State.RETENTION}, after={"state": Tenant.State.PURGED,
                      "rows_dropped": sum(record.tables.values()), "objects_deleted": record.objects_deleted,
-                     "bytes_deleted": record.bytes_deleted})
+                     "bytes_deleted": record.bytes_deleted, "anonymised": anonymised})
         tenant_cache_clear()
         transaction.on_commit(tenant_cache_clear)
     tenant.state, tenant.purged_at = locked.state, locked.purged_at

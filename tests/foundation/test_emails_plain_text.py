@@ -324,6 +324,20 @@ def _claims(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
     return filed + answered
 
 
+@sends("courses/emails/account_deactivated")
+def _deactivation(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    from courses import services
+
+    admin = _admin(college)
+    with schema_context(college.schema_name):
+        connection.tenant = college
+        leaver = User.objects.create_user(f"leaver-{uuid.uuid4().hex[:6]}@example.org", "x-Long-password-1",
+                                          role=User.Role.LEARNER, language=college.language)
+        sent = _sent(capture, lambda: services.user_deactivate(user=leaver, actor=admin))
+    assert leaver.email in sent[0].body and "/not-me/" in sent[0].body
+    return sent
+
+
 # --- the tests ---------------------------------------------------------------------------------------
 
 
@@ -331,7 +345,7 @@ def test_every_email_template_is_sent_here() -> None:
     found = [*ROOT.glob("*/templates/*/emails/*.txt"), *ROOT.glob("mooc_platform/*/templates/*/emails/*.txt")]
     on_disk = {str(p.relative_to(p.parents[2])).removesuffix(".txt") for p in found}
     assert on_disk == set(SENT)
-    assert len(on_disk) == 19  # 18 e-mails (one invitation) and the body the lifecycle e-mail includes
+    assert len(on_disk) == 20  # 19 e-mails (one invitation) and the body the lifecycle e-mail includes
 
 
 EXPECTED_SUBJECTS = {
@@ -347,6 +361,8 @@ EXPECTED_SUBJECTS = {
                         "Answer to your claim {reference} — Collège d'Orléans & Co"],
     ("fr", "_claims"): ["Nous avons bien reçu votre réclamation {reference} — Collège d'Orléans & Co",
                         "Réponse à votre réclamation {reference} — Collège d'Orléans & Co"],
+    ("en", "_deactivation"): ["Your account on Collège d'Orléans & Co was deactivated"],
+    ("fr", "_deactivation"): ["Votre compte sur Collège d'Orléans & Co a été désactivé"],
     ("en", "_moderation"): ["Your post was hidden by a moderator", "Your post was restored"],
     ("en", "_storage_warning"): ["80 % of the storage quota used", "Storage quota reached"],
     ("en", "_invoices"): ["Invoice F2027-000001 — Collège d'Orléans & Co",

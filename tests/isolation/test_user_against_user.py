@@ -92,6 +92,7 @@ MATRIX: dict[str, Row] = {
     "/healthz": Row(),
     "/branding.css": Row(),
     "/invitation/<str:token>/": Row(fill=("token",), status=404),
+    "/not-me/<str:token>/": Row(fill=("token",), status=404),  # a forged link: refused to everyone
     "/invitation/new/": Row(),
     "/invitation/new/sent/": Row(),
     "/login/": Row(status=302),
@@ -132,6 +133,7 @@ MATRIX: dict[str, Row] = {
     "/api/v1/users/<id:pk>/sign-out-everywhere/": Row(fill=("user_a",), get=POST_ONLY),
     "/api/v1/me/tokens/<int:pk>/": Row(fill=("token_a",), get=POST_ONLY),
     "/api/v1/users/<id:pk>/role/": Row(fill=("user_a",), get=POST_ONLY),
+    "/api/v1/users/<id:pk>/erase/": Row(fill=("user_a",), get=POST_ONLY),
     # The course A and B follow, its forum and lessons: shared by design.
     "/api/v1/courses/": Row(),
     "/api/v1/courses/<id:pk>/": Row(fill=("course",)),
@@ -179,6 +181,8 @@ MATRIX: dict[str, Row] = {
     "/api/v1/custom-domains/<int:pk>/verify/": Row(fill=("missing",), get=POST_ONLY),
     "/manage/users/": Row(get=ADMIN_ONLY),
     "/manage/users/import/": Row(get=ADMIN_ONLY),
+    # Right to erasure (SPEC R29): the confirmation page; the erasure itself is a POST with the address typed again.
+    "/manage/users/<id:pk>/erase/": Row(fill=("user_a",), get=ADMIN_ONLY),
     "/manage/branding/": Row(get=ADMIN_ONLY),
     "/exports/": Row(get=ADMIN_ONLY),
     "/timeline/": Row(get=ADMIN_ONLY),
@@ -195,6 +199,10 @@ MATRIX: dict[str, Row] = {
     "/api/v1/billing/subscription/resubscribe/": Row(get=POST_ONLY),
     # Claims (SPEC R25): the organisation's administrators only.
     "/claims/": Row(get=ADMIN_ONLY),
+    # Help (SPEC R30) and the organisation's privacy notice (R29): everyone reads them; administrators edit it.
+    "/help/": Row(),
+    "/privacy/": Row(),
+    "/privacy/edit/": Row(get=ADMIN_ONLY),
     "/claims/new/": Row(get=ADMIN_ONLY),
     "/claims/<int:claim_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/api/v1/claims/": Row(get=ADMIN_ONLY),
