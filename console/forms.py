@@ -59,3 +59,12 @@ class PaymentForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=[("en", "English"), ("fr", "Français")])
+
+
+class ProceedingsForm(forms.Form):
+    """Collective proceedings opened against a customer (`001_…` §5.5)."""
+
+    kind = forms.ChoiceField(label=_("Proceedings"), choices=[
+        ("safeguard", _("Safeguard procedure")), ("receivership", _("Receivership")),
+        ("liquidation", _("Judicial liquidation"))])
+    reference = forms.CharField(label=_("Court and judgment reference"), max_length=200, required=False)

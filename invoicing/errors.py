@@ -27,6 +27,8 @@ class Code(BaseCode):
     NO_SUBSCRIPTION = "no_subscription"
     NOTHING_TO_AMEND = "nothing_to_amend"
     OVERDUE_BALANCE = "overdue_balance"
+    PLAN_RETIRED = "plan_retired"
+    PROCEEDINGS_STATE = "proceedings_state"
     QUOTE_ALREADY_SIGNED = "quote_already_signed"
     QUOTE_EXPIRED = "quote_expired"
     QUOTE_FROZEN = "quote_frozen"

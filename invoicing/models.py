@@ -411,3 +411,51 @@ class VatNumberCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vat_number}: {self.result} ({self.checked_at:%Y-%m-%d %H:%M})"
+
+
+class CollectiveProceedings(models.Model):
+    """A customer under safeguard, receivership or judicial liquidation (`001_…` §5.5: no late-payment
+    compensation then), recorded by an operator (audited). While open (`ended_at` empty): no late charges, no
+    automatic suspension, no automatic termination for non-payment (SPEC R27). Kept after it ends, as history."""
+
+    class Kind(models.TextChoices):
+        SAFEGUARD = "safeguard", _("Safeguard procedure")
+        RECEIVERSHIP = "receivership", _("Receivership")
+        LIQUIDATION = "liquidation", _("Judicial liquidation")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="collective_proceedings")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reference = models.CharField(max_length=200, blank=True, help_text="Court and judgment reference.")
+    started_at = models.DateTimeField()
+    started_by_email = models.CharField(max_length=254)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by_email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], condition=Q(ended_at__isnull=True),
+                                    name="collective_proceedings_one_open_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.tenant_id})"
+
+
+class NonPaymentTerminationWarning(models.Model):
+    """The last e-mail warning before a termination for non-payment (SPEC R27), one per suspension: the
+    database refuses a second one for the same (tenant, suspension start), so it is sent exactly once."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    suspended_at = models.DateTimeField(help_text="The start of the suspension this warning is about.")
+    sent_at = models.DateTimeField()
+    termination_due_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "suspended_at"], name="non_payment_warning_once_per_suspension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Termination warning for {self.tenant_id} ({self.sent_at:%Y-%m-%d})"

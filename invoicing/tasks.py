@@ -26,3 +26,10 @@ def invoices_deliver() -> int:
     """Queued after a quote is signed, so the first invoice leaves at once rather than at the next beat."""
     with schema_context("public"):
         return services.invoices_deliver()
+
+
+@app.task(name="invoicing.run_contract_deadlines")
+def run_contract_deadlines() -> list[str]:
+    """Beat: terminations of non-payers and their warning, plan retirements' reminders (SPEC R24, R27)."""
+    with schema_context("public"):
+        return services.contract_deadlines_run().lines()

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from invoicing import selectors as invoicing_selectors
+from invoicing import services as invoicing_services
 from invoicing.amendments import quote_amendment_create
 from invoicing.models import Plan, Quote
 from mooc_platform import storage
@@ -31,6 +33,7 @@ from .. import selectors, services
 from ..forms import (
     ConfirmForm,
     LimitsForm,
+    ProceedingsForm,
     ReasonForm,
     RenameForm,
 )
@@ -91,6 +94,10 @@ ACTIONS = {
                      danger=False),
     "limits": Action("limits", gettext_lazy("Change seats or storage quota"),
                      gettext_lazy("Prepare the amendment quote"), LimitsForm, danger=False),
+    "proceedings-open": Action("proceedings-open", gettext_lazy("Record collective proceedings"),
+                               gettext_lazy("Record the proceedings"), ProceedingsForm, danger=False),
+    "proceedings-close": Action("proceedings-close", gettext_lazy("End of the collective proceedings"),
+                                gettext_lazy("Record the end"), ConfirmForm, danger=False),
 }
 
 
@@ -140,6 +147,14 @@ def _consequence(action: str, tenant: Tenant, now: datetime) -> str:
     if action == "limits":
         return _("Seats and storage are billed: nothing changes now. An amendment quote is prepared for the "
                  "customer; the new limits apply when the customer signs it.")
+    if action == "proceedings-open":
+        return _("From now on %(name)s bears no late charges (those on its unpaid invoices are cancelled) and is "
+                 "neither suspended nor terminated automatically for non-payment. A suspension in force stays "
+                 "until you reinstate it. Recorded in the audit log.") % {"name": name}
+    if action == "proceedings-close":
+        return _("The ordinary rules apply again to %(name)s from now on: late charges, suspension 15 days after a "
+                 "formal notice, termination after %(days)s days of suspension.") % {
+            "name": name, "days": settings.INVOICING_NON_PAYMENT_TERMINATION_DAYS}
     return ""
 
 
@@ -174,6 +189,13 @@ def _run_action(request: HttpRequest, action: str, tenant: Tenant, data: dict[st
             now=now)
         return _("Amendment quote %(ref)s prepared: send it to the customer from its page.") % {
             "ref": quote.reference}
+    if action == "proceedings-open":
+        invoicing_services.collective_proceedings_open(tenant=tenant, kind=data["kind"],
+                                                       reference=data.get("reference", ""), actor=actor, now=now)
+        return _("Collective proceedings recorded for %(name)s.") % {"name": tenant.name}
+    if action == "proceedings-close":
+        invoicing_services.collective_proceedings_close(tenant=tenant, actor=actor, now=now)
+        return _("End of the collective proceedings recorded.")
     raise Http404
 
 
@@ -209,6 +231,22 @@ def organisation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         "consequence": _consequence(action, tenant, now)}, status=status)
 
 
+def _timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
+    """The tenant's lifecycle, with the non-payment warning and termination ahead of a tenant suspended for
+    non-payment (SPEC R27) unless it is under collective proceedings."""
+    steps = tenants_selectors.tenant_timeline(tenant=tenant, now=now)
+    if (tenant.suspended_at is not None and tenant.suspension_reason == invoicing_services.NON_PAYMENT_REASON
+            and tenant.terminated_at is None
+            and invoicing_selectors.tenant_collective_proceedings_open(tenant=tenant) is None):
+        warning = invoicing_services.non_payment_warning_due(suspended_at=tenant.suspended_at)
+        ends = invoicing_services.non_payment_termination_due(suspended_at=tenant.suspended_at)
+        steps += [{"key": "non_payment_warning", "at": warning, "done": warning <= now,
+                   "label": _("Last warning e-mail before termination for non-payment")},
+                  {"key": "non_payment_termination", "at": ends, "done": ends <= now,
+                   "label": _("Termination for non-payment unless everything due is paid")}]
+    return sorted(steps, key=lambda step: step["at"])
+
+
 @operator_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant_of(pk)
@@ -220,7 +258,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     used = selectors.tenant_users_count(tenant=tenant)
     grants = SupportAccessGrant.objects.filter(tenant=tenant, revoked_at__isnull=True, expires_at__gt=now)
     return render(request, "console/organisation.html", {
-        "tenant": tenant, "timeline": tenants_selectors.tenant_timeline(tenant=tenant, now=now),
+        "tenant": tenant, "timeline": _timeline(tenant=tenant, now=now),
         "subscription": subscription,
         "price_locked": subscription is not None and today < subscription.initial_period_ends_on,
         "invoices": invoices, "payments": sorted(payments, key=lambda p: p.received_at, reverse=True),
@@ -232,6 +270,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "quotes": Quote.objects.filter(wished_slug=tenant.slug).order_by("-id")[:10],
         "admin": tenants_services.tenant_first_administrator(tenant=tenant) if used is not None else None,
         "today": today,
+        "proceedings": invoicing_selectors.tenant_collective_proceedings_open(tenant=tenant),
     })
 
 

@@ -18,6 +18,10 @@ from .payments import (
 from .plans import (
     platform_plans_list,
 )
+from .proceedings import (
+    platform_tenant_ids_under_collective_proceedings,
+    tenant_collective_proceedings_open,
+)
 from .quotes import (
     platform_quotes_list,
     quote_by_token,
@@ -36,9 +40,11 @@ __all__ = [
     "platform_invoices_list",
     "platform_plans_list",
     "platform_quotes_list",
+    "platform_tenant_ids_under_collective_proceedings",
     "quote_by_token",
     "tenant_balance",
     "tenant_balance_settles_by",
+    "tenant_collective_proceedings_open",
     "tenant_credit",
     "tenant_invoices",
     "tenant_subscription",

@@ -21,6 +21,11 @@ from .billing import (
     BillingRunResult,
     billing_cycle_run,
     billing_run,
+    subscriptions_billable,
+)
+from .deadlines import (
+    ContractDeadlinesReport,
+    contract_deadlines_run,
 )
 from .dunning import (
     NON_PAYMENT_REASON,
@@ -43,6 +48,17 @@ from .invoices import (
     legal_mentions,
     seller_snapshot,
     tenant_billing_url,
+)
+from .non_payment import (
+    NonPaymentRunReport,
+    ProceedingsStateError,
+    collective_proceedings_close,
+    collective_proceedings_open,
+    non_payment_terminate,
+    non_payment_termination_due,
+    non_payment_termination_warn,
+    non_payment_terminations_run,
+    non_payment_warning_due,
 )
 from .payments import (
     amount_parse,
@@ -88,12 +104,15 @@ __all__ = [
     "BillingCycleResult",
     "BillingPeriodChangeError",
     "BillingRunResult",
+    "ContractDeadlinesReport",
     "DocumentChangedError",
     "DunningRunResult",
     "InitialTermError",
     "InvalidAmountError",
     "InvoiceStateError",
+    "NonPaymentRunReport",
     "OverdueBalanceError",
+    "ProceedingsStateError",
     "QuoteAlreadySignedError",
     "QuoteExpiredError",
     "QuoteFrozenError",
@@ -106,6 +125,9 @@ __all__ = [
     "amount_parse",
     "billing_cycle_run",
     "billing_run",
+    "collective_proceedings_close",
+    "collective_proceedings_open",
+    "contract_deadlines_run",
     "credit_note_issue",
     "dunning_run",
     "invoice_issue",
@@ -114,6 +136,11 @@ __all__ = [
     "invoice_pro_forma_issue",
     "invoices_deliver",
     "legal_mentions",
+    "non_payment_terminate",
+    "non_payment_termination_due",
+    "non_payment_termination_warn",
+    "non_payment_terminations_run",
+    "non_payment_warning_due",
     "payment_record",
     "payment_webhook_handle",
     "plan_create",
@@ -135,6 +162,7 @@ __all__ = [
     "subscription_paid_through",
     "subscription_resubscribe",
     "subscription_terminate",
+    "subscriptions_billable",
     "tenant_billing_url",
     "webhook_signature_verify",
 ]

@@ -4,10 +4,10 @@ the nightly billing cycle that sequences it with dunning, quote expiry and deliv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from mooc_platform.business_time import business_date
 from tenants.models import Tenant
@@ -17,6 +17,14 @@ from ..selectors.invoices import due_q
 from .dunning import DunningRunResult, dunning_run
 from .invoices import _subscriptions_invoice_next_period, invoices_deliver
 from .quotes import quotes_expire
+
+
+def subscriptions_billable(*, today: date) -> QuerySet[Subscription]:
+    """The subscriptions with a period to invoice on `today`. A tenant whose access has ended (terminated by the
+    operator, SPEC R13) is not billed any more; nor is a suspended one (SPEC R27): its periods are invoiced
+    (catching up) once it is reinstated, since the contract ran on, and never if it is terminated meanwhile."""
+    return (Subscription.objects.filter(status=Subscription.Status.ACTIVE, next_period_start__lte=today)
+            .exclude(tenant__state__in=[Tenant.State.RETENTION, Tenant.State.PURGED, Tenant.State.SUSPENDED]))
 
 
 @dataclass
@@ -33,9 +41,7 @@ def billing_run(*, now: datetime | None = None, dry_run: bool = False, batch_siz
     database refuses a second invoice for the same period. Safe with concurrent runs: batches are claimed
     with `SELECT … FOR UPDATE SKIP LOCKED`; a run that dies rolls its batch back (numbers included)."""
     today = business_date(now)
-    # A tenant whose access has ended (terminated by the operator, SPEC R13) is not billed any more.
-    due = (Subscription.objects.filter(status=Subscription.Status.ACTIVE, next_period_start__lte=today)
-           .exclude(tenant__state__in=[Tenant.State.RETENTION, Tenant.State.PURGED]))
+    due = subscriptions_billable(today=today)
     if dry_run:
         return BillingRunResult(dry_run=True, subscriptions_due=due.count())
     result = BillingRunResult(dry_run=False)
@@ -76,8 +82,7 @@ def billing_cycle_run(*, now: datetime | None = None, dry_run: bool = False, bat
         return BillingCycleResult(
             billing=billing_run(now=now, dry_run=True),
             invoices_due_unpaid=Invoice.objects.filter(due_q(as_of=today)).count(),
-            subscriptions_due=list(Subscription.objects.filter(status=Subscription.Status.ACTIVE,
-                                                               next_period_start__lte=today).order_by("pk")[:50]))
+            subscriptions_due=list(subscriptions_billable(today=today).order_by("pk")[:50]))
     billing = billing_run(now=now, batch_size=batch_size)
     dunning = dunning_run(now=now)
     expired = quotes_expire(now=now)

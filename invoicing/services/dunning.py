@@ -17,10 +17,11 @@ from mooc_platform.business_time import business_date, business_days_later
 from tenants.models import Tenant
 from tenants.services import IllegalTransitionError, tenant_reinstate, tenant_suspend
 
-from ..models import Invoice
+from ..models import CollectiveProceedings, Invoice
 from ..money import ZERO, money_round
 from ..selectors.invoices import due_q, overdue_q, unpaid_q
 from ..selectors.payments import SETTLEMENT_GRACE_DAYS
+from ..selectors.proceedings import platform_tenant_ids_under_collective_proceedings
 from .invoices import RECOVERY_INDEMNITY, _invoice_email, _late_interest_rate
 
 REMINDER_DAYS_BEFORE_DUE = 7
@@ -68,11 +69,17 @@ def _payments_by_day(*, invoice: Invoice) -> list[tuple[date, Decimal]]:
     return [(business_date(payment.received_at), payment.amount) for payment in invoice.payments.all()]
 
 
-def _late_charges_apply(*, invoice: Invoice, today: date) -> dict[str, str] | None:
+def _late_charges_apply(*, invoice: Invoice, today: date, exempt: bool | None = None) -> dict[str, str] | None:
     """Set the late charges of `invoice` (locked by the caller) to what the facts say on `today`
-    (`late_charges_compute`). Returns the values before when they changed (for the audit event), else None."""
-    indemnity, interest = late_charges_compute(invoice=invoice, payments=_payments_by_day(invoice=invoice),
-                                               as_of=today)
+    (`late_charges_compute`); none for a customer under collective proceedings (`exempt`, looked up when None:
+    `001_…` §5.5, SPEC R27). Returns the values before when they changed (for the audit event), else None."""
+    if exempt is None:
+        exempt = CollectiveProceedings.objects.filter(tenant_id=invoice.tenant_id, ended_at__isnull=True).exists()
+    if exempt:
+        indemnity, interest = ZERO, ZERO
+    else:
+        indemnity, interest = late_charges_compute(invoice=invoice, payments=_payments_by_day(invoice=invoice),
+                                                   as_of=today)
     invoice.late_interest_until = today if today > invoice.due_date else None
     if (indemnity, interest) == (invoice.recovery_indemnity, invoice.late_interest):
         return None
@@ -130,6 +137,7 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
     result = DunningRunResult()
     # Invoices of periods after an operator's termination wait for the operator's credit note: not dunned.
     unpaid = Invoice.objects.filter(unpaid_q(), credit_note_proposed_at__isnull=True)
+    under_proceedings = platform_tenant_ids_under_collective_proceedings()
     with transaction.atomic():
         for invoice in (unpaid.select_for_update(skip_locked=True, of=("self",)).select_related("tenant")
                         .filter(reminder_sent_at__isnull=True, formal_notice_sent_at__isnull=True,
@@ -152,11 +160,13 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
             _invoice_email(invoice=invoice, template="invoicing/emails/invoice_formal_notice")
             result.formal_notices += 1
     with transaction.atomic():
+        # A customer under collective proceedings bears no late charges (`001_…` §5.5, SPEC R27).
         late = list(unpaid.select_for_update(skip_locked=True, of=("self",)).filter(overdue_q(as_of=today))
-                    .exclude(late_interest_until=today).select_related("tenant").prefetch_related("payments")[:5000])
+                    .exclude(late_interest_until=today).exclude(tenant_id__in=under_proceedings)
+                    .select_related("tenant").prefetch_related("payments")[:5000])
         changed, befores = [], []
         for invoice in late:
-            before = _late_charges_apply(invoice=invoice, today=today)
+            before = _late_charges_apply(invoice=invoice, today=today, exempt=False)
             if before is not None:
                 changed.append(invoice)
                 befores.append(before)
@@ -169,8 +179,9 @@ def dunning_run(*, now: datetime | None = None, batch_size: int = 500) -> Dunnin
                               afters=[{**_late_charges_state(i), "as_of": today.isoformat()} for i, _ in rows])
         result.late_charged = len(changed)
     # A cancelled tenant keeps its access until its paid-through date: it is suspended for an unpaid invoice
-    # like an active one (GCS art. 4), and stays cancelled (`tenant_suspend`).
-    tenant_ids = set(unpaid.filter(suspension_due_at__lte=now)
+    # like an active one (GCS art. 4), and stays cancelled (`tenant_suspend`). A customer under collective
+    # proceedings is never suspended automatically (SPEC R27).
+    tenant_ids = set(unpaid.filter(suspension_due_at__lte=now).exclude(tenant_id__in=under_proceedings)
                      .filter(Q(tenant__state=Tenant.State.ACTIVE)
                              | Q(tenant__state=Tenant.State.CANCELLED, tenant__suspended_at__isnull=True))
                      .values_list("tenant_id", flat=True))

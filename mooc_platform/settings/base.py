@@ -443,3 +443,11 @@ INVOICING_VIES_TIMEOUT_SECONDS = env.float("INVOICING_VIES_TIMEOUT_SECONDS", def
 # Billing, dunning, quote expiry and invoice delivery (SPEC R8, R10), what `run_billing` does. Idempotent
 # and cheap when there is nothing to do, so it runs often: a suspension falls due at an exact time.
 CELERY_BEAT_SCHEDULE["invoicing-run-billing"] = {"task": "invoicing.run_billing", "schedule": 15 * 60}
+# Non-payers do not stay suspended forever (SPEC R27 — GCS art. 3–4, `001_…` §5.5): a tenant suspended for
+# non-payment this many days is terminated for non-payment, after a last e-mail warning this many days before.
+INVOICING_NON_PAYMENT_TERMINATION_DAYS = env.int("INVOICING_NON_PAYMENT_TERMINATION_DAYS", default=60)
+INVOICING_NON_PAYMENT_WARNING_DAYS = env.int("INVOICING_NON_PAYMENT_WARNING_DAYS", default=15)
+# The contract's deadlines that are not billing (SPEC R24, R27): terminations of non-payers and their warning,
+# plan retirements' export reminders and ends of access; what `run_contract_deadlines` does. Exactly-once.
+CELERY_BEAT_SCHEDULE["invoicing-contract-deadlines"] = {"task": "invoicing.run_contract_deadlines",
+                                                        "schedule": 15 * 60}

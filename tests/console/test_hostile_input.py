@@ -41,7 +41,7 @@ def _console_paths(ids: dict) -> list[str]:
             paths.append("/console/" + concrete)
     paths += [f"/console/organisations/{ids['tenant']}/{action}/" for action in
               ("suspend", "reinstate", "terminate", "purge", "resend-invitation", "rename", "limits",
-               "lift-termination", "nope", "%00")]
+               "lift-termination", "proceedings-open", "proceedings-close", "nope", "%00")]
     paths += [f"/console/quotes/{ids['quote']}/{action}/" for action in ("send", "withdraw", "revise", "x")]
     paths += [f"/console/organisations/{ids['tenant']}/domains/{ids['domain']}/{a}/"
               for a in ("approve", "remove", "x")]
