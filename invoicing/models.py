@@ -459,3 +459,42 @@ class NonPaymentTerminationWarning(models.Model):
 
     def __str__(self) -> str:
         return f"Termination warning for {self.tenant_id} ({self.sent_at:%Y-%m-%d})"
+
+
+class PlanRetirement(models.Model):
+    """An operator stops marketing a plan (GCS art. 1, SPEC R24): no new quote from then on, and each of its
+    customers keeps access until the later of its paid-through date and six months after this notice."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="retirement")
+    announced_at = models.DateTimeField()
+    announced_by_email = models.CharField(max_length=254, blank=True)
+    notice_ends_at = models.DateTimeField(help_text="Six months after the notice (Paris wall clock).")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-announced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Retirement of {self.plan}"
+
+
+class SubscriptionRetirement(models.Model):
+    """What a plan's retirement means for one subscription: its access end and the export reminders sent 30 and 7
+    days before it (each once: the dates recorded here)."""
+
+    retirement = models.ForeignKey(PlanRetirement, on_delete=models.PROTECT, related_name="subscriptions")
+    subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="retirement")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    paid_through = models.DateTimeField()
+    access_ends_at = models.DateTimeField()
+    notified_at = models.DateTimeField()
+    reminder_30_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_7_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["access_ends_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(access_ends_at__gte=F("paid_through")),
+                                              name="subscription_retirement_access_after_paid_through")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} until {self.access_ends_at:%Y-%m-%d}"

@@ -18,10 +18,13 @@ from django.utils import timezone
 from mooc_platform.admin_actions import apply_to_each
 from mooc_platform.errors import ApplicationError
 
-from .models import MaintenanceNotice, MaintenanceWindow
+from .models import Incident, MaintenanceNotice, MaintenanceWindow
 from .rules import planned_window_rules_check, window_times_check
-from .selectors import sla_report_monthly_all_tenants
+from .selectors import sla_report_monthly_all_tenants, sla_target_percent
 from .services import (
+    IncidentInvalidError,
+    incident_record,
+    incident_update,
     maintenance_window_cancel,
     maintenance_window_move,
     maintenance_window_schedule,
@@ -158,6 +161,7 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
             month = parse_month("")
         context = {**self.admin_site.each_context(request), "title": f"Availability report {month:%Y-%m}",
                    "rows": sla_report_monthly_all_tenants(month=month), "month": f"{month:%Y-%m}",
+                   "target": sla_target_percent(),
                    "opts": self.model._meta}
         return TemplateResponse(request, "admin/maintenance/sla_report.html", context)
 
@@ -173,3 +177,91 @@ class MaintenanceNoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = ["start", "end", "scope", "tenants", "force_majeure", "summary_fr", "summary_en"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "tenants" in self.fields:
+            self.fields["tenants"].queryset = self.fields["tenants"].queryset.exclude(
+                schema_name=settings.PUBLIC_SCHEMA_NAME)
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    """Unplanned incidents (SPEC R26): recorded here by operators, through `incident_record` / `incident_update`
+    (checked, audited). Times in Europe/Paris. An incident is corrected, never deleted: it is part of the
+    availability report."""
+
+    form = IncidentForm
+    list_display = ["id", "start", "end", "scope", "force_majeure", "summary_en", "created_by_email"]
+    list_filter = ["force_majeure", "scope"]
+    filter_horizontal = ["tenants"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["created_by_email"] if obj is None else ["start", "scope", "tenants", "created_by_email"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _paris(self, view: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(settings.PLATFORM_TIME_ZONE):
+            response = view(*args, **kwargs)
+            if isinstance(response, TemplateResponse):
+                response.render()
+        return response
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._paris(super().changeform_view, request, *args, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return self._paris(super().changelist_view, request, extra_context)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The services' checks shown on the form (no 500, nothing half-saved)."""
+        base = super().get_form(request, obj, change=change, **kwargs)
+        admin_site = self
+
+        class Checked(base):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean()
+                if self.errors:
+                    return data
+                try:
+                    admin_site._incident_save(request, self.instance if change else None, data, dry=True)
+                except IncidentInvalidError as exc:
+                    for field, message in exc.details.items():
+                        self.add_error(field if field in self.fields else None, message)
+                return data
+
+        return Checked
+
+    def _incident_save(self, request: HttpRequest, obj: Incident | None, data: dict[str, Any], *,
+                       dry: bool = False) -> Incident | None:
+        if dry:
+            from django.db import transaction
+
+            with transaction.atomic():
+                self._incident_save(request, obj, data)
+                transaction.set_rollback(True)
+            return None
+        if obj is None:
+            return incident_record(start=data["start"], end=data.get("end"), scope=data["scope"],
+                                   tenants=list(data.get("tenants") or []), summary_fr=data.get("summary_fr", ""),
+                                   summary_en=data.get("summary_en", ""),
+                                   force_majeure=bool(data.get("force_majeure")), actor=request.user)
+        return incident_update(incident=obj, end=data.get("end"), force_majeure=bool(data.get("force_majeure")),
+                               summary_fr=data.get("summary_fr", ""), summary_en=data.get("summary_en", ""),
+                               actor=request.user)
+
+    def save_model(self, request: HttpRequest, obj: Incident, form: Any, change: bool) -> None:
+        saved = self._incident_save(request, Incident.objects.get(pk=obj.pk) if change else None, form.cleaned_data)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return  # the service set the organisations

@@ -147,7 +147,8 @@ class MaintenanceWindowCancelApi(APIView):
 
 
 class SlaReportApi(APIView):
-    """`GET /api/v1/sla-reports/?month=2026-11`: availability of every organisation for that month."""
+    """`GET /api/v1/sla-reports/?month=2026-11`: availability of every organisation for that month, against the
+    target (SPEC R26): emergency windows and unplanned incidents count, planned windows and force majeure do not."""
 
     permission_classes = [IsOperator]
 
@@ -160,6 +161,11 @@ class SlaReportApi(APIView):
         announced_maintenance_seconds = serializers.IntegerField()
         unannounced_downtime_seconds = serializers.IntegerField()
         availability_percent = serializers.DecimalField(max_digits=7, decimal_places=3)
+        incident_seconds = serializers.IntegerField(help_text="Unplanned incidents (force majeure apart).")
+        force_majeure_seconds = serializers.IntegerField(
+            help_text="Force-majeure incidents: reported, not counted against the target (GCS art. 8).")
+        target_percent = serializers.DecimalField(max_digits=6, decimal_places=3)
+        target_met = serializers.BooleanField()
 
         class Meta:
             ref_name = "SlaReportRow"

@@ -8,6 +8,7 @@ from mooc_platform.errors import Code as BaseCode
 class Code(BaseCode):
     """The maintenance app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
 
+    INCIDENT_INVALID = "incident_invalid"
     INVALID_MONTH = "invalid_month"
     MAINTENANCE_ALREADY_OVER = "maintenance_already_over"
     MAINTENANCE_END_BEFORE_START = "maintenance_end_before_start"

@@ -99,3 +99,40 @@ class MaintenanceNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of window {self.window_id} r{self.revision} to {self.tenant_id}"
+
+
+class Incident(models.Model):
+    """An unplanned interruption of service recorded by an operator (SPEC R26 — GCS art. 8, `001_…` §14): shown on
+    the status page and in the iCalendar feed's history, counted as downtime by the availability report.
+    `end` is empty while the incident is in progress. A force-majeure incident (an unforeseeable event beyond
+    the platform's control, such as a failure of the host: GCS art. 8) is shown and reported, but left out of
+    the availability measured against the target, which the contract does not extend to force majeure."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("All organisations")
+        SELECTED = "selected", _("Selected organisations")
+
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField(null=True, blank=True, db_index=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
+    tenants = models.ManyToManyField(Tenant, blank=True, related_name="incidents",
+                                     help_text="The affected organisations when the scope is 'selected'.")
+    summary_fr = models.TextField("public summary (French)")
+    summary_en = models.TextField("public summary (English)")
+    force_majeure = models.BooleanField(default=False, help_text="An event beyond the platform's control (GCS art. 8).")
+    created_by_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gt=models.F("start")),
+                                   name="incident_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def summary(self, language: str) -> str:
+        return self.summary_fr if (language or "").startswith("fr") else self.summary_en

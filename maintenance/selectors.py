@@ -11,12 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from mooc_platform.business_time import platform_tz
 from tenants.models import Tenant
 
-from .models import MaintenanceNotice, MaintenanceWindow
+from .models import Incident, MaintenanceNotice, MaintenanceWindow
 from .rules import as_utc
 
 
@@ -171,6 +172,10 @@ class SlaRow:
     announced_maintenance_seconds: int
     unannounced_downtime_seconds: int
     availability_percent: Decimal
+    incident_seconds: int = 0
+    force_majeure_seconds: int = 0
+    target_percent: Decimal = Decimal("99")
+    target_met: bool = True
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -197,15 +202,27 @@ def _merged_seconds(intervals: list[tuple[datetime, datetime]]) -> int:
     return int(total)
 
 
-def sla_report_monthly_all_tenants(*, month: date) -> list[SlaRow]:
-    """Availability of every organisation for one calendar month (Europe/Paris), SPEC R16–R17.
+def sla_target_percent() -> Decimal:
+    """The availability the platform commits to (`001_…` §14: at least 99 %), MAINTENANCE_AVAILABILITY_TARGET."""
+    return Decimal(str(getattr(settings, "MAINTENANCE_AVAILABILITY_TARGET", "99")))
+
+
+def sla_report_monthly_all_tenants(*, month: date, now: datetime | None = None) -> list[SlaRow]:
+    """Availability of every organisation for one calendar month (Europe/Paris), SPEC R16–R17, R26.
 
     availability = 1 − unannounced downtime / month duration. Planned windows (announced 48 hours
     ahead, GCS art. 8) are excluded from the downtime; emergency windows count as downtime, and so does a
-    planned window whose announcement reached the organisation late (less than 48 hours ahead). The
-    month's duration is real time, so March and October have one hour less or more. Cancelled
-    windows count for nothing. Percentages are rounded half-up to 3 decimals."""
+    planned window whose announcement reached the organisation late (less than 48 hours ahead), and so do
+    unplanned incidents (an incident in progress up to `now`). Force-majeure incidents are reported apart
+    (`force_majeure_seconds`) and left out of the downtime: GCS art. 8 excludes force majeure from the
+    commitment. Overlaps count once. The month's duration is real time, so March and October have one hour
+    less or more. Cancelled windows count for nothing. Percentages are rounded half-up to 3 decimals;
+    `target_met` compares them with `sla_target_percent()`."""
+    now = now or timezone.now()
+    target = sla_target_percent()
     month_start, month_end = _month_bounds(month)
+    incidents = list(Incident.objects.filter(start__lt=month_end).filter(Q(end__isnull=True) | Q(end__gt=month_start))
+                     .prefetch_related("tenants"))
     month_seconds = int((month_end - month_start).total_seconds())
     windows = list(
         MaintenanceWindow.objects.exclude(status=MaintenanceWindow.Status.CANCELLED)
@@ -230,12 +247,31 @@ def sla_report_monthly_all_tenants(*, month: date) -> list[SlaRow]:
             clipped = (max(window.start, month_start), min(window.end, month_end))
             unannounced = window.kind == MaintenanceWindow.Kind.EMERGENCY or (window.id, tenant.id) in announced_late
             (emergency if unannounced else planned).append(clipped)
-        downtime = _merged_seconds(emergency)
-        availability = (Decimal(1) - Decimal(downtime) / Decimal(month_seconds)) * 100
+        unplanned: list[tuple[datetime, datetime]] = []
+        force_majeure: list[tuple[datetime, datetime]] = []
+        for incident in incidents:
+            if incident.scope == Incident.Scope.SELECTED and tenant not in incident.tenants.all():
+                continue
+            clipped = (max(incident.start, month_start), min(incident.end or now, month_end))
+            if clipped[1] > clipped[0]:
+                (force_majeure if incident.force_majeure else unplanned).append(clipped)
+        downtime = _merged_seconds(emergency + unplanned)
+        availability = ((Decimal(1) - Decimal(downtime) / Decimal(month_seconds)) * 100).quantize(
+            Decimal("0.001"), rounding=ROUND_HALF_UP)
         rows.append(SlaRow(
             tenant_id=tenant.id, tenant_slug=tenant.slug, tenant_name=tenant.name, month=f"{month:%Y-%m}",
             month_seconds=month_seconds, announced_maintenance_seconds=_merged_seconds(planned),
-            unannounced_downtime_seconds=downtime,
-            availability_percent=availability.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP),
+            unannounced_downtime_seconds=downtime, availability_percent=availability,
+            incident_seconds=_merged_seconds(unplanned), force_majeure_seconds=_merged_seconds(force_majeure),
+            target_percent=target, target_met=availability >= target,
         ))
     return rows
+
+
+def incidents_public(*, now: datetime, past_days: int = 90) -> dict[str, list[Incident]]:
+    """The status page and the iCalendar feed: incidents in progress, and those ended in the last `past_days`
+    days, newest first (they name no organisation: 'all' or 'some organisations')."""
+    incidents = list(Incident.objects.filter(Q(end__isnull=True) | Q(end__gt=now - timedelta(days=past_days)))
+                     .filter(start__lte=now).order_by("-start", "-id"))
+    return {"current": [i for i in incidents if i.end is None],
+            "past": [i for i in incidents if i.end is not None]}

@@ -22,7 +22,7 @@ from tenants.models import Tenant
 from tenants.selectors import tenant_administrator_emails
 
 from . import state
-from .models import MaintenanceNotice, MaintenanceWindow
+from .models import Incident, MaintenanceNotice, MaintenanceWindow
 from .rules import (
     MIN_NOTICE,
     REMINDER_BEFORE,
@@ -379,3 +379,73 @@ def maintenance_notices_send_due(
     if not dry_run and window_id is None:
         maintenance_windows_complete(now=now)
     return done
+
+
+# --- Incidents (SPEC R26 — GCS art. 8, `001_…` §14) ------------------------------------------------------------
+
+
+class IncidentInvalidError(ApplicationError):
+    code = Code.INCIDENT_INVALID
+
+
+def _incident_check(*, start: datetime, end: datetime | None, scope: str, tenants: list[Tenant], summary_fr: str,
+                    summary_en: str, now: datetime) -> None:
+    problems: dict[str, str] = {}
+    if as_utc(start) > now:
+        problems["start"] = "An incident is recorded once it has begun: its start cannot be in the future."
+    if end is not None and as_utc(end) <= as_utc(start):
+        problems["end"] = "The end must come after the start."
+    if end is not None and as_utc(end) > now:
+        problems["end"] = "The end cannot be in the future: leave it empty while the incident is in progress."
+    if scope not in Incident.Scope.values:
+        problems["scope"] = "The scope is 'all' or 'selected'."
+    elif scope == Incident.Scope.SELECTED and not tenants:
+        problems["tenants"] = "Choose at least one organisation, or the scope 'all'."
+    if not summary_fr.strip() or not summary_en.strip():
+        problems["summary"] = "The public summary is needed in French and in English."
+    if problems:
+        raise IncidentInvalidError(" ".join(problems.values()), details=problems)
+
+
+def incident_record(*, start: datetime, end: datetime | None, scope: str, tenants: Iterable[Tenant] = (),
+                    summary_fr: str, summary_en: str, force_majeure: bool, actor: Any,
+                    now: datetime | None = None) -> Incident:
+    """Record an unplanned incident (SPEC R26): it shows on the status page and in the iCalendar feed, and the
+    availability report counts it (force majeure apart). Audited (`incident.recorded`)."""
+    now = now or timezone.now()
+    tenants = list(tenants)
+    _incident_check(start=start, end=end, scope=scope, tenants=tenants, summary_fr=summary_fr,
+                    summary_en=summary_en, now=now)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            start=as_utc(start), end=as_utc(end) if end else None, scope=scope, summary_fr=summary_fr.strip(),
+            summary_en=summary_en.strip(), force_majeure=bool(force_majeure),
+            created_by_email=getattr(actor, "email", "") or "")
+        if scope == Incident.Scope.SELECTED:
+            incident.tenants.set(tenants)
+        audit_record(action="incident.recorded", actor=actor, target=incident, after=_incident_snapshot(incident))
+    return incident
+
+
+def incident_update(*, incident: Incident, end: datetime | None, force_majeure: bool, summary_fr: str,
+                    summary_en: str, actor: Any, now: datetime | None = None) -> Incident:
+    """Close an incident in progress (its end), or correct its summary or force-majeure flag. Audited
+    (`incident.updated`, before and after)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        _incident_check(start=locked.start, end=end, scope=locked.scope, tenants=list(locked.tenants.all()),
+                        summary_fr=summary_fr, summary_en=summary_en, now=now)
+        before = _incident_snapshot(locked)
+        locked.end, locked.force_majeure = (as_utc(end) if end else None), bool(force_majeure)
+        locked.summary_fr, locked.summary_en = summary_fr.strip(), summary_en.strip()
+        locked.save(update_fields=["end", "force_majeure", "summary_fr", "summary_en", "updated_at"])
+        audit_record(action="incident.updated", actor=actor, target=locked, before=before,
+                     after=_incident_snapshot(locked))
+    return locked
+
+
+def _incident_snapshot(incident: Incident) -> dict[str, Any]:
+    return {"start": incident.start.isoformat(), "end": incident.end.isoformat() if incident.end else None,
+            "scope": incident.scope, "force_majeure": incident.force_majeure,
+            "tenants": sorted(incident.tenants.values_list("slug", flat=True)) if incident.pk else []}

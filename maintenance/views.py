@@ -12,20 +12,23 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
-from .models import MaintenanceWindow
-from .selectors import maintenance_windows_public
+from .models import Incident, MaintenanceWindow
+from .selectors import incidents_public, maintenance_windows_public
 
 
 @cache_control(public=True, max_age=60)
 def status_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    context = {**maintenance_windows_public(now=now), "now": now, "time_zone": settings.PLATFORM_TIME_ZONE}
+    incidents = incidents_public(now=now)
+    context = {**maintenance_windows_public(now=now), "now": now, "time_zone": settings.PLATFORM_TIME_ZONE,
+               "incidents_current": incidents["current"], "incidents_past": incidents["past"]}
     return render(request, "maintenance/status.html", context)
 
 
 @cache_control(public=True, max_age=300)
 def status_calendar(request: HttpRequest) -> HttpResponse:
-    """An iCalendar feed a customer subscribes to: current, upcoming and last 90 days' windows."""
+    """An iCalendar feed a customer subscribes to: current, upcoming and last 90 days' windows, and the
+    incidents of the last 90 days (SPEC R26; one in progress ends "now" until it is closed)."""
     now = timezone.now()
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.PLATFORM_NAME}//Maintenance windows//EN")
@@ -35,6 +38,9 @@ def status_calendar(request: HttpRequest) -> HttpResponse:
     windows = maintenance_windows_public(now=now)
     for window in windows["current"] + windows["upcoming"] + windows["past"]:
         calendar.add_component(_event(window, now))
+    incidents = incidents_public(now=now)
+    for incident in incidents["current"] + incidents["past"]:
+        calendar.add_component(_incident_event(incident, now))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="maintenance.ics"'
     return response
@@ -52,6 +58,22 @@ def _event(window: MaintenanceWindow, now) -> icalendar.Event:  # type: ignore[n
     kind_fr = "Maintenance d’urgence" if window.kind == MaintenanceWindow.Kind.EMERGENCY else "Maintenance programmée"
     event.add("summary", f"{kind} ({scope}) / {kind_fr}")
     event.add("description", f"{window.message_en}\n\n{window.message_fr}")
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _incident_event(incident: Incident, now) -> icalendar.Event:  # type: ignore[no-untyped-def]
+    event = icalendar.Event()
+    event.add("uid", f"incident-{incident.id}@{settings.PLATFORM_DOMAIN}")
+    event.add("dtstamp", now)
+    event.add("dtstart", incident.start)
+    event.add("dtend", incident.end or now)
+    scope, scope_fr = (("all organisations", "toutes les organisations") if incident.scope == Incident.Scope.ALL
+                       else ("some organisations", "certaines organisations"))
+    event.add("summary", f"Incident ({scope}) / Incident ({scope_fr})")
+    ongoing = "" if incident.end else "\n\n(in progress / en cours)"
+    event.add("description", f"{incident.summary_en}\n\n{incident.summary_fr}{ongoing}")
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

@@ -12,6 +12,7 @@ from .organisations import (
     organisations,
 )
 from .placement import organisation_node_move
+from .plans import plan_retire, plans
 from .quotes import quote_action, quote_detail, quote_new, quotes
 from .sign_in import language_view, login_view, otp_setup_view, otp_view, recovery_codes_view
 
@@ -33,6 +34,8 @@ __all__ = [
     "organisations",
     "otp_setup_view",
     "otp_view",
+    "plan_retire",
+    "plans",
     "quote_action",
     "quote_detail",
     "quote_new",

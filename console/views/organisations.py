@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -235,6 +236,17 @@ def _timeline(*, tenant: Tenant, now: datetime) -> list[dict[str, Any]]:
     """The tenant's lifecycle, with the non-payment warning and termination ahead of a tenant suspended for
     non-payment (SPEC R27) unless it is under collective proceedings."""
     steps = tenants_selectors.tenant_timeline(tenant=tenant, now=now)
+    retirement = invoicing_selectors.tenant_plan_retirement(tenant=tenant)
+    if retirement is not None:  # SPEC R24: the notice, then the export reminders before the end of access
+        steps.append({"key": "plan_retired", "at": retirement.notified_at, "done": True,
+                      "label": _("Notice: the plan %(plan)s is retired; access until %(date)s") % {
+                          "plan": retirement.retirement.plan.name,
+                          "date": date_format(timezone.localtime(retirement.access_ends_at, platform_tz()),
+                                              "SHORT_DATETIME_FORMAT")}})
+        for days in tenants_selectors.REMINDER_DAYS:
+            at = business_days_later(retirement.access_ends_at, -days)
+            steps.append({"key": f"retirement_reminder_{days}", "at": at, "done": at <= now,
+                          "label": _("Export reminder: access ends in %(days)s days") % {"days": days}})
     if (tenant.suspended_at is not None and tenant.suspension_reason == invoicing_services.NON_PAYMENT_REASON
             and tenant.terminated_at is None
             and invoicing_selectors.tenant_collective_proceedings_open(tenant=tenant) is None):

@@ -21,6 +21,7 @@ from .plans import (
 from .proceedings import (
     platform_tenant_ids_under_collective_proceedings,
     tenant_collective_proceedings_open,
+    tenant_plan_retirement,
 )
 from .quotes import (
     platform_quotes_list,
@@ -47,5 +48,6 @@ __all__ = [
     "tenant_collective_proceedings_open",
     "tenant_credit",
     "tenant_invoices",
+    "tenant_plan_retirement",
     "tenant_subscription",
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .non_payment import NonPaymentRunReport, non_payment_terminations_run
+from .retirements import RetirementRunReport, plan_retirement_reminders_run
 
 
 @dataclass
@@ -18,6 +19,7 @@ class ContractDeadlinesReport:
     now: datetime
     dry_run: bool
     non_payment: NonPaymentRunReport = field(default_factory=NonPaymentRunReport)
+    retirements: RetirementRunReport = field(default_factory=RetirementRunReport)
 
     def lines(self) -> list[str]:
         verb = "would " if self.dry_run else ""
@@ -26,6 +28,7 @@ class ContractDeadlinesReport:
         out += [f"{verb}warn of termination for non-payment: {slug} ({detail})"
                 for slug, detail in self.non_payment.warned]
         out += [f"{verb}TERMINATE for non-payment: {slug} ({detail})" for slug, detail in self.non_payment.terminated]
+        out += [f"{verb}send export reminder: {slug} ({detail})" for slug, detail in self.retirements.reminders]
         out += [f"error: {slug}: {detail}" for slug, detail in self.non_payment.errors]
         if len(out) == 1:
             out.append("nothing to do")
@@ -39,7 +42,9 @@ def contract_deadlines_run(*, now: datetime | None = None, dry_run: bool = False
     if dry_run:
         with transaction.atomic():
             report.non_payment = non_payment_terminations_run(now=now, dry_run=True)
+            report.retirements = plan_retirement_reminders_run(now=now, dry_run=True)
             transaction.set_rollback(True)
         return report
     report.non_payment = non_payment_terminations_run(now=now)
+    report.retirements = plan_retirement_reminders_run(now=now)
     return report

@@ -17,11 +17,12 @@ from tenants.models import Tenant
 from tenants.services import tenant_access_extend, tenant_cancel, tenant_resubscribe, tenant_terminate
 
 from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
-from ..models import Invoice, Quote, QuoteLine, Subscription
+from ..models import Invoice, PlanRetirement, Quote, QuoteLine, Subscription
 from ..money import money_round
 from ..selectors.invoices import due_q
 from .plans import _recurring_lines, plan_price_current
 from .quotes import SignResult, _quote_document_store, _quote_signature_record, _subscription_open
+from .retirements import PlanRetiredError
 
 
 def subscription_paid_through(*, subscription: Subscription) -> datetime:
@@ -141,6 +142,9 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
                     .filter(tenant=tenant).order_by("-id").first())
         if previous is None:
             raise NotFoundError("This organisation has no subscription to renew.")
+        if PlanRetirement.objects.filter(plan_id=previous.plan_id).exists():  # GCS art. 1: no longer sold
+            raise PlanRetiredError("This plan is no longer offered: contact the platform's operators for a new quote.",
+                                   details={"plan": previous.plan.code})
         tenant_resubscribe(tenant=tenant, actor=actor, now=now)  # guards the state, the retention end, the purge
         # The same "due" as reinstatement: an invoice due today must be paid first (GCS art. 4).
         due = Invoice.objects.filter(due_q(as_of=today), tenant=tenant)

@@ -451,3 +451,5 @@ INVOICING_NON_PAYMENT_WARNING_DAYS = env.int("INVOICING_NON_PAYMENT_WARNING_DAYS
 # plan retirements' export reminders and ends of access; what `run_contract_deadlines` does. Exactly-once.
 CELERY_BEAT_SCHEDULE["invoicing-contract-deadlines"] = {"task": "invoicing.run_contract_deadlines",
                                                         "schedule": 15 * 60}
+# The monthly availability the platform commits to, in percent (SPEC R26 — `001_…` §14: at least 99 %).
+MAINTENANCE_AVAILABILITY_TARGET = env("MAINTENANCE_AVAILABILITY_TARGET", default="99")

@@ -12,8 +12,10 @@ from .test_browser_console import _operator, _sign_in
 @pytest.mark.parametrize("width", [375, 1366])
 def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port: int, browser, width) -> None:
     from tenants.models import Tenant
+    from tests.factories import PlanFactory
 
     _operator()
+    plan = PlanFactory()
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     base = f"http://localhost:{live_server_port}"
@@ -21,7 +23,9 @@ def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port
     demo = Tenant.objects.get(slug="demo")
     for path in ("/console/", "/console/organisations/", f"/console/organisations/{demo.pk}/",
                  f"/console/organisations/{demo.pk}/suspend/", "/console/invoices/", "/console/quotes/new/",
-                 "/console/approvals/"):
+                 "/console/approvals/", "/console/plans/",
+                 f"/console/plans/{plan.pk}/retire/",
+                 f"/console/organisations/{demo.pk}/proceedings-open/"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         # The console's stylesheet applies (served by the app): its header is a flex box.

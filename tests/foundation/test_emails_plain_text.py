@@ -278,6 +278,41 @@ def _invoices(college: Tenant, capture: Any, frozen: Any = None) -> list[EmailMu
     return issued + reminder + notice
 
 
+def _signed(college: Tenant, capture: Any) -> Any:
+    from invoicing import services
+
+    quote, _ = _quote(college.language, capture)
+    with capture(execute=True):
+        return services.quote_sign(token=quote.token, signer_name="Zoé d'Arc", signer_title="Directrice",
+                                   signer_email="zoe@orleans.example", accept_terms=True, ip_address="203.0.113.7",
+                                   user_agent="pytest")
+
+
+@sends("invoicing/emails/non_payment_warning")
+def _non_payment(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    from invoicing import services
+    from tenants.services import tenant_suspend
+
+    result = _signed(college, capture)
+    tenant = Tenant.objects.get(pk=result.tenant.pk)
+    tenant_suspend(tenant=tenant, reason=services.NON_PAYMENT_REASON, now=paris(2027, 1, 1, 6), notify=False)
+    return _sent(capture, lambda: services.non_payment_termination_warn(tenant=tenant, now=paris(2027, 2, 15, 6)))
+
+
+@sends("invoicing/emails/plan_retired", "invoicing/emails/plan_retirement_reminder")
+def _plan_retirement(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    from invoicing import services
+    from invoicing.models import SubscriptionRetirement
+
+    result = _signed(college, capture)
+    notice = _sent(capture, lambda: services.plan_retire(plan=result.subscription.plan, actor=None,
+                                                         reason="Replaced by Campus & Co."))
+    row = SubscriptionRetirement.objects.get(subscription=result.subscription)
+    reminder = _sent(capture, lambda: services.plan_retirement_reminder_send(row=row, days=30,
+                                                                             now=paris(2027, 7, 15, 9)))
+    return notice + reminder
+
+
 # --- maintenance -------------------------------------------------------------------------------------
 
 
@@ -345,7 +380,7 @@ def test_every_email_template_is_sent_here() -> None:
     found = [*ROOT.glob("*/templates/*/emails/*.txt"), *ROOT.glob("mooc_platform/*/templates/*/emails/*.txt")]
     on_disk = {str(p.relative_to(p.parents[2])).removesuffix(".txt") for p in found}
     assert on_disk == set(SENT)
-    assert len(on_disk) == 20  # 19 e-mails (one invitation) and the body the lifecycle e-mail includes
+    assert len(on_disk) == 23  # 22 e-mails (one invitation) and the body the lifecycle e-mail includes
 
 
 EXPECTED_SUBJECTS = {
@@ -378,6 +413,12 @@ EXPECTED_SUBJECTS = {
         "Collège d'Orléans & Co : vos données seront détruites dans 30 jours",
         "Collège d'Orléans & Co : bon retour parmi nous",
         "Collège d'Orléans & Co : contrat résilié par la plateforme"],
+    ("en", "_non_payment"): ["Collège d'Orléans & Co: last warning before termination for non-payment"],
+    ("fr", "_non_payment"): ["Collège d'Orléans & Co : dernier avertissement avant résiliation pour impayé"],
+    ("en", "_plan_retirement"): ["Collège d'Orléans & Co: the Essential plan is being discontinued",
+                                 "Collège d'Orléans & Co: access ends in 30 days — download an export"],
+    ("fr", "_plan_retirement"): ["Collège d'Orléans & Co : fin de commercialisation de l'offre Essential",
+                                 "Collège d'Orléans & Co : fin de l'accès dans 30 jours — téléchargez un export"],
     ("en", "_maintenance"): [
         "Scheduled maintenance on Saturday 20 February 2027 — Collège d'Orléans & Co",
         "Reminder: maintenance tomorrow, Saturday 20 February 2027, 14:00 CET — Collège d'Orléans & Co",
