@@ -136,3 +136,18 @@ class Incident(models.Model):
 
     def summary(self, language: str) -> str:
         return self.summary_fr if (language or "").startswith("fr") else self.summary_en
+
+
+class HealthProbeState(models.Model):
+    """The one row of the beat's health probe (SPEC R26, optional part): consecutive failures of `/healthz` and the
+    incident it opened automatically, closed by the next success."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Health probe: {self.consecutive_failures} failure(s)"

@@ -22,7 +22,7 @@ from tenants.models import Tenant
 from tenants.selectors import tenant_administrator_emails
 
 from . import state
-from .models import Incident, MaintenanceNotice, MaintenanceWindow
+from .models import HealthProbeState, Incident, MaintenanceNotice, MaintenanceWindow
 from .rules import (
     MIN_NOTICE,
     REMINDER_BEFORE,
@@ -449,3 +449,60 @@ def _incident_snapshot(incident: Incident) -> dict[str, Any]:
     return {"start": incident.start.isoformat(), "end": incident.end.isoformat() if incident.end else None,
             "scope": incident.scope, "force_majeure": incident.force_majeure,
             "tenants": sorted(incident.tenants.values_list("slug", flat=True)) if incident.pk else []}
+
+
+# --- The health probe (SPEC R26, optional: an incident opened after N failures of /healthz) ---------------------
+
+
+def _health_fetch(url: str, timeout: float) -> str:
+    """"" when `url` answers 200, else what went wrong."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - an operator-set http(s) URL
+            return "" if response.status == 200 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:  # refused, timed out, unresolvable, malformed: all are failures
+        return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def health_probe_run(*, now: datetime | None = None) -> str:
+    """Probe MAINTENANCE_HEALTH_PROBE_URL (beat, every minute; off when empty). After
+    MAINTENANCE_HEALTH_PROBE_FAILURES consecutive failures an incident is opened for all organisations, starting at
+    the first failure; the next success closes it. Returns what happened ("off", "ok", "failure 2/3",
+    "incident opened", "incident closed")."""
+    url = getattr(settings, "MAINTENANCE_HEALTH_PROBE_URL", "")
+    if not url:
+        return "off"
+    threshold = max(1, int(getattr(settings, "MAINTENANCE_HEALTH_PROBE_FAILURES", 3)))
+    error = _health_fetch(url, float(getattr(settings, "MAINTENANCE_HEALTH_PROBE_TIMEOUT_SECONDS", 5)))
+    now = now or timezone.now()
+    with transaction.atomic():
+        HealthProbeState.objects.get_or_create(id=1)
+        probe = HealthProbeState.objects.select_for_update(of=("self",)).select_related("incident").get(id=1)
+        probe.last_checked_at = now
+        if not error:
+            outcome = "ok"
+            if probe.incident is not None and probe.incident.end is None:
+                incident_update(incident=probe.incident, end=now, force_majeure=probe.incident.force_majeure,
+                                summary_fr=probe.incident.summary_fr, summary_en=probe.incident.summary_en,
+                                actor=None, now=now)
+                outcome = "incident closed"
+            probe.consecutive_failures, probe.first_failure_at, probe.last_error, probe.incident = 0, None, "", None
+        else:
+            probe.consecutive_failures += 1
+            probe.first_failure_at = probe.first_failure_at or now
+            probe.last_error = error[:300]
+            outcome = f"failure {probe.consecutive_failures}/{threshold}"
+            if probe.consecutive_failures >= threshold and probe.incident is None:
+                probe.incident = incident_record(
+                    start=probe.first_failure_at, end=None, scope=Incident.Scope.ALL, force_majeure=False, actor=None,
+                    summary_en=f"The platform did not answer its health check ({error[:120]}). We are on it.",
+                    summary_fr=f"La plateforme ne répond pas à son contrôle de santé ({error[:120]}). "
+                               "Nous intervenons.",
+                    now=now)
+                outcome = "incident opened"
+        probe.save()
+    return outcome

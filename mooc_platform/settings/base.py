@@ -453,3 +453,9 @@ CELERY_BEAT_SCHEDULE["invoicing-contract-deadlines"] = {"task": "invoicing.run_c
                                                         "schedule": 15 * 60}
 # The monthly availability the platform commits to, in percent (SPEC R26 — `001_…` §14: at least 99 %).
 MAINTENANCE_AVAILABILITY_TARGET = env("MAINTENANCE_AVAILABILITY_TARGET", default="99")
+# Optional (SPEC R26): beat probes this URL (the platform's own /healthz, as customers reach it) every minute and
+# opens an incident after this many failures in a row; the next success closes it. Empty = no probe.
+MAINTENANCE_HEALTH_PROBE_URL = env("MAINTENANCE_HEALTH_PROBE_URL", default="")
+MAINTENANCE_HEALTH_PROBE_FAILURES = env.int("MAINTENANCE_HEALTH_PROBE_FAILURES", default=3)
+MAINTENANCE_HEALTH_PROBE_TIMEOUT_SECONDS = env.float("MAINTENANCE_HEALTH_PROBE_TIMEOUT_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["maintenance-health-probe"] = {"task": "maintenance.health_probe_run", "schedule": 60.0}
