@@ -264,3 +264,11 @@ def tenant_users_count(*, tenant: Tenant) -> int | None:
         return None
     with schema_context(tenant.schema_name):
         return User.objects.filter(is_active=True).exclude(role=User.Role.OPERATOR).count()
+
+
+def quote_pro_formas(*, quote: Any) -> list[Invoice]:
+    """The pro forma invoices issued of `quote` (they carry no link to it: their issue events do)."""
+    ids = [int(target) for target in AuditEvent.objects.filter(
+        action="invoice.pro_forma_issued", target_type="Invoice", after__quote=quote.pk).values_list(
+        "target_id", flat=True) if str(target).isdigit()]
+    return list(Invoice.objects.filter(pk__in=ids, kind=Invoice.Kind.PRO_FORMA).order_by("-id"))

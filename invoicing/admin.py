@@ -123,7 +123,9 @@ class QuoteAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["organisation_name", "contact_email", "wished_slug"]
     inlines = [QuoteLineInline, VatNumberCheckInline]
-    actions = ["send", "revise", "withdraw", "pro_forma"]
+    # Send, revise, withdraw and pro forma: buttons of the console's quote page (/console/quotes/<id>/), each a
+    # service call after a confirmation page. The record list keeps no bulk action.
+    actions = None
     readonly_fields = ["status", "token", "pdf_key", "pdf_sha256", "created_by_email", "sent_at", "signed_at",
                        "plan_price", "billing_period", "storage_quota_bytes", "custom_domains_allowed", "terms_version"]
 
@@ -149,28 +151,6 @@ class QuoteAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # lines are made by the services
 
-    @admin.action(description="Send the selected quotes (PDF + signing link by e-mail)")
-    def send(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        base = request.build_absolute_uri("/")
-        apply_to_each(request, queryset,
-                      lambda q: services.quote_send(quote=q, signing_base_url=base, actor=request.user),
-                      done="Quotes sent")
-
-    @admin.action(description="Revise: supersede the selected sent quotes by new drafts")
-    def revise(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        apply_to_each(request, queryset, lambda q: services.quote_revise(quote=q, actor=request.user),
-                      done="New drafts made")
-
-    @admin.action(description="Withdraw the selected quotes")
-    def withdraw(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        apply_to_each(request, queryset, lambda q: services.quote_withdraw(quote=q, actor=request.user),
-                      done="Quotes withdrawn")
-
-    @admin.action(description="Issue a pro forma invoice of the selected quotes")
-    def pro_forma(self, request: HttpRequest, queryset: QuerySet[Quote]) -> None:
-        apply_to_each(request, queryset, lambda q: services.invoice_pro_forma_issue(quote=q, actor=request.user),
-                      done="Pro forma invoices issued")
-
 
 @admin.register(QuoteSignature)
 class QuoteSignatureAdmin(admin.ModelAdmin):
@@ -192,7 +172,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
                     "customer_invoiced", "customer_paid", "customer_balance_due", "customer_overdue"]
     list_filter = ["status", "billing_period", "plan"]
     search_fields = ["buyer_name", "tenant__slug"]
-    actions = ["invoice_next_period", "cancel"]
+    # Cancelling is the console's organisation page (a confirmation stating the end of access and retention).
+    actions = ["invoice_next_period"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Subscription]:
         """The customer's balance (all its invoices, every subscription) on each row, in the list's one query."""
@@ -229,11 +210,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.action(description="Invoice the next period now")
     def invoice_next_period(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
         apply_to_each(request, queryset, lambda s: services.invoice_issue(subscription=s), done="Invoices issued")
-
-    @admin.action(description="Cancel (no refund, access until the paid-through date)")
-    def cancel(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
-        apply_to_each(request, queryset, lambda s: services.subscription_cancel(subscription=s, actor=request.user),
-                      done="Subscriptions cancelled")
 
 
 class InvoiceLineInline(ReadOnlyInline):

@@ -159,6 +159,23 @@ def maintenance_window_tenants(*, window: MaintenanceWindow) -> QuerySet[Tenant]
     return tenants.order_by("id")
 
 
+def maintenance_window_tenants_told(*, window: MaintenanceWindow) -> QuerySet[Tenant]:
+    """The organisations already sent an announcement of `window` (any revision): those a cancellation reaches."""
+    told = MaintenanceNotice.objects.filter(window=window, kind=MaintenanceNotice.Kind.ANNOUNCEMENT)
+    return Tenant.objects.filter(id__in=told.values("tenant_id")).order_by("name", "id")
+
+
+def maintenance_windows_operator_list(*, status: str = "", now: datetime) -> QuerySet[MaintenanceWindow]:
+    """The operators' list: every window (or those of `status`; "ahead" = scheduled and not ended), the
+    windows still to come first, then the most recent."""
+    windows = MaintenanceWindow.objects.prefetch_related("tenants")
+    if status == "ahead":
+        return windows.filter(status=MaintenanceWindow.Status.SCHEDULED, end__gt=now).order_by("start", "id")
+    if status in MaintenanceWindow.Status.values:
+        windows = windows.filter(status=status)
+    return windows.order_by("-start", "-id")
+
+
 # --- SLA report (operators) ---------------------------------------------------------------------
 
 

@@ -113,25 +113,44 @@ def _quiz_deadlines_affected(*, window: MaintenanceWindow) -> list[dict[str, Any
                                               start=window.start, end=window.end)
 
 
-def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: str, now: datetime,
-                   scope: str, tenants: Iterable[Tenant] = (), exclude_id: int | None = None) -> None:
+def maintenance_window_rules_check(*, kind: str, start: datetime, end: datetime, scope: str,
+                                   tenants: Iterable[Tenant] = (), justification: str = "",
+                                   exclude_id: int | None = None, now: datetime | None = None
+                                   ) -> tuple[list[BrokenRule], list[str] | str]:
+    """Every rule a window from `start` to `end` breaks, without writing anything: the console shows them
+    all before the operator confirms, and the services refuse on the same answer (SPEC R16, R17). Returns
+    the broken rules and the organisations concerned by the per-organisation rule (slugs, or "all")."""
+    now, start, end = as_utc(now or timezone.now()), as_utc(start), as_utc(end)
     if kind == MaintenanceWindow.Kind.EMERGENCY:
-        if not justification.strip():
-            raise JustificationRequiredError(
-                "An emergency window may break the maintenance rules only with a written justification "
-                "(data at risk, GCS art. 8).",
-                details={"broken_rules": [{"code": Code.MAINTENANCE_JUSTIFICATION_REQUIRED,
-                                            "message": "Justification is empty."}]},
-            )
         broken = window_times_check(start=start, end=end, now=now)
-    else:
-        broken = planned_window_rules_check(start=start, end=end, now=now)
+        if not justification.strip():
+            broken.insert(0, BrokenRule(
+                Code.MAINTENANCE_JUSTIFICATION_REQUIRED,
+                "An emergency window may break the maintenance rules only with a written justification "
+                "(data at risk, GCS art. 8)."))
+        return broken, []
+    broken = planned_window_rules_check(start=start, end=end, now=now)
     concerned: list[str] | str = []
-    if kind == MaintenanceWindow.Kind.PLANNED and end > start:
+    if end > start:
         joined, concerned = planned_interruptions_check(start=start, end=end, scope=scope, tenants=tenants,
                                                         exclude_id=exclude_id)
         known = {rule.code for rule in broken}
         broken += [rule for rule in joined if rule.code not in known]
+    return broken, concerned
+
+
+def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: str, now: datetime,
+                   scope: str, tenants: Iterable[Tenant] = (), exclude_id: int | None = None) -> None:
+    if kind == MaintenanceWindow.Kind.EMERGENCY and not justification.strip():
+        raise JustificationRequiredError(
+            "An emergency window may break the maintenance rules only with a written justification "
+            "(data at risk, GCS art. 8).",
+            details={"broken_rules": [{"code": Code.MAINTENANCE_JUSTIFICATION_REQUIRED,
+                                        "message": "Justification is empty."}]},
+        )
+    broken, concerned = maintenance_window_rules_check(kind=kind, start=start, end=end, scope=scope,
+                                                       tenants=tenants, justification=justification,
+                                                       exclude_id=exclude_id, now=now)
     if broken:
         raise MaintenanceRuleError.from_rules(broken, start=start.isoformat(), end=end.isoformat(),
                                               **({"tenants": concerned} if concerned else {}))

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from invoicing import selectors as invoicing_selectors
@@ -25,7 +25,7 @@ from invoicing.models import Plan, Quote
 from mooc_platform import storage
 from mooc_platform.accounts.invitations import INVITATION_TIMEOUT_DAYS
 from mooc_platform.business_time import business_date, business_days_later, platform_tz
-from mooc_platform.errors import ApplicationError
+from mooc_platform.errors import ApplicationError, NotFoundError
 from tenants import selectors as tenants_selectors
 from tenants import services as tenants_services
 from tenants.models import CustomDomain, SupportAccessGrant, Tenant
@@ -35,6 +35,7 @@ from ..forms import (
     ConfirmForm,
     LimitsForm,
     ProceedingsForm,
+    ProvisionForm,
     ReasonForm,
     RenameForm,
 )
@@ -70,6 +71,33 @@ def organisations(request: HttpRequest) -> HttpResponse:
         "params": params, "query": query.urlencode()})
 
 
+@operator_required
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    """A new organisation without a quote: `tenant_provision` with slug, plan and first administrator (issue 12
+    item 1). The plan gives the limits; no subscription and no invoice are made."""
+    form = ProvisionForm(_posted(request), plans=Plan.objects.filter(is_active=True).order_by("name"))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                price = invoicing_services.plan_price_current(plan=data["plan"])
+                tenant = tenants_services.tenant_provision(
+                    slug=data["slug"], name=data["name"], admin_email=data["admin_email"],
+                    admin_full_name=data["admin_full_name"], seat_limit=price.seats,
+                    storage_quota_bytes=price.storage_quota_bytes, language=data["language"],
+                    custom_domains_allowed=price.custom_domains_allowed, actor=request.user)
+            except ApplicationError as exc:
+                form.add_error("slug" if "slug" in (exc.details or {}) else None, exc.message)
+                status = 409
+            else:
+                messages.success(request, _("%(name)s is ready at its address; %(email)s is invited to choose a "
+                                            "password.") % {"name": tenant.name, "email": data["admin_email"]})
+                return redirect(f"/console/organisations/{tenant.pk}/")
+    return render(request, "console/organisation_new.html", {"form": form}, status=status)
+
+
 @dataclass
 class Action:
     key: str
@@ -99,6 +127,8 @@ ACTIONS = {
                                gettext_lazy("Record the proceedings"), ProceedingsForm, danger=False),
     "proceedings-close": Action("proceedings-close", gettext_lazy("End of the collective proceedings"),
                                 gettext_lazy("Record the end"), ConfirmForm, danger=False),
+    "cancel-subscription": Action("cancel-subscription", gettext_lazy("Cancel the subscription"),
+                                  gettext_lazy("Cancel the subscription"), ConfirmForm),
 }
 
 
@@ -145,6 +175,22 @@ def _consequence(action: str, tenant: Tenant, now: datetime) -> str:
     if action == "rename":
         return _("The new name is shown to the organisation's users at once; issued invoices keep the name they "
                  "were issued with.")
+    if action == "cancel-subscription":
+        subscription = invoicing_selectors.tenant_subscription(tenant=tenant)
+        if subscription is None or subscription.status != subscription.Status.ACTIVE:
+            return _("%(name)s has no subscription running: there is nothing to cancel.") % {"name": name}
+        access_ends = max(invoicing_services.subscription_paid_through(subscription=subscription), now)
+        destroyed = business_days_later(access_ends, tenants_selectors.RETENTION_DAYS)
+        return ngettext(
+            "%(name)s's subscription ends now: no refund, no further invoice. Its %(users)s user keeps access "
+            "until %(date)s (the end of the period already paid; a later payment extends it), then its data is "
+            "kept until %(destroyed)s and destroyed. The administrators are told by e-mail.",
+            "%(name)s's subscription ends now: no refund, no further invoice. Its %(users)s users keep access "
+            "until %(date)s (the end of the period already paid; a later payment extends it), then its data is "
+            "kept until %(destroyed)s and destroyed. The administrators are told by e-mail.", users) % {
+            "name": name, "users": users,
+            "date": timezone.localtime(access_ends, platform_tz()).strftime("%Y-%m-%d %H:%M"),
+            "destroyed": timezone.localtime(destroyed, platform_tz()).date().isoformat()}
     if action == "limits":
         return _("Seats and storage are billed: nothing changes now. An amendment quote is prepared for the "
                  "customer; the new limits apply when the customer signs it.")
@@ -183,6 +229,12 @@ def _run_action(request: HttpRequest, action: str, tenant: Tenant, data: dict[st
     if action == "rename":
         tenants_services.tenant_rename(tenant=tenant, name=data["name"], actor=actor)
         return _("Renamed.")
+    if action == "cancel-subscription":
+        subscription = invoicing_selectors.tenant_subscription(tenant=tenant)
+        if subscription is None:
+            raise NotFoundError(_("%(name)s has no subscription.") % {"name": tenant.name})
+        invoicing_services.subscription_cancel(subscription=subscription, actor=actor, now=now)
+        return _("The subscription of %(name)s is cancelled.") % {"name": tenant.name}
     if action == "limits":
         quote = quote_amendment_create(
             tenant=tenant, seats=data["seat_limit"],
@@ -286,11 +338,14 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+DOMAIN_ACTIONS = ("approve", "remove")
+
+
 @operator_required
 def domain_action(request: HttpRequest, pk: int, domain_pk: int, action: str) -> HttpResponse:
     tenant = _tenant_of(pk)
     custom = get_object_or_404(CustomDomain, pk=domain_pk, tenant=tenant)
-    if action not in ("approve", "remove"):
+    if action not in DOMAIN_ACTIONS:
         raise Http404
     form = ConfirmForm(_posted(request))
     status = 200

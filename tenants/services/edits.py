@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
+from mooc_platform.accounts.services import user_invitation_resend
 from mooc_platform.audit import audit_record
 from mooc_platform.audit import jsonable as _jsonable
 from mooc_platform.errors import ApplicationError, ConflictError, NotFoundError
@@ -22,42 +22,40 @@ from ..errors import Code
 from ..models import CustomDomain, Domain, Tenant
 from ..routing import tenant_cache_clear
 from .lifecycle import IllegalTransitionError
-from .provisioning import user_invitation_send
 
 
 class InvitationAlreadyAcceptedError(ConflictError):
     code = Code.INVITATION_ACCEPTED
 
 
+def _first_administrator_q() -> Any:
+    return User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True).order_by("date_joined", "pk")
+
+
 def tenant_first_administrator(*, tenant: Tenant) -> User | None:
-    """The administrator created with the tenant (the earliest administrator of its schema)."""
+    """The administrator created with the tenant (the earliest active administrator of its schema)."""
     with schema_context(tenant.schema_name):
-        return User.objects.filter(role=User.Role.ADMINISTRATOR).order_by("date_joined", "pk").first()
+        return _first_administrator_q().first()
 
 
 def tenant_admin_invitation_resend(*, tenant: Tenant, actor: Any, now: datetime | None = None) -> str:
     """E-mail the first administrator a new one-time link to choose a password (issue 9 item 8): the
     administrator of a new tenant can never be locked out by an expired invitation. Refused once a
-    password is set (the link would be useless) and for tenants without access. Returns the link."""
+    password is set (the link would be useless) and for tenants without access. Returns the link.
+
+    The one invitation flow (`mooc_platform.accounts.services.user_invitation_resend`) sends it: the links
+    sent before stop working, and the event is `user.invitation_resent` (operator, client address)."""
     if tenant.state not in (Tenant.State.ACTIVE, Tenant.State.SUSPENDED, Tenant.State.CANCELLED):
         raise IllegalTransitionError(_("This organisation has no access any more: no invitation can be sent."),
                                      details={"state": tenant.state})
-    with schema_context(tenant.schema_name):
-        admin = User.objects.filter(role=User.Role.ADMINISTRATOR).order_by("date_joined", "pk").first()
-        if admin is None:
-            raise NotFoundError(_("This organisation has no administrator."))
-        if admin.has_usable_password():
-            raise InvitationAlreadyAcceptedError(
-                _("%(email)s has already chosen a password: they can use “Forgot your password?”.")
-                % {"email": admin.email}, details={"email": admin.email})
-        if not admin.is_active:
-            admin.is_active = True
-            admin.save(update_fields=["is_active"])
-    with transaction.atomic():
-        link = user_invitation_send(tenant=tenant, user=admin)
-        audit_record(action="tenant.invitation_resent", actor=actor, tenant=tenant, target=tenant,
-                     after={"email": admin.email, "sent_at": _jsonable(now or timezone.now())})
-    return link
+    admin = tenant_first_administrator(tenant=tenant)
+    if admin is None:
+        raise NotFoundError(_("This organisation has no administrator."))
+    if admin.has_usable_password():
+        raise InvitationAlreadyAcceptedError(
+            _("%(email)s has already chosen a password: they can use “Forgot your password?”.")
+            % {"email": admin.email}, details={"email": admin.email})
+    return user_invitation_resend(user=admin, actor=actor, tenant=tenant)
 
 
 def tenant_rename(*, tenant: Tenant, name: str, actor: Any) -> Tenant:

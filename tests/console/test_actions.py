@@ -3,12 +3,15 @@ audited with the operator and the client address (issue 12 items 1 and 5, issue 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from django.test import override_settings
+from django.db import connection
+from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 
 from console.models import ApprovalRequest
@@ -16,11 +19,17 @@ from invoicing import services as invoicing_services
 from invoicing.models import Invoice, Quote, Subscription
 from mooc_platform.accounts.models import User
 from tenants.models import AuditEvent, CustomDomain, DestructionRecord, Domain, SupportAccessGrant, Tenant
-from tenants.services import custom_domain_request, support_grant_create, tenant_terminate
+from tenants.services import (
+    custom_domain_request,
+    support_grant_create,
+    tenant_admin_invitation_resend,
+    tenant_terminate,
+)
 from tests.helpers import console_client
 from tests.invoicing.helpers import paris, sign
 
 IP = "203.0.113.9"
+LINK = re.compile(r"https?://\S+/invitation/\S+/")
 GB = 1024**3
 
 
@@ -130,16 +139,33 @@ def test_a_purge_refused_by_the_service_is_shown_as_the_outcome(make_tenant, sec
     assert Tenant.objects.get(pk=tenant.pk).state == Tenant.State.RETENTION
 
 
-def test_the_operator_re_sends_an_expired_invitation_to_the_first_administrator(
+def test_the_operator_re_sends_an_expired_invitation_and_the_older_link_stops_working(
         make_tenant, mailoutbox, django_capture_on_commit_callbacks) -> None:
-    tenant = make_tenant(passwords=False)
+    """Issue 12 item 4: the console's re-send is the one invitation flow (`user_invitation_resend`)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant = make_tenant(passwords=False)  # the administrator is only invited
+    first = urlsplit(LINK.search(mailoutbox[-1].body).group(0)).path
+    host = Client(HTTP_HOST=f"{tenant.slug}.localhost")
+    assert host.get(first).status_code == 200  # the first link works until a new one is sent
+    connection.set_schema_to_public()
     page = _console().get(f"/console/organisations/{tenant.pk}/resend-invitation/").content.decode()
     assert f"admin@{tenant.slug}.test receives a new link to choose a password, valid 14 days" in page
     with time_machine.travel(datetime.now(UTC) + timedelta(days=20)):  # the first link has expired
         with django_capture_on_commit_callbacks(execute=True):
             assert _console().post(f"/console/organisations/{tenant.pk}/resend-invitation/").status_code == 302
-        assert mailoutbox[-1].to == [f"admin@{tenant.slug}.test"] and "/invitation/" in mailoutbox[-1].body
-    assert _audited("tenant.invitation_resent", tenant).after["email"] == f"admin@{tenant.slug}.test"
+        assert mailoutbox[-1].to == [f"admin@{tenant.slug}.test"]
+        second = urlsplit(LINK.search(mailoutbox[-1].body).group(0)).path
+        assert second != first
+    assert host.get(first).status_code == 404  # revoked, not merely expired
+    assert host.get(second).status_code == 200
+    connection.set_schema_to_public()
+    with django_capture_on_commit_callbacks(execute=True):
+        third_link = tenant_admin_invitation_resend(tenant=tenant, actor=None)
+    assert host.get(second).status_code == 404 and host.get(urlsplit(third_link).path).status_code == 200
+    connection.set_schema_to_public()
+    event = _audited("user.invitation_resent", tenant)
+    assert (event.target_type, event.after["email"]) == ("User", f"admin@{tenant.slug}.test")
+    assert not AuditEvent.objects.filter(action="tenant.invitation_resent").exists()  # one event, one home
 
 
 def test_no_invitation_once_the_administrator_has_a_password(make_tenant) -> None:

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
-from tests.helpers import host_of
+from tests.helpers import console_client, host_of
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Per host. Forms first, then routes; on this 2-core machine both finish well within it (the test
@@ -236,15 +236,15 @@ def test_no_tenant_page_form_or_route_answers_a_server_error(demo) -> None:
 @pytest.mark.django_db
 def test_no_platform_page_form_or_route_answers_a_server_error(db) -> None:
     fuzzer = Fuzzer("localhost", time.monotonic() + FUZZ_SECONDS)
-    operator = User.objects.get(email="operator@demo.test")
-    console = _signed_in("localhost", operator)
+    # The console asks for a second factor: its client is signed in with both (tests.helpers.console_client).
+    console = console_client(raise_request_exception=False)
     anonymous = Client(HTTP_HOST="localhost", raise_request_exception=False)
     ids = {"token": "nope", "code": "NOPE"}
-    # Of the console, the forms of the platform's own models that take dates, money and ids.
+    # Of the console, its own forms that take dates, money, slugs and ids, and the admin's add forms.
     pages = [*(p for p in _pages_with_ids(PLATFORM_ROUTES, ids) if not p.startswith("/console/")),
-             "/console/maintenance/maintenancewindow/add/", "/console/invoicing/quote/add/",
-             "/console/tenants/tenant/", "/console/invoicing/payment/add/", "/console/invoicing/planprice/add/",
-             "/console/claims/", "/console/claims/1/"]
+             "/console/maintenance-windows/new/", "/console/organisations/new/", "/console/quotes/new/",
+             "/console/invoicing/quote/add/", "/console/tenants/tenant/", "/console/invoicing/payment/add/",
+             "/console/invoicing/planprice/add/", "/console/claims/", "/console/claims/1/"]
     # The console (Django admin) renders heavy forms (a second each here): its add forms get the
     # whole-form values only, and its routes are fuzzed signed out (every one must redirect, not fail).
     fuzzer.fuzz_forms(anonymous, pages)

@@ -40,7 +40,7 @@ def test_console_creates_and_sends_a_quote(console, plan, django_capture_on_comm
     quote = Quote.objects.get(wished_slug="iut-orleans")
     assert sum(line.amount for line in quote.lines.all()) == Decimal("128.00")
     with django_capture_on_commit_callbacks(execute=True):
-        console.post("/console/invoicing/quote/", {"action": "send", "_selected_action": [quote.pk]})
+        console.post(f"/console/quotes/{quote.pk}/send/")
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.SENT
     assert "/quotes/sign/" in mailoutbox[-1].body
 
