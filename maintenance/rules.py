@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from maintenance.errors import Code
 from mooc_platform.business_time import platform_tz
 
@@ -36,7 +39,8 @@ def duration_text(delta: timedelta) -> str:
 
 
 def local_text(moment: datetime) -> str:
-    return moment.astimezone(platform_tz()).strftime("%A %d %B %Y %H:%M %Z")
+    """The moment on the Paris wall clock, in the active language ("Saturday 27 March 2027 12:00 CET")."""
+    return date_format(moment.astimezone(platform_tz()), "l d F Y H:i T")
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -52,9 +56,9 @@ def window_times_check(*, start: datetime, end: datetime, now: datetime) -> list
     start, end, now = as_utc(start), as_utc(end), as_utc(now)
     broken = []
     if end <= start:
-        broken.append(BrokenRule(Code.MAINTENANCE_END_BEFORE_START, "A window must end after it starts."))
+        broken.append(BrokenRule(Code.MAINTENANCE_END_BEFORE_START, _("A window must end after it starts.")))
     if end <= now:
-        broken.append(BrokenRule(Code.MAINTENANCE_ALREADY_OVER, "This window would already be over."))
+        broken.append(BrokenRule(Code.MAINTENANCE_ALREADY_OVER, _("This window would already be over.")))
     return broken
 
 
@@ -69,19 +73,20 @@ def planned_window_rules_check(*, start: datetime, end: datetime, now: datetime)
     if local_start.weekday() != SATURDAY or local_start.time() < EARLIEST_START:
         broken.append(BrokenRule(
             Code.MAINTENANCE_NOT_SATURDAY_NOON,
-            "A planned window must start on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); "
-            f"this one starts on {local_text(start)}.",
+            _("A planned window must start on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); "
+              "this one starts on %(start)s.") % {"start": local_text(start)},
         ))
     if end - start > MAX_DURATION:
         broken.append(BrokenRule(
             Code.MAINTENANCE_TOO_LONG,
-            f"A planned window lasts at most 24 hours (GCS art. 8); this one lasts {duration_text(end - start)}.",
+            _("A planned window lasts at most 24 hours (GCS art. 8); this one lasts %(duration)s.")
+            % {"duration": duration_text(end - start)},
         ))
     if start - now < MIN_NOTICE:
         broken.append(BrokenRule(
             Code.MAINTENANCE_NOTICE_TOO_SHORT,
-            "A planned window must be announced at least 48 hours before it starts (GCS art. 8); "
-            f"this one starts in {duration_text(start - now)}.",
+            _("A planned window must be announced at least 48 hours before it starts (GCS art. 8); "
+              "this one starts in %(notice)s.") % {"notice": duration_text(start - now)},
         ))
     return broken
 
@@ -115,14 +120,16 @@ def interruption_rules_check(*, start: datetime, end: datetime, others: list[tup
     if span_start < as_utc(start) and (local_start.weekday() != SATURDAY or local_start.time() < EARLIEST_START):
         broken.append(BrokenRule(
             Code.MAINTENANCE_NOT_SATURDAY_NOON,
-            "A planned interruption starts on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); with the "
-            f"windows this one touches, {who} would be unavailable from {local_text(span_start)}.",
+            _("A planned interruption starts on a Saturday at or after 12:00 (Europe/Paris, GCS art. 8); with the "
+              "windows this one touches, %(who)s would be unavailable from %(start)s.")
+            % {"who": who, "start": local_text(span_start)},
         ))
     if span_end - span_start > MAX_DURATION:
         broken.append(BrokenRule(
             Code.MAINTENANCE_TOO_LONG,
-            "A planned interruption lasts at most 24 hours (GCS art. 8); with the windows this one overlaps or "
-            f"touches, {who} would be unavailable {duration_text(span_end - span_start)} in a row, from "
-            f"{local_text(span_start)} to {local_text(span_end)}.",
+            _("A planned interruption lasts at most 24 hours (GCS art. 8); with the windows this one overlaps or "
+              "touches, %(who)s would be unavailable %(duration)s in a row, from %(start)s to %(end)s.")
+            % {"who": who, "duration": duration_text(span_end - span_start), "start": local_text(span_start),
+               "end": local_text(span_end)},
         ))
     return broken

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maintenance.errors import Code
 from mooc_platform.audit import audit_record
@@ -88,7 +89,7 @@ def planned_interruptions_check(*, start: datetime, end: datetime, scope: str, t
             for tenant in window.tenants.all():
                 selected.setdefault(tenant.id, (tenant, []))[1].append((window.start, window.end))
     if scope == MaintenanceWindow.Scope.ALL:
-        broken = interruption_rules_check(start=start, end=end, others=shared, who="every organisation")
+        broken = interruption_rules_check(start=start, end=end, others=shared, who=_("every organisation"))
         if broken:
             return broken, "all"
         groups = list(selected.values())
@@ -126,8 +127,8 @@ def maintenance_window_rules_check(*, kind: str, start: datetime, end: datetime,
         if not justification.strip():
             broken.insert(0, BrokenRule(
                 Code.MAINTENANCE_JUSTIFICATION_REQUIRED,
-                "An emergency window may break the maintenance rules only with a written justification "
-                "(data at risk, GCS art. 8)."))
+                _("An emergency window may break the maintenance rules only with a written justification "
+                  "(data at risk, GCS art. 8).")))
         return broken, []
     broken = planned_window_rules_check(start=start, end=end, now=now)
     concerned: list[str] | str = []
@@ -143,8 +144,8 @@ def _rules_enforce(*, kind: str, start: datetime, end: datetime, justification: 
                    scope: str, tenants: Iterable[Tenant] = (), exclude_id: int | None = None) -> None:
     if kind == MaintenanceWindow.Kind.EMERGENCY and not justification.strip():
         raise JustificationRequiredError(
-            "An emergency window may break the maintenance rules only with a written justification "
-            "(data at risk, GCS art. 8).",
+            _("An emergency window may break the maintenance rules only with a written justification "
+              "(data at risk, GCS art. 8)."),
             details={"broken_rules": [{"code": Code.MAINTENANCE_JUSTIFICATION_REQUIRED,
                                         "message": "Justification is empty."}]},
         )

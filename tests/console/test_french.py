@@ -56,3 +56,26 @@ def test_console_dates_are_paris_time_and_nothing_leaks_to_the_next_request(demo
     french = client.get(f"/console/organisations/{demo.pk}/").content.decode()
     assert "10/01/2026 23:35" in french
     assert translation.get_language() != "fr" and timezone.get_current_timezone_name() == "UTC"
+
+
+def test_maintenance_rules_and_confirmations_are_in_french_for_a_french_operator(demo) -> None:
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from tests.factories import MaintenanceWindowFactory
+
+    User.objects.filter(email="operator@demo.test").update(language="fr")
+    with time_machine.travel(datetime(2027, 3, 20, 9, tzinfo=UTC), tick=False):
+        client = console_client()
+        refused = client.post("/console/maintenance-windows/new/", {
+            "start": "2027-03-26T12:00", "end": "2027-03-26T18:00", "scope": "all", "kind": "planned",
+            "reason": "r", "message_fr": "Mise à jour.", "message_en": "Upgrade."}).content.decode()
+        assert ("Une fenêtre planifiée doit commencer un samedi à partir de 12 h (Europe/Paris, CGV art. 8) ; "
+                "celle-ci commence le vendredi 26 mars 2027 12:00 CET.") in refused
+        assert "must start on a Saturday" not in refused
+        window = MaintenanceWindowFactory(start=datetime(2027, 3, 27, 11, tzinfo=UTC), tenants=[demo],
+                                          now=datetime(2027, 3, 20, 9, tzinfo=UTC))
+        page = client.get(f"/console/maintenance-windows/{window.pk}/cancel/").content.decode()
+        assert "La fenêtre du 27 mars 2027 12:00 – 27 mars 2027 18:00 (heure de Paris) est annulée" in page
+        assert "Planifiée" in client.get(f"/console/maintenance-windows/{window.pk}/").content.decode()
