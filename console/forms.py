@@ -125,8 +125,12 @@ class ProvisionForm(forms.Form):
                                  choices=[("fr", "Français"), ("en", "English")], initial="fr")
 
     def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        self.fields["slug"].help_text = _("The organisation's address: <slug>.%(domain)s") % {
+            "domain": settings.PLATFORM_DOMAIN}
 
     def clean_slug(self) -> str:
         from mooc_platform.errors import ApplicationError

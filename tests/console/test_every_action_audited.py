@@ -30,7 +30,7 @@ OPERATOR = "operator@demo.test"
 
 # Console routes that change nothing an operator acts on: pages, lists, downloads, and the language preference.
 READ_ONLY = {"dashboard", "organisations", "organisation", "approvals", "invoices", "quotes", "quote",
-             "maintenance-windows", "maintenance-window", "invoice-pdf", "language"}
+             "maintenance-windows", "maintenance-window", "invoice-pdf", "claims", "language"}
 # The sign-in steps: audited as `operator.signed_in` and `operator.totp_enrolled` (tests/console/test_access.py).
 SIGN_IN = {"login", "otp", "otp-setup"}
 
@@ -143,6 +143,20 @@ def _window(action: str) -> Scenario:
     return Scenario(prepare)
 
 
+def _claim(action: str) -> Scenario:
+    def prepare(ctx: Any) -> tuple[str, dict[str, Any], str, str]:
+        from claims import services as claims_services
+        from tests.claims.helpers import administrator_of
+
+        claim = claims_services.claim_file(tenant=ctx.demo, actor=administrator_of(ctx.demo), category="other",
+                                           event_at=datetime.now(UTC) - timedelta(hours=1), subject="s", body="b")
+        data = ({"action": "reply", "body": "We are on it.", "status": "answered"} if action == "reply"
+                else {"action": "status", "status": "in_progress"})
+        return (f"/console/claims/{claim.pk}/", data,
+                "claim.replied" if action == "reply" else "claim.status_changed", OPERATOR)
+    return Scenario(prepare)
+
+
 def _recovery_codes(ctx: Any) -> tuple[str, dict[str, Any], str, str]:
     return "/console/otp/recovery-codes/", {}, "operator.recovery_codes_issued", OPERATOR
 
@@ -179,9 +193,13 @@ SCENARIOS: dict[str, Scenario] = {
     "maintenance-window-move": _window("move"),
     "maintenance-window-cancel": _window("cancel"),
     "recovery-codes": Scenario(_recovery_codes),
+    "claim:reply": _claim("reply"),
+    "claim:status": _claim("status"),
 }
 # Actions spread over one route, by the name of its `action` parameter.
-ACTION_TABLES = {"organisation-action": ACTIONS, "domain-action": DOMAIN_ACTIONS, "quote-action": QUOTE_ACTIONS}
+# (The claim page posts its forms with an `action` field: reply, status.)
+ACTION_TABLES = {"organisation-action": ACTIONS, "domain-action": DOMAIN_ACTIONS, "quote-action": QUOTE_ACTIONS,
+                 "claim": ("reply", "status")}
 
 
 def test_every_console_post_action_has_a_scenario() -> None:
@@ -204,7 +222,7 @@ class Ctx:
 @override_settings(CONSOLE_FOUR_EYES_ACTIONS=["terminate", "purge"])
 def test_every_console_action_is_audited_with_the_operator_and_the_client_address(
         name, demo, make_tenant, quote_sent, clock, second_operator, django_capture_on_commit_callbacks) -> None:
-    ctx = Ctx(make_tenant=make_tenant, quote_sent=quote_sent, clock=clock, second_operator=second_operator)
+    ctx = Ctx(make_tenant=make_tenant, quote_sent=quote_sent, clock=clock, second_operator=second_operator, demo=demo)
     path, data, action, actor = SCENARIOS[name].prepare(ctx)
     before = set(AuditEvent.objects.values_list("pk", flat=True))
     client = console_client(actor, REMOTE_ADDR=IP)
