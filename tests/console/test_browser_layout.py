@@ -26,7 +26,7 @@ def _next_saturday_noon():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-@pytest.mark.parametrize("width", [375, 1366])
+@pytest.mark.parametrize("width", [375, 1280, 1366])
 def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port: int, browser, width,
                                                                 language) -> None:
     from invoicing.models import Quote
@@ -52,7 +52,7 @@ def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port
                  "/console/quotes/", "/console/quotes/new/", f"/console/quotes/{quote.pk}/",
                  f"/console/quotes/{quote.pk}/withdraw/", "/console/approvals/", "/console/maintenance-windows/",
                  "/console/maintenance-windows/new/", f"{windows}/", f"{windows}/move/", f"{windows}/cancel/",
-                 "/console/plans/", f"/console/plans/{plan.pk}/retire/",
+                 "/console/plans/", f"/console/plans/{plan.pk}/retire/", "/console/claims/",
                  f"/console/organisations/{demo.pk}/proceedings-open/"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
