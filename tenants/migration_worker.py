@@ -162,7 +162,13 @@ def _sql_replay(schema_name: str, keys: list[tuple[str, str]], *, fake: bool, ou
             for app, name in keys:
                 out.write(f"  Applying {app}.{name}\n")
             if statements and not fake:
-                cursor.execute("\n".join(statements))
+                from .citus import citus_enabled
+
+                if citus_enabled():  # Citus refuses several DDL commands in one string (issue 16)
+                    for statement in statements:
+                        cursor.execute(statement)
+                else:
+                    cursor.execute("\n".join(statements))
             cursor.execute(
                 f"INSERT INTO {connection.ops.quote_name(schema_name)}.django_migrations (app, name, applied)"  # noqa: S608
                 " SELECT app, name, now() FROM unnest(%s::text[], %s::text[]) AS m(app, name)",
