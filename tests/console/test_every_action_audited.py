@@ -30,7 +30,7 @@ OPERATOR = "operator@demo.test"
 
 # Console routes that change nothing an operator acts on: pages, lists, downloads, and the language preference.
 READ_ONLY = {"dashboard", "organisations", "organisation", "approvals", "invoices", "quotes", "quote",
-             "maintenance-windows", "maintenance-window", "invoice-pdf", "claims", "language"}
+             "maintenance-windows", "maintenance-window", "invoice-pdf", "claims", "plans", "language"}
 # The sign-in steps: audited as `operator.signed_in` and `operator.totp_enrolled` (tests/console/test_access.py).
 SIGN_IN = {"login", "otp", "otp-setup"}
 # Moving a schema between Citus workers: on one PostgreSQL server there is no other node, the page only says so; the
@@ -160,6 +160,17 @@ def _claim(action: str) -> Scenario:
     return Scenario(prepare)
 
 
+def _plan_retire(ctx: Any) -> tuple[str, dict[str, Any], str, str]:
+    plan = PlanFactory(code=unique_slug("plan"))
+    return f"/console/plans/{plan.pk}/retire/", {"reason": "End of the line"}, "plan.retired", OPERATOR
+
+
+def _proceedings_opened(tenant: Tenant) -> None:
+    from invoicing.services import collective_proceedings_open
+
+    collective_proceedings_open(tenant=tenant, kind="safeguard", actor=None)
+
+
 def _recovery_codes(ctx: Any) -> tuple[str, dict[str, Any], str, str]:
     return "/console/otp/recovery-codes/", {}, "operator.recovery_codes_issued", OPERATOR
 
@@ -196,6 +207,11 @@ SCENARIOS: dict[str, Scenario] = {
     "maintenance-window-move": _window("move"),
     "maintenance-window-cancel": _window("cancel"),
     "recovery-codes": Scenario(_recovery_codes),
+    "plan-retire": Scenario(_plan_retire),
+    "organisation-action:proceedings-open": _org("proceedings-open", {"kind": "safeguard", "reference": "TC Tours"},
+                                                 "customer.collective_proceedings_opened"),
+    "organisation-action:proceedings-close": _org("proceedings-close", {}, "customer.collective_proceedings_closed",
+                                                  state=_proceedings_opened),
     "claim:reply": _claim("reply"),
     "claim:status": _claim("status"),
 }
