@@ -15,8 +15,10 @@ from django.utils.html import format_html
 
 from mooc_platform import storage
 from mooc_platform.admin_actions import apply_to_each
+from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import client_ip
 
 from . import selectors, services
 from .forms import QuoteChangeForm
@@ -70,8 +72,24 @@ class PlanPriceForm(forms.ModelForm):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
+    """Plans are listed, named and added here (audited); retiring one is the console's page /console/plans/
+    (`plan_retire`: six months' notice to its customers), never an "active" checkbox, and a plan is never
+    deleted (quotes and invoices name it)."""
+
     list_display = ["name", "code", "is_active"]
     inlines = [PlanPriceInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["is_active"] if obj is None else ["code", "is_active"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        before = {"name": Plan.objects.get(pk=obj.pk).name} if change else None
+        obj.save()
+        audit_record(action="plan.renamed" if change else "plan.created", actor=request.user, target=obj,
+                     before=before, after={"code": obj.code, "name": obj.name}, ip_address=client_ip(request))
 
 
 @admin.register(PlanPrice)
@@ -93,6 +111,9 @@ class PlanPriceAdmin(admin.ModelAdmin):
         if not obj.plan.prices.exists():  # the plan's first price
             obj.version = 1
             obj.save()
+            audit_record(action="plan.price_changed", actor=request.user, target=obj.plan,
+                         after={"version": 1, "valid_from": obj.valid_from.isoformat()},
+                         ip_address=client_ip(request))
             return
         new = services.plan_price_change(plan=obj.plan, actor=request.user,
                                          valid_from=form.cleaned_data.get("valid_from"), **data)
