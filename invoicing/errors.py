@@ -16,6 +16,7 @@ class Code(BaseCode):
     DOCUMENT_CHANGED = "document_changed"
     INITIAL_TERM_NOT_WHOLE_PERIODS = "initial_term_not_whole_periods"
     INVALID_AMOUNT = "invalid_amount"
+    INVALID_BILLING_IDENTITY = "invalid_billing_identity"
     INVALID_COUNTRY = "invalid_country"
     INVALID_CURRENCY = "invalid_currency"
     INVALID_FIELDS = "invalid_fields"
@@ -92,3 +93,7 @@ class BillingPeriodChangeError(ConflictError):
 
 class InitialTermError(ApplicationError):
     code = Code.INITIAL_TERM_NOT_WHOLE_PERIODS
+
+
+class BillingIdentityError(ApplicationError):
+    code = Code.INVALID_BILLING_IDENTITY

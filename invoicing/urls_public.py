@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/customers/", apis.CustomerListApi.as_view(), name="api-customers"),
     path("api/v1/customers/<int:customer_id>/", apis.CustomerDetailApi.as_view(), name="api-customer"),
     path("api/v1/payment-webhooks/provider/", apis.PaymentWebhookApi.as_view(), name="api-payment-webhook"),
+    path("pricing/", views.pricing_page, name="pricing"),
     path("quotes/sign/<str:token>/", views.quote_sign_page, name="quote-sign"),
     path("quotes/sign/<str:token>/pdf/", views.quote_pdf, name="quote-sign-pdf"),
 ]

@@ -6,12 +6,14 @@ from . import apis, views
 
 urlpatterns = [
     path("billing/", views.billing_page, name="billing"),
+    path("billing/identity/", views.billing_identity_page, name="billing-identity"),
     path("billing/cancel/", views.billing_cancel_page, name="billing-cancel"),
     path("billing/resubscribe/", views.billing_resubscribe_page, name="billing-resubscribe"),
     path("billing/invoices/<int:invoice_id>/pdf/", views.billing_invoice_pdf, name="billing-invoice-pdf"),
     path("api/v1/billing/invoices/", apis.TenantInvoiceListApi.as_view(), name="api-billing-invoices"),
     path("api/v1/billing/invoices/<int:invoice_id>/pdf/", apis.TenantInvoicePdfApi.as_view(),
          name="api-billing-invoice-pdf"),
+    path("api/v1/billing/identity/", apis.TenantBillingIdentityApi.as_view(), name="api-billing-identity"),
     path("api/v1/billing/subscription/", apis.TenantSubscriptionApi.as_view(), name="api-billing-subscription"),
     path("api/v1/billing/subscription/cancel/", apis.TenantSubscriptionCancelApi.as_view(),
          name="api-billing-subscription-cancel"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from mooc_platform import storage
@@ -70,6 +70,17 @@ def _signed_page(request: HttpRequest, *, quote: Quote, subscription: Subscripti
         "tenant_url": tenant_url(slug=subscription.tenant.slug, request=request)})
 
 
+def pricing_page(request: HttpRequest) -> HttpResponse:
+    """`/pricing/` on the platform host: each plan's price in force, excluding tax, with its effective date
+    (SPEC R30 — GCS art. 11), in French or English (`?lang=`, else the browser's language)."""
+    language = request.GET.get("lang", "")
+    if language not in ("fr", "en"):
+        language = translation.get_language() or "fr"
+    with translation.override(language):
+        return render(request, "invoicing/pricing.html", {
+            "prices": selectors.public_prices(), "seller": services.seller_snapshot(), "language": language})
+
+
 def quote_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The exact PDF the signer signs (its SHA-256 is kept with the signature)."""
     quote = selectors.quote_by_token(token=token)
@@ -117,6 +128,45 @@ def billing_cancel_page(request: HttpRequest) -> HttpResponse:
     return render(request, "invoicing/billing_cancel.html", {
         "subscription": subscription, "paid_through": paid_through, "paid_in_future": paid_through > timezone.now(),
         "invoiced_through": services.subscription_invoiced_through(subscription=subscription)})
+
+
+class BillingIdentityForm(forms.Form):
+    billing_address = forms.CharField(label=_("Billing address"), max_length=1000,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+    vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False,
+                                 help_text=_("Leave empty if the organisation has none."))
+    siren = forms.CharField(label=_("SIREN (French organisations)"), max_length=20, required=False)
+    billing_email = forms.EmailField(label=_("E-mail address for invoices"), max_length=254)
+
+    # The service's error details name its arguments; the form shows each on its field.
+    FIELD_OF_DETAIL = {"billing_address": "billing_address", "vat_number": "vat_number", "siren": "siren",
+                       "billing_email": "billing_email"}
+
+
+@administrator_required
+def billing_identity_page(request: HttpRequest) -> HttpResponse:
+    """`/billing/identity/`: the administrator updates the billing address, VAT number, SIREN and invoice e-mail
+    (SPEC R28). Issued invoices keep their snapshot; the next one uses the new data."""
+    subscription = selectors.tenant_subscription(tenant=connection.tenant)
+    if subscription is None:
+        raise Http404
+    initial = {"billing_address": subscription.buyer_address, "vat_number": subscription.buyer_vat_number,
+               "siren": subscription.buyer_siren, "billing_email": subscription.buyer_email}
+    form = BillingIdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subscription_billing_identity_update(subscription=subscription, actor=request.user,
+                                                          **form.cleaned_data)
+        except ApplicationError as error:
+            field = next((BillingIdentityForm.FIELD_OF_DETAIL[key] for key in error.details or {}
+                          if key in BillingIdentityForm.FIELD_OF_DETAIL), None)
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Your billing details are saved. Invoices already issued keep the details "
+                                        "they were issued with; the next invoice uses the new ones."))
+            return redirect("billing")
+    return render(request, "invoicing/billing_identity.html", {"form": form, "subscription": subscription},
+                  status=400 if form.errors else 200)
 
 
 class ResubscribeForm(forms.Form):

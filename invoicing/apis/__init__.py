@@ -4,7 +4,9 @@ Platform host (operators): plans, quotes, invoices, payments; quote signatures (
 provider's webhook. Tenant host (customer administrators): invoices and subscription of that tenant only."""
 
 from .billing import (
+    BillingIdentityOutput,
     SubscriptionOutput,
+    TenantBillingIdentityApi,
     TenantInvoiceListApi,
     TenantInvoicePdfApi,
     TenantSubscriptionApi,
@@ -55,6 +57,7 @@ from .subscriptions import (
 
 __all__ = [
     "PDF_RESPONSES",
+    "BillingIdentityOutput",
     "CreditNoteCreateApi",
     "CustomerBalanceOutput",
     "CustomerDetailApi",
@@ -83,6 +86,7 @@ __all__ = [
     "QuoteSignatureCreateApi",
     "QuoteWithdrawApi",
     "SubscriptionOutput",
+    "TenantBillingIdentityApi",
     "TenantInvoiceListApi",
     "TenantInvoicePdfApi",
     "TenantSubscriptionApi",

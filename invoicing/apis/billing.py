@@ -137,3 +137,45 @@ class TenantSubscriptionResubscribeApi(APIView):
             ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
         return Response({"subscription": _subscription_data(result.subscription),
                          "invoice_number": result.invoice.number}, status=status.HTTP_201_CREATED)
+
+
+class BillingIdentityOutput(serializers.Serializer):
+    name = serializers.CharField(source="buyer_name", help_text="Changed by a new order only.")
+    country = serializers.CharField(source="buyer_country", help_text="Changed by a new order only.")
+    billing_address = serializers.CharField(source="buyer_address")
+    vat_number = serializers.CharField(source="buyer_vat_number")
+    siren = serializers.CharField(source="buyer_siren")
+    billing_email = serializers.EmailField(source="buyer_email")
+
+
+class TenantBillingIdentityApi(APIView):
+    """`GET` the details printed on this organisation's next invoice; `PATCH` any of `billing_address`,
+    `vat_number` (checked: format, country, VIES when enabled), `siren`, `billing_email` (SPEC R28). Invoices
+    already issued keep their snapshot; the change is audited."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema_serializer(component_name="TenantBillingIdentityInput")
+    class InputSerializer(serializers.Serializer):
+        billing_address = serializers.CharField(required=False, max_length=1000)
+        vat_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+        siren = serializers.CharField(required=False, allow_blank=True, max_length=20)
+        billing_email = serializers.EmailField(required=False, max_length=254)
+
+    def _subscription(self) -> Subscription:
+        subscription = selectors.tenant_subscription(tenant=_current_tenant())
+        if subscription is None:
+            raise NotFoundError("This organisation has no subscription.")
+        return subscription
+
+    @extend_schema(responses=BillingIdentityOutput)
+    def get(self, request: Request) -> Response:
+        return Response(BillingIdentityOutput(self._subscription()).data)
+
+    @extend_schema(request=InputSerializer, responses=BillingIdentityOutput)
+    def patch(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = services.subscription_billing_identity_update(
+            subscription=self._subscription(), actor=request.user, **data.validated_data)
+        return Response(BillingIdentityOutput(subscription).data)

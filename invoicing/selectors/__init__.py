@@ -16,7 +16,9 @@ from .payments import (
     tenant_credit,
 )
 from .plans import (
+    PublicPrice,
     platform_plans_list,
+    public_prices,
 )
 from .proceedings import (
     platform_tenant_ids_under_collective_proceedings,
@@ -33,6 +35,7 @@ from .subscriptions import (
 
 __all__ = [
     "SETTLEMENT_GRACE_DAYS",
+    "PublicPrice",
     "customer_balance_annotations",
     "invoices_credit_note_proposed",
     "invoices_due",
@@ -42,6 +45,7 @@ __all__ = [
     "platform_plans_list",
     "platform_quotes_list",
     "platform_tenant_ids_under_collective_proceedings",
+    "public_prices",
     "quote_by_token",
     "tenant_balance",
     "tenant_balance_settles_by",

@@ -2,6 +2,7 @@
 function here; APIs, pages, the console, the Celery task and `run_billing` call them."""
 
 from ..errors import (
+    BillingIdentityError,
     BillingPeriodChangeError,
     DocumentChangedError,
     InitialTermError,
@@ -96,6 +97,8 @@ from .retirements import (
     plan_retirement_reminders_run,
 )
 from .subscriptions import (
+    BILLING_IDENTITY_FIELDS,
+    subscription_billing_identity_update,
     subscription_cancel,
     subscription_invoiced_through,
     subscription_paid_through,
@@ -104,6 +107,7 @@ from .subscriptions import (
 )
 
 __all__ = [
+    "BILLING_IDENTITY_FIELDS",
     "CREDIT_NOTE_SERIES",
     "INVOICE_SERIES",
     "NON_PAYMENT_REASON",
@@ -112,6 +116,7 @@ __all__ = [
     "REMINDER_DAYS_BEFORE_DUE",
     "SUSPENSION_DAYS_AFTER_FORMAL_NOTICE",
     "BillingCycleResult",
+    "BillingIdentityError",
     "BillingPeriodChangeError",
     "BillingRunResult",
     "ContractDeadlinesReport",
@@ -175,6 +180,7 @@ __all__ = [
     "quote_withdraw",
     "quotes_expire",
     "seller_snapshot",
+    "subscription_billing_identity_update",
     "subscription_cancel",
     "subscription_invoiced_through",
     "subscription_paid_through",

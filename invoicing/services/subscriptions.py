@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,10 +18,12 @@ from mooc_platform.errors import NotFoundError
 from tenants.models import Tenant
 from tenants.services import tenant_access_extend, tenant_cancel, tenant_resubscribe, tenant_terminate
 
-from ..errors import OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
+from ..errors import BillingIdentityError, OverdueBalanceError, SubscriptionStateError, TermsNotAcceptedError
 from ..models import Invoice, PlanRetirement, Quote, QuoteLine, Subscription
 from ..money import money_round
 from ..selectors.invoices import due_q
+from ..vat import siren_clean, vat_number_clean
+from ..vies import vat_number_vies_verify
 from .plans import _recurring_lines, plan_price_current
 from .quotes import SignResult, _quote_document_store, _quote_signature_record, _subscription_open
 from .retirements import PlanRetiredError
@@ -185,3 +189,56 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
         subscription, invoice = _subscription_open(quote=quote, tenant=tenant, anchor=anchor, today=today,
                                                    actor=actor, audit_extra={"resubscription_of": previous.pk})
     return SignResult(subscription=subscription, tenant=tenant, invoice=invoice)
+
+
+BILLING_IDENTITY_FIELDS = ("buyer_address", "buyer_vat_number", "buyer_siren", "buyer_email")
+
+
+def subscription_billing_identity_update(*, subscription: Subscription, actor: Any, billing_address: str | None = None,
+                                         vat_number: str | None = None, siren: str | None = None,
+                                         billing_email: str | None = None,
+                                         now: datetime | None = None) -> Subscription:
+    """The customer's administrators keep its registration data current (SPEC R28 — GCS definitions: they
+    "access and modify the data related to the Registration"): billing address, VAT number (format, country and,
+    when `INVOICING_VIES_CHECK` is on, VIES), SIREN and the e-mail invoices go to. `None` leaves a field as it is;
+    an empty VAT number or SIREN removes it. Issued invoices keep their frozen buyer snapshot; the next invoice
+    copies the new data (`invoices._buyer_snapshot`). Audited `subscription.billing_identity_updated` with the
+    fields before and after. The country is not editable: another country is another VAT treatment, a new order.
+    Returns the subscription as saved (unchanged, and not audited, when nothing differs)."""
+    changes: dict[str, str] = {}
+    if billing_address is not None:
+        address = billing_address.strip()
+        if not address:
+            raise BillingIdentityError("The billing address cannot be empty.", details={"billing_address": "required"})
+        if len(address) > 1000:
+            raise BillingIdentityError("The billing address is too long (1,000 characters at most).",
+                                       details={"billing_address": "too_long"})
+        changes["buyer_address"] = address
+    if billing_email is not None:
+        email = billing_email.strip().lower()
+        try:
+            validate_email(email)
+        except DjangoValidationError as exc:
+            raise BillingIdentityError("Enter a valid e-mail address for invoices.",
+                                       details={"billing_email": billing_email}) from exc
+        changes["buyer_email"] = email
+    country = subscription.buyer_country
+    if siren is not None:
+        changes["buyer_siren"] = siren_clean(siren=siren, country=country)
+    if vat_number is not None:
+        changes["buyer_vat_number"] = vat_number_clean(vat_number=vat_number, country=country)
+        if changes["buyer_vat_number"] != subscription.buyer_vat_number:
+            # VIES may take seconds: asked before any lock; refuses a number it says is not registered.
+            vat_number_vies_verify(vat_number=changes["buyer_vat_number"], actor=actor, now=now)
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().select_related("tenant", "plan").get(pk=subscription.pk)
+        changed = {name: value for name, value in changes.items() if getattr(locked, name) != value}
+        if not changed:
+            return locked
+        before = {name: getattr(locked, name) for name in changed}
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(changed))
+        audit_record(action="subscription.billing_identity_updated", actor=actor, tenant=locked.tenant,
+                     target=locked, before=before, after=changed)
+    return locked

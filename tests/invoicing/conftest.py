@@ -3,15 +3,17 @@ Rows come from tests/factories.py, helpers from tests/invoicing/helpers.py (old 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from http.server import ThreadingHTTPServer
 
 import pytest
 import time_machine
 
 from invoicing.models import Plan, Quote
 from tests.factories import PlanFactory, QuoteFactory
-from tests.invoicing.helpers import PARIS, paris, schema_exists, sign, unique_slug
+from tests.invoicing.helpers import PARIS, FakeVies, paris, schema_exists, sign, unique_slug
 
 __all__ = ["PARIS", "paris", "schema_exists", "sign", "unique_slug"]
 
@@ -62,3 +64,18 @@ def _throttle_history_cleared() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fake_vies(settings) -> Iterator[list[dict[str, str]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeVies)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    FakeVies.received = []
+    settings.INVOICING_VIES_CHECK = True
+    settings.INVOICING_VIES_URL = f"http://127.0.0.1:{server.server_address[1]}/rest-api/check-vat-number"
+    settings.INVOICING_VIES_TIMEOUT_SECONDS = 0.5
+    yield FakeVies.received
+    server.shutdown()
+    server.server_close()

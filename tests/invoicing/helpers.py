@@ -1,9 +1,13 @@
-"""Helpers of the invoicing tests: Paris times, unique slugs, signing a quote, schema checks."""
+"""Helpers of the invoicing tests: Paris times, unique slugs, signing a quote, schema checks, a fake VIES."""
 
 from __future__ import annotations
 
 import itertools
+import json
+import time
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -34,3 +38,43 @@ def schema_exists(schema_name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [schema_name])
         return cursor.fetchone() is not None
+
+
+# --- A fake VIES (served on loopback by the `fake_vies` fixture) -----------------------------------
+
+SLOW = "811907980"  # DE811907980: the fake VIES answers after 3 s
+ANSWERS: dict[str, dict[str, Any]] = {
+    "DE136695976": {"valid": True, "userError": "VALID", "name": "Beispiel & Söhne GmbH",
+                    "address": "Hauptstraße 1\n10115 Berlin", "requestIdentifier": "WAPIAAAAZ1k2Xy0x"},
+    "DE129273398": {"valid": False, "userError": "INVALID", "name": "---", "address": "---"},
+    "ATU13585627": {"valid": False, "userError": "MS_UNAVAILABLE"},
+    "IE6388047V": {"valid": True, "userError": "VALID", "name": "---", "address": "---",
+                   "requestIdentifier": "WAPIAAAAZ9"},
+}
+
+
+class FakeVies(BaseHTTPRequestHandler):
+    """The VIES REST API's `check-vat-number` (POST {countryCode, vatNumber}), answering from ANSWERS."""
+
+    received: list[dict[str, str]] = []
+
+    def do_POST(self) -> None:
+        asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).received.append(asked)
+        if asked["vatNumber"] == SLOW:
+            time.sleep(3)
+        answer = ANSWERS.get(asked["countryCode"] + asked["vatNumber"])
+        if answer is None:
+            self.send_response(500)
+            self.end_headers()
+            return
+        body = json.dumps({"countryCode": asked["countryCode"], "vatNumber": asked["vatNumber"],
+                           "requestDate": "2026-04-01T09:00:00.000Z", **answer}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass

@@ -5,15 +5,10 @@ here against a fake VIES server on loopback (a real HTTP server, the real client
 from __future__ import annotations
 
 import io
-import json
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import facturx
 import pytest
@@ -106,59 +101,6 @@ def test_monaco_buyer_with_its_french_vat_number_is_not_reverse_charged(quote_se
 
 
 # --- VIES --------------------------------------------------------------------------------------------
-
-SLOW = "811907980"  # DE811907980: the fake VIES answers after 3 s
-ANSWERS: dict[str, dict[str, Any]] = {
-    "DE136695976": {"valid": True, "userError": "VALID", "name": "Beispiel & Söhne GmbH",
-                    "address": "Hauptstraße 1\n10115 Berlin", "requestIdentifier": "WAPIAAAAZ1k2Xy0x"},
-    "DE129273398": {"valid": False, "userError": "INVALID", "name": "---", "address": "---"},
-    "ATU13585627": {"valid": False, "userError": "MS_UNAVAILABLE"},
-    "IE6388047V": {"valid": True, "userError": "VALID", "name": "---", "address": "---",
-                   "requestIdentifier": "WAPIAAAAZ9"},
-}
-
-
-class FakeVies(BaseHTTPRequestHandler):
-    """The VIES REST API's `check-vat-number` (POST {countryCode, vatNumber}), answering from ANSWERS."""
-
-    received: list[dict[str, str]] = []
-
-    def do_POST(self) -> None:
-        asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).received.append(asked)
-        if asked["vatNumber"] == SLOW:
-            time.sleep(3)
-        answer = ANSWERS.get(asked["countryCode"] + asked["vatNumber"])
-        if answer is None:
-            self.send_response(500)
-            self.end_headers()
-            return
-        body = json.dumps({"countryCode": asked["countryCode"], "vatNumber": asked["vatNumber"],
-                           "requestDate": "2026-04-01T09:00:00.000Z", **answer}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def fake_vies(settings) -> Iterator[list[dict[str, str]]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeVies)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    FakeVies.received = []
-    settings.INVOICING_VIES_CHECK = True
-    settings.INVOICING_VIES_URL = f"http://127.0.0.1:{server.server_address[1]}/rest-api/check-vat-number"
-    settings.INVOICING_VIES_TIMEOUT_SECONDS = 0.5
-    yield FakeVies.received
-    server.shutdown()
-    server.server_close()
-
 
 def test_vies_registered_number_is_recorded_with_the_consultation_and_reverse_charged(
         quote_sent, clock, fake_vies) -> None:
