@@ -141,6 +141,20 @@ class BillingIdentityForm(forms.Form):
     # The service's error details name its arguments; the form shows each on its field.
     FIELD_OF_DETAIL = {"billing_address": "billing_address", "vat_number": "vat_number", "siren": "siren",
                        "billing_email": "billing_email"}
+    # The checks' messages (invoicing.vat, invoicing.vies) in the page's language.
+    MESSAGES = {
+        "This SIREN is not valid.": _("This SIREN is not valid."),
+        "A SIREN only identifies French organisations.": _("A SIREN only identifies French organisations."),
+        "This VAT number is not valid.": _("This VAT number is not valid."),
+        "VIES, the EU register of VAT numbers, says this VAT number is not registered.": _(
+            "VIES, the EU register of VAT numbers, says this VAT number is not registered."),
+    }
+
+    @classmethod
+    def message_of(cls, error: ApplicationError) -> str:
+        if error.message.startswith("This VAT number does not belong to country"):
+            return str(_("This VAT number does not belong to the organisation's country."))
+        return str(cls.MESSAGES.get(error.message, error.message))
 
 
 @administrator_required
@@ -160,7 +174,7 @@ def billing_identity_page(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             field = next((BillingIdentityForm.FIELD_OF_DETAIL[key] for key in error.details or {}
                           if key in BillingIdentityForm.FIELD_OF_DETAIL), None)
-            form.add_error(field, error.message)
+            form.add_error(field, BillingIdentityForm.message_of(error))
         else:
             messages.success(request, _("Your billing details are saved. Invoices already issued keep the details "
                                         "they were issued with; the next invoice uses the new ones."))

@@ -25,6 +25,7 @@ from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from tests.helpers import console_client, host_of
+from tests.invoicing.helpers import subscription_rows_for
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Per host. Forms first, then routes; on this 2-core machine both finish well within it (the test
@@ -212,6 +213,7 @@ def test_no_tenant_page_form_or_route_answers_a_server_error(demo) -> None:
     from courses.models import Course, Lesson
 
     host = host_of(demo)
+    subscription_rows_for(demo)  # the billing pages show their forms (cancel, billing details) to the fuzzer
     fuzzer = Fuzzer(host, time.monotonic() + FUZZ_SECONDS)
     with schema_context(demo.schema_name):
         admin = User.objects.get(email="admin@demo.test")

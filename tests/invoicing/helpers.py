@@ -78,3 +78,31 @@ class FakeVies(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def subscription_rows_for(tenant: Any, *, anchor: Any = None) -> Any:
+    """A signed quote and an active subscription for an existing tenant (the demo ones have none), without
+    invoices: for suites that need the billing pages of a demo tenant to show their forms."""
+    from datetime import date
+    from decimal import Decimal
+
+    from invoicing.models import Quote, QuoteLine, Subscription
+    from mooc_platform.business_time import add_months
+    from tests.factories import PlanFactory
+
+    plan = PlanFactory(code=unique_slug("rows"))
+    price = plan.prices.get()
+    anchor = anchor or date(2026, 1, 15)
+    quote = Quote.objects.create(
+        plan_price=price, status=Quote.Status.SENT, token=unique_slug("token"), organisation_name=tenant.name,
+        billing_address="1 rue de la Paix, 75002 Paris", country="FR", contact_name="Demo Buyer",
+        contact_email=f"billing@{tenant.slug}.example", wished_slug=tenant.slug, billing_period=price.billing_period,
+        seats=price.seats, storage_quota_bytes=price.storage_quota_bytes, valid_until=anchor, terms_version="rows")
+    QuoteLine.objects.create(quote=quote, position=1, kind=QuoteLine.Kind.RECURRING, description="Subscription",
+                             quantity=Decimal("1"), unit_price=Decimal("240.00"), amount=Decimal("240.00"))
+    Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.SIGNED, signed_at=datetime(2026, 1, 15, tzinfo=PARIS))
+    return Subscription.objects.create(
+        tenant=tenant, quote=quote, plan=plan, billing_period=price.billing_period, seats=price.seats,
+        anchor_date=anchor, initial_period_ends_on=add_months(anchor, 12), next_period_start=anchor,
+        buyer_name=tenant.name, buyer_address=quote.billing_address, buyer_country="FR",
+        buyer_email=quote.contact_email)

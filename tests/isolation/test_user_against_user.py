@@ -190,11 +190,13 @@ MATRIX: dict[str, Row] = {
     # get 404 where one is needed; what this suite checks is that nobody else gets in.
     "/billing/": Row(get=ADMIN_ONLY),
     "/billing/cancel/": Row(get=ADMIN_ONLY, status=404),
+    "/billing/identity/": Row(get=ADMIN_ONLY, status=404),  # the world's tenant has no subscription
     "/billing/resubscribe/": Row(get=ADMIN_ONLY, status=302),
     "/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
     "/api/v1/billing/invoices/": Row(get=ADMIN_ONLY),
     "/api/v1/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
     "/api/v1/billing/subscription/": Row(get=ADMIN_ONLY, status=404),
+    "/api/v1/billing/identity/": Row(get=ADMIN_ONLY, status=404),
     "/api/v1/billing/subscription/cancel/": Row(get=POST_ONLY),
     "/api/v1/billing/subscription/resubscribe/": Row(get=POST_ONLY),
     # Claims (SPEC R25): the organisation's administrators only.
