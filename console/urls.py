@@ -39,4 +39,5 @@ urlpatterns = [
     path("quotes/new/", views.quote_new, name="quote-new"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("quotes/<int:pk>/<str:action>/", views.quote_action, name="quote-action"),
+    path("terms/", views.terms_versions, name="terms"),
 ]

@@ -6,7 +6,9 @@ import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.utils import timezone
 from mooc_platform.business_time import add_months
 from tenants.models import Tenant
 
-from .models import BillingPeriod, Plan, PlanPrice, Quote, QuoteLine, Subscription
+from .models import BillingPeriod, Plan, PlanPrice, Quote, QuoteLine, Subscription, TermsVersion
 
 DEMO_PLANS = {
     "essential": {"name": "Essential", "billing_period": BillingPeriod.MONTHLY, "flat_amount": Decimal("100.00"),
@@ -38,10 +40,33 @@ def demo_billing_ensure() -> list[Plan]:
     return plans
 
 
+DEMO_TERMS_VERSION = "GCS-2026-01"
+DEMO_TERMS_TEXTS = Path(__file__).resolve().parent / "terms_texts"
+
+
+def demo_terms_ensure() -> TermsVersion:
+    """The demo terms of sale (SPEC R22), from the seed GCS (`003_…`) in English and its French translation, in force
+    since 1 January 2020 (idempotent; no announcement e-mail: it is the first version)."""
+    from .services.terms import _terms_version_create
+
+    existing = TermsVersion.objects.filter(version=DEMO_TERMS_VERSION).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        return _terms_version_create(
+            version=DEMO_TERMS_VERSION, effective_at=datetime(2020, 1, 1, tzinfo=ZoneInfo("Europe/Paris")),
+            text_fr=(DEMO_TERMS_TEXTS / "demo.fr.txt").read_text(encoding="utf-8").strip(),
+            text_en=(DEMO_TERMS_TEXTS / "demo.en.txt").read_text(encoding="utf-8").strip(),
+            actor=None, now=timezone.now())
+
+
 def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
-    """The invoicing part of `seed_demo` (settings.DEMO_SEEDERS): the price list."""
+    """The invoicing part of `seed_demo` (settings.DEMO_SEEDERS): the price list and the terms of sale."""
     demo_billing_ensure()
     log("price list ready (plans essential, campus)")
+    if not TermsVersion.objects.exists():
+        demo_terms_ensure()
+        log(f"terms of sale {DEMO_TERMS_VERSION} on record (French and English)")
 
 
 def subscriptions_bulk_create(*, count: int, plan: Plan, anchor_date: date, prefix: str = "bulk",

@@ -22,6 +22,7 @@ class Code(BaseCode):
     INVALID_FIELDS = "invalid_fields"
     INVALID_SIGNATURE = "invalid_signature"
     INVALID_SIREN = "invalid_siren"
+    INVALID_TERMS_VERSION = "invalid_terms_version"
     INVALID_VALID_UNTIL = "invalid_valid_until"
     INVALID_VAT_NUMBER = "invalid_vat_number"
     INVOICE_STATE = "invoice_state"
@@ -97,3 +98,7 @@ class InitialTermError(ApplicationError):
 
 class BillingIdentityError(ApplicationError):
     code = Code.INVALID_BILLING_IDENTITY
+
+
+class TermsVersionError(ApplicationError):
+    code = Code.INVALID_TERMS_VERSION

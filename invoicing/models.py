@@ -106,6 +106,8 @@ class Quote(models.Model):
     initial_term_months = models.PositiveSmallIntegerField(default=12)
     valid_until = models.DateField(help_text="Last day (Europe/Paris) on which the quote can be signed.")
     terms_version = models.CharField(max_length=40)
+    # The terms of sale the quote was sent with (SPEC R22): kept, whatever version is published later.
+    terms = models.ForeignKey("TermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="quotes")
     pdf_key = models.CharField(max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_by_email = models.CharField(max_length=254, blank=True)
@@ -166,6 +168,8 @@ class QuoteSignature(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
     document_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the exact quote PDF signed.")
+    terms_sha256 = models.CharField(max_length=64, blank=True,
+                                    help_text="SHA-256 of the terms of sale PDF accepted (SPEC R22).")
 
     def __str__(self) -> str:
         return f"{self.quote} signed by {self.signer_name}"
@@ -498,3 +502,81 @@ class SubscriptionRetirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} until {self.access_ends_at:%Y-%m-%d}"
+
+
+class RenewalNotice(models.Model):
+    """The notice of a subscription's tacit renewal, sent once per term (SPEC R23 — `001_…` §5.2, §7): "your
+    subscription renews on `term_ends_on` for `amount_excl_tax` (excl. tax) per period; cancel before that date
+    to stop it", with the amount before the renewal when it differs. The unique constraint makes it once per
+    term; `sent_at` is set when the e-mail left (an unsent row is retried by the next run)."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="renewal_notices")
+    term_ends_on = models.DateField(help_text="The renewal date: first day of the next term (Europe/Paris).")
+    amount_excl_tax = money_field(help_text="EUR excl. tax per billing period from the renewal.")
+    previous_amount_excl_tax = money_field(help_text="EUR excl. tax per billing period before the renewal.")
+    recipients = models.JSONField(default=list)
+    language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-term_ends_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "term_ends_on"], name="renewal_notice_once_per_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} renews on {self.term_ends_on}"
+
+    @property
+    def price_changes(self) -> bool:
+        return self.amount_excl_tax != self.previous_amount_excl_tax
+
+
+class TermsVersion(models.Model):
+    """One version of the terms of sale (SPEC R22 — GCS preamble, `001_…` §3): the full text in French and in
+    English, the date it applies from, and the SHA-256 of its PDF (both texts; rendered deterministically and kept
+    on S3, the document shown, downloaded and e-mailed). Never edited: a change is a new version. A quote keeps the
+    version in force when it was sent (`Quote.terms`); a new version applies to quotes sent from its date."""
+
+    version = models.CharField(max_length=40, unique=True)
+    effective_at = models.DateTimeField(db_index=True)
+    text_fr = models.TextField()
+    text_en = models.TextField()
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the PDF (French and English texts).")
+    pdf_key = models.CharField(max_length=200)
+    published_at = models.DateTimeField()
+    published_by_email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-effective_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text_fr="") & ~Q(text_en=""), name="terms_version_texts_present"),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+    def text(self, language: str) -> str:
+        return self.text_fr if language == "fr" else self.text_en
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"terms-of-sale-{self.version}.pdf"
+
+
+class TermsAnnouncement(models.Model):
+    """The e-mail telling a live tenant's administrators of a new terms version, once per tenant and version."""
+
+    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="announcements")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    recipients = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["terms", "tenant"], name="terms_announcement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.terms} → {self.tenant}"

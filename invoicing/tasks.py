@@ -33,3 +33,22 @@ def run_contract_deadlines() -> list[str]:
     """Beat: terminations of non-payers and their warning, plan retirements' reminders (SPEC R24, R27)."""
     with schema_context("public"):
         return services.contract_deadlines_run().lines()
+
+
+@app.task(name="invoicing.renewal_notices_send")
+def renewal_notices_send() -> dict[str, int]:
+    """Beat: the renewal notices due (SPEC R23), what `manage.py run_renewal_notices` does."""
+    with schema_context("public"):
+        result = services.renewal_notices_send_due()
+    return {"created": result.created, "sent": result.sent}
+
+
+@app.task(name="invoicing.terms_announcements_send", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def terms_announcements_send(*, terms_id: int) -> dict[str, int]:
+    """Queued when a terms version is published: its e-mail to the administrators of every live customer, once
+    each (SPEC R22). A failed tenant is retried."""
+    with schema_context("public"):
+        result = services.terms_announcements_send(terms_id=terms_id)
+    if result.failed:
+        raise RuntimeError(f"{result.failed} terms announcement(s) failed; retrying")
+    return {"created": result.created, "sent": result.sent}

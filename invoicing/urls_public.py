@@ -27,4 +27,6 @@ urlpatterns = [
     path("pricing/", views.pricing_page, name="pricing"),
     path("quotes/sign/<str:token>/", views.quote_sign_page, name="quote-sign"),
     path("quotes/sign/<str:token>/pdf/", views.quote_pdf, name="quote-sign-pdf"),
+    path("quotes/sign/<str:token>/terms/", views.quote_terms_page, name="quote-sign-terms"),
+    path("quotes/sign/<str:token>/terms/pdf/", views.quote_terms_pdf, name="quote-sign-terms-pdf"),
 ]

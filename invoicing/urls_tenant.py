@@ -9,6 +9,8 @@ urlpatterns = [
     path("billing/identity/", views.billing_identity_page, name="billing-identity"),
     path("billing/cancel/", views.billing_cancel_page, name="billing-cancel"),
     path("billing/resubscribe/", views.billing_resubscribe_page, name="billing-resubscribe"),
+    path("billing/orders/<int:quote_id>/pdf/", views.billing_order_pdf, name="billing-order-pdf"),
+    path("billing/orders/<int:quote_id>/terms/pdf/", views.billing_order_terms_pdf, name="billing-order-terms-pdf"),
     path("billing/invoices/<int:invoice_id>/pdf/", views.billing_invoice_pdf, name="billing-invoice-pdf"),
     path("api/v1/billing/invoices/", apis.TenantInvoiceListApi.as_view(), name="api-billing-invoices"),
     path("api/v1/billing/invoices/<int:invoice_id>/pdf/", apis.TenantInvoicePdfApi.as_view(),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mooc_platform import storage
 from mooc_platform.accounts.permissions import administrator_required
+from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError
 from mooc_platform.http import client_ip, tenant_url
 from tenants.models import Tenant
@@ -57,7 +58,8 @@ def quote_sign_page(request: HttpRequest, token: str) -> HttpResponse:
         problem = error.message
     lines = list(quote.lines.all())
     return render(request, "invoicing/quote_sign.html", {
-        "quote": quote, "form": form, "problem": problem, "lines": lines,
+        "quote": quote, "form": form, "problem": problem, "lines": lines, "terms": quote.terms,
+        "terms_text": quote.terms.text(translation.get_language() or "fr") if quote.terms else "",
         "total_recurring": sum(line.amount for line in lines if line.kind == "recurring"),
         "total_first": sum(line.amount for line in lines), "seller": services.seller_snapshot(),
     }, status=200 if problem is None else 409)
@@ -79,6 +81,26 @@ def pricing_page(request: HttpRequest) -> HttpResponse:
     with translation.override(language):
         return render(request, "invoicing/pricing.html", {
             "prices": selectors.public_prices(), "seller": services.seller_snapshot(), "language": language})
+
+
+def quote_terms_page(request: HttpRequest, token: str) -> HttpResponse:
+    """`/quotes/sign/<token>/terms/`: the terms of sale the quote was sent with, alone on a page made for reading
+    and printing (SPEC R22 — `001_…` §3: view, save and print before the order)."""
+    quote = selectors.quote_by_token(token=token)
+    if quote is None or quote.terms is None:
+        raise Http404
+    return render(request, "invoicing/terms_print.html", {"terms": quote.terms, "quote": quote,
+                                                          "text": quote.terms.text(translation.get_language() or "fr"),
+                                                          "seller": services.seller_snapshot()})
+
+
+def quote_terms_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The terms PDF (French and English) of the quote; its SHA-256 is kept with the signature."""
+    quote = selectors.quote_by_token(token=token)
+    if quote is None or quote.terms is None:
+        raise Http404
+    return HttpResponse(services.terms_pdf(terms=quote.terms), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{quote.terms.pdf_filename}"'})
 
 
 def quote_pdf(request: HttpRequest, token: str) -> HttpResponse:
@@ -105,7 +127,12 @@ def billing_page(request: HttpRequest) -> HttpResponse:
         "access_ends_at": tenant.access_ends_at if tenant.state == Tenant.State.CANCELLED else None,
         "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
         "credit": selectors.tenant_credit(tenant=tenant),
+        "orders": selectors.tenant_signed_orders(tenant=tenant),
         "settles_by": selectors.tenant_balance_settles_by(tenant=tenant),
+        # SPEC R23: the tacit renewal of the term running today, as the renewal notice states it.
+        "renewal": services.subscription_renewal_terms(subscription=subscription, today=business_date())
+        if subscription is not None and subscription.status == Subscription.Status.ACTIVE
+        and tenant.state in (Tenant.State.ACTIVE, Tenant.State.SUSPENDED) else None,
     })
 
 
@@ -218,3 +245,21 @@ def billing_invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return HttpResponseRedirect(storage.presigned_get_url(key=key, filename=invoice.pdf_filename))
 
 
+@administrator_required
+def billing_order_pdf(request: HttpRequest, quote_id: int) -> HttpResponse:
+    """A signed order's quote PDF, the exact document signed (SPEC R5, R22)."""
+    quote = selectors.tenant_signed_orders(tenant=connection.tenant).filter(pk=quote_id).first()
+    if quote is None or not quote.pdf_key:
+        raise Http404
+    return HttpResponse(storage.object_get(key=quote.pdf_key), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{quote.reference}.pdf"'})
+
+
+@administrator_required
+def billing_order_terms_pdf(request: HttpRequest, quote_id: int) -> HttpResponse:
+    """The terms of sale a signed order was accepted with (SPEC R22)."""
+    quote = selectors.tenant_signed_orders(tenant=connection.tenant).filter(pk=quote_id).first()
+    if quote is None or quote.terms is None:
+        raise Http404
+    return HttpResponse(services.terms_pdf(terms=quote.terms), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{quote.terms.pdf_filename}"'})

@@ -23,6 +23,7 @@ from .placement import organisation_node_move
 from .plans import plan_retire, plans
 from .quotes import invoice_pdf, quote_action, quote_detail, quote_new, quotes
 from .sign_in import language_view, login_view, otp_setup_view, otp_view, recovery_codes_view
+from .terms import terms_versions
 
 __all__ = [
     "approval_decide",
@@ -56,4 +57,5 @@ __all__ = [
     "quote_new",
     "quotes",
     "recovery_codes_view",
+    "terms_versions",
 ]

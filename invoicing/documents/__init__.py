@@ -14,6 +14,9 @@ from .invoices import (
 from .quotes import (
     quote_pdf_render,
 )
+from .terms import (
+    terms_pdf_render,
+)
 
 __all__ = [
     "FACTURX_PROFILE",
@@ -23,4 +26,5 @@ __all__ = [
     "invoice_pdf_render",
     "invoice_pdf_visual",
     "quote_pdf_render",
+    "terms_pdf_render",
 ]

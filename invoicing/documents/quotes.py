@@ -43,4 +43,6 @@ def quote_pdf_render(*, quote: Quote) -> bytes:
         _para(f"Conditions générales de vente / terms: version {quote.terms_version}. Le devis signé vaut commande "
               "définitive et ne peut être rétracté / the signed quote is a definitive order and cannot be retracted."),
     ]
+    if quote.terms_id:  # SPEC R22: the document signed names the exact terms accepted with it
+        story.append(_para(f"SHA-256 du PDF des conditions / of the terms PDF: {quote.terms.sha256}"))
     return _document(title=f"Quote {quote.reference}", story=story)

@@ -32,6 +32,11 @@ from .quotes import (
 from .subscriptions import (
     tenant_subscription,
 )
+from .terms import (
+    tenant_signed_orders,
+    terms_in_force,
+    terms_versions_list,
+)
 
 __all__ = [
     "SETTLEMENT_GRACE_DAYS",
@@ -53,5 +58,8 @@ __all__ = [
     "tenant_credit",
     "tenant_invoices",
     "tenant_plan_retirement",
+    "tenant_signed_orders",
     "tenant_subscription",
+    "terms_in_force",
+    "terms_versions_list",
 ]

@@ -13,4 +13,5 @@ def platform_quotes_list(*, status: str | None = None) -> QuerySet[Quote]:
 
 
 def quote_by_token(*, token: str) -> Quote | None:
-    return Quote.objects.select_related("plan_price__plan").prefetch_related("lines").filter(token=token).first()
+    return (Quote.objects.select_related("plan_price__plan", "terms").prefetch_related("lines").filter(token=token)
+            .first())

@@ -15,6 +15,7 @@ from ..errors import (
     QuoteNotSignableError,
     SubscriptionStateError,
     TermsNotAcceptedError,
+    TermsVersionError,
     WebhookSignatureError,
 )
 from .billing import (
@@ -96,6 +97,13 @@ from .retirements import (
     plan_retirement_reminders_due,
     plan_retirement_reminders_run,
 )
+from .renewals import (
+    RenewalNoticeRunResult,
+    RenewalTerms,
+    renewal_notices_send_due,
+    subscription_renewal_terms,
+    subscription_term_end,
+)
 from .subscriptions import (
     BILLING_IDENTITY_FIELDS,
     subscription_billing_identity_update,
@@ -105,11 +113,21 @@ from .subscriptions import (
     subscription_resubscribe,
     subscription_terminate,
 )
+from .terms import (
+    LIVE_STATES,
+    TermsAnnouncementResult,
+    signed_order_send,
+    terms_announcements_send,
+    terms_live_tenants_count,
+    terms_pdf,
+    terms_version_publish,
+)
 
 __all__ = [
     "BILLING_IDENTITY_FIELDS",
     "CREDIT_NOTE_SERIES",
     "INVOICE_SERIES",
+    "LIVE_STATES",
     "NON_PAYMENT_REASON",
     "QUOTE_EDITABLE_FIELDS",
     "RECOVERY_INDEMNITY",
@@ -134,9 +152,13 @@ __all__ = [
     "QuoteFrozenError",
     "QuoteNotSignableError",
     "RetirementRunReport",
+    "RenewalNoticeRunResult",
+    "RenewalTerms",
     "SignResult",
     "SubscriptionStateError",
+    "TermsAnnouncementResult",
     "TermsNotAcceptedError",
+    "TermsVersionError",
     "WebhookSignatureError",
     "_series_take",
     "amount_parse",
@@ -179,14 +201,22 @@ __all__ = [
     "quote_update",
     "quote_withdraw",
     "quotes_expire",
+    "renewal_notices_send_due",
     "seller_snapshot",
+    "signed_order_send",
     "subscription_billing_identity_update",
     "subscription_cancel",
     "subscription_invoiced_through",
     "subscription_paid_through",
+    "subscription_renewal_terms",
     "subscription_resubscribe",
+    "subscription_term_end",
     "subscription_terminate",
     "subscriptions_billable",
     "tenant_billing_url",
+    "terms_announcements_send",
+    "terms_live_tenants_count",
+    "terms_pdf",
+    "terms_version_publish",
     "webhook_signature_verify",
 ]

@@ -38,6 +38,7 @@ from ..vat import siren_clean, vat_number_clean
 from ..vies import vat_check_attach, vat_number_vies_verify
 from .invoices import _deliver_soon, _subscriptions_invoice_next_period, seller_snapshot
 from .plans import _recurring_lines, plan_price_current
+from .terms import _quote_terms_attach, signed_order_send
 
 
 def quote_initial_term_check(*, initial_term_months: int, billing_period: str) -> None:
@@ -169,10 +170,11 @@ def quote_send(*, quote: Quote, signing_base_url: str, actor: Any = None, now: d
             raise QuoteExpiredError("This quote's validity date has passed.",
                                     details={"valid_until": locked.valid_until.isoformat()})
         if not locked.pdf_key:
+            _quote_terms_attach(quote=locked, now=now)  # the PDF names the terms version and its SHA-256
             _quote_document_store(quote=locked)
         before = locked.status
         locked.status, locked.sent_at = Quote.Status.SENT, now
-        locked.save(update_fields=["status", "sent_at", "pdf_key", "pdf_sha256"])
+        locked.save(update_fields=["status", "sent_at", "pdf_key", "pdf_sha256", "terms", "terms_version"])
         audit_record(action="quote.sent", actor=actor, target=locked, before={"status": before},
                      after={"status": locked.status, "pdf_sha256": locked.pdf_sha256})
         link = signing_base_url.rstrip("/") + f"/quotes/sign/{locked.token}/"
@@ -292,13 +294,17 @@ def _quote_signature_record(*, quote: Quote, signer_name: str, signer_title: str
         quote=quote, signer_name=signer_name.strip(), signer_title=signer_title.strip(), signer_email=signer_email,
         terms_version=quote.terms_version, signed_at=now, ip_address=ip_address,
         user_agent=(user_agent or "")[:1000], document_sha256=quote.pdf_sha256,
+        terms_sha256=quote.terms.sha256 if quote.terms_id else "",
     )
     quote.status, quote.signed_at = Quote.Status.SIGNED, now
-    quote.save(update_fields=["pdf_key", "pdf_sha256", "status", "signed_at"])
+    quote.save(update_fields=["pdf_key", "pdf_sha256", "status", "signed_at", "terms", "terms_version"])
     audit_record(action="quote.signed", actor=actor, tenant=tenant, target=quote, before={"status": Quote.Status.SENT},
                  after={"status": quote.status, "signer_email": signer_email, "document_sha256": quote.pdf_sha256,
-                        **(audit_extra or {})},
+                        "terms_version": quote.terms_version,
+                        "terms_sha256": quote.terms.sha256 if quote.terms_id else "", **(audit_extra or {})},
                  ip_address=ip_address)
+    # SPEC R22: the signer and the customer contact receive the signed order (quote PDF + terms PDF).
+    transaction.on_commit(lambda: signed_order_send(quote_id=quote.pk), robust=True)
 
 
 def _subscription_open(*, quote: Quote, tenant: Tenant, anchor: date, today: date, actor: Any = None,

@@ -27,6 +27,7 @@ from ..vies import vat_number_vies_verify
 from .plans import _recurring_lines, plan_price_current
 from .quotes import SignResult, _quote_document_store, _quote_signature_record, _subscription_open
 from .retirements import PlanRetiredError
+from .terms import _quote_terms_attach
 
 
 def subscription_paid_through(*, subscription: Subscription) -> datetime:
@@ -169,6 +170,7 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
             initial_term_months=old.initial_term_months, valid_until=today,
             terms_version=settings.INVOICING_TERMS_VERSION, created_by_email=signer_email, sent_at=now,
         )
+        _quote_terms_attach(quote=quote, now=now)  # the terms in force today (SPEC R22), saved with the document
         QuoteLine.objects.bulk_create([
             QuoteLine(quote=quote, position=i, kind=QuoteLine.Kind.RECURRING, description=description,
                       quantity=quantity, unit_price=unit_price, amount=money_round(quantity * unit_price))

@@ -459,3 +459,7 @@ MAINTENANCE_HEALTH_PROBE_URL = env("MAINTENANCE_HEALTH_PROBE_URL", default="")
 MAINTENANCE_HEALTH_PROBE_FAILURES = env.int("MAINTENANCE_HEALTH_PROBE_FAILURES", default=3)
 MAINTENANCE_HEALTH_PROBE_TIMEOUT_SECONDS = env.float("MAINTENANCE_HEALTH_PROBE_TIMEOUT_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE["maintenance-health-probe"] = {"task": "maintenance.health_probe_run", "schedule": 60.0}
+# SPEC R23 — renewal notices this many days (Paris dates) before each term ends; each sent once per term. Hourly:
+# cheap when there is nothing to send, and a notice falls due at Paris midnight whatever the DST offset.
+INVOICING_RENEWAL_NOTICE_DAYS = env.int("INVOICING_RENEWAL_NOTICE_DAYS", default=60)
+CELERY_BEAT_SCHEDULE["invoicing-renewal-notices"] = {"task": "invoicing.renewal_notices_send", "schedule": 60 * 60}

@@ -313,6 +313,50 @@ def _plan_retirement(college: Tenant, capture: Any) -> list[EmailMultiAlternativ
     return notice + reminder
 
 
+@sends("invoicing/emails/order_signed")
+def _order_signed(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    """SPEC R22: the signed order (quote PDF + terms PDF) to the signer and the contact."""
+    from invoicing import services
+
+    quote, _ = _quote(college.language, capture)
+    messages = _sent(capture, lambda: services.quote_sign(
+        token=quote.token, signer_name="Zoé d'Arc", signer_title="Directrice & fondatrice",
+        signer_email="zoe@orleans.example", accept_terms=True, ip_address="203.0.113.7", user_agent="pytest"))
+    orders = [m for m in messages if m.attachments]
+    assert len(orders) == 1 and orders[0].attachments[0][0] == f"{quote.reference}.pdf"
+    return orders
+
+
+@sends("invoicing/emails/terms_published")
+def _terms_published(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    """SPEC R22: a new terms version announced to the administrators of live customers (here, the college's)."""
+    from invoicing import services
+
+    with schema_context(college.schema_name):
+        User.objects.filter(role=User.Role.ADMINISTRATOR).update(is_active=True)
+        admins = sorted(User.objects.filter(role=User.Role.ADMINISTRATOR).values_list("email", flat=True))
+    terms = services.terms_version_publish(version=f"GCS-{uuid.uuid4().hex[:8]}", text_fr="Conditions « & Co »",
+                                           text_en="Terms 'R' & Co", effective_at=paris(2027, 3, 1))
+    messages = _sent(capture, lambda: services.terms_announcements_send(terms_id=terms.pk))
+    return [m for m in messages if m.to == admins]
+
+
+@sends("invoicing/emails/renewal_notice")
+def _renewal_notice(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    """SPEC R23: the renewal notice 60 days before the initial term ends (signed 10/02/2027, renews 10/02/2028)."""
+    from invoicing import services
+
+    quote, _ = _quote(college.language, capture)
+    result = services.quote_sign(token=quote.token, signer_name="Zoé d'Arc", signer_title="Directrice",
+                                 signer_email="zoe@orleans.example", accept_terms=True)
+    Tenant.objects.filter(pk=result.tenant.pk).update(language=college.language)
+    with schema_context(result.tenant.schema_name):
+        User.objects.filter(role=User.Role.ADMINISTRATOR).update(is_active=True)
+    with time_machine.travel(paris(2027, 12, 12, 9), tick=False):
+        messages = _sent(capture, services.renewal_notices_send_due)
+    return [m for m in messages if m.to == ["zoe@orleans.example"]]
+
+
 # --- maintenance -------------------------------------------------------------------------------------
 
 
@@ -380,7 +424,7 @@ def test_every_email_template_is_sent_here() -> None:
     found = [*ROOT.glob("*/templates/*/emails/*.txt"), *ROOT.glob("mooc_platform/*/templates/*/emails/*.txt")]
     on_disk = {str(p.relative_to(p.parents[2])).removesuffix(".txt") for p in found}
     assert on_disk == set(SENT)
-    assert len(on_disk) == 23  # 22 e-mails (one invitation) and the body the lifecycle e-mail includes
+    assert len(on_disk) == 26  # 25 e-mails (one invitation) and the body the lifecycle e-mail includes
 
 
 EXPECTED_SUBJECTS = {
@@ -433,7 +477,8 @@ def test_email_text_parts_are_plain_and_their_links_work(college, scenario, djan
     settings.INVOICING_SELLER = {**settings.INVOICING_SELLER, "name": ORG}
     function = globals()[scenario]
     messages = function(college, django_capture_on_commit_callbacks)
-    org_in = {"_moderation": "body", "_storage_warning": "body", "_invoices": None}.get(scenario, "subject")
+    org_in = {"_moderation": "body", "_storage_warning": "body", "_invoices": None,
+              "_terms_published": "body"}.get(scenario, "subject")
     subjects = _checked(messages, org_in=org_in)
     expected = EXPECTED_SUBJECTS.get((college.language, scenario))
     if expected is not None:

@@ -193,6 +193,9 @@ MATRIX: dict[str, Row] = {
     "/billing/identity/": Row(get=ADMIN_ONLY, status=404),  # the world's tenant has no subscription
     "/billing/resubscribe/": Row(get=ADMIN_ONLY, status=302),
     "/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
+    # Any id: the world's tenant has no signed order (tests/invoicing/terms reads real ones, and another tenant's).
+    "/billing/orders/<int:quote_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
+    "/billing/orders/<int:quote_id>/terms/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
     "/api/v1/billing/invoices/": Row(get=ADMIN_ONLY),
     "/api/v1/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
     "/api/v1/billing/subscription/": Row(get=ADMIN_ONLY, status=404),
