@@ -205,6 +205,7 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
     }, statuses={
         # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
         "/api/v1/billing/subscription/": 404,
+        "/api/v1/billing/identity/": 404,
         "/api/v1/billing/invoices/{invoice_id}/pdf/": 404,
         "/api/v1/certificates/{id}/download/": 404,
         "/api/v1/certificates/verify/{code}/": 404,
