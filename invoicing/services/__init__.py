@@ -87,6 +87,13 @@ from .quotes import (
     quote_withdraw,
     quotes_expire,
 )
+from .renewals import (
+    RenewalNoticeRunResult,
+    RenewalTerms,
+    renewal_notices_send_due,
+    subscription_renewal_terms,
+    subscription_term_end,
+)
 from .retirements import (
     PlanRetiredError,
     RetirementRunReport,
@@ -96,13 +103,6 @@ from .retirements import (
     plan_retirement_reminder_send,
     plan_retirement_reminders_due,
     plan_retirement_reminders_run,
-)
-from .renewals import (
-    RenewalNoticeRunResult,
-    RenewalTerms,
-    renewal_notices_send_due,
-    subscription_renewal_terms,
-    subscription_term_end,
 )
 from .subscriptions import (
     BILLING_IDENTITY_FIELDS,
@@ -151,9 +151,9 @@ __all__ = [
     "QuoteExpiredError",
     "QuoteFrozenError",
     "QuoteNotSignableError",
-    "RetirementRunReport",
     "RenewalNoticeRunResult",
     "RenewalTerms",
+    "RetirementRunReport",
     "SignResult",
     "SubscriptionStateError",
     "TermsAnnouncementResult",
