@@ -171,6 +171,12 @@ def _proceedings_opened(tenant: Tenant) -> None:
     collective_proceedings_open(tenant=tenant, kind="safeguard", actor=None)
 
 
+def _terms(ctx: Any) -> tuple[str, dict[str, Any], str, str]:
+    version = unique_slug("GCS")[:40]
+    return ("/console/terms/", {"version": version, "text_fr": "Conditions.", "text_en": "Terms.", "confirm": "yes"},
+            "terms.published", OPERATOR)
+
+
 def _recovery_codes(ctx: Any) -> tuple[str, dict[str, Any], str, str]:
     return "/console/otp/recovery-codes/", {}, "operator.recovery_codes_issued", OPERATOR
 
@@ -208,6 +214,7 @@ SCENARIOS: dict[str, Scenario] = {
     "maintenance-window-cancel": _window("cancel"),
     "recovery-codes": Scenario(_recovery_codes),
     "plan-retire": Scenario(_plan_retire),
+    "terms": Scenario(_terms),
     "organisation-action:proceedings-open": _org("proceedings-open", {"kind": "safeguard", "reference": "TC Tours"},
                                                  "customer.collective_proceedings_opened"),
     "organisation-action:proceedings-close": _org("proceedings-close", {}, "customer.collective_proceedings_closed",
