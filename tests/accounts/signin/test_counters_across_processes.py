@@ -53,7 +53,10 @@ def two_workers(django_db_setup: None) -> Iterator[list[int]]:
     ports = [_free_port(), _free_port()]
     servers = [subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "mooc_platform.wsgi:application", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env) for port in ports]
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         # No worker timeout: under `make test-future` libfaketime moves time.time() but not the mtime
+         # of the heartbeat file gunicorn's arbiter compares it with, and it would kill its worker.
+         "--timeout", "0"], cwd=ROOT, env=env) for port in ports]
     try:
         for port in ports:
             deadline = time.monotonic() + 60
