@@ -11,7 +11,9 @@ Their tenant-schema rows are not truncated, so such tests use unique e-mails and
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +39,9 @@ __all__ = ["api_client", "api_token", "host_of"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 _demo_rows: dict[str, dict[str, Any]] = {}
+
+# A hung run can be asked where it is: `kill -USR1 <pytest pid>` prints every thread's stack to stderr.
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 # tests/citus/ needs the Citus cluster `make test-citus` starts (it sets MOOC_CITUS=1): the other runs leave it out.
 collect_ignore = [] if os.environ.get("MOOC_CITUS") else ["citus"]
 
@@ -217,4 +222,13 @@ def celery_worker_session() -> Iterator[Any]:
     from mooc_platform.celery import app
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        # Under `make test-future` (libfaketime) a timed wait on a lock never times out: the kernel gets a
+        # deadline on the moved clock. The worker's timer thread waits 1 s on a condition whenever its
+        # schedule is empty, and stopping the worker then hangs for ever; an entry always scheduled makes
+        # it sleep instead (time.sleep is moved correctly), so it sees the stop within 0.5 s.
+        worker.timer.call_repeatedly(0.5, _timer_keeps_ticking)
         yield worker
+
+
+def _timer_keeps_ticking() -> None:
+    """The Celery worker timer's permanent entry (see celery_worker_session)."""

@@ -43,13 +43,14 @@ def test_an_administrator_files_a_claim_from_the_page_and_sees_it_listed(demo) -
                                                 "maintenance_window": str(window.pk), "event_at": "2027-01-12T09:00",
                                                 "subject": "Window overran", "body": "Still down at 18:00."},
                                follow=True)
+        # Still on 2027-01-12: a year later (make test-future) the session would have expired.
+        listing = client.get("/claims/").content.decode()
     claim = Claim.objects.get(tenant=demo, subject="Window overran")
     # Typed in Paris time: 09:00 in Paris is 08:00 UTC in January.
     assert claim.event_at == paris(2027, 1, 12, 9, 0) and claim.received_at == NOW and claim.late is False
     page = response.content.decode()
     assert f"Claim {claim.reference} received on 2027-01-12 15:30." in page
     assert "No answer yet: we will e-mail you when there is one." in page
-    listing = client.get("/claims/").content.decode()
     assert claim.reference in listing and "Window overran" in listing
 
 
