@@ -4,16 +4,8 @@ Redis: the shared database cache); failed sign-ins spread over both count as one
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -21,63 +13,19 @@ from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import AccessToken
 from mooc_platform.demo import DEMO_PASSWORD
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _request(port: int, host: str, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers={"Host": f"{host}:{port}", "Content-Type": "application/json"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+from tests.servers import gunicorn_servers, http_request
 
 
 @pytest.fixture(scope="module")
 def two_workers(django_db_setup: None) -> Iterator[list[int]]:
     """Two gunicorn processes on the test database, with the cache settings of the embedded stack."""
-    url = urlsplit(os.environ["DATABASE_URL"])
-    test_db = connection.settings_dict["NAME"]
-    env = {key: value for key, value in os.environ.items() if key not in ("CACHE_URL", "REDIS_URL")}
-    env.update({"DJANGO_SETTINGS_MODULE": "mooc_platform.settings.test",
-                "DATABASE_URL": urlunsplit(url._replace(path=f"/{test_db}"))})
-    ports = [_free_port(), _free_port()]
-    servers = [subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "mooc_platform.wsgi:application", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         # No worker timeout: under `make test-future` libfaketime moves time.time() but not the mtime
-         # of the heartbeat file gunicorn's arbiter compares it with, and it would kill its worker.
-         "--timeout", "0"], cwd=ROOT, env=env) for port in ports]
-    try:
-        for port in ports:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    _request(port, "localhost", "GET", "/healthz")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+    with gunicorn_servers(2, drop=("CACHE_URL", "REDIS_URL")) as ports:
         yield ports
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
 
 
 def _token(port: int, host: str, email: str, password: str) -> tuple[int, str]:
-    status, body = _request(port, host, "POST", "/api/v1/auth/token/", {"email": email, "password": password})
+    status, body = http_request(port, host, "/api/v1/auth/token/", method="POST",
+                                body={"email": email, "password": password})
     data = json.loads(body)
     return status, data["error"]["code"] if "error" in data else "token"
 
