@@ -168,6 +168,8 @@ def test_billing_page_lists_the_signed_orders_with_their_evidence_and_documents(
     quote = Quote.objects.get(pk=signed.subscription.quote_id)
     client = _admin_client(signed.tenant, "claire@tours.example")
     page = client.get("/billing/").content.decode()
+    assert page.count('data-testid="orders"') == 1  # once, in the page's body (not in its <title>)
+    assert "<title>Billing</title>" in page
     section = page[page.index('data-testid="orders"'):]
     assert f"{quote.reference} — signed on 2026-03-01" in section
     assert "Claire Martin, Présidente (claire@tours.example)" in section and "203.0.113.7" in section
