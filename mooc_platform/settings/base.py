@@ -292,6 +292,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tenants-schema-pool-refill": {"task": "tenants.schema_pool_refill", "schedule": 300.0},
     # SPEC R29: users deactivated for longer than PRIVACY_DEACTIVATED_USER_DAYS anonymised (`run_privacy`).
     "courses-privacy-daily": {"task": "courses.privacy_run", "schedule": crontab(hour=4, minute=30)},
+    # Expired API tokens are refused at once; this only keeps the tables small (issue 11 item 3).
+    "api-tokens-expired-delete-daily": {"task": "mooc_platform.api_tokens_expired_delete_all",
+                                        "schedule": crontab(hour=4, minute=45)},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -136,3 +136,26 @@ def test_administrator_signs_a_user_out_everywhere(demo):
     response = admin_page.post("/manage/users/", {"action": "sign-out-everywhere", "user": learner.pk})
     assert response.status_code == 302
     assert browser.get("/my/profile/").status_code == 302
+
+
+def test_the_daily_beat_task_deletes_expired_tokens_of_every_host_and_keeps_live_ones(demo, acme, settings):
+    from mooc_platform.accounts.tokens import token_issue
+    from mooc_platform.tasks import api_tokens_expired_delete_all
+
+    assert settings.CELERY_BEAT_SCHEDULE["api-tokens-expired-delete-daily"]["task"] == (
+        "mooc_platform.api_tokens_expired_delete_all")
+    settings.API_TOKEN_TTL_DAYS = 7
+    issued = {}
+    for tenant, email, at in ((demo, "learner1@demo.test", NOW - timedelta(days=8)),
+                              (acme, "learner1@acme.test", NOW - timedelta(days=8)),
+                              (demo, "learner2@demo.test", NOW - timedelta(days=6))):
+        with schema_context(tenant.schema_name):
+            token, _key = token_issue(user=User.objects.get(email=email), now=at)
+            issued[(tenant.slug, email)] = token.pk
+    with time_machine.travel(NOW, tick=False):
+        assert api_tokens_expired_delete_all() >= 2
+    with schema_context(demo.schema_name):
+        remaining = set(AccessToken.objects.filter(pk__in=issued.values()).values_list("pk", flat=True))
+        assert remaining == {issued[("demo", "learner2@demo.test")]}
+    with schema_context(acme.schema_name):
+        assert not AccessToken.objects.filter(pk=issued[("acme", "learner1@acme.test")]).exists()
