@@ -17,16 +17,19 @@ from mooc_platform.accounts.models import User
 DEMO_PASSWORD = "demo-password-2026"
 
 
-def demo_user_ensure(*, email: str, role: str, full_name: str, **extra: object) -> User:
-    """The demo account `email` in the connection's schema, with the demo password. Idempotent."""
+def demo_user_ensure(*, email: str, role: str, full_name: str, language: str = "en", **extra: object) -> User:
+    """The demo account `email` in the connection's schema, with the demo password, speaking `language`
+    (its organisation's). Idempotent."""
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, DEMO_PASSWORD, role=role, full_name=full_name, **extra)
+        user = User.objects.create_user(email, DEMO_PASSWORD, role=role, full_name=full_name, language=language,
+                                        **extra)
     else:
         if not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
         user.full_name = user.full_name or full_name  # names are required to sign in (issue 11 item 6)
-        user.save(update_fields=["password", "full_name"])
+        user.language = language
+        user.save(update_fields=["password", "full_name", "language"])
     return user
 
 

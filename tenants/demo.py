@@ -12,7 +12,8 @@ from mooc_platform.demo import demo_user_ensure
 from .models import Tenant
 from .services import platform_tenant_ensure, tenant_provision
 
-DEMO_TENANTS = {"demo": "Demo University", "acme": "ACME Corporate Academy"}
+# SPEC §4: `demo` speaks English and `acme` French, so both languages are always on show.
+DEMO_TENANTS = {"demo": ("Demo University", "en"), "acme": ("ACME Corporate Academy", "fr")}
 
 
 def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -22,11 +23,14 @@ def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
                      is_staff=True, is_superuser=True)
     log("operator@demo.test ready")
     tenants: dict[str, Tenant] = {}
-    for slug, name in DEMO_TENANTS.items():
+    for slug, (name, language) in DEMO_TENANTS.items():
         tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
             log(f"provisioning tenant {slug} …")
             tenant = tenant_provision(slug=slug, name=name, admin_email=f"admin@{slug}.test",
-                                      admin_full_name="Ada Admin", language="en")
+                                      admin_full_name="Ada Admin", language=language)
+        elif tenant.language != language:  # demo data seeded before the tenant's language was set
+            Tenant.objects.filter(pk=tenant.pk).update(language=language)
+            tenant.language = language
         tenants[slug] = tenant
     demo["tenants"] = tenants
