@@ -14,7 +14,7 @@ from mooc_platform.accounts.selectors import administrators_active
 from mooc_platform.business_time import business_days_later
 from mooc_platform.storage import storage_level
 
-from .models import AuditEvent, DestructionRecord, Tenant
+from .models import AuditEvent, CustomDomain, DestructionRecord, SupportAccessGrant, Tenant, TenantExport
 
 # Tables left out of exports and support reads: secrets and Django's bookkeeping, not customer data.
 EXCLUDED_TABLES = frozenset({"django_session", "authtoken_token", "accounts_accesstoken", "django_migrations"})
@@ -185,3 +185,59 @@ def database_workers() -> list[Any]:
     from .citus import worker_nodes
 
     return worker_nodes()
+
+
+# --- The customer administrators' pages (issue 13): support access, custom domains, audit log, exports ----------
+
+
+def support_grants_with_accesses(*, tenant: Tenant) -> list[tuple[SupportAccessGrant, list[AuditEvent]]]:
+    """The organisation's support-access grants, newest first, each with every operator read made under it
+    (SPEC R19, GCS art. 5), oldest read first. Two queries whatever the number of grants."""
+    grants = list(SupportAccessGrant.objects.filter(tenant=tenant))
+    reads: dict[str, list[AuditEvent]] = {}
+    events = AuditEvent.objects.filter(tenant=tenant, action="support.accessed", target_type="SupportAccessGrant",
+                                       target_id__in=[str(g.pk) for g in grants]).order_by("created_at", "id")
+    for event in events:
+        reads.setdefault(event.target_id, []).append(event)
+    return [(grant, reads.get(str(grant.pk), [])) for grant in grants]
+
+
+def support_grant_of_tenant(*, tenant: Tenant, pk: int | None) -> SupportAccessGrant | None:
+    """The grant `pk` if it is this organisation's; None otherwise (another's grant is not found)."""
+    return SupportAccessGrant.objects.filter(tenant=tenant, pk=pk).first() if pk is not None else None
+
+
+def custom_domains_of_tenant(*, tenant: Tenant) -> QuerySet[CustomDomain]:
+    return CustomDomain.objects.filter(tenant=tenant)
+
+
+def custom_domain_of_tenant(*, tenant: Tenant, pk: int | None) -> CustomDomain | None:
+    return CustomDomain.objects.filter(tenant=tenant, pk=pk).first() if pk is not None else None
+
+
+def audit_events_for_tenant_filtered(*, tenant: Tenant, actor: str = "", action: str = "",
+                                     since: datetime | None = None, until: datetime | None = None
+                                     ) -> QuerySet[AuditEvent]:
+    """The organisation's audit events, newest first: `actor` a part of the actor's e-mail, `action` a prefix
+    (`support.` for every support event), `since` inclusive and `until` exclusive."""
+    events = audit_events_for_tenant(tenant=tenant)
+    if actor:
+        events = events.filter(actor_email__icontains=actor)
+    if action:
+        events = events.filter(action__startswith=action)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
+    return events
+
+
+def audit_actions_of_tenant(*, tenant: Tenant) -> list[str]:
+    """The distinct actions recorded for the organisation, for the audit log's filter."""
+    return list(AuditEvent.objects.filter(tenant=tenant).order_by("action").values_list("action", flat=True)
+                .distinct())
+
+
+def tenant_exports(*, tenant: Tenant, limit: int = 20) -> QuerySet[TenantExport]:
+    """The organisation's latest exports, newest first."""
+    return TenantExport.objects.filter(tenant=tenant)[:limit]

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
@@ -25,12 +26,12 @@ def custom_domain_request(*, tenant: Tenant, domain: str, actor: Any = None) -> 
     """A customer asks for its own host name; it routes once verified (DNS TXT) and approved."""
     domain = (domain or "").strip().lower().rstrip(".")
     if not tenant.custom_domains_allowed:
-        raise ForbiddenError("Your plan does not include custom domains.", code=Code.CUSTOM_DOMAINS_NOT_INCLUDED)
+        raise ForbiddenError(_("Your plan does not include custom domains."), code=Code.CUSTOM_DOMAINS_NOT_INCLUDED)
     if not DOMAIN_PATTERN.match(domain) or domain.endswith(settings.PLATFORM_DOMAIN):
-        raise ApplicationError("Not a valid domain name for your organisation.", code=Code.INVALID_DOMAIN,
+        raise ApplicationError(_("Not a valid domain name for your organisation."), code=Code.INVALID_DOMAIN,
                                details={"domain": domain})
     if CustomDomain.objects.filter(domain=domain).exists() or Domain.objects.filter(domain=domain).exists():
-        raise ConflictError("This domain is already registered.", code=Code.DOMAIN_TAKEN, details={"domain": domain})
+        raise ConflictError(_("This domain is already registered."), code=Code.DOMAIN_TAKEN, details={"domain": domain})
     with transaction.atomic():
         custom = CustomDomain.objects.create(tenant=tenant, domain=domain, verification_token=secrets.token_hex(16),
                                              requested_by_email=getattr(actor, "email", ""))
@@ -49,7 +50,7 @@ def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] 
     name = dns.verification_record_name(domain=custom_domain.domain)
     records = dns.txt_records(name=name) if txt_records is None else txt_records
     if custom_domain.verification_token not in {r.strip().strip('"') for r in records}:
-        raise ApplicationError("The verification record was not found.", code=Code.DOMAIN_NOT_VERIFIED,
+        raise ApplicationError(_("The verification record was not found."), code=Code.DOMAIN_NOT_VERIFIED,
                                details={"record": name, "type": "TXT",
                                         "expected": custom_domain.verification_token})
     with transaction.atomic():  # the verification and its audit event together, or neither

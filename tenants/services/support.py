@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.audit import jsonable as _jsonable
@@ -27,10 +28,11 @@ def support_grant_create(*, tenant: Tenant, scope: str, expires_at: datetime, ac
     """A customer administrator lets operators see `scope` until `expires_at` (at most 30 days)."""
     now = now or timezone.now()
     if scope not in SupportAccessGrant.Scope.values:
-        raise ApplicationError("Unknown scope.", code=Code.INVALID_SCOPE,
+        raise ApplicationError(_("Unknown scope."), code=Code.INVALID_SCOPE,
                                details={"scope": scope, "allowed": SupportAccessGrant.Scope.values})
     if expires_at <= now or expires_at > now + timedelta(days=SUPPORT_GRANT_MAX_DAYS):
-        raise ApplicationError(f"The expiry must be in the future and at most {SUPPORT_GRANT_MAX_DAYS} days away.",
+        raise ApplicationError(_("The expiry must be in the future and at most %(days)d days away.")
+                               % {"days": SUPPORT_GRANT_MAX_DAYS},
                                code=Code.INVALID_EXPIRY, details={"expires_at": _jsonable(expires_at)})
     with transaction.atomic():
         grant = SupportAccessGrant.objects.create(tenant=tenant, scope=scope, expires_at=expires_at, reason=reason,
@@ -43,7 +45,7 @@ def support_grant_create(*, tenant: Tenant, scope: str, expires_at: datetime, ac
 def support_grant_revoke(*, grant: SupportAccessGrant, actor: Any, now: datetime | None = None
                          ) -> SupportAccessGrant:
     if grant.revoked_at is not None:
-        raise ConflictError("This grant is already revoked.", code=Code.ALREADY_REVOKED)
+        raise ConflictError(_("This grant is already revoked."), code=Code.ALREADY_REVOKED)
     with transaction.atomic():
         grant.revoked_at = now or timezone.now()
         grant.revoked_by_email = actor.email

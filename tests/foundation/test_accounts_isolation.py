@@ -24,7 +24,8 @@ def test_demo_credentials_do_not_authenticate_on_acme(demo, acme) -> None:
     response = Client(HTTP_HOST=host_of(acme)).post("/login/", {"username": "admin@demo.test",
                                                                 "password": DEMO_PASSWORD})
     assert response.status_code == 200
-    assert b"Unknown e-mail or wrong password" in response.content
+    # acme speaks French (SPEC §4) to a client that states no language
+    assert "E-mail inconnu ou mot de passe incorrect" in response.content.decode()
     assert "_auth_user_id" not in response.client.session
 
 

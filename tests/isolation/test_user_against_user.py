@@ -185,6 +185,14 @@ MATRIX: dict[str, Row] = {
     "/manage/users/<id:pk>/erase/": Row(fill=("user_a",), get=ADMIN_ONLY),
     "/manage/branding/": Row(get=ADMIN_ONLY),
     "/exports/": Row(get=ADMIN_ONLY),
+    "/exports/status/": Row(get=ADMIN_ONLY),
+    # Support access, custom domains, audit log (issue 13): administrators only; another's object is not found.
+    "/manage/support-access/": Row(get=ADMIN_ONLY),
+    "/manage/support-access/<int:pk>/revoke/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/manage/domains/": Row(get=ADMIN_ONLY),
+    "/manage/domains/<int:pk>/verify/": Row(fill=("missing",), get=POST_ONLY),
+    "/manage/audit-log/": Row(get=ADMIN_ONLY),
+    "/manage/audit-log.csv": Row(get=ADMIN_ONLY),
     "/timeline/": Row(get=ADMIN_ONLY),
     # Billing: the demo tenant has no subscription or invoice in the test database, so its administrators
     # get 404 where one is needed; what this suite checks is that nobody else gets in.
