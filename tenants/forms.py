@@ -43,11 +43,6 @@ class AuditLogFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        for name in ("since", "until"):
-            if data.get(name) and not 1970 <= data[name].year <= 2999:
-                self.add_error(name, _("Enter a date between 1970 and 2999."))
-                data[name] = None
-        since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return data
