@@ -3,6 +3,9 @@ roles, deactivation, the last administrator."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -16,7 +19,7 @@ from mooc_platform.accounts.services import user_invitation_send
 from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
-from mooc_platform.errors import ApplicationError, ForbiddenError
+from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 
 from ..errors import LastAdministratorError, SeatLimitReachedError, UserExistsError
 from .branding import tenant_default_language, tenant_limits
@@ -24,17 +27,34 @@ from .branding import tenant_default_language, tenant_limits
 TENANT_ROLES = (User.Role.ADMINISTRATOR, User.Role.INSTRUCTOR, User.Role.LEARNER)
 
 
+def _members() -> Any:
+    return User.objects.filter(is_active=True).exclude(role=User.Role.OPERATOR)
+
+
 def seats_used() -> int:
-    return User.objects.filter(is_active=True).exclude(role=User.Role.OPERATOR).count()
+    """The active seats (SPEC R2, issue 13): active users who accepted their invitation (chose a password).
+    An invited user who has not accepted yet is shown as "invited" and is not an active seat."""
+    return _members().exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).count()
+
+
+def seats_reserved() -> int:
+    """Seats held by pending invitations (active users who have not chosen a password yet)."""
+    return _members().filter(password__startswith=UNUSABLE_PASSWORD_PREFIX).count()
+
+
+def seats_taken() -> int:
+    """Active seats plus the seats pending invitations hold: what the seat limit caps. An invitation keeps its
+    seat until it is accepted or cancelled, so accepting one never fails on the limit."""
+    return _members().count()
 
 
 def _seat_check(*, extra: int = 1) -> None:
     limits = tenant_limits(for_update=True)
-    used = seats_used()
+    used = seats_taken()
     if used + extra > limits.seat_limit:
         raise SeatLimitReachedError(
-            f"The subscription allows {limits.seat_limit} active users and {used} are active: "
-            "deactivate a user or raise the seat limit first.",
+            _("The subscription allows %(limit)d active users, pending invitations included, and %(used)d seats "
+              "are taken: cancel an invitation, deactivate a user or raise the seat limit first.") % {"limit": limits.seat_limit, "used": used},
             details={"seat_limit": limits.seat_limit, "active_users": used},
         )
 
@@ -98,6 +118,19 @@ def user_invite(*, email: str, role: str, full_name: str = "", language: str = "
     user = User.objects.create_user(email, None, role=role, full_name=full_name.strip(),
                                     language=language or tenant_default_language())
     return user, user_invitation_send(user=user)
+
+
+@transaction.atomic
+def user_invitation_cancel(*, user: User, actor: User) -> None:
+    """Withdraw the invitation of a user who has not accepted it yet: the account goes and its seat is freed
+    (issue 13); audited `user.invitation_cancelled`. An accepted invitation cannot be cancelled (deactivate)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password() or not user.is_active:
+        raise ConflictError(_("%(email)s has already accepted the invitation: deactivate the account instead.")
+                            % {"email": user.email}, code=Code.INVITATION_ACCEPTED)
+    audit_record(action="user.invitation_cancelled", actor=actor, schema_name=connection.schema_name,
+                 target=user, after={"email": user.email})
+    user.delete()
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from mooc_platform.errors import ApplicationError
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .branding import tenant_default_language, tenant_limits
-from .people import TENANT_ROLES, last_administrator_message, seats_used, user_role_change
+from .people import TENANT_ROLES, last_administrator_message, seats_taken, user_role_change
 
 
 @dataclass
@@ -134,7 +134,7 @@ def _import_plan(csv_text: str, *, seats_available: int, lock: bool = False) -> 
 def users_import_preview(*, csv_text: str) -> ImportReport:
     """What applying the file would do, row by row; changes nothing."""
     limits = tenant_limits()
-    return ImportReport(rows=_import_plan(csv_text, seats_available=limits.seat_limit - seats_used()),
+    return ImportReport(rows=_import_plan(csv_text, seats_available=limits.seat_limit - seats_taken()),
                         applied=False)
 
 
@@ -143,7 +143,7 @@ def users_import_apply(*, csv_text: str, actor: User) -> ImportReport:
     new users invited by e-mail. Re-importing the same file changes nothing."""
     with transaction.atomic():
         limits = tenant_limits(for_update=True)
-        plan = _import_plan(csv_text, seats_available=limits.seat_limit - seats_used(), lock=True)
+        plan = _import_plan(csv_text, seats_available=limits.seat_limit - seats_taken(), lock=True)
         for row in plan:
             if row.action not in ("create", "update"):
                 continue

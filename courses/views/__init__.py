@@ -36,6 +36,7 @@ from .learning import (
 )
 from .people import (
     invitation_legacy,
+    manage_user_deactivate,
     manage_user_erase,
     manage_users,
     my_profile,
@@ -46,6 +47,8 @@ from .privacy import (
 )
 from .user_import import (
     manage_import,
+    manage_import_report,
+    manage_import_template,
 )
 
 __all__ = [
@@ -65,6 +68,9 @@ __all__ = [
     "lesson_page",
     "manage_branding",
     "manage_import",
+    "manage_import_report",
+    "manage_import_template",
+    "manage_user_deactivate",
     "manage_user_erase",
     "manage_users",
     "moderation",

@@ -65,6 +65,11 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                 target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
                 user_invitation_resend(user=target, actor=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
+            elif action == "cancel-invitation":
+                target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
+                services.user_invitation_cancel(user=target, actor=request.user)
+                messages.success(request, _("The invitation of %(email)s is cancelled; its seat is free.")
+                                 % {"email": target.email})
             elif action == "role":
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 changed = services.user_role_change(user=target, role=request.POST.get("role", ""),
@@ -75,12 +80,9 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 user_sign_out_everywhere(user=target)
                 messages.success(request, _("%(email)s is signed out on every device.") % {"email": target.email})
-            elif action in ("deactivate", "reactivate"):
+            elif action == "reactivate":
                 target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
-                if action == "deactivate":
-                    services.user_deactivate(user=target, actor=request.user)
-                else:
-                    services.user_reactivate(user=target, actor=request.user)
+                services.user_reactivate(user=target, actor=request.user)
         except ApplicationError as exc:
             _error(request, exc)
         return redirect("manage-users")
@@ -88,8 +90,24 @@ def manage_users(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/manage_users.html", {
         "users": selectors.users_list(), "roles": services.TENANT_ROLES,
         "role_choices": [(role.value, role.label) for role in services.TENANT_ROLES],
-        "seats_used": services.seats_used(),
+        "seats_used": services.seats_used(), "seats_reserved": services.seats_reserved(),
         "seat_limit": limits.seat_limit})
+
+
+@administrator_required
+def manage_user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation, then deactivation: the user is signed out everywhere and told by e-mail (SPEC R29)."""
+    target = get_object_or_404(selectors.users_list(), pk=pk)
+    if request.method == "POST":
+        try:
+            services.user_deactivate(user=target, actor=request.user)
+        except ApplicationError as exc:
+            _error(request, exc)
+            return render(request, "courses/manage_user_deactivate.html", {"target": target},
+                          status=exc.status_code)
+        messages.success(request, _("%(email)s is deactivated and signed out everywhere.") % {"email": target.email})
+        return redirect("manage-users")
+    return render(request, "courses/manage_user_deactivate.html", {"target": target})
 
 
 @administrator_required

@@ -15,7 +15,7 @@ PASSWORD = DEMO_PASSWORD
 def seats_leave_free(tenant: Tenant, free: int) -> None:
     """Leave exactly `free` seats in the tenant's subscription."""
     with schema_context(tenant.schema_name):
-        used = services.seats_used()
+        used = services.seats_taken()
     Tenant.objects.filter(pk=tenant.pk).update(seat_limit=used + free)
 
 

@@ -181,6 +181,10 @@ MATRIX: dict[str, Row] = {
     "/api/v1/custom-domains/<int:pk>/verify/": Row(fill=("missing",), get=POST_ONLY),
     "/manage/users/": Row(get=ADMIN_ONLY),
     "/manage/users/import/": Row(get=ADMIN_ONLY),
+    "/manage/users/import/template.csv": Row(get=ADMIN_ONLY),
+    "/manage/users/import/report.csv": Row(get=ADMIN_ONLY, status=404),  # no import applied in this session
+    # Deactivation (issue 13): the confirmation page; the deactivation itself is its POST.
+    "/manage/users/<id:pk>/deactivate/": Row(fill=("user_a",), get=ADMIN_ONLY),
     # Right to erasure (SPEC R29): the confirmation page; the erasure itself is a POST with the address typed again.
     "/manage/users/<id:pk>/erase/": Row(fill=("user_a",), get=ADMIN_ONLY),
     "/manage/branding/": Row(get=ADMIN_ONLY),

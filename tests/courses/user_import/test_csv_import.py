@@ -97,4 +97,4 @@ def test_csv_apply_stops_creating_at_the_seat_limit_and_keeps_the_rows_that_fit(
     assert User.objects.count() == before + 2
     assert not User.objects.filter(email=third).exists()
     assert User.objects.get(email="learner2@demo.test").full_name == "Lea Learner 2 Renamed"
-    assert services.seats_used() == Tenant.objects.get(pk=demo.pk).seat_limit
+    assert services.seats_taken() == Tenant.objects.get(pk=demo.pk).seat_limit
