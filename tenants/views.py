@@ -5,7 +5,6 @@ is mooc_platform.accounts.views. Thin: forms check the input's shape, services t
 from __future__ import annotations
 
 import json
-
 from datetime import timedelta
 
 from django.contrib import messages
@@ -251,6 +250,5 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _json(value: object) -> str:
-    import json
 
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""

@@ -22,9 +22,15 @@ from .. import selectors, services
 
 
 class UserOutput(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "role", "language", "is_active", "date_joined"]
+        fields = ["id", "email", "full_name", "role", "language", "is_active", "status", "date_joined"]
+
+    def get_status(self, user: User) -> str:
+        """"active", "invited" (has not accepted the invitation yet: no active seat) or "inactive"."""
+        return selectors.user_status(user=user)
 
 
 class UserListCreateApi(ListAPIView):

@@ -40,6 +40,7 @@ from .learning import (
 )
 from .people import (
     user_invitation_legacy_user,
+    user_status,
     users_list,
 )
 
@@ -70,5 +71,6 @@ __all__ = [
     "reports_open",
     "score_of_course",
     "user_invitation_legacy_user",
+    "user_status",
     "users_list",
 ]

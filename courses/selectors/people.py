@@ -16,6 +16,14 @@ def users_list() -> QuerySet[User]:
     return User.objects.exclude(role=User.Role.OPERATOR).order_by("email")
 
 
+def user_status(*, user: User) -> str:
+    """"inactive" (deactivated), "invited" (active, has not accepted the invitation: holds a seat but is no active
+    seat, `courses.services.people.seats_used`) or "active"."""
+    if not user.is_active:
+        return "inactive"
+    return "active" if user.has_usable_password() else "invited"
+
+
 def user_invitation_legacy_user(*, token: str) -> User | None:
     """The user a still-valid invitation token of the old courses scheme (`/accounts/invitation/<token>/`,
     stored as a SHA-256 in UserInvitation, sent before the one flow of mooc_platform.accounts) was

@@ -54,7 +54,8 @@ def _seat_check(*, extra: int = 1) -> None:
     if used + extra > limits.seat_limit:
         raise SeatLimitReachedError(
             _("The subscription allows %(limit)d active users, pending invitations included, and %(used)d seats "
-              "are taken: cancel an invitation, deactivate a user or raise the seat limit first.") % {"limit": limits.seat_limit, "used": used},
+              "are taken: cancel an invitation, deactivate a user or raise the seat limit first.")
+            % {"limit": limits.seat_limit, "used": used},
             details={"seat_limit": limits.seat_limit, "active_users": used},
         )
 

@@ -22,9 +22,14 @@ def test_seed_demo_composes_every_apps_part_and_is_idempotent(db, settings, caps
     assert User.objects.filter(email="operator@demo.test", is_staff=True).count() == 1
     assert set(Plan.objects.filter(code__in=["essential", "campus"]).values_list("code", flat=True)) == {
         "essential", "campus"}
-    for slug in ("demo", "acme"):
+    # SPEC §4: demo speaks English and acme French, its demo accounts and its course too.
+    for slug, language in (("demo", "en"), ("acme", "fr")):
         tenant = Tenant.objects.get(slug=slug)
+        assert tenant.language == language
         with schema_context(tenant.schema_name):
+            assert set(User.objects.filter(email__endswith=f"@{slug}.test").values_list("language", flat=True)) == {
+                language}
+            assert Course.objects.get(slug=DEMO_COURSES[slug][1]).language == language
             demo_accounts = {f"admin@{slug}.test", f"instructor@{slug}.test", f"learner1@{slug}.test",
                              f"learner2@{slug}.test"}
             assert User.objects.filter(email__in=demo_accounts).count() == 4  # each once

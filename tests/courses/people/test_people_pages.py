@@ -13,6 +13,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from courses import services
+from courses.apis.people import UserOutput
 from mooc_platform.accounts.models import User
 from tenants.models import AuditEvent, Tenant
 from tests.factories import UserFactory
@@ -44,6 +45,9 @@ def test_an_invited_user_shows_as_invited_holds_a_seat_but_is_no_active_seat(dem
     assert f"{used} of {taken + 1} seats used." in page and "pending invitation" in page
     assert f'data-testid="cancel-invitation-{invited.pk}"' in page
     assert f'data-testid="deactivate-{invited.pk}"' not in page
+    with schema_context(demo.schema_name):  # the API says it too (`/api/v1/users/`)
+        learner = User.objects.get(email="learner1@demo.test")
+        assert (UserOutput(invited).data["status"], UserOutput(learner).data["status"]) == ("invited", "active")
     # The seat is held: a further invitation is refused with the rule said plainly.
     full = client.post("/manage/users/", {"action": "invite", "email": f"{unique('x')}@example.org",
                                           "role": "learner"}, follow=True).content.decode()

@@ -39,7 +39,8 @@ def test_the_menu_links_the_export_page_while_active_and_the_status_json_says_th
                                                       size_bytes=2048)
     ready = client.get("/exports/status/").json()
     assert ready["in_progress"] is False and ready["exports"][0]["status_label"] == "Ready"
-    assert "1.zip" in ready["exports"][0]["download_url"] and ready["exports"][0]["download_label"] == "Download (2.0\xa0KB)"
+    assert "1.zip" in ready["exports"][0]["download_url"]
+    assert ready["exports"][0]["download_label"] == "Download (2.0\xa0KB)"
     assert _signed_in(acme).get("/exports/status/").json() == {"in_progress": False, "exports": []}
     assert _signed_in(demo, "learner1@demo.test").get("/exports/status/").status_code == 403
     Tenant.objects.filter(pk=demo.pk).update(state=Tenant.State.CANCELLED)
