@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -96,8 +97,6 @@ def exports_status(request: HttpRequest) -> JsonResponse:
 
 
 def _filesize(size: int) -> str:
-    from django.template.defaultfilters import filesizeformat
-
     return str(filesizeformat(size))
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mooc_platform.demo import DEMO_PASSWORD
+from django_tenants.utils import schema_context
+
+from mooc_platform.accounts.models import User
+from mooc_platform.demo import DEMO_PASSWORD, demo_user_ensure
 from tenants.models import SupportAccessGrant, Tenant
 from tests.helpers import api_client, api_token
 
@@ -36,6 +39,9 @@ def test_grant_7_days_operator_reads_users_admin_sees_the_read_and_revokes(live_
     assert card.get_by_test_id("grant-state").inner_text() == "In force"
     assert "No read so far." in card.inner_text()
 
+    with schema_context("public"):  # transactional tests empty the public tables: the operator again if needed
+        demo_user_ensure(email="operator@demo.test", role=User.Role.OPERATOR, full_name="Olivia Operator",
+                         is_staff=True, is_superuser=True)
     operator = api_client("localhost", api_token("localhost", "operator@demo.test"))
     read = operator.get(f"/api/v1/tenants/{demo.pk}/support/users/")
     assert read.status_code == 200 and "admin@demo.test" in {r["email"] for r in read.json()["results"]}
@@ -62,6 +68,17 @@ def test_the_administrators_pages_fit_1366_and_375_px_in_french(live_server_port
     page.goto(base + "/manage/support-access/")
     page.get_by_label("Pendant combien de jours").fill("7")
     page.get_by_role("button", name="Accorder l'accès").click()
+    Tenant.objects.filter(slug="acme").update(custom_domains_allowed=True)
+    page.goto(base + "/manage/domains/")
+    page.get_by_label("Nom de domaine").fill("formation.une-tres-longue-organisation-exemple.example")
+    page.get_by_test_id("domain-submit").click()
+    assert page.get_by_test_id("domain-status").inner_text() == "En attente de vérification"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    token = page.get_by_test_id("record-value").inner_text()
+    copy = page.locator("button.copy").nth(1)
+    copy.click()
+    page.wait_for_function("document.querySelectorAll('button.copy')[1].textContent === 'Copié'")
+    assert page.evaluate("navigator.clipboard.readText()") == token
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for path, heading in [("/manage/support-access/", "Accès de l'assistance"),
                           ("/manage/domains/", "Domaines personnalisés"),
