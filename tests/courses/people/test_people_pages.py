@@ -139,6 +139,7 @@ def test_the_people_pages_speak_french_on_acme(acme) -> None:
     page = client.get("/manage/users/").content.decode()
     assert f'data-testid="status-{invited.pk}">invité<' in page and "Annuler l'invitation" in page
     assert "Désactiver…" in page and "invited" not in page and "Cancel the invitation" not in page
+    assert '<option value="learner" selected>Apprenant</option>' in page  # the role options too
     with schema_context(acme.schema_name):
         learner = User.objects.get(email="learner1@acme.test")
     confirm = client.get(f"/manage/users/{learner.pk}/deactivate/").content.decode()
