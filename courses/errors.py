@@ -11,7 +11,6 @@ class Code(BaseCode):
     """The courses app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
 
     CONFIRMATION_REQUIRED = "confirmation_required"
-    INVITATION_ACCEPTED = "invitation_accepted"
     COURSE_NOT_READY = "course_not_ready"
     COURSE_SLUG_TAKEN = "course_slug_taken"
     CSV_INVALID = "csv_invalid"

@@ -27,6 +27,7 @@ class Code:
     INVALID_CHARACTERS = "invalid_characters"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_INPUT = "invalid_input"
+    INVITATION_ACCEPTED = "invitation_accepted"  # an operator's re-send (tenants), an administrator's cancel (courses)
     INVITATION_INVALID = "invitation_invalid"  # mooc_platform.accounts
     LOGIN_THROTTLED = "login_throttled"
     METHOD_NOT_ALLOWED = "method_not_allowed"

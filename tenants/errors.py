@@ -22,7 +22,6 @@ class Code(BaseCode):
     INVALID_NAME = "invalid_name"
     INVALID_NODE = "invalid_node"
     INVALID_SLUG = "invalid_slug"
-    INVITATION_ACCEPTED = "invitation_accepted"
     NOT_DISTRIBUTED = "not_distributed"
     PURGE_REFUSED = "purge_refused"
     SLUG_TAKEN = "slug_taken"
