@@ -6,11 +6,14 @@ import os
 from celery.signals import worker_ready
 from tenant_schemas_celery.app import CeleryApp
 
+from .observability import celery_signals_connect
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mooc_platform.settings.dev")
 
 app = CeleryApp("mooc_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+celery_signals_connect()  # task latency, run time and queue depth for Prometheus (METRICS_ENABLED)
 
 
 @worker_ready.connect

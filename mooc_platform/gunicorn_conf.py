@@ -62,3 +62,11 @@ def post_worker_init(worker: Worker) -> None:
 
     pool = getattr(worker, "tpool", None)  # the gthread worker's request threads
     connections_warm(tenants=count, threads=threads if pool is not None else 1, pool=pool)
+
+
+def child_exit(server: object, worker: Worker) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR (metrics added up over the workers), forget a dead worker's gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

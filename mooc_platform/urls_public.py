@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import observability, views
 from .urls_common import urlpatterns as common
 
 urlpatterns = [
     path("", views.platform_home, name="home"),
+    path("metrics", observability.metrics_view, name="metrics"),  # Prometheus, when METRICS_ENABLED
     # The console's own pages first (dashboard at /console/), the Django admin's record lists after them.
     path("console/", include("console.urls")),
     path("console/", admin.site.urls),

@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 
 from mooc_platform import i18n
+from mooc_platform.observability import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / ".var"
@@ -118,6 +119,8 @@ MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 MAINTENANCE_QUIZ_DEADLINES_READER = "courses.selectors.learning.quiz_deadlines_between_across_tenants"
 
 MIDDLEWARE = [
+    # Outermost: the request id every log record of the request carries, and the per-tenant metrics.
+    "mooc_platform.observability.RequestContextMiddleware",
     # First, so that every answer (an unknown host's 404, a maintenance 503) carries HSTS, the SSL
     # redirect and the Content-Security-Policy (issue 11 item 8); static files are served before any lookup.
     "django.middleware.security.SecurityMiddleware",
@@ -392,12 +395,12 @@ if SHARED_CACHE_URL and not SHARED_CACHE_URL.startswith(("locmemcache:", "dummyc
 else:
     CACHES["shared"] = {"BACKEND": "mooc_platform.cache.DatabaseCache", "LOCATION": "mooc_cache"}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logs and metrics (issue 16 item 6, mooc_platform/observability.py): every record names its tenant and
+# request id; LOG_FORMAT=json for a log pipeline. METRICS_ENABLED serves /metrics on the platform host.
+LOGGING = logging_config(log_format=env("LOG_FORMAT", default="plain"), level=env("LOG_LEVEL", default="INFO"))
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env("METRICS_TOKEN", default="")  # when set, /metrics asks for `Authorization: Bearer <token>`
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=9101)  # a Celery worker's own /metrics
 
 # --- Invoicing (SPEC R4–R10) ----------------------------------------------------------------------
 # The seller's identity printed on every quote and invoice (GCS preamble: MOOCit SAS).
