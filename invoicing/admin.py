@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from mooc_platform import storage
-from mooc_platform.admin_actions import apply_to_each
+from mooc_platform.admin_actions import apply_to_each, confirmation_page, confirmed
 from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError
@@ -229,8 +229,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Invoice the next period now")
-    def invoice_next_period(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+    def invoice_next_period(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> Any:
+        if not confirmed(request):
+            return confirmation_page(
+                request, self, queryset, action="invoice_next_period", title="Invoice the next period now?",
+                consequence=f"Each of these {queryset.count()} subscriptions gets its next period's invoice today: "
+                            "numbered for good (invoices are never deleted, only credited) and e-mailed to the "
+                            "customer, due on its usual terms.")
         apply_to_each(request, queryset, lambda s: services.invoice_issue(subscription=s), done="Invoices issued")
+        return None
 
 
 class InvoiceLineInline(ReadOnlyInline):

@@ -48,6 +48,7 @@ class RequestContextFilter(logging.Filter):
 
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """The LOGGING setting: plain lines for people, or one JSON object per line for a log pipeline."""
+    name = "json" if log_format == "json" else "plain"
     formatters = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(tenant)s %(request_id)s] %(message)s"},
         "json": {
@@ -60,9 +61,10 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_context": {"()": "mooc_platform.observability.RequestContextFilter"}},
-        "formatters": formatters,
+        # Only the one in use: python-json-logger is imported when JSON is asked for, not before.
+        "formatters": {name: formatters[name]},
         "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_context"],
-                                 "formatter": "json" if log_format == "json" else "plain"}},
+                                 "formatter": name}},
         "root": {"handlers": ["console"], "level": level},
     }
 

@@ -72,3 +72,22 @@ def test_console_never_edits_an_issued_invoice(console, quote_sent, clock) -> No
     result = sign(quote_sent())
     console.post(f"/console/invoicing/invoice/{result.invoice.pk}/change/", {"total_excl_tax": "1.00"})
     assert Invoice.objects.get(pk=result.invoice.pk).total_excl_tax == Decimal("240.00")
+
+
+def test_invoicing_the_next_period_from_the_list_asks_first(console, quote_sent, clock) -> None:
+    clock(paris(2026, 1, 15, 9))
+    result = sign(quote_sent())
+    subscription = result.subscription
+    before = Invoice.objects.filter(subscription=subscription).count()
+    action = {"action": "invoice_next_period", "_selected_action": [str(subscription.pk)]}
+
+    asked = console.post("/console/invoicing/subscription/", action)
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Each of these 1 subscriptions gets its next period&#x27;s invoice today" in page
+    assert str(subscription) in page and 'name="confirmed" value="yes"' in page
+    assert Invoice.objects.filter(subscription=subscription).count() == before  # nothing issued yet
+
+    done = console.post("/console/invoicing/subscription/", {**action, "confirmed": "yes"}, follow=True)
+    assert Invoice.objects.filter(subscription=subscription).count() == before + 1
+    assert "Invoices issued: 1" in done.content.decode()
