@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maintenance.urls_tenant")),
     path("", include("claims.urls_tenant")),
     path("", include("onlinehelp.urls")),
+    path("", include("integrations.urls")),
     path("", include("privacy.urls_tenant")),
     *common,
 ]

@@ -32,6 +32,7 @@ SECTIONS: dict[str, str] = {
     "audit-log": ADMINISTRATOR,
     "claims": ADMINISTRATOR,
     "privacy-notice": ADMINISTRATOR,
+    "integrations": ADMINISTRATOR,
 }
 
 # URL name -> anchor
@@ -99,6 +100,13 @@ PAGE_SECTIONS: dict[str, str] = {
     "claims": "claims",
     "claim-new": "claims",
     "claim": "claims",
+    "integrations-webhooks": "integrations",
+    "integrations-webhook": "integrations",
+    "integrations-webhook-delete": "integrations",
+    "integrations-webhook-ping": "integrations",
+    "integrations-webhook-replay": "integrations",
+    "integrations-api-keys": "integrations",
+    "integrations-api-key-revoke": "integrations",
 }
 
 # Routes of the tenant URLconf that are no page a person reads (machine answers, files, sign-out).

@@ -70,6 +70,7 @@ TENANT_APPS = [
     "mooc_platform.accounts",
     "courses",
     "onlinehelp",
+    "integrations",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -145,6 +146,8 @@ MIDDLEWARE = [
     # A member without a name is asked for it before anything else (names, never e-mails, are shown).
     "courses.middleware.NameRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # RateLimit-* headers on the answers to API keys (issue 17 item 4).
+    "integrations.middleware.RateLimitHeadersMiddleware",
 ]
 
 TEMPLATES = [
@@ -313,6 +316,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "mooc_platform.accounts.authentication.ExpiringTokenAuthentication",
+        # `Authorization: Api-Key <key>`: scopes and the per-key rate limit (issue 17 item 4).
+        "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -334,7 +339,8 @@ SPECTACULAR_SETTINGS = {
     '{"error": {"code", "message", "details"}}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mooc_platform.openapi.errors_document"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mooc_platform.openapi.errors_document",
+                           "integrations.openapi.webhooks_document"],
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never a CDN (issue 11 item 8).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -432,6 +438,16 @@ PLATFORM_SUBPROCESSORS = env.json("PLATFORM_SUBPROCESSORS", default=[
 USER_ERASURE_HOOKS = ["mooc_platform.audit.audit_person_anonymise",
                       "tenants.services.privacy.tenant_exports_user_erased", "claims.services.claims_user_erased"]
 # A deactivated user's account is anonymised this many days after its deactivation (SPEC R29).
+# Business events (mooc_platform.events) go to these sinks after the commit: the outgoing webhooks (issue 17).
+EVENT_SINKS = ["integrations.services.webhooks.webhook_event_receive"]
+# Outgoing webhooks: HTTP timeout, exponential backoff (base × 2^(n-1), capped) for WEBHOOK_RETRY_HOURS, an
+# endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled. Plain HTTP to loopback only in DEBUG and tests.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=2 * 3600.0)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_ALLOW_LOOPBACK_HTTP = env.bool("WEBHOOK_ALLOW_LOOPBACK_HTTP", default=False)
 PRIVACY_DEACTIVATED_USER_DAYS = env.int("PRIVACY_DEACTIVATED_USER_DAYS", default=365)
 INVOICING_PAYMENT_TERMS_DAYS = env.int("INVOICING_PAYMENT_TERMS_DAYS", default=30)
 # Annual late-payment interest rate, in percent (SPEC R10; Code de commerce L441-10).

@@ -17,3 +17,7 @@ TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=0)  # noqa: F405
 # Tests issue tokens and then move the clock months or years ahead (time_machine): tokens outlive that here;
 # expiry has its own tests, which set API_TOKEN_TTL_DAYS themselves.
 API_TOKEN_TTL_DAYS = 3650
+# The webhook tests' receivers listen on plain HTTP on 127.0.0.1, and retry within a second.
+WEBHOOK_ALLOW_LOOPBACK_HTTP = True
+WEBHOOK_RETRY_BASE_SECONDS = 0.5
+WEBHOOK_TIMEOUT_SECONDS = 5.0

@@ -1,0 +1,244 @@
+"""Webhooks and API keys in the API (SPEC §4 `/api/v1/webhooks/`; `/api/v1/api-keys/`), for the organisation's
+administrators (or an API key with the `webhooks` scope for the webhooks). Errors leave as
+{"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mooc_platform.errors import NotFoundError
+from mooc_platform.pagination import PaginatedListMixin, paginated_response
+from mooc_platform.permissions import IsTenantAdministrator
+
+from . import selectors
+from .events import EVENT_TYPES
+from .models import ApiKey, WebhookDelivery, WebhookEndpoint
+from .services import api_keys as key_services
+from .services import webhooks as services
+
+WEBHOOKS_TAG = ["webhooks"]
+KEYS_TAG = ["api-keys"]
+
+
+class WebhookEndpointOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    description = serializers.CharField()
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES))
+    secret = serializers.CharField(help_text="The HMAC-SHA256 key of the `Webhook-Signature` header.")
+    is_active = serializers.BooleanField()
+    disabled_at = serializers.DateTimeField(allow_null=True)
+    disabled_reason = serializers.CharField()
+    failing_since = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class WebhookAttemptOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    attempted_at = serializers.DateTimeField()
+    response_status = serializers.IntegerField(allow_null=True, help_text="null: no answer (see `error`).")
+    response_body = serializers.CharField(help_text="The first 500 characters of the answer.")
+    error = serializers.CharField()
+    duration_ms = serializers.IntegerField()
+    manual = serializers.BooleanField(help_text="A replay asked by an administrator.")
+
+
+class WebhookDeliveryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_id = serializers.UUIDField(source="event.event_id")
+    event_type = serializers.CharField(source="event.type")
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
+    attempts_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    succeeded_at = serializers.DateTimeField(allow_null=True)
+    attempts = WebhookAttemptOutputSerializer(many=True, source="attempts.all")
+
+
+def _endpoint(endpoint_id: int) -> WebhookEndpoint:
+    endpoint = selectors.webhook_endpoint_get(endpoint_id=endpoint_id)
+    if endpoint is None:
+        raise NotFoundError("No such webhook endpoint.")
+    return endpoint
+
+
+class WebhookListApi(PaginatedListMixin, APIView):
+    """`GET` the organisation's webhook endpoints; `POST` registers one (HTTPS), subscribed to `events`.
+    See the API description for the signature and how to verify it."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        url = serializers.CharField(max_length=500, help_text="An https:// URL.")
+        events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1,
+                                       max_length=len(EVENT_TYPES))
+        description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="webhooks_list", tags=WEBHOOKS_TAG, responses=WebhookEndpointOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return paginated_response(queryset=selectors.webhook_endpoints(), serializer_class=WebhookEndpointOutputSerializer,
+                                  request=request, view=self)
+
+    @extend_schema(operation_id="webhooks_create", tags=WEBHOOKS_TAG, request=InputSerializer,
+                   responses={201: WebhookEndpointOutputSerializer},
+                   examples=[OpenApiExample("Enrolments and certificates", request_only=True, value={
+                       "url": "https://lms.example.edu/hooks/mooc", "description": "Our LMS",
+                       "events": ["enrollment.created", "certificate.issued"]})])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_create(actor=request.user, **data.validated_data)
+        return Response(WebhookEndpointOutputSerializer(endpoint).data, status=201)
+
+
+class WebhookDetailApi(APIView):
+    """`GET`, `PATCH` (url, events, description, is_active: `true` enables a disabled endpoint again) or
+    `DELETE` an endpoint (its deliveries with it)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        url = serializers.CharField(max_length=500, required=False)
+        events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1,
+                                       max_length=len(EVENT_TYPES), required=False)
+        description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(operation_id="webhooks_retrieve", tags=WEBHOOKS_TAG, responses=WebhookEndpointOutputSerializer)
+    def get(self, request: Request, endpoint_id: int) -> Response:
+        return Response(WebhookEndpointOutputSerializer(_endpoint(endpoint_id)).data)
+
+    @extend_schema(operation_id="webhooks_update", tags=WEBHOOKS_TAG, request=InputSerializer,
+                   responses=WebhookEndpointOutputSerializer)
+    def patch(self, request: Request, endpoint_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_update(endpoint=_endpoint(endpoint_id), actor=request.user,
+                                                    **data.validated_data)
+        return Response(WebhookEndpointOutputSerializer(endpoint).data)
+
+    @extend_schema(operation_id="webhooks_delete", tags=WEBHOOKS_TAG, responses={204: None})
+    def delete(self, request: Request, endpoint_id: int) -> Response:
+        services.webhook_endpoint_delete(endpoint=_endpoint(endpoint_id), actor=request.user)
+        return Response(status=204)
+
+
+class WebhookPingApi(APIView):
+    """`POST` sends a `webhook.ping` event to the endpoint now (a delivery like any other, in the log)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="webhooks_ping", tags=WEBHOOKS_TAG, request=None,
+                   responses={202: WebhookDeliveryOutputSerializer})
+    def post(self, request: Request, endpoint_id: int) -> Response:
+        delivery = services.webhook_ping(endpoint=_endpoint(endpoint_id))
+        return Response(WebhookDeliveryOutputSerializer(delivery).data, status=202)
+
+
+class WebhookDeliveryListApi(PaginatedListMixin, APIView):
+    """`GET` the endpoint's deliveries, newest first, each with every attempt (the delivery log)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="webhooks_deliveries_list", tags=WEBHOOKS_TAG,
+                   responses=WebhookDeliveryOutputSerializer(many=True))
+    def get(self, request: Request, endpoint_id: int) -> Response:
+        return paginated_response(queryset=selectors.webhook_deliveries(endpoint=_endpoint(endpoint_id)),
+                                  serializer_class=WebhookDeliveryOutputSerializer, request=request, view=self)
+
+
+class WebhookDeliveryReplayApi(APIView):
+    """`POST` sends an attempted delivery once more, now (same event id and payload, a fresh signature)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="webhooks_deliveries_replay", tags=WEBHOOKS_TAG, request=None,
+                   responses={202: WebhookDeliveryOutputSerializer})
+    def post(self, request: Request, endpoint_id: int, delivery_id: int) -> Response:
+        delivery = selectors.webhook_delivery_get(endpoint=_endpoint(endpoint_id), delivery_id=delivery_id)
+        if delivery is None:
+            raise NotFoundError("No such delivery for this endpoint.")
+        services.webhook_delivery_replay(delivery=delivery, actor=request.user)
+        return Response(WebhookDeliveryOutputSerializer(delivery).data, status=202)
+
+
+# --- API keys ------------------------------------------------------------------------------------------------
+
+
+class ApiKeyOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The key starts with `mk_<prefix>_`.")
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(key_services.SCOPES)))
+    expires_at = serializers.DateTimeField(allow_null=True)
+    rate_limit_per_minute = serializers.IntegerField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    created_by_email = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):
+    key = serializers.CharField(help_text="The key itself, shown this once: send `Authorization: Api-Key <key>`.")
+
+
+def _api_key(api_key_id: int) -> ApiKey:
+    api_key = selectors.api_key_get(api_key_id=api_key_id)
+    if api_key is None:
+        raise NotFoundError("No such API key.")
+    return api_key
+
+
+class ApiKeyListApi(PaginatedListMixin, APIView):
+    """`GET` the organisation's API keys (never the keys themselves); `POST` creates one and answers the key,
+    once. Scopes: `read` (GET on every resource below), `users`, `enrollments`, `courses`, `certificates`,
+    `webhooks`. Every answer to a key carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(key_services.SCOPES)),
+                                       min_length=1, max_length=len(key_services.SCOPES))
+        expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        rate_limit_per_minute = serializers.IntegerField(required=False, default=120, min_value=1,
+                                                         max_value=key_services.RATE_LIMIT_MAX)
+
+    @extend_schema(operation_id="api_keys_list", tags=KEYS_TAG, responses=ApiKeyOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return paginated_response(queryset=selectors.api_keys(), serializer_class=ApiKeyOutputSerializer,
+                                  request=request, view=self)
+
+    @extend_schema(operation_id="api_keys_create", tags=KEYS_TAG, request=InputSerializer,
+                   responses={201: ApiKeyCreatedOutputSerializer},
+                   examples=[OpenApiExample("A read-only key for reporting", request_only=True, value={
+                       "name": "Reporting", "scopes": ["read"], "expires_at": "2027-12-31T23:00:00Z"})])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        api_key, raw_key = key_services.api_key_create(actor=request.user, **data.validated_data)
+        body = ApiKeyCreatedOutputSerializer(api_key).data | {"key": raw_key}
+        return Response(body, status=201)
+
+
+class ApiKeyDetailApi(APIView):
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="api_keys_retrieve", tags=KEYS_TAG, responses=ApiKeyOutputSerializer)
+    def get(self, request: Request, api_key_id: int) -> Response:
+        return Response(ApiKeyOutputSerializer(_api_key(api_key_id)).data)
+
+
+class ApiKeyRevokeApi(APIView):
+    """`POST` revokes the key at once (409 when it already is)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="api_keys_revoke", tags=KEYS_TAG, request=None, responses=ApiKeyOutputSerializer)
+    def post(self, request: Request, api_key_id: int) -> Response:
+        api_key = key_services.api_key_revoke(api_key=_api_key(api_key_id), actor=request.user)
+        return Response(ApiKeyOutputSerializer(api_key).data)

@@ -1,0 +1,37 @@
+"""Reads of the integrations app, in the current tenant's schema."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.all()
+
+
+def webhook_endpoint_get(*, endpoint_id: int) -> WebhookEndpoint | None:
+    return WebhookEndpoint.objects.filter(pk=endpoint_id).first()
+
+
+def webhook_deliveries(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    """The endpoint's deliveries, newest first, with their event and attempts (newest first)."""
+    return (WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event")
+            .prefetch_related("attempts"))
+
+
+def webhook_delivery_get(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery | None:
+    return WebhookDelivery.objects.filter(endpoint=endpoint, pk=delivery_id).select_related("event").first()
+
+
+def webhook_attempts(*, delivery: WebhookDelivery) -> QuerySet[WebhookAttempt]:
+    return WebhookAttempt.objects.filter(delivery=delivery)
+
+
+def api_keys() -> QuerySet[ApiKey]:
+    return ApiKey.objects.select_related("created_by")
+
+
+def api_key_get(*, api_key_id: int) -> ApiKey | None:
+    return ApiKey.objects.filter(pk=api_key_id).select_related("created_by").first()

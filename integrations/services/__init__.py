@@ -1,0 +1,1 @@
+"""Services of the integrations app: outgoing webhooks and API keys."""
