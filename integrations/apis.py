@@ -78,10 +78,11 @@ class WebhookListApi(PaginatedListMixin, APIView):
                                        max_length=len(EVENT_TYPES))
         description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    @extend_schema(operation_id="webhooks_list", tags=WEBHOOKS_TAG, responses=WebhookEndpointOutputSerializer(many=True))
+    @extend_schema(operation_id="webhooks_list", tags=WEBHOOKS_TAG,
+                   responses=WebhookEndpointOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return paginated_response(queryset=selectors.webhook_endpoints(), serializer_class=WebhookEndpointOutputSerializer,
-                                  request=request, view=self)
+        return paginated_response(queryset=selectors.webhook_endpoints(),
+                                  serializer_class=WebhookEndpointOutputSerializer, request=request, view=self)
 
     @extend_schema(operation_id="webhooks_create", tags=WEBHOOKS_TAG, request=InputSerializer,
                    responses={201: WebhookEndpointOutputSerializer},

@@ -13,14 +13,15 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 
-from .services.api_keys import api_key_authenticate, api_key_rate_take, api_key_scope_check
-
 KEYWORD = "Api-Key"
 RATE_LIMIT_ATTRIBUTE = "api_key_rate_limit"
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        # Imported here: DRF loads this class while mooc_platform.errors (which the services use) is importing.
+        from .services.api_keys import api_key_authenticate, api_key_rate_take, api_key_scope_check
+
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None

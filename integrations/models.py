@@ -46,6 +46,9 @@ class WebhookEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
 
 class WebhookDelivery(models.Model):
     class Status(models.TextChoices):
@@ -65,6 +68,9 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once")]
 
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.status})"
+
 
 class WebhookAttempt(models.Model):
     """Every HTTP attempt of a delivery, kept for the delivery log."""
@@ -80,6 +86,9 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["-attempted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of delivery {self.delivery_id}"
 
     @property
     def succeeded(self) -> bool:

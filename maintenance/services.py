@@ -18,6 +18,7 @@ from maintenance.errors import Code
 from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError
+from mooc_platform.events import event_emit
 from mooc_platform.i18n import language_supported
 from tenants.models import Tenant
 from tenants.selectors import tenant_administrator_emails
@@ -226,7 +227,16 @@ def maintenance_window_schedule(
         audit_record(action=f"maintenance_window.scheduled{'_emergency' if emergency else ''}", actor=actor,
                      target=window, after={**_snapshot(window), "justification": window.justification})
         _after_commit(window.id)
+        _scheduled_emit(window=window)
     return window
+
+
+def _scheduled_emit(*, window: MaintenanceWindow) -> None:
+    """The `maintenance.scheduled` webhook event, to each organisation the window concerns."""
+    data = {"window_id": window.pk, "kind": window.kind, "start": window.start.isoformat(),
+            "end": window.end.isoformat(), "summary": window.reason}
+    for schema_name in maintenance_window_tenants(window=window).values_list("schema_name", flat=True):
+        event_emit(schema_name=schema_name, event_type="maintenance.scheduled", data=data)
 
 
 def maintenance_window_move(

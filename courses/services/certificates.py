@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
+from mooc_platform.events import event_emit, user_event_data
 
 from ..models import Branding, Certificate, Course, Enrollment
 from ..selectors.learning import course_score
@@ -43,6 +44,10 @@ def certificate_issue_if_earned(*, enrollment: Enrollment, now: datetime | None 
         course_title=course.title, organisation_name=branding_display_name(), score=score, issued_at=now)
     schema_name = connection.schema_name
     transaction.on_commit(lambda: _certificate_pdf_queue(schema_name=schema_name, certificate_id=certificate.pk))
+    event_emit(event_type="certificate.issued", data={
+        "certificate_id": certificate.pk, "code": certificate.code, "course_id": course.pk,
+        "course_title": course.title, "holder_name": certificate.holder_name, "score": str(score),
+        "issued_at": now.isoformat(), "user": user_event_data(user)})
     return certificate
 
 

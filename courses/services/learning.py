@@ -13,6 +13,7 @@ from django.utils import timezone
 from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError, NotFoundError
+from mooc_platform.events import event_emit, user_event_data
 
 from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, Question, QuizAttempt
@@ -53,9 +54,12 @@ def enrollment_create(*, course: Course, user: User, actor: User | None = None) 
         raise EnrollmentRefusedError("This course is open by invitation only (SPOC).")
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(course=course, user=user), True
+            enrollment = Enrollment.objects.create(course=course, user=user)
     except IntegrityError:  # enrolled by a concurrent request meanwhile: same answer as a repeat
         return Enrollment.objects.get(course=course, user=user), False
+    event_emit(event_type="enrollment.created", data={"enrollment_id": enrollment.pk, "course_id": course.pk,
+                                                      "course_title": course.title, "user": user_event_data(user)})
+    return enrollment, True
 
 
 def enrollment_for(*, course: Course, user: User) -> Enrollment:
@@ -66,12 +70,22 @@ def enrollment_for(*, course: Course, user: User) -> Enrollment:
 
 
 def _completion_record(*, enrollment: Enrollment, lesson: Lesson, now: datetime) -> Certificate | None:
-    LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson, defaults={"completed_at": now})
+    _, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson,
+                                                        defaults={"completed_at": now})
+    user = User.objects.get(pk=enrollment.user_id) if created else None
+    if user is not None:
+        event_emit(event_type="lesson.completed", data={
+            "lesson_id": lesson.pk, "lesson_title": lesson.title, "course_id": enrollment.course_id,
+            "user": user_event_data(user)})
     total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
     done = LessonCompletion.objects.filter(enrollment=enrollment).count()
     if done >= total and enrollment.completed_at is None:
         enrollment.completed_at = now
         enrollment.save(update_fields=["completed_at"])
+        course = Course.objects.only("title").get(pk=enrollment.course_id)
+        event_emit(event_type="course.completed", data={
+            "enrollment_id": enrollment.pk, "course_id": enrollment.course_id, "course_title": course.title,
+            "completed_at": now.isoformat(), "user": user_event_data(user or User.objects.get(pk=enrollment.user_id))})
     return certificate_issue_if_earned(enrollment=enrollment, now=now)
 
 

@@ -20,6 +20,7 @@ from mooc_platform.accounts.tokens import user_sign_out_everywhere
 from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
+from mooc_platform.events import event_emit, user_event_data
 
 from ..errors import LastAdministratorError, SeatLimitReachedError, UserExistsError
 from .branding import tenant_default_language, tenant_limits
@@ -118,6 +119,7 @@ def user_invite(*, email: str, role: str, full_name: str = "", language: str = "
     _seat_check()
     user = User.objects.create_user(email, None, role=role, full_name=full_name.strip(),
                                     language=language or tenant_default_language())
+    event_emit(event_type="user.created", data={"user": user_event_data(user)})
     return user, user_invitation_send(user=user)
 
 
@@ -144,6 +146,7 @@ def user_deactivate(*, user: User, actor: User) -> User:
     user.save(update_fields=["is_active", "deactivated_at"])
     user_sign_out_everywhere(user=user)
     _deactivation_tell(user=user)
+    event_emit(event_type="user.deactivated", data={"user": user_event_data(user)})
     return user
 
 

@@ -15,6 +15,7 @@ from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.services import user_invitation_send
 from mooc_platform.errors import ApplicationError
+from mooc_platform.events import event_emit, user_event_data
 from mooc_platform.i18n import LANGUAGE_CODES
 
 from .branding import tenant_default_language, tenant_limits
@@ -153,6 +154,7 @@ def users_import_apply(*, csv_text: str, actor: User) -> ImportReport:
                         user = User.objects.create_user(row.email, None, role=row.role, full_name=row.full_name,
                                                         language=row.language or tenant_default_language())
                         user_invitation_send(user=user)
+                        event_emit(event_type="user.created", data={"user": user_event_data(user)})
                     else:
                         updates = {k: v["to"] for k, v in row.changes.items()}
                         if "role" in updates:  # checked and audited like any role change

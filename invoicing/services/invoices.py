@@ -16,6 +16,7 @@ from mooc_platform import storage
 from mooc_platform.audit import audit_record, audit_record_many
 from mooc_platform.business_time import add_months, business_date, business_midnight
 from mooc_platform.emails import email_send
+from mooc_platform.events import event_emit
 from mooc_platform.http import tenant_url
 from tenants.models import Tenant
 
@@ -192,8 +193,27 @@ def _subscriptions_invoice_next_period(*, subscriptions: list[Subscription], tod
     Subscription.objects.bulk_update(subscriptions, ["periods_billed", "next_period_start"])
     audit_record_many(action="invoice.issued", targets=invoices, tenants=[s.tenant_id for s in subscriptions],
                 afters=[{"number": i.number, "total_incl_tax": str(i.total_incl_tax)} for i in invoices])
+    invoice_events_emit(invoices=invoices, event_type="invoice.issued")
     _customer_credits_apply(invoices=invoices)
     return invoices
+
+
+def invoice_event_data(invoice: Invoice) -> dict[str, Any]:
+    return {"invoice": {"id": invoice.pk, "number": invoice.number, "kind": invoice.kind,
+                        "issue_date": invoice.issue_date.isoformat(),
+                        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+                        "total_incl_tax": str(invoice.total_incl_tax), "currency": invoice.currency}}
+
+
+def invoice_events_emit(*, invoices: list[Invoice], event_type: str) -> None:
+    """The webhook events `invoice.issued` / `invoice.paid`, to each invoice's organisation (after the commit)."""
+    tenant_ids = {invoice.tenant_id for invoice in invoices if invoice.tenant_id}
+    if not tenant_ids:
+        return
+    schemas = dict(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", "schema_name"))
+    for invoice in invoices:
+        if invoice.tenant_id in schemas:
+            event_emit(schema_name=schemas[invoice.tenant_id], event_type=event_type, data=invoice_event_data(invoice))
 
 
 def _customer_credits_apply(*, invoices: list[Invoice]) -> None:
@@ -218,6 +238,7 @@ def _customer_credits_apply(*, invoices: list[Invoice]) -> None:
             invoice.amount_paid += amount
             if invoice.balance_due <= 0:
                 invoice.status, invoice.paid_at = Invoice.Status.PAID, now
+                invoice_events_emit(invoices=[invoice], event_type="invoice.paid")
             invoice.save(update_fields=["amount_paid", "status", "paid_at"])
             credit.remaining -= amount
             audit_record(action="invoice.payment_recorded", tenant=invoice.tenant, target=invoice,

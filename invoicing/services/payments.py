@@ -29,6 +29,7 @@ from .dunning import (
     _tenant_reinstate_if_settled,
     invoice_settlement_check,
 )
+from .invoices import invoice_events_emit
 from .subscriptions import _subscription_access_extend_if_paid
 
 
@@ -76,6 +77,7 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
                                         "rule": f"balance shown within {SETTLEMENT_GRACE_DAYS} days"})
             if locked.balance_due <= 0 and locked.status == Invoice.Status.ISSUED:
                 locked.status, locked.paid_at = Invoice.Status.PAID, received_at
+                invoice_events_emit(invoices=[locked], event_type="invoice.paid")
             locked.save(update_fields=["amount_paid", "status", "paid_at", "recovery_indemnity", "late_interest",
                                        "late_interest_until"])
             audit_record(action="invoice.payment_recorded", actor=actor, tenant=locked.tenant, target=locked,

@@ -439,7 +439,7 @@ USER_ERASURE_HOOKS = ["mooc_platform.audit.audit_person_anonymise",
                       "tenants.services.privacy.tenant_exports_user_erased", "claims.services.claims_user_erased"]
 # A deactivated user's account is anonymised this many days after its deactivation (SPEC R29).
 # Business events (mooc_platform.events) go to these sinks after the commit: the outgoing webhooks (issue 17).
-EVENT_SINKS = ["integrations.services.webhooks.webhook_event_receive"]
+EVENT_SINKS = ["integrations.services.webhooks.webhook_events_receive"]
 # Outgoing webhooks: HTTP timeout, exponential backoff (base × 2^(n-1), capped) for WEBHOOK_RETRY_HOURS, an
 # endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled. Plain HTTP to loopback only in DEBUG and tests.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -19,6 +19,7 @@ from mooc_platform.audit import jsonable as _jsonable
 from mooc_platform.business_time import business_days_later
 from mooc_platform.emails import email_send
 from mooc_platform.errors import ApplicationError
+from mooc_platform.events import event_emit
 from mooc_platform.http import tenant_url
 from mooc_platform.storage import tenant_prefix
 from tenants.errors import Code
@@ -77,6 +78,9 @@ def _transition(*, tenant: Tenant, allowed_from: set[str], to: str, action: str,
                      after={"state": to, **{k: _jsonable(v) for k, v in changes.items()}})
         if notify:
             _lifecycle_email(tenant=locked, event=event or action.split(".", 1)[1])
+        event_emit(schema_name=locked.schema_name, event_type="tenant.lifecycle_changed", data={
+            "action": action, "state_before": before["state"], "state_after": to,
+            "reason": str(changes.get("suspension_reason", "") or changes.get("termination_reason", "") or "")})
         tenant_cache_clear()
         transaction.on_commit(tenant_cache_clear)
     for name in ("state", *changes):
