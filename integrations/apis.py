@@ -222,8 +222,8 @@ class ApiKeyListApi(PaginatedListMixin, APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         api_key, raw_key = key_services.api_key_create(actor=request.user, **data.validated_data)
-        body = ApiKeyCreatedOutputSerializer(api_key).data | {"key": raw_key}
-        return Response(body, status=201)
+        api_key.key = raw_key  # type: ignore[attr-defined]  # this answer only
+        return Response(ApiKeyCreatedOutputSerializer(api_key).data, status=201)
 
 
 class ApiKeyDetailApi(APIView):

@@ -37,7 +37,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         rate = api_key_rate_take(api_key=api_key)
         setattr(request._request, RATE_LIMIT_ATTRIBUTE, rate)
         if rate.exceeded:
-            raise Throttled(wait=rate.reset, detail=_("Rate limit of this API key reached: retry later."))
+            raise Throttled(wait=rate.reset, detail=str(_("Rate limit of this API key reached: retry later.")))
         api_key_scope_check(api_key=api_key, path=request._request.path, method=request.method or "GET")
         return api_key.created_by, api_key
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.generics import GenericAPIView
 
 from .events import EVENT_DATA, EVENT_LABELS
 
@@ -46,7 +47,8 @@ def webhooks_document(result: dict[str, Any], generator: Any, request: Any, publ
     auto.registry = generator.registry
     auto.method = "GET"
     auto.path = "/"
-    auto.view = None
+    auto.view = GenericAPIView()
+    auto.view.request, auto.view.format_kwarg = None, None
     webhooks: dict[str, Any] = {}
     for event_type, serializer in EVENT_DATA.items():
         component = auto.resolve_serializer(serializer(), "response")

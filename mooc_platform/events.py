@@ -39,8 +39,10 @@ class _Batch:
 
     def __init__(self, event: Event) -> None:
         self.events = [event]
+        self.handed_over = False
 
     def __call__(self) -> None:
+        self.handed_over = True
         for sink in _sinks():
             try:
                 sink(events=self.events)
@@ -57,7 +59,8 @@ def event_emit(*, event_type: str, data: dict[str, Any], schema_name: str | None
     event = Event(schema_name=schema, event_type=event_type, data=data, occurred_at=timezone.now())
     batch = getattr(connection, "_mooc_event_batch", None)
     # Still registered in this transaction (a rolled-back savepoint drops its callbacks, and so the batch).
-    registered = batch is not None and any(entry[1] is batch for entry in connection.run_on_commit)
+    registered = (batch is not None and not batch.handed_over
+                  and any(entry[1] is batch for entry in connection.run_on_commit))
     if registered and connection.in_atomic_block:
         batch.events.append(event)
         return

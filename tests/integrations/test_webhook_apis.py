@@ -12,7 +12,8 @@ from tests.helpers import client_for
 HOST = "demo.localhost"
 
 
-def test_register_read_edit_and_delete_an_endpoint(demo: Tenant, queued: list[int]) -> None:
+def test_register_read_edit_and_delete_an_endpoint(demo: Tenant, queued: list[int],
+                                                   django_capture_on_commit_callbacks) -> None:
     admin = client_for(HOST, "admin@demo.test")
     response = admin.post("/api/v1/webhooks/", {"url": "https://lms.example.edu/hooks", "description": "LMS",
                                                 "events": ["certificate.issued", "enrollment.created"]},
@@ -28,7 +29,8 @@ def test_register_read_edit_and_delete_an_endpoint(demo: Tenant, queued: list[in
     assert patched["events"] == ["invoice.paid"] and patched["is_active"] is False
     assert patched["disabled_reason"] == "disabled by an administrator"
 
-    ping = admin.post(f"/api/v1/webhooks/{created['id']}/ping/")
+    with django_capture_on_commit_callbacks(execute=True):
+        ping = admin.post(f"/api/v1/webhooks/{created['id']}/ping/")
     assert ping.status_code == 202 and ping.json()["event_type"] == "webhook.ping" and len(queued) == 1
     deliveries = admin.get(f"/api/v1/webhooks/{created['id']}/deliveries/").json()
     assert deliveries["count"] == 1 and deliveries["results"][0]["status"] == "pending"

@@ -153,6 +153,7 @@ def test_the_disabled_endpoint_email_is_in_the_administrators_language(
         acme: Tenant, receiver: Receiver, queued: list[int], django_capture_on_commit_callbacks) -> None:
     receiver.answers.extend([(502, "")] * 3)
     with schema_context(acme.schema_name):
+        User.objects.filter(email="admin@acme.test").update(language="fr")
         admin = User.objects.get(email="admin@acme.test")
         webhook_endpoint_create(url=receiver.url, events=["invoice.paid"], actor=admin)
         with time_machine.travel(T0, tick=False):

@@ -1,0 +1,79 @@
+"""Browser (real Chromium): an administrator registers a webhook endpoint, sends a test event that the loopback
+receiver gets (real worker), sees the attempt in the delivery log, replays it, and deletes the endpoint after
+confirming; the page fits 1366 and 375 px wide screens."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from mooc_platform.demo import DEMO_PASSWORD
+
+from .helpers import Receiver, signature_valid
+
+SHOTS = Path("/tmp/hooks17-screenshots")
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_an_administrator_registers_pings_replays_and_deletes_a_webhook_endpoint(
+        live_server_port: int, page, celery_worker_session, receiver: Receiver, settings) -> None:
+    settings.PLATFORM_URL_SCHEME, settings.PLATFORM_URL_PORT = "http", str(live_server_port)
+    base = f"http://demo.localhost:{live_server_port}"
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{base}/login/?next=/integrations/webhooks/")
+    page.get_by_label("E-mail").fill("admin@demo.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/integrations/webhooks/")
+
+    page.get_by_label("Endpoint URL (https://…)").fill("http://example.com/not-https")
+    page.get_by_label("Enrolment").check()
+    page.get_by_test_id("webhook-submit").click()
+    assert "The endpoint must use HTTPS." in page.locator("form[data-testid=webhook-form]").inner_text()
+
+    page.get_by_label("Endpoint URL (https://…)").fill(receiver.url)
+    page.get_by_label("Description").fill("Our LMS")
+    page.get_by_test_id("webhook-submit").click()
+    page.wait_for_url(f"{base}/integrations/webhooks/*/")
+    secret = page.get_by_test_id("webhook-secret").inner_text()
+    assert secret.startswith("whsec_")
+    assert page.get_by_test_id("deliveries-empty").is_visible()
+
+    page.get_by_test_id("webhook-ping").click()
+    deadline = time.monotonic() + 60
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert signature_valid(secret=secret, received=receiver.received[0], now=time.time())
+    for _ in range(60):  # the worker records the attempt right after the receiver answers
+        page.reload()
+        if page.get_by_test_id("delivery-attempt").count():
+            break
+        time.sleep(0.5)
+    assert page.get_by_test_id("delivery-status").inner_text().startswith("succeeded")
+    assert "HTTP 200" in page.get_by_test_id("delivery-attempt").first.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "webhook-1366.png"), full_page=True)
+    assert _no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(SHOTS / "webhook-375.png"), full_page=True)
+    assert _no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.get_by_test_id("delivery-replay").click()
+    for _ in range(60):
+        page.reload()
+        if page.get_by_test_id("delivery-attempt").count() == 2:
+            break
+        time.sleep(0.5)
+    attempts = page.get_by_test_id("delivery-attempt").all_inner_texts()
+    assert len(attempts) == 2 and "(replay)" in attempts[0] and len(receiver.received) == 2
+
+    page.get_by_test_id("webhook-delete-link").click()
+    assert "and its delivery log?" in page.locator("main").inner_text()
+    page.get_by_test_id("webhook-delete-confirm").click()
+    page.wait_for_url(f"{base}/integrations/webhooks/")
+    assert "Endpoint deleted." in page.locator(".messages").inner_text()
+    assert receiver.url not in page.content()
