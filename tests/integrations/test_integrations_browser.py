@@ -15,6 +15,10 @@ SHOTS = Path("/tmp/hooks17-screenshots")
 
 
 def _no_horizontal_scroll(page) -> bool:
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 5)""")
+    assert wide == [], wide
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
