@@ -343,7 +343,9 @@ def webhook_disabled_tell(*, schema_name: str, endpoint_id: int) -> int:
             return 0
         host = import_string(settings.TENANT_HOST_READER)(schema_name=schema_name)
         port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT and ":" not in host else ""
-        context = {"organisation": branding_display_name(), "url": endpoint.url,
+        parts = urlsplit(endpoint.url)
+        # Named without its scheme: the e-mail's only link is the page of the endpoint.
+        context = {"organisation": branding_display_name(), "endpoint": f"{parts.netloc}{parts.path}",
                    "hours": settings.WEBHOOK_DISABLE_AFTER_HOURS,
                    "page_url": f"{settings.PLATFORM_URL_SCHEME}://{host}{port}/integrations/webhooks/{endpoint.pk}/"}
         by_language: dict[str, list[str]] = {}

@@ -417,6 +417,29 @@ def _deactivation(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]
     return sent
 
 
+# --- integrations ------------------------------------------------------------------------------------
+
+
+@sends("integrations/emails/webhook_disabled")
+def _webhook_disabled(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    from django.utils import timezone
+
+    from integrations.models import WebhookEndpoint
+    from integrations.services.webhooks import webhook_delivery_attempt, webhook_endpoint_create, webhook_event_record
+
+    admin = _admin(college)
+    with schema_context(college.schema_name):
+        connection.tenant = college
+        # Nothing listens on port 9 of loopback: every attempt fails at once.
+        endpoint = webhook_endpoint_create(url="http://127.0.0.1:9/hooks?a=1&b=2", events=["user.created"],
+                                           actor=admin)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(hours=25))
+        delivery = webhook_event_record(event_type="user.created", data={})[0]
+        sent = _sent(capture, lambda: webhook_delivery_attempt(delivery_id=delivery.pk))
+    assert "127.0.0.1:9/hooks" in sent[0].body
+    return sent
+
+
 # --- the tests ---------------------------------------------------------------------------------------
 
 
@@ -424,7 +447,7 @@ def test_every_email_template_is_sent_here() -> None:
     found = [*ROOT.glob("*/templates/*/emails/*.txt"), *ROOT.glob("mooc_platform/*/templates/*/emails/*.txt")]
     on_disk = {str(p.relative_to(p.parents[2])).removesuffix(".txt") for p in found}
     assert on_disk == set(SENT)
-    assert len(on_disk) == 26  # 25 e-mails (one invitation) and the body the lifecycle e-mail includes
+    assert len(on_disk) == 27  # 26 e-mails (one invitation) and the body the lifecycle e-mail includes
 
 
 EXPECTED_SUBJECTS = {
@@ -441,6 +464,8 @@ EXPECTED_SUBJECTS = {
     ("fr", "_claims"): ["Nous avons bien reçu votre réclamation {reference} — Collège d'Orléans & Co",
                         "Réponse à votre réclamation {reference} — Collège d'Orléans & Co"],
     ("en", "_deactivation"): ["Your account on Collège d'Orléans & Co was deactivated"],
+    ("en", "_webhook_disabled"): ["A webhook endpoint was disabled — Collège d'Orléans & Co"],
+    ("fr", "_webhook_disabled"): ["Une adresse de webhook a été désactivée — Collège d'Orléans & Co"],
     ("fr", "_deactivation"): ["Votre compte sur Collège d'Orléans & Co a été désactivé"],
     ("en", "_moderation"): ["Your post was hidden by a moderator", "Your post was restored"],
     ("en", "_storage_warning"): ["80 % of the storage quota used", "Storage quota reached"],

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from courses.models import Course
@@ -71,6 +70,7 @@ def test_real_services_record_the_events_endpoints_subscribed_to(in_demo, queued
         user, _ = user_invite(email="hooked@demo.test", role="learner", full_name="Hook Ed", invited_by=admin)
     with django_capture_on_commit_callbacks(execute=True):
         enrollment, created = enrollment_create(course=course, user=user, actor=admin)
+    assert created
     with django_capture_on_commit_callbacks(execute=True):
         enrollment_create(course=course, user=user, actor=admin)  # a repeat enrols nobody: no event
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,8 +140,10 @@ def test_failing_for_24_hours_disables_the_endpoint_and_emails_the_administrator
     message = mail.outbox[0]
     assert message.to == ["admin@demo.test"]
     assert message.subject.startswith("A webhook endpoint was disabled — ")
-    assert receiver.url in message.body and f"/integrations/webhooks/{endpoint.pk}/" in message.body
-    assert message.alternatives[0][1] == "text/html" and receiver.url in message.alternatives[0][0]
+    named = receiver.url.removeprefix("http://")
+    assert f"Every delivery to the webhook endpoint {named} has failed for 24 hours" in message.body
+    assert f"/integrations/webhooks/{endpoint.pk}/" in message.body
+    assert message.alternatives[0][1] == "text/html" and named in message.alternatives[0][0]
     # A disabled endpoint gets no new event; enabling it again starts the failure count afresh.
     assert webhook_event_record(event_type="user.created", data={}) == []
     webhook_endpoint_update(endpoint=endpoint, actor=User.objects.get(email="admin@demo.test"), is_active=True)
