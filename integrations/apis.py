@@ -140,6 +140,18 @@ class WebhookPingApi(APIView):
         return Response(WebhookDeliveryOutputSerializer(delivery).data, status=202)
 
 
+class WebhookSecretRotateApi(APIView):
+    """`POST` replaces the endpoint's secret at once (the old one stops signing: update the receiver)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="webhooks_secret_rotate", tags=WEBHOOKS_TAG, request=None,
+                   responses=WebhookEndpointOutputSerializer)
+    def post(self, request: Request, endpoint_id: int) -> Response:
+        endpoint = services.webhook_secret_rotate(endpoint=_endpoint(endpoint_id), actor=request.user)
+        return Response(WebhookEndpointOutputSerializer(endpoint).data)
+
+
 class WebhookDeliveryListApi(PaginatedListMixin, APIView):
     """`GET` the endpoint's deliveries, newest first, each with every attempt (the delivery log)."""
 

@@ -101,6 +101,14 @@ def webhook_ping_page(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 @administrator_required
 @require_POST
+def webhook_rotate_page(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    services.webhook_secret_rotate(endpoint=_endpoint(endpoint_id), actor=request.user)
+    messages.success(request, _("New secret: update your receiver, the old one no longer signs."))
+    return redirect("integrations-webhook", endpoint_id=endpoint_id)
+
+
+@administrator_required
+@require_POST
 def webhook_replay_page(request: HttpRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
     delivery = selectors.webhook_delivery_get(endpoint=_endpoint(endpoint_id), delivery_id=delivery_id)
     if delivery is None:

@@ -104,6 +104,7 @@ PAGE_SECTIONS: dict[str, str] = {
     "integrations-webhook": "integrations",
     "integrations-webhook-delete": "integrations",
     "integrations-webhook-ping": "integrations",
+    "integrations-webhook-rotate": "integrations",
     "integrations-webhook-replay": "integrations",
     "integrations-api-keys": "integrations",
     "integrations-api-key-revoke": "integrations",

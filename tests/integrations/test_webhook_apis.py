@@ -24,6 +24,8 @@ def test_register_read_edit_and_delete_an_endpoint(demo: Tenant, queued: list[in
     assert created["secret"].startswith("whsec_") and created["is_active"] is True
     assert admin.get("/api/v1/webhooks/").json()["results"][0]["url"] == "https://lms.example.edu/hooks"
 
+    rotated = admin.post(f"/api/v1/webhooks/{created['id']}/rotate-secret/").json()
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
     patched = admin.patch(f"/api/v1/webhooks/{created['id']}/", {"events": ["invoice.paid"], "is_active": False},
                           format="json").json()
     assert patched["events"] == ["invoice.paid"] and patched["is_active"] is False
