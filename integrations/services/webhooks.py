@@ -164,7 +164,8 @@ def _deliveries_queue(*, schema_name: str, delivery_ids: list[int], manual: bool
 
 
 def webhook_event_record(*, event_type: str, data: dict[str, Any], occurred_at: datetime | None = None,
-                         endpoints: list[WebhookEndpoint] | None = None) -> list[WebhookDelivery]:
+                         endpoints: list[WebhookEndpoint] | None = None, manual: bool = False
+                         ) -> list[WebhookDelivery]:
     """In the current tenant schema: record the event and one delivery per active endpoint subscribed to it,
     queued after the commit. Returns the deliveries (none: nothing is recorded)."""
     if endpoints is None:
@@ -177,7 +178,7 @@ def webhook_event_record(*, event_type: str, data: dict[str, Any], occurred_at: 
                                             data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
         deliveries = [WebhookDelivery.objects.create(endpoint=endpoint, event=event) for endpoint in endpoints]
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: _deliveries_queue(schema_name=schema_name, delivery_ids=ids))
+        transaction.on_commit(lambda: _deliveries_queue(schema_name=schema_name, delivery_ids=ids, manual=manual))
     return deliveries
 
 
@@ -219,8 +220,9 @@ def webhook_events_receive(*, events: list[Any]) -> int:
 
 
 def webhook_ping(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """Send a test event to one endpoint (even a disabled one), to check the receiver and its verification."""
-    return webhook_event_record(event_type=PING, data={"endpoint_id": endpoint.pk}, endpoints=[endpoint])[0]
+    """Send a test event to one endpoint (even a disabled one), once, to check the receiver and its verification."""
+    return webhook_event_record(event_type=PING, data={"endpoint_id": endpoint.pk}, endpoints=[endpoint],
+                                manual=True)[0]
 
 
 def webhook_body(*, event: WebhookEvent) -> bytes:

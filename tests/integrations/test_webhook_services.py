@@ -181,3 +181,35 @@ def test_a_delivery_gives_up_after_24_hours_of_retries(in_demo, receiver: Receiv
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.FAILED and delivery.attempts_count == 3
     assert Decimal(delivery.attempts.count()) == Decimal(3)
+
+
+def test_invoices_issued_and_paid_and_maintenance_reach_the_organisations_endpoint(
+        demo: Tenant, acme: Tenant, queued: list[int], django_capture_on_commit_callbacks) -> None:
+    """Events of `public` services (invoicing, maintenance) go to the tenant concerned, in one hand-over."""
+    from invoicing.services import invoice_issue, payment_record
+    from tests.factories import MaintenanceWindowFactory
+    from tests.invoicing.helpers import subscription_rows_for
+
+    with schema_context(demo.schema_name):
+        _endpoint(["invoice.issued", "invoice.paid", "maintenance.scheduled"])
+    subscription = subscription_rows_for(demo)
+    with time_machine.travel(T0, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            invoice = invoice_issue(subscription=subscription)
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_record(invoice=invoice, amount=invoice.total_incl_tax)
+        start = datetime(2027, 3, 6, 13, 0, tzinfo=UTC)  # a Saturday, 14:00 in Paris
+        with django_capture_on_commit_callbacks(execute=True):
+            window = MaintenanceWindowFactory(start=start, tenants=[demo, acme], now=T0)
+    with schema_context(demo.schema_name):
+        events = [(e.type, e.data) for e in WebhookEvent.objects.order_by("id")]
+    data = {"invoice": {"id": invoice.pk, "number": invoice.number, "kind": "invoice", "issue_date": "2027-03-02",
+                        "due_date": invoice.due_date.isoformat(), "total_incl_tax": str(invoice.total_incl_tax),
+                        "currency": "EUR"}}
+    assert events == [
+        ("invoice.issued", data), ("invoice.paid", data),
+        ("maintenance.scheduled", {"window_id": window.pk, "kind": "planned", "start": "2027-03-06T13:00:00+00:00",
+                                   "end": "2027-03-06T19:00:00+00:00", "summary": "PostgreSQL upgrade"})]
+    assert len(queued) == 3
+    with schema_context(acme.schema_name):  # acme has no endpoint: nothing recorded there
+        assert not WebhookEvent.objects.exists()
