@@ -66,7 +66,9 @@ PAGINATED = {
     "tenant": {"/api/v1/billing/invoices/": "InvoiceOutput", "/api/v1/exports/": "ExportOutput",
                "/api/v1/support-access-grants/": "SupportGrantOutput", "/api/v1/audit-events/": "AuditEventOutput",
                "/api/v1/custom-domains/": "CustomDomainOutput",
-               "/api/v1/maintenance-windows/": "TenantMaintenanceWindow", "/api/v1/claims/": "ClaimOutput"},
+               "/api/v1/maintenance-windows/": "TenantMaintenanceWindow", "/api/v1/claims/": "ClaimOutput",
+               "/api/v1/webhooks/": "WebhookEndpointOutput", "/api/v1/api-keys/": "ApiKeyOutput",
+               "/api/v1/webhooks/{endpoint_id}/deliveries/": "WebhookDeliveryOutput"},
 }
 
 
@@ -180,10 +182,26 @@ def _claim_filed() -> Claim:
     return claim
 
 
+def _integrations_rows() -> tuple[int, int]:
+    """A webhook endpoint with a delivery and one attempt, and an API key (issue 17): their lists hold something."""
+    from integrations.models import WebhookAttempt
+    from integrations.services.api_keys import api_key_create
+    from integrations.services.webhooks import webhook_endpoint_create, webhook_event_record
+
+    admin = User.objects.get(email="admin@demo.test")
+    endpoint = webhook_endpoint_create(url="https://hooks.example.com/mooc", events=["user.created"], actor=admin)
+    delivery = webhook_event_record(event_type="user.created", data={"user": {"id": 1}}, endpoints=[endpoint])[0]
+    WebhookAttempt.objects.create(delivery=delivery, number=1, attempted_at=timezone.now(), response_status=500,
+                                  response_body="down", duration_ms=12)
+    api_key, _ = api_key_create(name="Reporting", scopes=["read"], actor=admin)
+    return endpoint.pk, api_key.pk
+
+
 def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
     claim = _claim_filed()
     with schema_context(demo.schema_name):
         token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
+        endpoint_id, api_key_id = _integrations_rows()
     schema = _schema("tenant")
     host = "demo.localhost"
     course_id = _get(schema, "/api/v1/courses/", host=host, token=token).json()["results"][0]["id"]
@@ -202,6 +220,9 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/lessons/{id}/": {"id": lesson_id},
         "/api/v1/lessons/{id}/media/": {"id": lesson_id},
         "/api/v1/claims/{claim_id}/": {"claim_id": claim.pk},
+        "/api/v1/webhooks/{endpoint_id}/": {"endpoint_id": endpoint_id},
+        "/api/v1/webhooks/{endpoint_id}/deliveries/": {"endpoint_id": endpoint_id},
+        "/api/v1/api-keys/{api_key_id}/": {"api_key_id": api_key_id},
     }, statuses={
         # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
         "/api/v1/billing/subscription/": 404,
