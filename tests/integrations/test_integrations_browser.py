@@ -81,3 +81,32 @@ def test_an_administrator_registers_pings_replays_and_deletes_a_webhook_endpoint
     page.wait_for_url(f"{base}/integrations/webhooks/")
     assert "Endpoint deleted." in page.locator(".messages").inner_text()
     assert receiver.url not in page.content()
+
+
+def test_an_administrator_creates_a_key_sees_it_once_and_revokes_it(live_server_port: int, page) -> None:
+    base = f"http://demo.localhost:{live_server_port}"
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base}/login/?next=/integrations/api-keys/")
+    page.get_by_label("E-mail").fill("admin@demo.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/integrations/api-keys/")
+    name = f"Browser key {time.monotonic_ns()}"
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Read-only: read every resource below").check()
+    page.get_by_test_id("api-key-submit").click()
+    key = page.get_by_test_id("api-key-value").inner_text()
+    assert key.startswith("mk_") and name in page.get_by_test_id("api-key-created").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "api-keys-375.png"), full_page=True)
+    assert _no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(SHOTS / "api-keys-1366.png"), full_page=True)
+    assert _no_horizontal_scroll(page)
+    page.goto(f"{base}/integrations/api-keys/")
+    assert key not in page.content()  # shown once
+    row = page.get_by_test_id("api-key-row").filter(has_text=name)
+    row.get_by_test_id("api-key-revoke").click()
+    page.wait_for_url(f"{base}/integrations/api-keys/")
+    assert page.get_by_test_id("api-key-row").filter(has_text=name).get_by_test_id("api-key-status").inner_text() \
+        == "revoked"
