@@ -225,6 +225,26 @@ MATRIX: dict[str, Row] = {
     "/api/v1/claims/": Row(get=ADMIN_ONLY),
     "/api/v1/claims/<int:claim_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/api/v1/claims/<int:claim_id>/messages/": Row(fill=("missing",), get=POST_ONLY),
+    # Integrations (issue 17): webhooks and API keys are the organisation's administrators' only.
+    "/integrations/webhooks/": Row(get=ADMIN_ONLY),
+    "/integrations/webhooks/<id:endpoint_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/integrations/webhooks/<id:endpoint_id>/delete/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/integrations/webhooks/<id:endpoint_id>/ping/": Row(fill=("missing",), get=POST_ONLY),
+    "/integrations/webhooks/<id:endpoint_id>/rotate-secret/": Row(fill=("missing",), get=POST_ONLY),
+    "/integrations/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/": Row(fill=("missing", "missing"),
+                                                                                       get=POST_ONLY),
+    "/integrations/api-keys/": Row(get=ADMIN_ONLY),
+    "/integrations/api-keys/<id:api_key_id>/revoke/": Row(fill=("missing",), get=POST_ONLY),
+    "/api/v1/webhooks/": Row(get=ADMIN_ONLY),
+    "/api/v1/webhooks/<id:endpoint_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/api/v1/webhooks/<id:endpoint_id>/ping/": Row(fill=("missing",), get=POST_ONLY),
+    "/api/v1/webhooks/<id:endpoint_id>/rotate-secret/": Row(fill=("missing",), get=POST_ONLY),
+    "/api/v1/webhooks/<id:endpoint_id>/deliveries/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/api/v1/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/": Row(fill=("missing", "missing"),
+                                                                                 get=POST_ONLY),
+    "/api/v1/api-keys/": Row(get=ADMIN_ONLY),
+    "/api/v1/api-keys/<id:api_key_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/api/v1/api-keys/<id:api_key_id>/revoke/": Row(fill=("missing",), get=POST_ONLY),
 }
 
 
