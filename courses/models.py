@@ -10,6 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from mooc_platform.i18n import LANGUAGES
 
 
+class Category(models.Model):
+    """A heading of the catalogue (issue 14 item 2): courses are filtered by it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Course(models.Model):
     class Licence(models.TextChoices):
         CC_BY = "cc-by", "CC BY"
@@ -42,6 +56,13 @@ class Course(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses")
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True,
+                                                   validators=[MaxValueValidator(100_000)],
+                                                   help_text="Estimated time to complete the course.")
+    cover = models.OneToOneField("MediaUpload", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="course_cover",
+                                 help_text="The cover image, resized server-side (COVER_SIZE).")
 
     class Meta:
         ordering = ["title"]
@@ -74,6 +95,7 @@ class MediaUpload(models.Model):
         VIDEO = "video", _("Video")
         FILE = "file", _("File")
         LOGO = "logo", _("Logo")
+        COVER = "cover", _("Cover image")
 
     key = models.CharField(max_length=400, unique=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -107,6 +129,8 @@ class Lesson(models.Model):
     max_attempts = models.PositiveIntegerField(default=3, help_text="0 = unlimited.")
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
+    review_allowed = models.BooleanField(
+        default=True, help_text="Learners see which answers were right once an attempt is submitted.")
 
     class Meta:
         ordering = ["module", "position", "id"]
@@ -116,17 +140,34 @@ class Lesson(models.Model):
 
 
 class Question(models.Model):
+    """A quiz question. Choice kinds (single, multiple, true/false) and matching keep their options in
+    `Choice` rows (a matching pair is `text` ↔ `match_text`); short text checks `accepted_answers`,
+    numeric `numeric_answer` ± `numeric_tolerance` (courses.services.quizzes)."""
+
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
+        TRUE_FALSE = "true_false", _("True or false")
+        SHORT = "short", _("Short text")
+        NUMERIC = "numeric", _("Numeric")
+        MATCHING = "matching", _("Matching")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     position = models.PositiveIntegerField(default=0)
+    explanation = models.TextField(blank=True, help_text="Shown in the review of a submitted attempt.")
+    accepted_answers = models.JSONField(default=list, blank=True,
+                                        help_text="Short text: the answers accepted (case and spaces ignored).")
+    numeric_answer = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
+    numeric_tolerance = models.DecimalField(max_digits=24, decimal_places=8, default=Decimal("0"),
+                                            validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
         ordering = ["lesson", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(numeric_tolerance__gte=0), name="question_tolerance_gte_0"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -136,6 +177,8 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
+    match_text = models.CharField(max_length=500, blank=True, help_text="Matching: the item paired with `text`.")
+    feedback = models.CharField(max_length=500, blank=True, help_text="Shown in the review when chosen.")
 
     class Meta:
         ordering = ["question", "id"]

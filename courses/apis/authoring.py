@@ -19,14 +19,34 @@ from mooc_platform.i18n import LANGUAGE_CODES
 from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
-from ..models import Choice, Course, Lesson, Module, Question
+from ..models import Category, Choice, Course, Lesson, Module, Question
 from .common import ID, _course_for, _lesson_for, _lesson_readable_for
 
 
 class CourseOutput(serializers.ModelSerializer):
     class Meta:
         model = Course
-        fields = ["id", "title", "slug", "summary", "language", "licence", "pass_mark", "visibility", "status"]
+        fields = ["id", "title", "slug", "summary", "language", "licence", "pass_mark", "visibility", "status",
+                  "category", "duration_minutes"]
+
+
+class CategoryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug"]
+
+
+class CatalogueCourseOutput(CourseOutput):
+    """A course of the catalogue list: its category by name and a short-lived URL of its cover image."""
+
+    category = CategoryOutput(allow_null=True)
+    cover_url = serializers.SerializerMethodField()
+
+    class Meta(CourseOutput.Meta):
+        fields = [*CourseOutput.Meta.fields, "cover_url"]
+
+    def get_cover_url(self, obj: Course) -> str | None:
+        return services.cover_url(course=obj)
 
 
 class CourseInput(serializers.Serializer):
@@ -37,16 +57,32 @@ class CourseInput(serializers.Serializer):
     licence = serializers.ChoiceField(choices=Course.Licence.choices, required=False)
     pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
     visibility = serializers.ChoiceField(choices=Course.Visibility.choices, required=False)
+    category = serializers.IntegerField(required=False, allow_null=True, **ID)
+    duration_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
 
 
 class CourseListApi(ListAPIView):
-    """List the courses (staff see drafts); instructors and administrators create them."""
+    """List the courses (staff see drafts); instructors and administrators create them.
 
-    serializer_class = CourseOutput
+    `?q=` searches titles, summaries and categories (accents and case ignored, French and English stemming:
+    "resume" finds "Résumé"), best matches first; `?category=<slug>` and `?language=en|fr` filter."""
+
+    serializer_class = CatalogueCourseOutput
     permission_classes = [IsTenantMember]
 
     def get_queryset(self) -> QuerySet[Course]:
-        return selectors.courses_visible(user=self.request.user)
+        params = self.request.query_params
+        filters = selectors.catalogue_filters_clean(q=params.get("q", ""), category=params.get("category", ""),
+                                                    language=params.get("language", ""))
+        courses = selectors.courses_visible(user=self.request.user).select_related("category", "cover")
+        return selectors.courses_search(courses=courses, filters=filters)
+
+    @extend_schema(parameters=[
+        OpenApiParameter("q", str, description="Words to search for (accents and case ignored, FR/EN stemming)."),
+        OpenApiParameter("category", str, description="A category's slug."),
+        OpenApiParameter("language", str, enum=list(LANGUAGE_CODES), description="The course's language.")])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=CourseInput, responses={201: CourseOutput})
     def post(self, request: Request) -> Response:
@@ -116,6 +152,9 @@ class CourseDetailApi(APIView):
     class UpdateSerializer(CourseInput):
         title = serializers.CharField(max_length=200, required=False)
         slug = serializers.SlugField(max_length=100, required=False)
+        cover_upload_id = serializers.IntegerField(
+            required=False, allow_null=True, help_text="A confirmed `cover` upload (resized to 1200×675 JPEG); "
+            "null removes the cover.", **ID)
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -127,7 +166,16 @@ class CourseDetailApi(APIView):
             raise ForbiddenError("Only instructors and administrators can do this.")
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        course = services.course_update(course=_course_for(request, pk), actor=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        course = _course_for(request, pk)
+        if "cover_upload_id" in fields:
+            upload_id = fields.pop("cover_upload_id")
+            if upload_id is None:
+                services.course_cover_remove(course=course, actor=request.user)
+            else:
+                services.course_cover_set(course=course, actor=request.user, upload_id=upload_id)
+            course.refresh_from_db()
+        course = services.course_update(course=course, actor=request.user, **fields)
         return Response(self.OutputSerializer(course, context={"request": request}).data)
 
     @extend_schema(parameters=[OpenApiParameter("confirm", bool, description="Required when learners are "

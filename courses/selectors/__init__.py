@@ -14,6 +14,12 @@ from .authoring import (
 from .branding import (
     branding_current,
 )
+from .catalogue import (
+    CatalogueFilters,
+    catalogue_filters_clean,
+    categories_used,
+    courses_search,
+)
 from .certificates import (
     certificate_by_code,
     certificate_public_holder,
@@ -45,7 +51,10 @@ from .people import (
 )
 
 __all__ = [
+    "CatalogueFilters",
     "branding_current",
+    "catalogue_filters_clean",
+    "categories_used",
     "certificate_by_code",
     "certificate_public_holder",
     "certificates_all",
@@ -57,6 +66,7 @@ __all__ = [
     "course_score",
     "courses_catalogue",
     "courses_content_readable",
+    "courses_search",
     "courses_visible",
     "enrollments_of",
     "lesson_ids_completed",

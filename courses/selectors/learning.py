@@ -15,6 +15,7 @@ from maintenance.selectors import maintenance_deadline_extended, maintenance_win
 from mooc_platform.accounts.models import User
 
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, QuizAttempt
+from .catalogue import CatalogueFilters, courses_search
 
 HUNDRED = Decimal("100")
 
@@ -44,13 +45,15 @@ def course_score(*, course: Course, user: User) -> Decimal:
     return score_of_course(best=best, quiz_ids=quiz_ids)
 
 
-def courses_catalogue(*, user: User) -> QuerySet[Course]:
-    """Published courses, with the learner's own enrolment flag and the lesson count."""
-    return (Course.objects.filter(status=Course.Status.PUBLISHED)
-            .annotate(is_enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), user=user)),
-                      is_invited=Exists(CourseInvitation.objects.filter(course=OuterRef("pk"), email=user.email)),
-                      lesson_count=Count("modules__lessons", distinct=True))
-            .order_by("title", "id"))
+def courses_catalogue(*, user: User, filters: CatalogueFilters | None = None) -> QuerySet[Course]:
+    """Published courses, with the learner's own enrolment flag, the lesson count, category and cover,
+    narrowed to `filters` (search, category, language; `courses.selectors.catalogue`)."""
+    courses = (Course.objects.filter(status=Course.Status.PUBLISHED).select_related("category", "cover")
+               .annotate(is_enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), user=user)),
+                         is_invited=Exists(CourseInvitation.objects.filter(course=OuterRef("pk"), email=user.email)),
+                         lesson_count=Count("modules__lessons", distinct=True))
+               .order_by("title", "id"))
+    return courses_search(courses=courses, filters=filters) if filters else courses
 
 
 def lesson_ids_completed(*, enrollment: Enrollment | None) -> set[int]:

@@ -23,7 +23,6 @@ from .authoring import (
     markdown_render,
     module_create,
     module_move,
-    question_create,
     quiz_deadline_check,
 )
 from .branding import (
@@ -32,6 +31,14 @@ from .branding import (
     branding_update,
     tenant_default_language,
     tenant_limits,
+)
+from .catalogue import (
+    COVER_SIZE,
+    category_create,
+    course_cover_remove,
+    course_cover_set,
+    cover_resize,
+    cover_url,
 )
 from .certificates import (
     certificate_download_url,
@@ -54,7 +61,6 @@ from .learning import (
     lesson_complete,
     quiz_attempt_start,
     quiz_attempt_submit,
-    quiz_grade,
 )
 from .media import (
     MB,
@@ -89,6 +95,19 @@ from .privacy import (
     users_deactivated_anonymise,
     users_deactivated_anonymise_all_tenants,
 )
+from .quizzes import (
+    answer_is_right,
+    answers_clean,
+    attempt_review,
+    number_parse,
+    question_create,
+    question_delete,
+    question_move,
+    question_update,
+    quiz_grade,
+    text_normalise,
+    true_false_choices,
+)
 from .user_import import (
     CSV_COLUMNS,
     ImportReport,
@@ -99,6 +118,7 @@ from .user_import import (
 
 __all__ = [
     "COURSE_FIELDS",
+    "COVER_SIZE",
     "CSV_COLUMNS",
     "HUNDRED",
     "MARKDOWN_TAGS",
@@ -112,11 +132,17 @@ __all__ = [
     "TenantLimits",
     "_seat_check",
     "administrator_kept_check",
+    "answer_is_right",
+    "answers_clean",
+    "attempt_review",
     "branding_display_name",
     "branding_update",
+    "category_create",
     "certificate_download_url",
     "certificate_issue_if_earned",
     "certificate_pdf_store",
+    "course_cover_remove",
+    "course_cover_set",
     "course_create",
     "course_delete",
     "course_invitations_add",
@@ -124,6 +150,8 @@ __all__ = [
     "course_score",
     "course_unpublish",
     "course_update",
+    "cover_resize",
+    "cover_url",
     "enrollment_create",
     "enrollment_for",
     "lesson_complete",
@@ -140,11 +168,15 @@ __all__ = [
     "member_check",
     "module_create",
     "module_move",
+    "number_parse",
     "post_create",
     "post_hide",
     "post_report",
     "post_restore",
     "question_create",
+    "question_delete",
+    "question_move",
+    "question_update",
     "quiz_attempt_start",
     "quiz_attempt_submit",
     "quiz_deadline_check",
@@ -157,6 +189,8 @@ __all__ = [
     "storage_warning",
     "tenant_default_language",
     "tenant_limits",
+    "text_normalise",
+    "true_false_choices",
     "upload_reservation_seconds",
     "user_account_delete",
     "user_data_export",

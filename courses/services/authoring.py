@@ -22,7 +22,7 @@ from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 
 from ..errors import Code, CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
-from ..models import Choice, Course, Enrollment, Lesson, MediaUpload, Module, Question
+from ..models import Category, Course, Enrollment, Lesson, MediaUpload, Module
 from .media import media_delete
 
 logger = logging.getLogger(__name__)
@@ -40,12 +40,45 @@ def markdown_render(text: str) -> str:
                      url_schemes={"http", "https", "mailto"})
 
 
-COURSE_FIELDS = ("title", "slug", "summary", "language", "licence", "pass_mark", "visibility")
+COURSE_FIELDS = ("title", "slug", "summary", "language", "licence", "pass_mark", "visibility", "duration_minutes",
+                 "category")
+
+
+def _course_fields_set(course: Course, fields: dict[str, Any]) -> None:
+    """Copy the editable fields onto `course`; `category` is a Category id (None or "" for none) and
+    `duration_minutes` a whole number of minutes (None or "" for unknown)."""
+    for name, value in fields.items():
+        if name not in COURSE_FIELDS:
+            continue
+        if name == "category":
+            if value in (None, ""):
+                course.category = None
+                continue
+            category = Category.objects.filter(pk=value).first() if str(value).isdigit() and len(str(value)) < 18 \
+                else None
+            if category is None:
+                raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+                                       details={"category": ["Unknown category."]})
+            course.category = category
+        elif name == "duration_minutes":
+            if value in (None, ""):
+                course.duration_minutes = None
+                continue
+            try:
+                minutes = int(value)
+            except (TypeError, ValueError):
+                minutes = -1
+            if not 0 < minutes <= 100_000:
+                raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+                                       details={"duration_minutes": ["Give a number of minutes (1 to 100000)."]})
+            course.duration_minutes = minutes
+        else:
+            setattr(course, name, value)
 
 
 def _course_validate(course: Course) -> None:
     try:
-        course.full_clean(exclude=["created_by"])
+        course.full_clean(exclude=["created_by", "category", "cover"])
     except ValidationError as exc:
         raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
                                details=exc.message_dict) from exc
@@ -53,8 +86,8 @@ def _course_validate(course: Course) -> None:
 
 @transaction.atomic
 def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Course:
-    course = Course(title=title, slug=slug, created_by=actor,
-                    **{k: v for k, v in fields.items() if k in COURSE_FIELDS})
+    course = Course(title=title, slug=slug, created_by=actor)
+    _course_fields_set(course, fields)
     _course_validate(course)
     try:
         with transaction.atomic():
@@ -67,9 +100,7 @@ def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Cours
 
 @transaction.atomic
 def course_update(*, course: Course, actor: User, **fields: Any) -> Course:
-    for name, value in fields.items():
-        if name in COURSE_FIELDS:
-            setattr(course, name, value)
+    _course_fields_set(course, fields)
     _course_validate(course)
     course.save()
     return course
@@ -240,22 +271,3 @@ def lesson_delete(*, lesson: Lesson) -> None:
         lesson.delete()
     if media is not None:
         media_delete(upload=media)
-
-
-@transaction.atomic
-def question_create(*, lesson: Lesson, text: str, kind: str, choices: list[tuple[str, bool]]) -> Question:
-    if lesson.kind != Lesson.Kind.QUIZ:
-        raise ApplicationError("Questions belong to quiz lessons.", code=Code.VALIDATION_ERROR)
-    if kind not in Question.Kind.values:
-        raise ApplicationError(f"Unknown question kind {kind!r}.", code=Code.VALIDATION_ERROR)
-    choices = [(t.strip(), bool(c)) for t, c in choices if t.strip()]
-    correct = sum(1 for _, c in choices if c)
-    if not text.strip() or len(choices) < 2:
-        raise ApplicationError("A question needs a text and at least two choices.", code=Code.VALIDATION_ERROR)
-    if (kind == Question.Kind.SINGLE and correct != 1) or correct < 1:
-        raise ApplicationError("A single-choice question has exactly one correct choice; a multiple-choice "
-                               "question at least one.", code=Code.VALIDATION_ERROR)
-    position = (Question.objects.filter(lesson=lesson).aggregate(m=Max("position"))["m"] or 0) + 1
-    question = Question.objects.create(lesson=lesson, text=text.strip(), kind=kind, position=position)
-    Choice.objects.bulk_create([Choice(question=question, text=t, is_correct=c) for t, c in choices])
-    return question

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,9 +17,10 @@ from mooc_platform.errors import ApplicationError, NotFoundError
 from mooc_platform.events import event_emit, user_event_data
 
 from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
-from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, Question, QuizAttempt
-from ..selectors.learning import HUNDRED, quiz_attempt_expiry_effective, quiz_deadline_effective
+from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, QuizAttempt
+from ..selectors.learning import quiz_attempt_expiry_effective, quiz_deadline_effective
 from .certificates import certificate_issue_if_earned
+from .quizzes import answers_clean, quiz_grade
 
 
 @transaction.atomic
@@ -130,31 +132,12 @@ def quiz_attempt_start(*, lesson: Lesson, user: User, now: datetime | None = Non
                                       expires_at=expires)
 
 
-def quiz_grade(*, lesson: Lesson, answers: dict[str, list[int]]) -> Decimal:
-    """All-or-nothing per question: the selected set must equal the correct set. Score in %."""
-    questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices"))
-    if not questions:
-        return HUNDRED.quantize(Decimal("0.01"))
-    right = 0
-    for question in questions:
-        correct = {c.id for c in question.choices.all() if c.is_correct}
-        given = answers.get(str(question.id)) or answers.get(question.id) or []  # type: ignore[call-overload]
-        try:
-            chosen = {int(x) for x in (given if isinstance(given, list | tuple) else [given])}
-        except (TypeError, ValueError):
-            chosen = set()
-        if question.kind == Question.Kind.SINGLE and len(chosen) > 1:
-            chosen = set()
-        right += chosen == correct
-    return (Decimal(right) * HUNDRED / len(questions)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 # Network latency between the last click and the server.
 SUBMIT_GRACE = timedelta(seconds=30)
 
 
 @transaction.atomic
-def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, list[int]],
+def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, Any],
                         now: datetime | None = None) -> QuizAttempt:
     """Grade and close the attempt, complete the quiz lesson, and issue the certificate when earned.
     An attempt submitted after its time limit or the deadline scores 0; the clock stops during maintenance
@@ -168,7 +151,7 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
     # The time lost to a maintenance window during the attempt is given back (GCS art. 8, issue 9 item 6).
     expires = quiz_attempt_expiry_effective(attempt=attempt)
     late = expires is not None and now > expires + SUBMIT_GRACE
-    attempt.answers = {str(k): v for k, v in (answers or {}).items() if str(k).isdigit()}
+    attempt.answers = answers_clean(answers=answers)
     attempt.score = Decimal("0.00") if late else quiz_grade(lesson=attempt.lesson, answers=attempt.answers)
     attempt.submitted_at = now
     attempt.save(update_fields=["answers", "score", "submitted_at"])

@@ -33,6 +33,7 @@ UPLOAD_RULES: dict[str, tuple[set[str], int]] = {
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 "application/vnd.oasis.opendocument.text"}, 200 * MB),
     MediaUpload.Purpose.LOGO: ({"image/png", "image/jpeg", "image/webp"}, 2 * MB),
+    MediaUpload.Purpose.COVER: ({"image/png", "image/jpeg", "image/webp"}, 10 * MB),  # resized on use
 }
 
 
