@@ -74,6 +74,18 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def duration_label(self) -> str:
+        """The estimated duration as people say it: "45 min", "2 h", "1 h 30 min" (empty when unknown)."""
+        if not self.duration_minutes:
+            return ""
+        hours, minutes = divmod(self.duration_minutes, 60)
+        if not hours:
+            return _("%(minutes)s min") % {"minutes": minutes}
+        if not minutes:
+            return _("%(hours)s h") % {"hours": hours}
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+
 
 class Module(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.i18n import LANGUAGES
 from mooc_platform.input_guards import parse_id
 from mooc_platform.spreadsheets import SafeCsvWriter
 
@@ -24,7 +25,15 @@ from .common import _course, _error
 
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "courses/catalogue.html", {"courses": selectors.courses_catalogue(user=request.user)})
+    """The catalogue, searched (`?q=`) and filtered (`?category=<slug>`, `?language=`): SPEC §4."""
+    filters = selectors.catalogue_filters_clean(q=request.GET.get("q", ""), category=request.GET.get("category", ""),
+                                                language=request.GET.get("language", ""))
+    courses = list(selectors.courses_catalogue(user=request.user, filters=filters))
+    for course in courses:
+        course.cover_src = services.cover_url(course=course)
+    return render(request, "courses/catalogue.html", {
+        "courses": courses, "filters": filters, "categories": selectors.categories_used(),
+        "languages": LANGUAGES})
 
 
 @login_required

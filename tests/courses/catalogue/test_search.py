@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from courses import selectors, services
 from courses.models import Course
@@ -82,8 +81,8 @@ def test_api_search(shelf) -> None:
     client = client_for(shelf["host"], shelf["learner"].email)
     response = client.get("/api/v1/courses/", {"q": "resume"})
     assert response.status_code == 200
-    found = [c for c in response.json()["results" if "results" in response.json() else 0]] \
-        if isinstance(response.json(), dict) else response.json()
+    body = response.json()
+    found = body["results"] if isinstance(body, dict) else body
     mine = [c for c in found if shelf["tag"] in c["title"]]
     assert [c["slug"] for c in mine] == [shelf["cv"].slug]
     assert mine[0]["category"] == {"id": shelf["category"].pk, "name": shelf["category"].name,
@@ -105,9 +104,12 @@ def test_api_filters_and_hostile_queries(shelf) -> None:
     assert slugs(q="gardening", language="en") == [shelf["garden"].slug]
     assert slugs(category=shelf["category"].slug) == [shelf["cv"].slug]
     assert slugs(language="xx") != []  # an unknown language is ignored, not an error
-    for hostile in ["'", '"', "!(&|", "\x00", "a" * 5000, "résumé & | ! <-> :*", "%_\\", "😀", "-", "or or"]:
+    for hostile in ["'", '"', "!(&|", "a" * 5000, "résumé & | ! <-> :*", "%_\\", "😀", "-", "or or", "\x01\x1f"]:
         slugs(q=hostile)
         slugs(q=hostile, category=hostile, language=hostile)
+    # A NUL byte is refused by the platform's input guard with its JSON error, before the search runs.
+    response = client.get("/api/v1/courses/", {"q": "resume\x00"})
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_characters")
 
 
 def test_catalogue_page_searches_and_filters(shelf) -> None:
@@ -119,9 +121,10 @@ def test_catalogue_page_searches_and_filters(shelf) -> None:
     assert shelf["cv"].title in page and shelf["garden"].title not in page
     page = client.get("/courses/", {"language": "en", "q": shelf["tag"]}).content.decode()
     assert shelf["garden"].title in page and shelf["cv"].title not in page
-    for hostile in ["\x00", "'", "a" * 5000]:
+    for hostile in ["'", "a" * 5000, "!(&|", "\x01"]:
         response = client.get("/courses/", {"q": hostile, "category": hostile, "language": hostile})
         assert response.status_code == 200
+        assert response.context["filters"].q == hostile.replace("\x01", "")[:200]
     assert Course.objects.filter(pk=shelf["cv"].pk).exists()
 
 
@@ -130,8 +133,3 @@ def test_staff_search_drafts_through_the_api(shelf) -> None:
     body = client.get("/api/v1/courses/", {"q": "brouillon"}).json()
     rows = body["results"] if isinstance(body, dict) else body
     assert [c["slug"] for c in rows if shelf["tag"] in c["title"]] == [shelf["draft"].slug]
-
-
-def test_schema_context_untouched(shelf) -> None:
-    with schema_context("public"):
-        pass
