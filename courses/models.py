@@ -184,6 +184,19 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def numeric_answer_text(self) -> str:
+        return "" if self.numeric_answer is None else format(self.numeric_answer.normalize(), "f")
+
+    @property
+    def numeric_tolerance_text(self) -> str:
+        return format(self.numeric_tolerance.normalize(), "f") if self.numeric_tolerance else ""
+
+    @property
+    def match_options(self) -> list[tuple[int, str]]:
+        """Matching: the right-hand items as the learner picks them (by their text, not in the pairs' order)."""
+        return sorted(((c.pk, c.match_text) for c in self.choices.all()), key=lambda o: (o[1].casefold(), o[0]))
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")

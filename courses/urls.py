@@ -84,6 +84,7 @@ accounts = [
 pages = [
     path("courses/", views.catalogue, name="catalogue"),
     path("courses/<slug:slug>/", views.course_page, name="course"),
+    path("courses/<slug:slug>/about/", views.course_landing, name="course-landing"),
     path("courses/<slug:slug>/enrol/", views.course_enrol, name="course-enrol"),
     path("courses/<slug:slug>/lessons/<id:pk>/", views.lesson_page, name="lesson"),
     path("courses/<slug:slug>/lessons/<id:pk>/complete/", views.lesson_complete, name="lesson-complete"),

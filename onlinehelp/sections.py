@@ -51,6 +51,7 @@ PAGE_SECTIONS: dict[str, str] = {
     "tenant-account-status": "sign-in",
     "catalogue": "catalogue",
     "course": "catalogue",
+    "course-landing": "catalogue",
     "course-enrol": "catalogue",
     "lesson": "lessons",
     "lesson-complete": "lessons",

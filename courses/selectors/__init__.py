@@ -18,6 +18,7 @@ from .catalogue import (
     CatalogueFilters,
     catalogue_filters_clean,
     categories_used,
+    course_landing_visible,
     courses_search,
 )
 from .certificates import (
@@ -61,6 +62,7 @@ __all__ = [
     "certificates_of",
     "course_analytics",
     "course_content_readable",
+    "course_landing_visible",
     "course_lessons",
     "course_outline",
     "course_score",

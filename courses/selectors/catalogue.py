@@ -89,3 +89,9 @@ def courses_search(*, courses: QuerySet[Course], filters: CatalogueFilters) -> Q
 def categories_used() -> QuerySet[Category]:
     """The categories of the catalogue's filter, by name."""
     return Category.objects.order_by("name", "id")
+
+
+def course_landing_visible() -> QuerySet[Course]:
+    """The courses with a public landing page: published MOOCs only (a SPOC is by invitation, never public)."""
+    return Course.objects.filter(status=Course.Status.PUBLISHED, visibility=Course.Visibility.MOOC).select_related(
+        "category", "cover")

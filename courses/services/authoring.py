@@ -254,7 +254,8 @@ def lesson_create(*, module: Module, title: str, kind: str, body_markdown: str =
 def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
     if "deadline" in fields:
         quiz_deadline_check(deadline=fields["deadline"])
-    for name in ("title", "body_markdown", "max_attempts", "time_limit_minutes", "deadline", "position"):
+    for name in ("title", "body_markdown", "max_attempts", "time_limit_minutes", "deadline", "position",
+                 "review_allowed"):
         if name in fields:
             setattr(lesson, name, fields[name])
     lesson.body_html = markdown_render(lesson.body_markdown)

@@ -196,16 +196,18 @@ def attempt_review(*, questions: list[Question], answers: dict[str, Any]) -> lis
             if question.kind == Question.Kind.SHORT:
                 review.expected = " / ".join(str(a) for a in question.accepted_answers or [])
             elif question.numeric_answer is not None:
-                answer_text = _number_text(question.numeric_answer)
-                review.expected = (f"{answer_text} ± {_number_text(question.numeric_tolerance)}"
+                answer_text = number_text(question.numeric_answer)
+                review.expected = (f"{answer_text} ± {number_text(question.numeric_tolerance)}"
                                    if question.numeric_tolerance else answer_text)
         reviews.append(review)
     return reviews
 
 
-def _number_text(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return text
+def number_text(number: Decimal | None) -> str:
+    """A stored number as an instructor typed it: `0.5`, `3`, `1000` (no trailing zeros, no exponent)."""
+    if number is None:
+        return ""
+    return format(number.normalize(), "f")
 
 
 # --- Authoring ----------------------------------------------------------------------------------------------------

@@ -110,25 +110,95 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
         "invited": course.invitations.order_by("email").values_list("email", flat=True)})
 
 
+# --- Quiz questions (issue 14 item 4) ---------------------------------------------------------------------
+# One form writes every kind of question; on a validation error the page is shown again with what was typed.
+
+
+def _question_input(post: Any, *, language: str) -> dict[str, Any]:
+    """The service's arguments from the question form's fields."""
+    kind = post.get("kind", "single")
+    fields: dict[str, Any] = {"kind": kind, "text": post.get("text", ""), "explanation": post.get("explanation", ""),
+                              "choices": [], "accepted_answers": [], "numeric_answer": post.get("numeric_answer", ""),
+                              "numeric_tolerance": post.get("numeric_tolerance", "")}
+    if kind in ("single", "multiple"):
+        for line in post.get("choices", "").splitlines()[:100]:
+            line = line.strip()
+            if line:
+                text, _sep, feedback = line.lstrip("*").partition("|")
+                fields["choices"].append({"text": text.strip(), "is_correct": line.startswith("*"),
+                                          "feedback": feedback.strip()})
+    elif kind == "true_false":
+        answer = post.get("true_false_answer", "")
+        if answer in ("true", "false"):
+            fields["choices"] = services.true_false_choices(
+                correct=answer == "true", language=language, feedback_true=post.get("feedback_true", "").strip(),
+                feedback_false=post.get("feedback_false", "").strip())
+    elif kind == "matching":
+        for line in post.get("pairs", "").splitlines()[:100]:
+            if line.strip():
+                left, _sep, right = line.partition("=")
+                fields["choices"].append({"text": left.strip(), "match_text": right.strip()})
+    elif kind == "short":
+        fields["accepted_answers"] = [a for a in post.get("accepted_answers", "").splitlines()[:50] if a.strip()]
+    return fields
+
+
+def _question_form_initial(question: Question | None) -> dict[str, str]:
+    """The question form's fields as text, from a stored question (empty for a new one)."""
+    if question is None:
+        return {"kind": "single"}
+    choices = list(question.choices.all())
+    initial = {"kind": question.kind, "text": question.text, "explanation": question.explanation}
+    if question.kind in ("single", "multiple"):
+        initial["choices"] = "\n".join(("*" if c.is_correct else "") + c.text + (f" | {c.feedback}" if c.feedback
+                                                                                else "") for c in choices)
+    elif question.kind == "true_false" and len(choices) == 2:
+        initial.update({"true_false_answer": "true" if choices[0].is_correct else "false",
+                        "feedback_true": choices[0].feedback, "feedback_false": choices[1].feedback})
+    elif question.kind == "matching":
+        initial["pairs"] = "\n".join(f"{c.text} = {c.match_text}" for c in choices)
+    elif question.kind == "short":
+        initial["accepted_answers"] = "\n".join(question.accepted_answers or [])
+    elif question.kind == "numeric":
+        initial["numeric_answer"] = services.number_text(question.numeric_answer)
+        initial["numeric_tolerance"] = services.number_text(question.numeric_tolerance)
+    return initial
+
+
 @course_staff_required
 def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk)
     course = lesson.module.course
+    questions = Question.objects.filter(lesson=lesson).prefetch_related("choices").order_by("position", "id")
+    editing = None
+    if request.method == "GET" and request.GET.get("edit"):
+        editing = questions.filter(pk=parse_id(request.GET.get("edit"))).first()
+    form: dict[str, Any] = _question_form_initial(editing)
+    form_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "add_question":
-                choices = []
-                for line in request.POST.get("choices", "").splitlines():
-                    line = line.strip()
-                    if line:
-                        choices.append((line.lstrip("*").strip(), line.startswith("*")))
-                services.question_create(lesson=lesson, text=request.POST.get("text", ""),
-                                         kind=request.POST.get("kind", "single"), choices=choices)
-                messages.success(request, _("Question added."))
+            if action in ("add_question", "edit_question"):
+                fields = _question_input(request.POST, language=course.language)
+                if action == "add_question":
+                    services.question_create(lesson=lesson, **fields)
+                    messages.success(request, _("Question added."))
+                else:
+                    editing = get_object_or_404(Question, pk=parse_id(request.POST.get("question")), lesson=lesson)
+                    services.question_update(question=editing, **fields)
+                    messages.success(request, _("Question saved."))
+            elif action in ("question_up", "question_down"):
+                question = get_object_or_404(Question, pk=parse_id(request.POST.get("question")), lesson=lesson)
+                services.question_move(question=question, up=action == "question_up")
+            elif action == "delete_question":
+                question = get_object_or_404(Question, pk=parse_id(request.POST.get("question")), lesson=lesson)
+                services.question_delete(question=question)
+                messages.success(request, _("Question deleted."))
             elif action == "update":
                 services.lesson_update(lesson=lesson, title=request.POST.get("title", lesson.title),
-                                       body_markdown=request.POST.get("body_markdown", lesson.body_markdown))
+                                       body_markdown=request.POST.get("body_markdown", lesson.body_markdown),
+                                       **({"review_allowed": bool(request.POST.get("review_allowed"))}
+                                          if lesson.kind == Lesson.Kind.QUIZ else {}))
                 messages.success(request, _("Lesson saved."))
             elif action == "delete":
                 services.lesson_delete(lesson=lesson)
@@ -136,7 +206,18 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("teach-course", pk=course.pk)
         except ApplicationError as exc:
             _error(request, exc)
+            if action in ("add_question", "edit_question"):  # shown again with what was typed
+                form = {k: request.POST.get(k, "") for k in QUESTION_FORM_FIELDS}
+                form_errors = {k: [str(m) for m in v] for k, v in exc.details.items()} if exc.details else {}
+                return render(request, "courses/teach_lesson.html", {
+                    "lesson": lesson, "course": course, "questions": questions, "form": form,
+                    "form_errors": form_errors, "editing": editing, "question_kinds": Question.Kind.choices},
+                    status=400)
         return redirect("teach-lesson", pk=lesson.pk)
     return render(request, "courses/teach_lesson.html", {
-        "lesson": lesson, "course": course,
-        "questions": Question.objects.filter(lesson=lesson).prefetch_related("choices")})
+        "lesson": lesson, "course": course, "questions": questions, "form": form, "form_errors": form_errors,
+        "editing": editing, "question_kinds": Question.Kind.choices})
+
+
+QUESTION_FORM_FIELDS = ("kind", "text", "explanation", "choices", "true_false_answer", "feedback_true",
+                        "feedback_false", "pairs", "accepted_answers", "numeric_answer", "numeric_tolerance")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,6 +54,16 @@ def course_page(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+def course_landing(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page of a published MOOC: anyone, signed in or not, reads what the course is about and its
+    outline (never a lesson's content). A SPOC or a draft has no public page: 404, as for an unknown slug."""
+    course = get_object_or_404(selectors.course_landing_visible(), slug=slug)
+    outline = selectors.course_outline(course=course)
+    return render(request, "courses/course_landing.html", {
+        "course": course, "outline": outline, "cover_src": services.cover_url(course=course),
+        "lesson_total": sum(len(m.lessons.all()) for m in outline)})
+
+
 @login_required
 @require_POST
 def course_enrol(request: HttpRequest, slug: str) -> HttpResponse:
@@ -75,6 +86,21 @@ def _lesson(request: HttpRequest, slug: str, pk: int) -> tuple[Course, Lesson, E
     return course, lesson, enrollment
 
 
+def _quiz_answers(post: Any, questions: list[Question]) -> dict[str, Any]:
+    """The answer sheet of the quiz form, in the shape `courses.services.quizzes` scores."""
+    answers: dict[str, Any] = {}
+    for question in questions:
+        name = f"q{question.pk}"
+        if question.kind in ("single", "multiple", "true_false"):
+            answers[str(question.pk)] = [i for i in map(parse_id, post.getlist(name)[:100]) if i is not None]
+        elif question.kind in ("short", "numeric"):
+            answers[str(question.pk)] = post.get(name, "")[:1000]
+        elif question.kind == "matching":
+            picks = {str(c.pk): parse_id(post.get(f"{name}_{c.pk}")) for c in question.choices.all()}
+            answers[str(question.pk)] = {k: v for k, v in picks.items() if v is not None}
+    return answers
+
+
 @login_required
 def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     course, lesson, enrollment = _lesson(request, slug, pk)
@@ -88,17 +114,19 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context["media_url"] = services.media_download_url(upload=lesson.media,
                                                            attachment=lesson.kind == Lesson.Kind.FILE)
     if lesson.kind == Lesson.Kind.QUIZ:
+        questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices").order_by("position", "id"))
         if request.method == "POST" and enrollment is not None:
             try:
                 if request.POST.get("action") == "start":
                     services.quiz_attempt_start(lesson=lesson, user=request.user)
                 else:
                     attempt = get_object_or_404(QuizAttempt, pk=parse_id(request.POST.get("attempt")),
-                                                user=request.user)
-                    answers = {str(q): [i for i in map(parse_id, request.POST.getlist(f"q{q}")) if i is not None]
-                               for q in Question.objects.filter(lesson=lesson).values_list("id", flat=True)}
-                    attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user, answers=answers)
+                                                user=request.user, lesson=lesson)
+                    attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user,
+                                                           answers=_quiz_answers(request.POST, questions))
                     messages.success(request, _("Your score: %(score)s %%.") % {"score": attempt.score})
+                    if lesson.review_allowed:
+                        return redirect(reverse("lesson", args=[slug, pk]) + f"?review={attempt.pk}#review")
             except ApplicationError as exc:
                 _error(request, exc)
             return redirect("lesson", slug=slug, pk=pk)
@@ -111,13 +139,25 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if open_attempt is not None:  # shown as "submit before": the limit with the maintenance time given back
             open_attempt.expires_at = expiries[open_attempt.pk]
         deadline = selectors.quiz_deadline_effective(lesson=lesson)
+        submitted = [a for a in attempts if a.submitted_at is not None]
+        attempts_left = (lesson.max_attempts - len(attempts)) if lesson.max_attempts else None
+        deadline_passed = bool(deadline and now > deadline)
+        review_attempt = None
+        if lesson.review_allowed and submitted and open_attempt is None:
+            wanted = parse_id(request.GET.get("review"))
+            review_attempt = next((a for a in submitted if a.pk == wanted), submitted[-1])
         context.update({
-            "attempts": [a for a in attempts if a.submitted_at is not None],
+            "attempts": submitted,
             "open_attempt": open_attempt,
-            "questions": Question.objects.filter(lesson=lesson).prefetch_related("choices") if open_attempt else [],
-            "attempts_left": (lesson.max_attempts - len(attempts)) if lesson.max_attempts else None,
-            "deadline_passed": bool(deadline and now > deadline),
+            "questions": questions if open_attempt else [],
+            "attempts_left": attempts_left,
+            "deadline_passed": deadline_passed,
             "maintenance_clash": None if open_attempt else selectors.quiz_maintenance_clash(lesson=lesson, now=now),
+            "review_attempt": review_attempt,
+            "review": services.attempt_review(questions=questions, answers=review_attempt.answers)
+            if review_attempt else [],
+            # The right answers are shown once no attempt is left to use them in (or the deadline passed).
+            "review_reveals": attempts_left == 0 or deadline_passed,
         })
     return render(request, "courses/lesson.html", context)
 
