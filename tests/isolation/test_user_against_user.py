@@ -154,6 +154,7 @@ MATRIX: dict[str, Row] = {
     "/api/v1/uploads/": Row(get=POST_ONLY),
     "/courses/": Row(),
     "/courses/<slug:slug>/": Row(fill=("course_slug",)),
+    "/courses/<slug:slug>/about/": Row(fill=("course_slug",)),  # a published MOOC's public page
     "/courses/<slug:slug>/discussion/": Row(fill=("course_slug",)),
     "/courses/<slug:slug>/enrol/": Row(fill=("course_slug",), get=POST_ONLY),
     "/courses/<slug:slug>/lessons/<id:pk>/": Row(fill=("course_slug", "lesson")),
