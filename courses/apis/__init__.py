@@ -1,6 +1,7 @@
 """Tenant API (SPEC §4): thin views over services and selectors, one class per action."""
 
 from .authoring import (
+    CategoryListCreateApi,
     ChoiceOutput,
     CourseDetailApi,
     CourseInput,
@@ -18,7 +19,10 @@ from .authoring import (
     ModuleMoveApi,
     ModuleOutput,
     QuestionCreateApi,
+    QuestionDetailApi,
+    QuestionMoveApi,
     QuestionOutput,
+    StaffQuestionOutput,
 )
 from .branding import (
     BrandingApi,
@@ -47,6 +51,7 @@ from .learning import (
     EnrollmentListCreateApi,
     EnrollmentOutput,
     LessonCompleteApi,
+    QuizAttemptReviewApi,
     QuizAttemptStartApi,
     QuizAttemptSubmitApi,
 )
@@ -77,6 +82,7 @@ from .user_import import (
 __all__ = [
     "ID",
     "BrandingApi",
+    "CategoryListCreateApi",
     "CertificateDownloadApi",
     "CertificateListApi",
     "CertificateOutput",
@@ -111,10 +117,14 @@ __all__ = [
     "PostReportApi",
     "PostRestoreApi",
     "QuestionCreateApi",
+    "QuestionDetailApi",
+    "QuestionMoveApi",
     "QuestionOutput",
+    "QuizAttemptReviewApi",
     "QuizAttemptStartApi",
     "QuizAttemptSubmitApi",
     "ReportListApi",
+    "StaffQuestionOutput",
     "ThreadOutput",
     "UploadConfirmApi",
     "UploadCreateApi",

@@ -101,11 +101,37 @@ class ChoiceOutput(serializers.ModelSerializer):
 
 
 class QuestionOutput(serializers.ModelSerializer):
+    """A question as a learner sees it during an attempt (never which answer is right). A matching question's
+    `choices` are its left-hand items and `match_options` the right-hand ones to pair them with, by id."""
+
     choices = ChoiceOutput(many=True)
+    match_options = serializers.SerializerMethodField()
 
     class Meta:
         model = Question
-        fields = ["id", "text", "kind", "choices"]
+        fields = ["id", "text", "kind", "choices", "match_options"]
+
+    def get_match_options(self, obj: Question) -> list[dict[str, Any]]:
+        if obj.kind != Question.Kind.MATCHING:
+            return []
+        return [{"id": pk, "text": text} for pk, text in obj.match_options]
+
+
+class StaffChoiceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Choice
+        fields = ["id", "text", "is_correct", "match_text", "feedback"]
+
+
+class StaffQuestionOutput(serializers.ModelSerializer):
+    """A question with its answers, as instructors write it."""
+
+    choices = StaffChoiceOutput(many=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "lesson", "position", "text", "kind", "explanation", "choices", "accepted_answers",
+                  "numeric_answer", "numeric_tolerance"]
 
 
 class LessonOutput(serializers.ModelSerializer):
@@ -326,23 +352,98 @@ class LessonDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class QuestionInput(serializers.Serializer):
+    """A question of any kind. `choices`: single, multiple and true/false options (`is_correct`, `feedback`),
+    or matching pairs (`text` ↔ `match_text`); `accepted_answers`: short text; `numeric_answer` ±
+    `numeric_tolerance`: numeric."""
+
+    class ChoiceInput(serializers.Serializer):
+        text = serializers.CharField(max_length=500, allow_blank=True)
+        is_correct = serializers.BooleanField(default=False)
+        feedback = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        match_text = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    text = serializers.CharField(max_length=5000)
+    kind = serializers.ChoiceField(choices=Question.Kind.choices, default=Question.Kind.SINGLE)
+    choices = ChoiceInput(many=True, required=False, default=list, max_length=100)
+    explanation = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    accepted_answers = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
+                                             default=list, max_length=50)
+    numeric_answer = serializers.DecimalField(max_digits=24, decimal_places=8, required=False, allow_null=True,
+                                              default=None)
+    numeric_tolerance = serializers.DecimalField(max_digits=24, decimal_places=8, min_value=0, required=False,
+                                                 default=0)
+
+
 class QuestionCreateApi(APIView):
     permission_classes = [IsCourseStaff]
 
+    @extend_schema(request=QuestionInput, responses={201: StaffQuestionOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        data = QuestionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.question_create(lesson=_lesson_for(request, pk), **data.validated_data)
+        return Response(StaffQuestionOutput(question).data, status=status.HTTP_201_CREATED)
+
+
+def _question_for(pk: int) -> Question:
+    return get_object_or_404(Question.objects.prefetch_related("choices"), pk=pk)
+
+
+class QuestionDetailApi(APIView):
+    """Read, rewrite (PUT: every field, the choices replaced) or delete a question (instructors)."""
+
+    permission_classes = [IsCourseStaff]
+
+    @extend_schema(responses=StaffQuestionOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(StaffQuestionOutput(_question_for(pk)).data)
+
+    @extend_schema(request=QuestionInput, responses=StaffQuestionOutput)
+    def put(self, request: Request, pk: int) -> Response:
+        question = _question_for(pk)
+        data = QuestionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.question_update(question=question, **data.validated_data)
+        return Response(StaffQuestionOutput(_question_for(question.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.question_delete(question=_question_for(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QuestionMoveApi(APIView):
+    """Move a question one place up or down in its quiz (`{"direction": "up"|"down"}`)."""
+
+    permission_classes = [IsCourseStaff]
+
     class InputSerializer(serializers.Serializer):
-        class ChoiceInput(serializers.Serializer):
-            text = serializers.CharField(max_length=500)
-            is_correct = serializers.BooleanField(default=False)
+        direction = serializers.ChoiceField(choices=["up", "down"])
 
-        text = serializers.CharField()
-        kind = serializers.ChoiceField(choices=Question.Kind.choices, default=Question.Kind.SINGLE)
-        choices = ChoiceInput(many=True)
-
-    @extend_schema(request=InputSerializer, responses={201: QuestionOutput})
+    @extend_schema(request=InputSerializer, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        question = services.question_create(
-            lesson=_lesson_for(request, pk), text=data.validated_data["text"], kind=data.validated_data["kind"],
-            choices=[(c["text"], c["is_correct"]) for c in data.validated_data["choices"]])
-        return Response(QuestionOutput(question).data, status=status.HTTP_201_CREATED)
+        services.question_move(question=_question_for(pk), up=data.validated_data["direction"] == "up")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CategoryListCreateApi(ListAPIView):
+    """The catalogue's categories; instructors and administrators add them (`{"name"}`)."""
+
+    permission_classes = [IsTenantMember]
+    serializer_class = CategoryOutput
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return selectors.categories_used()
+
+    @extend_schema(request=InputSerializer, responses={201: CategoryOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        category = services.category_create(actor=request.user, name=data.validated_data["name"])
+        return Response(CategoryOutput(category).data, status=status.HTTP_201_CREATED)

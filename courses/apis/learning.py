@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -100,8 +103,10 @@ class QuizAttemptSubmitApi(APIView):
     permission_classes = [IsTenantMember]
 
     class InputSerializer(serializers.Serializer):
-        answers = serializers.DictField(
-            child=serializers.ListField(child=serializers.IntegerField(**ID), max_length=100))
+        """`answers` by question id: `[choice ids]` (single, multiple, true/false), `"text"` (short text),
+        `"3,14"` or a number (numeric), `{"<item id>": <picked option id>}` (matching)."""
+
+        answers = serializers.DictField(child=serializers.JSONField(), max_length=500)
 
     @extend_schema(request=InputSerializer, responses=dict)
     def post(self, request: Request, pk: int) -> Response:
@@ -116,6 +121,38 @@ class QuizAttemptSubmitApi(APIView):
         return Response({"id": attempt.pk, "score": str(attempt.score),
                          "passed": attempt.score >= course.pass_mark,
                          "certificate": certificate.code if certificate else None})
+
+
+class QuizAttemptReviewApi(APIView):
+    """My attempt: its score, and once submitted the review of each question (right or wrong, the options
+    chosen, their feedback, the explanation) when the quiz allows it; the expected answers once no attempt is
+    left or the deadline passed."""
+
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request, pk: int) -> Response:
+        attempt = get_object_or_404(QuizAttempt.objects.select_related("lesson"), pk=pk, user=request.user)
+        lesson = attempt.lesson
+        body: dict[str, Any] = {"id": attempt.pk, "lesson": lesson.pk, "number": attempt.number,
+                                "submitted_at": attempt.submitted_at,
+                                "score": str(attempt.score) if attempt.score is not None else None,
+                                "review_allowed": lesson.review_allowed, "questions": None}
+        if attempt.submitted_at is None or not lesson.review_allowed:
+            return Response(body)
+        used = QuizAttempt.objects.filter(lesson=lesson, user=request.user).count()
+        deadline = selectors.quiz_deadline_effective(lesson=lesson)
+        reveal = bool(lesson.max_attempts and used >= lesson.max_attempts) or bool(deadline and timezone.now()
+                                                                                     > deadline)
+        questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices").order_by("position", "id"))
+        body["questions"] = [{
+            "id": r.question.pk, "text": r.question.text, "kind": r.question.kind, "right": r.right,
+            "answer": attempt.answers.get(str(r.question.pk)),
+            "chosen": [c.choice.pk for c in r.choices if c.chosen] if r.question.kind != "matching" else None,
+            "feedback": r.feedback, "explanation": r.question.explanation,
+            "expected": r.expected if reveal else None,
+        } for r in services.attempt_review(questions=questions, answers=attempt.answers)]
+        return Response(body)
 
 
 class CourseAnalyticsApi(APIView):

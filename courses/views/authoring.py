@@ -25,12 +25,20 @@ from .common import _error, _int_or_none
 
 def _course_fields(post: Any) -> dict[str, Any]:
     fields = {k: post.get(k, "").strip() for k in ("title", "slug", "summary", "language", "licence",
-                                                   "visibility", "pass_mark") if k in post}
-    return {k: v for k, v in fields.items() if v != "" or k == "summary"}
+                                                   "visibility", "pass_mark", "category", "duration_minutes")
+              if k in post}
+    return {k: v for k, v in fields.items() if v != "" or k in ("summary", "category", "duration_minutes")}
 
 
 @course_staff_required
 def teach_home(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") == "add_category":
+        try:
+            category = services.category_create(actor=request.user, name=request.POST.get("name", ""))
+            messages.success(request, _("Category %(name)s added.") % {"name": category.name})
+        except ApplicationError as exc:
+            _error(request, exc)
+        return redirect("teach")
     if request.method == "POST":
         try:
             course = services.course_create(actor=request.user, **_course_fields(request.POST))
@@ -43,7 +51,7 @@ def teach_home(request: HttpRequest) -> HttpResponse:
             return redirect("teach-course", pk=course.pk)
     return render(request, "courses/teach_home.html", {
         "courses": selectors.courses_visible(user=request.user), "licences": Course.Licence.choices,
-        "visibilities": Course.Visibility.choices})
+        "visibilities": Course.Visibility.choices, "categories": selectors.categories_used()})
 
 
 def _deadline(value: str) -> datetime | None:
@@ -60,11 +68,16 @@ def _deadline(value: str) -> datetime | None:
 
 @course_staff_required
 def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
-    course = get_object_or_404(Course, pk=pk)
+    course = get_object_or_404(Course.objects.select_related("cover"), pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "update":
+                upload_id = _int_or_none(request.POST.get("upload_id"))
+                if upload_id is not None:
+                    course = services.course_cover_set(course=course, actor=request.user, upload_id=upload_id)
+                elif request.POST.get("cover_remove"):
+                    course = services.course_cover_remove(course=course, actor=request.user)
                 services.course_update(course=course, actor=request.user, **_course_fields(request.POST))
                 messages.success(request, _("Course saved."))
             elif action == "add_module":
@@ -105,7 +118,8 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, f"{field_name}: {' '.join(map(str, errors))}")
         return redirect("teach-course", pk=course.pk)
     return render(request, "courses/teach_course.html", {
-        "course": course, "outline": selectors.course_outline(course=course), "kinds": Lesson.Kind.choices,
+        "course": course, "categories": selectors.categories_used(), "cover_src": services.cover_url(course=course),
+        "outline": selectors.course_outline(course=course), "kinds": Lesson.Kind.choices,
         "licences": Course.Licence.choices, "visibilities": Course.Visibility.choices,
         "invited": course.invitations.order_by("email").values_list("email", flat=True)})
 

@@ -114,6 +114,7 @@ MATRIX: dict[str, Row] = {
     # Learner A's objects.
     "/api/v1/enrollments/<id:pk>/": Row(fill=("enrollment_a",), get=SELF),
     "/api/v1/quiz-attempts/<id:pk>/submit/": Row(fill=("attempt_a",), get=POST_ONLY),
+    "/api/v1/quiz-attempts/<id:pk>/": Row(fill=("attempt_a",), get=SELF),  # her review: hers only
     "/api/v1/certificates/<id:pk>/download/": Row(fill=("certificate_a",), get=OWNER_AND_STAFF),
     "/my/certificates/<id:pk>/download/": Row(fill=("certificate_a",), get=SELF, status=302),
     "/api/v1/certificates/verify/<str:code>/": Row(
@@ -151,6 +152,9 @@ MATRIX: dict[str, Row] = {
     "/api/v1/lessons/<id:pk>/media/": Row(fill=("lesson",), get=NOBODY),  # a text lesson has no media: 404
     "/api/v1/lessons/<id:pk>/move/": Row(fill=("lesson",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/questions/": Row(fill=("quiz",), get=POST_ONLY),
+    "/api/v1/questions/<id:pk>/": Row(fill=("question",), get=STAFF),  # with its answers: instructors only
+    "/api/v1/questions/<id:pk>/move/": Row(fill=("question",), get=POST_ONLY),
+    "/api/v1/categories/": Row(),
     "/api/v1/uploads/": Row(get=POST_ONLY),
     "/courses/": Row(),
     "/courses/<slug:slug>/": Row(fill=("course_slug",)),
@@ -288,7 +292,8 @@ def world(demo: Any) -> Iterator[World]:
         yield World(
             users={A: learner_a, B: learner_b, INSTRUCTOR: instructor, ADMIN: admin},
             objects={"course": str(course.pk), "course_slug": course.slug, "module": str(reading.module_id),
-                     "lesson": str(reading.pk), "quiz": str(quiz.pk), "enrollment_a": str(enrollment_a.pk),
+                     "lesson": str(reading.pk), "quiz": str(quiz.pk),
+                     "question": str(quiz.questions.order_by("pk").first().pk), "enrollment_a": str(enrollment_a.pk),
                      "attempt_a": str(attempt_a.pk), "certificate_a": str(certificate_a.pk),
                      "certificate_code_a": certificate_a.code, "post_a": str(post_a.pk),
                      "user_a": str(learner_a.pk), "upload_a": str(upload_a.pk),
