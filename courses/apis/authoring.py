@@ -365,7 +365,7 @@ class QuestionInput(serializers.Serializer):
 
     text = serializers.CharField(max_length=5000)
     kind = serializers.ChoiceField(choices=Question.Kind.choices, default=Question.Kind.SINGLE)
-    choices = ChoiceInput(many=True, required=False, default=list, max_length=100)
+    choices = ChoiceInput(many=True, required=False, default=list)
     explanation = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     accepted_answers = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
                                              default=list, max_length=50)

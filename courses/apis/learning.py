@@ -106,7 +106,7 @@ class QuizAttemptSubmitApi(APIView):
         """`answers` by question id: `[choice ids]` (single, multiple, true/false), `"text"` (short text),
         `"3,14"` or a number (numeric), `{"<item id>": <picked option id>}` (matching)."""
 
-        answers = serializers.DictField(child=serializers.JSONField(), max_length=500)
+        answers = serializers.DictField(child=serializers.JSONField())
 
     @extend_schema(request=InputSerializer, responses=dict)
     def post(self, request: Request, pk: int) -> Response:

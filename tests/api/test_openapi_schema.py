@@ -202,6 +202,9 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
     with schema_context(demo.schema_name):
         token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
         endpoint_id, api_key_id = _integrations_rows()
+        from courses.models import Question
+
+        question_id = Question.objects.order_by("pk").values_list("pk", flat=True).first()
     schema = _schema("tenant")
     host = "demo.localhost"
     course_id = _get(schema, "/api/v1/courses/", host=host, token=token).json()["results"][0]["id"]
@@ -223,6 +226,8 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/webhooks/{endpoint_id}/": {"endpoint_id": endpoint_id},
         "/api/v1/webhooks/{endpoint_id}/deliveries/": {"endpoint_id": endpoint_id},
         "/api/v1/api-keys/{api_key_id}/": {"api_key_id": api_key_id},
+        "/api/v1/questions/{id}/": {"id": question_id},
+        "/api/v1/quiz-attempts/{id}/": {"id": 2**31},
     }, statuses={
         # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
         "/api/v1/billing/subscription/": 404,
@@ -232,4 +237,5 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/certificates/verify/{code}/": 404,
         "/api/v1/enrollments/{id}/": 200 if enrollments else 404,
         "/api/v1/lessons/{id}/media/": 404,
+        "/api/v1/quiz-attempts/{id}/": 404,  # the administrator took no quiz
     })
