@@ -143,6 +143,8 @@ class Lesson(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     review_allowed = models.BooleanField(
         default=True, help_text="Learners see which answers were right once an attempt is submitted.")
+    draw_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Quiz: questions drawn at random from its bank for each attempt (empty: all).")
 
     class Meta:
         ordering = ["module", "position", "id"]
@@ -263,6 +265,8 @@ class QuizAttempt(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(default=dict, blank=True)
+    question_ids = models.JSONField(
+        default=list, blank=True, help_text="The questions drawn for this attempt, in order (empty: all of the quiz).")
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:

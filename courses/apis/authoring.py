@@ -144,7 +144,7 @@ class LessonOutput(serializers.ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["id", "title", "kind", "position", "body_html", "has_media", "max_attempts", "time_limit_minutes",
-                  "deadline"]
+                  "deadline", "review_allowed", "draw_count"]
 
     def get_has_media(self, obj: Lesson) -> bool:
         return obj.media_id is not None
@@ -305,6 +305,8 @@ class LessonInput(serializers.Serializer):
     time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000,
                                                   default=None)
     deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    draw_count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000, default=None,
+                                          help_text="Quiz: questions drawn at random for each attempt (null: all).")
 
 
 class LessonCreateApi(APIView):
@@ -330,6 +332,8 @@ class LessonDetailApi(APIView):
         max_attempts = serializers.IntegerField(required=False, min_value=0, max_value=1000)
         time_limit_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
         deadline = serializers.DateTimeField(required=False, allow_null=True)
+        draw_count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
+        review_allowed = serializers.BooleanField(required=False)
 
     @extend_schema(responses=LessonOutput)
     def get(self, request: Request, pk: int) -> Response:

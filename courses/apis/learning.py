@@ -19,7 +19,7 @@ from mooc_platform.errors import ForbiddenError
 from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
-from ..models import Certificate, Enrollment, Question, QuizAttempt
+from ..models import Certificate, Enrollment, QuizAttempt
 from .authoring import CourseOutput, QuestionOutput
 from .common import ID, _course_for, _lesson_for, _lesson_readable_for
 
@@ -93,7 +93,7 @@ class QuizAttemptStartApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         lesson = _lesson_readable_for(request, pk)
         attempt = services.quiz_attempt_start(lesson=lesson, user=request.user)
-        questions = Question.objects.filter(lesson=lesson).prefetch_related("choices")
+        questions = services.quiz_questions(lesson=lesson, question_ids=attempt.question_ids)
         expires_at = selectors.quiz_attempt_expiry_effective(attempt=attempt)  # maintenance time given back
         return Response({"id": attempt.pk, "number": attempt.number, "expires_at": expires_at,
                          "questions": QuestionOutput(questions, many=True).data}, status=status.HTTP_201_CREATED)
@@ -144,7 +144,7 @@ class QuizAttemptReviewApi(APIView):
         deadline = selectors.quiz_deadline_effective(lesson=lesson)
         reveal = bool(lesson.max_attempts and used >= lesson.max_attempts) or bool(deadline and timezone.now()
                                                                                      > deadline)
-        questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices").order_by("position", "id"))
+        questions = services.quiz_questions(lesson=lesson, question_ids=attempt.question_ids)
         body["questions"] = [{
             "id": r.question.pk, "text": r.question.text, "kind": r.question.kind, "right": r.right,
             "answer": attempt.answers.get(str(r.question.pk)),

@@ -233,7 +233,8 @@ def _lesson_media_attach(*, lesson: Lesson, upload_id: int | None) -> None:
 @transaction.atomic
 def lesson_create(*, module: Module, title: str, kind: str, body_markdown: str = "",
                   media_upload_id: int | None = None, max_attempts: int = 3,
-                  time_limit_minutes: int | None = None, deadline: datetime | None = None) -> Lesson:
+                  time_limit_minutes: int | None = None, deadline: datetime | None = None,
+                  draw_count: int | None = None) -> Lesson:
     if kind not in Lesson.Kind.values:
         raise ApplicationError(f"Unknown lesson kind {kind!r}.", code=Code.VALIDATION_ERROR)
     if not title.strip():
@@ -242,7 +243,7 @@ def lesson_create(*, module: Module, title: str, kind: str, body_markdown: str =
     position = (Lesson.objects.filter(module=module).aggregate(m=Max("position"))["m"] or 0) + 1
     lesson = Lesson(module=module, title=title.strip(), kind=kind, position=position, body_markdown=body_markdown,
                     body_html=markdown_render(body_markdown), max_attempts=max_attempts,
-                    time_limit_minutes=time_limit_minutes or None, deadline=deadline)
+                    time_limit_minutes=time_limit_minutes or None, deadline=deadline, draw_count=draw_count or None)
     if kind in (Lesson.Kind.VIDEO, Lesson.Kind.FILE) and media_upload_id is None:
         raise UploadRefusedError(f"A {kind} lesson needs an uploaded {kind}.")
     _lesson_media_attach(lesson=lesson, upload_id=media_upload_id)
@@ -255,7 +256,7 @@ def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
     if "deadline" in fields:
         quiz_deadline_check(deadline=fields["deadline"])
     for name in ("title", "body_markdown", "max_attempts", "time_limit_minutes", "deadline", "position",
-                 "review_allowed"):
+                 "review_allowed", "draw_count"):
         if name in fields:
             setattr(lesson, name, fields[name])
     lesson.body_html = markdown_render(lesson.body_markdown)

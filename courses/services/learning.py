@@ -20,7 +20,7 @@ from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
 from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, QuizAttempt
 from ..selectors.learning import quiz_attempt_expiry_effective, quiz_deadline_effective
 from .certificates import certificate_issue_if_earned
-from .quizzes import answers_clean, quiz_grade
+from .quizzes import answers_clean, quiz_draw, quiz_grade
 
 
 @transaction.atomic
@@ -129,7 +129,7 @@ def quiz_attempt_start(*, lesson: Lesson, user: User, now: datetime | None = Non
     if deadline_for_attempt and (expires is None or expires > deadline_for_attempt):
         expires = deadline_for_attempt
     return QuizAttempt.objects.create(lesson=lesson, user=user, number=len(attempts) + 1, started_at=now,
-                                      expires_at=expires)
+                                      expires_at=expires, question_ids=quiz_draw(lesson=lesson))
 
 
 # Network latency between the last click and the server.
@@ -152,7 +152,8 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
     expires = quiz_attempt_expiry_effective(attempt=attempt)
     late = expires is not None and now > expires + SUBMIT_GRACE
     attempt.answers = answers_clean(answers=answers)
-    attempt.score = Decimal("0.00") if late else quiz_grade(lesson=attempt.lesson, answers=attempt.answers)
+    attempt.score = Decimal("0.00") if late else quiz_grade(lesson=attempt.lesson, answers=attempt.answers,
+                                                                   question_ids=attempt.question_ids)
     attempt.submitted_at = now
     attempt.save(update_fields=["answers", "score", "submitted_at"])
     enrollment = enrollment_for(course=attempt.lesson.module.course, user=user)

@@ -15,6 +15,7 @@ Anything else (a wrong type, an unknown id, a huge string) is simply a wrong ans
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -115,9 +116,30 @@ def answer_is_right(*, question: Question, choices: list[Choice], answer: Any) -
     return False
 
 
-def quiz_grade(*, lesson: Lesson, answers: dict[str, Any]) -> Decimal:
-    """The share of the quiz's questions answered right, in %, to the hundredth, half up (100 without questions)."""
-    questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices"))
+def quiz_questions(*, lesson: Lesson, question_ids: list[int] | None = None) -> list[Question]:
+    """The questions of an attempt, choices prefetched, in its order: those drawn for it (`question_ids`), or every
+    question of the quiz in position order when nothing was drawn."""
+    questions = Question.objects.filter(lesson=lesson).prefetch_related("choices").order_by("position", "id")
+    if not question_ids:
+        return list(questions)
+    by_id = {q.pk: q for q in questions.filter(pk__in=question_ids)}
+    return [by_id[pk] for pk in question_ids if pk in by_id]
+
+
+def quiz_draw(*, lesson: Lesson) -> list[int]:
+    """The question ids drawn at random for a new attempt: `draw_count` of the quiz's bank, in the bank's order
+    (empty when the quiz asks every question)."""
+    ids = list(Question.objects.filter(lesson=lesson).order_by("position", "id").values_list("pk", flat=True))
+    if not lesson.draw_count or lesson.draw_count >= len(ids):
+        return []
+    drawn = set(secrets.SystemRandom().sample(ids, lesson.draw_count))
+    return [pk for pk in ids if pk in drawn]
+
+
+def quiz_grade(*, lesson: Lesson, answers: dict[str, Any], question_ids: list[int] | None = None) -> Decimal:
+    """The share of the attempt's questions (`quiz_questions`) answered right, in %, to the hundredth, half up
+    (100 without questions)."""
+    questions = quiz_questions(lesson=lesson, question_ids=question_ids)
     if not questions:
         return HUNDRED.quantize(Decimal("0.01"))
     right = sum(answer_is_right(question=q, choices=list(q.choices.all()), answer=answers.get(str(q.pk)))

@@ -90,7 +90,8 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
                     media_upload_id=_int_or_none(request.POST.get("upload_id")),
                     max_attempts=_int_or_none(request.POST.get("max_attempts")) or 0,
                     time_limit_minutes=_int_or_none(request.POST.get("time_limit_minutes")),
-                    deadline=_deadline(request.POST.get("deadline", "")))
+                    deadline=_deadline(request.POST.get("deadline", "")),
+                    draw_count=_int_or_none(request.POST.get("draw_count")) or None)
                 messages.success(request, _("Lesson added."))
                 if lesson.kind == Lesson.Kind.QUIZ:
                     return redirect("teach-lesson", pk=lesson.pk)
@@ -211,7 +212,8 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "update":
                 services.lesson_update(lesson=lesson, title=request.POST.get("title", lesson.title),
                                        body_markdown=request.POST.get("body_markdown", lesson.body_markdown),
-                                       **({"review_allowed": bool(request.POST.get("review_allowed"))}
+                                       **({"review_allowed": bool(request.POST.get("review_allowed")),
+                                           "draw_count": _int_or_none(request.POST.get("draw_count")) or None}
                                           if lesson.kind == Lesson.Kind.QUIZ else {}))
                 messages.success(request, _("Lesson saved."))
             elif action == "delete":

@@ -114,7 +114,6 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context["media_url"] = services.media_download_url(upload=lesson.media,
                                                            attachment=lesson.kind == Lesson.Kind.FILE)
     if lesson.kind == Lesson.Kind.QUIZ:
-        questions = list(Question.objects.filter(lesson=lesson).prefetch_related("choices").order_by("position", "id"))
         if request.method == "POST" and enrollment is not None:
             try:
                 if request.POST.get("action") == "start":
@@ -122,6 +121,7 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 else:
                     attempt = get_object_or_404(QuizAttempt, pk=parse_id(request.POST.get("attempt")),
                                                 user=request.user, lesson=lesson)
+                    questions = services.quiz_questions(lesson=lesson, question_ids=attempt.question_ids)
                     attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user,
                                                            answers=_quiz_answers(request.POST, questions))
                     messages.success(request, _("Your score: %(score)s %%.") % {"score": attempt.score})
@@ -149,13 +149,15 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context.update({
             "attempts": submitted,
             "open_attempt": open_attempt,
-            "questions": questions if open_attempt else [],
+            "questions": services.quiz_questions(lesson=lesson, question_ids=open_attempt.question_ids)
+            if open_attempt else [],
             "attempts_left": attempts_left,
             "deadline_passed": deadline_passed,
             "maintenance_clash": None if open_attempt else selectors.quiz_maintenance_clash(lesson=lesson, now=now),
             "review_attempt": review_attempt,
-            "review": services.attempt_review(questions=questions, answers=review_attempt.answers)
-            if review_attempt else [],
+            "review": services.attempt_review(
+                questions=services.quiz_questions(lesson=lesson, question_ids=review_attempt.question_ids),
+                answers=review_attempt.answers) if review_attempt else [],
             # The right answers are shown once no attempt is left to use them in (or the deadline passed).
             "review_reveals": attempts_left == 0 or deadline_passed,
         })

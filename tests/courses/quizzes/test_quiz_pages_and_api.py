@@ -212,3 +212,19 @@ def test_api_categories(quiz_world) -> None:
     assert learner.post("/api/v1/categories/", {"name": "Nope"}, format="json").status_code == 403
     names = [c["name"] for c in learner.get("/api/v1/categories/").json()["results"]]
     assert "Économie durable" in names
+
+
+def test_an_attempt_shows_and_reviews_only_the_questions_drawn_for_it(quiz_world) -> None:
+    _quiz_of_three(quiz_world["quiz"])
+    quiz_world["staff"].post(f"/teach/lessons/{quiz_world['quiz'].pk}/", {
+        "action": "update", "title": "Check", "body_markdown": "", "review_allowed": "1", "draw_count": "1"})
+    quiz_world["quiz"].refresh_from_db()
+    assert quiz_world["quiz"].draw_count == 1
+    api = client_for(quiz_world["host"], quiz_world["learner"].email)
+    started = api.post(f"/api/v1/lessons/{quiz_world['quiz'].pk}/attempts/").json()
+    assert len(started["questions"]) == 1
+    page = quiz_world["me"].get(f"/courses/{quiz_world['course'].slug}/lessons/{quiz_world['quiz'].pk}/")
+    assert page.content.decode().count("<fieldset>") == 1
+    api.post(f"/api/v1/quiz-attempts/{started['id']}/submit/", {"answers": {}}, format="json")
+    review = api.get(f"/api/v1/quiz-attempts/{started['id']}/").json()
+    assert [q["id"] for q in review["questions"]] == [started["questions"][0]["id"]]

@@ -173,3 +173,31 @@ def test_review_says_which_answers_were_right_with_feedback(quiz) -> None:
     assert review[0].expected == "Paris"
     assert [c.chosen for c in review[0].choices] == [False, True]
     assert (review[1].given_text, review[1].expected) == ("4", "4")
+
+
+def test_each_attempt_draws_its_questions_from_the_bank_and_is_scored_on_them(quiz) -> None:
+    from courses.models import QuizAttempt
+
+    bank = [services.question_create(lesson=quiz, text=f"{n} + {n}?", kind="numeric", numeric_answer=str(2 * n))
+            for n in range(1, 6)]
+    services.lesson_update(lesson=quiz, draw_count=2)
+    learner = UserFactory()
+    services.enrollment_create(course=quiz.module.course, user=learner, actor=quiz.module.course.created_by)
+    attempt = services.quiz_attempt_start(lesson=quiz, user=learner)
+    assert len(attempt.question_ids) == 2 and set(attempt.question_ids) <= {q.pk for q in bank}
+    positions = [q.position for q in services.quiz_questions(lesson=quiz, question_ids=attempt.question_ids)]
+    assert positions == sorted(positions)  # drawn, then asked in the bank's order
+    by_id = {q.pk: q for q in bank}
+    answers = {str(pk): str(by_id[pk].numeric_answer) for pk in attempt.question_ids}
+    answers.update({str(q.pk): "-1" for q in bank if q.pk not in attempt.question_ids})  # not asked: not counted
+    submitted = services.quiz_attempt_submit(attempt=attempt, user=learner, answers=answers)
+    assert submitted.score == Decimal("100.00")
+    assert QuizAttempt.objects.get(pk=attempt.pk).question_ids == attempt.question_ids
+
+
+def test_a_draw_as_large_as_the_bank_asks_every_question(quiz) -> None:
+    services.question_create(lesson=quiz, text="1?", kind="short", accepted_answers=["a"])
+    services.question_create(lesson=quiz, text="2?", kind="short", accepted_answers=["b"])
+    services.lesson_update(lesson=quiz, draw_count=5)
+    assert services.quiz_draw(lesson=quiz) == []
+    assert [q.text for q in services.quiz_questions(lesson=quiz, question_ids=[])] == ["1?", "2?"]
