@@ -12,7 +12,7 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.module_loading import import_string
 
 from maintenance.selectors import maintenance_windows_overlapping
@@ -148,7 +148,7 @@ def course_delete(*, course: Course, actor: User | None, confirm: bool = False, 
         audit_record(action="course.deleted", actor=actor, tenant=_tenant_id(), target=locked,
                      before={"id": locked.pk, "title": locked.title, "slug": locked.slug, "status": locked.status,
                              "learners": learners}, after={}, ip_address=ip_address)
-        media = list(MediaUpload.objects.filter(lesson__module__course=locked))
+        media = list(MediaUpload.objects.filter(Q(lesson__module__course=locked) | Q(course_cover=locked)).distinct())
         freed = sum(m.size or 0 for m in media if m.confirmed_at is not None)
         objects = [(m.key, m.multipart_id) for m in media]
         locked.delete()

@@ -163,3 +163,22 @@ def test_catalogue_lists_are_constant_in_queries(demo, demo_host, in_demo, url: 
     with_two = _count(client, url)
     add(18)
     assert _count(client, url) == with_two
+
+
+def test_deleting_a_course_deletes_its_cover_and_gives_its_bytes_back(
+        demo, demo_host, in_demo, django_capture_on_commit_callbacks) -> None:
+    Tenant.objects.filter(pk=demo.pk).update(storage_quota_bytes=F("storage_used_bytes") + 50 * 1024 * 1024)
+    instructor = client_for(demo_host, "instructor@demo.test")
+    author = UserFactory(role="instructor")
+    course = CourseFactory(author=author, quiz=False)
+    before = _usage(demo)
+    upload_id = _upload(instructor, _png(800, 450))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_cover_set(course=course, actor=author, upload_id=upload_id)
+    key = MediaUpload.objects.get(pk=upload_id).key
+    assert _usage(demo) > before
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_delete(course=course, actor=author)
+    assert _usage(demo) == before
+    assert not MediaUpload.objects.filter(pk=upload_id).exists()
+    assert storage.s3_client().list_objects_v2(Bucket=storage.bucket_name(), Prefix=key).get("KeyCount", 0) == 0
