@@ -133,3 +133,31 @@ def test_staff_search_drafts_through_the_api(shelf) -> None:
     body = client.get("/api/v1/courses/", {"q": "brouillon"}).json()
     rows = body["results"] if isinstance(body, dict) else body
     assert [c["slug"] for c in rows if shelf["tag"] in c["title"]] == [shelf["draft"].slug]
+
+
+def test_a_french_organisation_reads_the_catalogue_and_the_review_in_french(acme) -> None:
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from courses.models import Lesson, QuizAttempt
+    from tests.helpers import host_of
+
+    with schema_context(acme.schema_name):
+        learner = UserFactory(language="fr")
+        course = CourseFactory(author=UserFactory(role="instructor", language="fr"), quiz=False, language="fr")
+        quiz = services.lesson_create(module=course.modules.get(), title="Quiz", kind=Lesson.Kind.QUIZ)
+        question = services.question_create(lesson=quiz, text="Vrai ?", kind="true_false",
+                                            choices=services.true_false_choices(correct=True, language="fr"))
+        services.enrollment_create(course=course, user=learner)
+        attempt = services.quiz_attempt_start(lesson=quiz, user=learner)
+        wrong = question.choices.get(is_correct=False)
+        services.quiz_attempt_submit(attempt=attempt, user=learner, answers={str(question.pk): [wrong.pk]})
+        assert QuizAttempt.objects.get(pk=attempt.pk).score == 0
+        client = Client(HTTP_HOST=host_of(acme))
+        client.force_login(learner)
+    page = client.get("/courses/", {"q": "x"}).content.decode()
+    assert "Rechercher un cours" in page and "Toutes les catégories" in page
+    assert "Search the courses" not in page and "All categories" not in page
+    page = client.get(f"/courses/{course.slug}/lessons/{quiz.pk}/").content.decode()
+    assert "Corrigé de la tentative 1" in page and "✗ Faux" in page and "Votre réponse" in page
+    assert "Review of attempt" not in page and "Your answer" not in page
