@@ -141,9 +141,12 @@ def quiz_deadlines_between_across_tenants(*, schema_names: list[str], start: dat
     rows: list[dict[str, Any]] = []
     for schema_name in schema_names:
         with schema_context(schema_name):
+            # Only the columns named here: a schema still one migration behind (a rolling migration in a
+            # window) answers as long as these exist.
             lessons = (Lesson.objects.filter(kind=Lesson.Kind.QUIZ, deadline__gte=start, deadline__lt=end)
-                       .select_related("module__course").order_by("deadline", "id"))
-            rows.extend({"schema_name": schema_name, "course_id": lesson.module.course_id,
-                         "course_title": lesson.module.course.title, "lesson_id": lesson.pk,
-                         "lesson_title": lesson.title, "deadline": lesson.deadline} for lesson in lessons)
+                       .order_by("deadline", "id")
+                       .values("pk", "title", "deadline", "module__course_id", "module__course__title"))
+            rows.extend({"schema_name": schema_name, "course_id": lesson["module__course_id"],
+                         "course_title": lesson["module__course__title"], "lesson_id": lesson["pk"],
+                         "lesson_title": lesson["title"], "deadline": lesson["deadline"]} for lesson in lessons)
     return rows

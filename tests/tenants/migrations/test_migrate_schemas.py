@@ -105,7 +105,12 @@ def test_a_migration_undone_on_two_schemas_is_applied_again_to_both(demo, acme, 
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
     leaf = next(node for node in graph.leaf_nodes() if node[0] == "courses")
     parent = next(p.key for p in graph.node_map[leaf].parents if p.key[0] == "courses")
-    added = {op.name for op in graph.nodes[leaf].operations if type(op).__name__ == "AddField"}
+    added = set()
+    for op in graph.nodes[leaf].operations:
+        if type(op).__name__ == "AddField":  # the column's name: `category_id` for a foreign key `category`
+            field = op.field.clone()
+            field.set_attributes_from_name(op.name)
+            added.add(field.column)
     assert added, "the test needs the last courses migration to add a field"
 
     def columns(schema: str) -> set[str]:
