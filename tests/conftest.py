@@ -99,12 +99,17 @@ def _other_sessions_settle(*, seconds: float) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_setup: None,
-                           django_db_blocker: Any) -> Iterator[None]:
+def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
     """After a transactional test flushed the public tables, recreate the platform and demo rows.
     Also starts every test with empty caches (login counters and throttles live in the `shared` one: a
-    table of the test database, mooc_platform.cache)."""
+    table of the test database, mooc_platform.cache). A test that uses no database (a linter run, a
+    pure function) gets the in-process cache emptied only: no test database is made for it."""
     cache.clear()
+    uses_db = request.node.get_closest_marker("django_db") is not None or "django_db_setup" in request.fixturenames
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         caches["shared"].clear()
     tenant_cache_clear()
