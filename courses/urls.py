@@ -101,6 +101,8 @@ pages = [
     path("my/export.json", views.my_export, name="my-export"),
     path("my/delete/", views.my_delete, name="my-delete"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate-verify"),
+    path("certificates/verify/<str:code>/credential.jsonld", views.certificate_credential,
+         name="certificate-credential"),
     path("teach/", views.teach_home, name="teach"),
     path("teach/courses/<id:pk>/", views.teach_course, name="teach-course"),
     path("teach/lessons/<id:pk>/", views.teach_lesson, name="teach-lesson"),

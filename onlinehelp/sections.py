@@ -61,6 +61,7 @@ PAGE_SECTIONS: dict[str, str] = {
     "my-certificates": "certificates",
     "certificate-download": "certificates",
     "certificate-verify": "certificates",
+    "certificate-credential": "certificates",
     "my-profile": "profile",
     "my-export": "profile",
     "my-delete": "profile",

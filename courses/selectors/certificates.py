@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 
 from mooc_platform.accounts.models import User
@@ -17,8 +19,16 @@ def certificates_all() -> QuerySet[Certificate]:
     return Certificate.objects.all().order_by("-issued_at", "id")
 
 
+_CODE = re.compile(r"[0-9A-Za-z-]{1,32}")
+
+
 def certificate_by_code(*, code: str) -> Certificate | None:
-    return Certificate.objects.filter(code=code.strip().upper()).first()
+    """The certificate with this verification code, None for any other text (too long, NUL bytes, markup:
+    hostile codes are simply not found)."""
+    code = code.strip()
+    if not _CODE.fullmatch(code):
+        return None
+    return Certificate.objects.filter(code=code.upper()).select_related("course").first()
 
 
 def certificate_public_holder(*, certificate: Certificate) -> str | None:

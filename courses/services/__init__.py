@@ -44,6 +44,11 @@ from .certificates import (
     certificate_download_url,
     certificate_issue_if_earned,
     certificate_pdf_store,
+    certificate_credential_url,
+    certificate_language,
+    certificate_linkedin_url,
+    certificate_open_badge,
+    certificate_verify_url,
 )
 from .discussions import (
     member_check,
@@ -146,6 +151,11 @@ __all__ = [
     "certificate_pdf_store",
     "course_cover_remove",
     "course_cover_set",
+    "certificate_credential_url",
+    "certificate_language",
+    "certificate_linkedin_url",
+    "certificate_open_badge",
+    "certificate_verify_url",
     "course_create",
     "course_delete",
     "course_invitations_add",

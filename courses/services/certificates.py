@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from datetime import datetime
+from datetime import timezone as dt_timezone
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from mooc_platform import storage
+from mooc_platform.http import tenant_url
 from mooc_platform.accounts.models import User
 from mooc_platform.events import event_emit, user_event_data
 
 from ..models import Branding, Certificate, Course, Enrollment
 from ..selectors.learning import course_score
-from .branding import branding_display_name
+from .branding import branding_display_name, tenant_default_language
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +68,99 @@ def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
                        exc_info=True)
 
 
-def _tenant_address() -> str:
-    """The organisation's primary host, read by value from the platform's domain table."""
-    return import_string(settings.TENANT_HOST_READER)(schema_name=connection.schema_name)
+def _tenant_slug() -> str:
+    """The organisation's slug, read by value (courses never imports the tenants app, SPEC §2)."""
+    return import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name, fields=("slug",))["slug"]
+
+
+def certificate_language(*, certificate: Certificate) -> str:
+    """The language the certificate is written in: its course's (FR/EN), else the organisation's default
+    (the course was deleted since)."""
+    language = certificate.course.language if certificate.course_id and certificate.course else ""
+    return language or tenant_default_language()
+
+
+def certificate_verify_url(*, certificate: Certificate) -> str:
+    """The absolute public verification URL (scheme, host and port as configured, SPEC R1, R21): what the
+    PDF's QR code, the Open Badge and the LinkedIn link carry, whatever host the request came on."""
+    return tenant_url(slug=_tenant_slug(), path=reverse("certificate-verify", args=[certificate.code]))
+
+
+def certificate_credential_url(*, certificate: Certificate) -> str:
+    """The absolute URL of the certificate's Open Badges 3.0 credential (JSON-LD)."""
+    return tenant_url(slug=_tenant_slug(), path=reverse("certificate-credential", args=[certificate.code]))
+
+
+OPEN_BADGES_CONTEXT = ["https://www.w3.org/ns/credentials/v2",
+                       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+
+
+def certificate_identity_salt(*, certificate: Certificate) -> str:
+    """A salt per certificate, stable, published in the credential (Open Badges 3.0 IdentityObject)."""
+    return hashlib.sha256(f"open-badge-salt:{certificate.code}".encode()).hexdigest()[:16]
+
+
+def certificate_identity_hash(*, email: str, salt: str) -> str:
+    """Open Badges 3.0 hashed identity: `sha256$` + hex SHA-256 of the (lower-case) e-mail and the salt."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def certificate_open_badge(*, certificate: Certificate) -> dict[str, Any]:
+    """The certificate as an Open Badges 3.0 `OpenBadgeCredential` (JSON-LD, unsigned: its proof is the
+    public verification page it names). The recipient is identified by a salted hash of the e-mail only;
+    after the holder erased their account the credential names no recipient identity."""
+    verify_url = certificate_verify_url(certificate=certificate)
+    home = tenant_url(slug=_tenant_slug())
+    issued = certificate.issued_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "achievement": {
+            "id": f"{verify_url}#achievement",
+            "type": ["Achievement"],
+            "achievementType": "Certificate",
+            "name": certificate.course_title,
+            "description": f"{certificate.course_title} — {certificate.organisation_name}",
+            "criteria": {"narrative": "Every lesson completed with a course score of at least the pass mark."},
+            "inLanguage": certificate_language(certificate=certificate),
+            "creator": {"id": home, "type": ["Profile"], "name": certificate.organisation_name},
+        },
+        "result": [{"type": ["Result"], "value": str(certificate.score)}],
+    }
+    user = certificate.user if certificate.user_id and not certificate.holder_removed else None
+    if user is not None:
+        salt = certificate_identity_salt(certificate=certificate)
+        subject["identifier"] = [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+                                  "identityHash": certificate_identity_hash(email=user.email, salt=salt),
+                                  "salt": salt}]
+    return {
+        "@context": OPEN_BADGES_CONTEXT,
+        "id": verify_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": certificate.course_title,
+        "issuer": {"id": home, "type": ["Profile"], "name": certificate.organisation_name, "url": home},
+        "validFrom": issued,
+        "awardedDate": issued,
+        "credentialSubject": subject,
+    }
+
+
+LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
+
+
+def certificate_linkedin_url(*, certificate: Certificate) -> str:
+    """LinkedIn's "add to profile" link for the certificate: name, organisation, issue year and month (in
+    Paris time), the verification URL and the code."""
+    issued = timezone.localtime(certificate.issued_at, timezone=_paris())
+    return LINKEDIN_ADD_TO_PROFILE + "?" + urlencode({
+        "startTask": "CERTIFICATION_NAME", "name": certificate.course_title,
+        "organizationName": certificate.organisation_name, "issueYear": issued.year, "issueMonth": issued.month,
+        "certUrl": certificate_verify_url(certificate=certificate), "certId": certificate.code})
+
+
+def _paris() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def certificate_pdf_store(*, certificate_id: int) -> str:
@@ -75,7 +171,9 @@ def certificate_pdf_store(*, certificate_id: int) -> str:
     if certificate.pdf_key:
         return certificate.pdf_key
     branding = Branding.objects.filter(pk=1).select_related("logo").first()
-    body = certificate_pdf(certificate=certificate, branding=branding, address=_tenant_address())
+    body = certificate_pdf(certificate=certificate, branding=branding,
+                           verify_url=certificate_verify_url(certificate=certificate),
+                           language=certificate_language(certificate=certificate))
     key = f"{storage.tenant_prefix(schema_name=connection.schema_name)}certificates/{certificate.code}.pdf"
     storage.object_put(key=key, body=body, content_type="application/pdf")
     storage.storage_usage_add(delta_bytes=len(body))

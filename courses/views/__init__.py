@@ -11,6 +11,7 @@ from .branding import (
     manage_branding,
 )
 from .certificates import (
+    certificate_credential,
     certificate_download,
     certificate_verify,
     my_certificates,
@@ -59,6 +60,7 @@ __all__ = [
     "analytics_csv",
     "branding_css",
     "catalogue",
+    "certificate_credential",
     "certificate_download",
     "certificate_verify",
     "course_enrol",
