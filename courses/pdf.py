@@ -10,7 +10,6 @@ import segno
 from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
@@ -19,7 +18,6 @@ from reportlab.pdfgen import canvas
 from mooc_platform import storage
 
 from .models import Branding, Certificate
-
 
 QR_MODULE_PIXELS = 8  # pixels per QR module in the embedded PNG: sharp in every viewer, no interpolation blur
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +16,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from mooc_platform import storage
-from mooc_platform.http import tenant_url
 from mooc_platform.accounts.models import User
 from mooc_platform.events import event_emit, user_event_data
+from mooc_platform.http import tenant_url
 
 from ..models import Branding, Certificate, Course, Enrollment
 from ..selectors.learning import course_score
@@ -111,7 +110,7 @@ def certificate_open_badge(*, certificate: Certificate) -> dict[str, Any]:
     after the holder erased their account the credential names no recipient identity."""
     verify_url = certificate_verify_url(certificate=certificate)
     home = tenant_url(slug=_tenant_slug())
-    issued = certificate.issued_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    issued = certificate.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "achievement": {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 import json
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 

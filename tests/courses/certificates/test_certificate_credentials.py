@@ -133,6 +133,10 @@ def test_open_badge_credential_has_the_open_badges_3_fields_matching_the_databas
     assert badge["issuer"] == {"id": f"{configured_urls}/", "type": ["Profile"], "name": "Université de Démo",
                                "url": f"{configured_urls}/"}
     assert badge["validFrom"] == badge["awardedDate"] == "2026-12-02T09:30:00Z"
+    certificate.refresh_from_db()  # what the database holds, field by field
+    assert certificate.issued_at == datetime.fromisoformat(badge["validFrom"])
+    assert (badge["name"], badge["issuer"]["name"]) == (certificate.course_title, certificate.organisation_name)
+    assert badge["credentialSubject"]["result"][0]["value"] == str(certificate.score)
     subject = badge["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]
     achievement = subject["achievement"]
