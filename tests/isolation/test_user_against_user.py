@@ -123,6 +123,10 @@ MATRIX: dict[str, Row] = {
     "/certificates/verify/<str:code>/": Row(
         fill=("certificate_code_a",), shows_a="the page of the public certificate check, as the API above",
         learners_write=True),  # a read-only page that answers any method the same
+    "/certificates/verify/<str:code>/credential.jsonld": Row(
+        fill=("certificate_code_a",), shows_a="the certificate's public Open Badge, as the check above (the "
+                                                "holder's e-mail only salted and hashed)",
+        learners_write=True),  # a read-only document that answers any method the same
     "/api/v1/posts/<id:pk>/report/": Row(fill=("post_a",), get=POST_ONLY, learners_write=True),
     "/posts/<id:pk>/report/": Row(fill=("post_a",), get=POST_ONLY, learners_write=True),
     "/api/v1/posts/<id:pk>/hide/": Row(fill=("post_a",), get=POST_ONLY),
