@@ -21,15 +21,22 @@ from ..models import Certificate
 
 class CertificateOutput(serializers.ModelSerializer):
     verify_url = serializers.SerializerMethodField()
+    credential_url = serializers.SerializerMethodField(help_text="The Open Badges 3.0 credential (JSON-LD).")
+    linkedin_url = serializers.SerializerMethodField(help_text="LinkedIn's add-to-profile link.")
 
     class Meta:
         model = Certificate
-        fields = ["id", "code", "course_title", "holder_name", "score", "issued_at", "verify_url"]
+        fields = ["id", "code", "course_title", "holder_name", "score", "issued_at", "verify_url", "credential_url",
+                  "linkedin_url"]
 
     def get_verify_url(self, obj: Certificate) -> str:
-        request = self.context.get("request")
-        path = f"/certificates/verify/{obj.code}/"
-        return request.build_absolute_uri(path) if request else path
+        return services.certificate_verify_url(certificate=obj)
+
+    def get_credential_url(self, obj: Certificate) -> str:
+        return services.certificate_credential_url(certificate=obj)
+
+    def get_linkedin_url(self, obj: Certificate) -> str:
+        return services.certificate_linkedin_url(certificate=obj)
 
 
 class CertificateListApi(ListAPIView):

@@ -19,7 +19,7 @@ def certificates_all() -> QuerySet[Certificate]:
     return Certificate.objects.all().order_by("-issued_at", "id")
 
 
-_CODE = re.compile(r"[0-9A-Za-z-]{1,32}")
+_CODE = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:

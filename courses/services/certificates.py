@@ -8,6 +8,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -68,7 +69,11 @@ def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
 
 
 def _tenant_slug() -> str:
-    """The organisation's slug, read by value (courses never imports the tenants app, SPEC §2)."""
+    """The organisation's slug: the request's tenant's, else (tasks, scripts: a schema without its tenant
+    object) read by value, courses never importing the tenants app (SPEC §2). No query per row of a list."""
+    slug = getattr(getattr(connection, "tenant", None), "slug", None)
+    if slug and getattr(connection.tenant, "schema_name", None) == connection.schema_name:
+        return str(slug)
     return import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name, fields=("slug",))["slug"]
 
 
@@ -149,17 +154,12 @@ LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 def certificate_linkedin_url(*, certificate: Certificate) -> str:
     """LinkedIn's "add to profile" link for the certificate: name, organisation, issue year and month (in
     Paris time), the verification URL and the code."""
-    issued = timezone.localtime(certificate.issued_at, timezone=_paris())
+    issued = timezone.localtime(certificate.issued_at, timezone=ZoneInfo(settings.PLATFORM_TIME_ZONE))
     return LINKEDIN_ADD_TO_PROFILE + "?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": certificate.course_title,
         "organizationName": certificate.organisation_name, "issueYear": issued.year, "issueMonth": issued.month,
         "certUrl": certificate_verify_url(certificate=certificate), "certId": certificate.code})
 
-
-def _paris() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def certificate_pdf_store(*, certificate_id: int) -> str:

@@ -16,7 +16,9 @@ import pytest
 import segno
 import time_machine
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
@@ -26,7 +28,7 @@ from courses.pdf import QR_MODULE_PIXELS
 from maintenance import state
 from mooc_platform import storage
 from tests.factories import CourseFactory, MaintenanceWindowFactory, UserFactory
-from tests.helpers import host_of
+from tests.helpers import client_for, host_of, unique
 from tests.maintenance.helpers import MARCH_SAT_NOON
 
 ISSUED = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)  # 10:30 in Paris
@@ -241,3 +243,38 @@ def test_codes_with_nul_bytes_are_refused_as_bad_requests(demo, code: str) -> No
         f"/api/v1/certificates/verify/{path}/")]
 
     assert statuses == [400, 400, 400]
+
+
+def test_api_lists_the_absolute_verification_credential_and_linkedin_urls(demo, in_demo, configured_urls) -> None:
+    certificate = _certificate(language="fr", code="API0000000000001", title="Botanique")
+
+    [row] = client_for(host_of(demo), certificate.user.email).get("/api/v1/certificates/").json()["results"]
+
+    assert row["verify_url"] == f"{configured_urls}/certificates/verify/API0000000000001/"
+    assert row["credential_url"] == f"{configured_urls}/certificates/verify/API0000000000001/credential.jsonld"
+    assert row["linkedin_url"] == services.certificate_linkedin_url(certificate=certificate)
+
+
+def test_my_certificates_page_queries_do_not_grow_with_its_rows(demo, in_demo) -> None:
+    learner = UserFactory()
+    client = Client(HTTP_HOST=host_of(demo))
+    client.force_login(learner)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            course = CourseFactory(quiz=False)
+            Certificate.objects.create(code=unique("c").upper(), course=course, user=learner, holder_name="H",
+                                       course_title=course.title, organisation_name="O", score=Decimal("90"),
+                                       issued_at=ISSUED)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/my/certificates/")
+        assert response.content.decode().count('data-testid="certificate-linkedin"') == Certificate.objects.filter(
+            user=learner).count()
+        return len(captured)
+
+    add(2)
+    with_two = queries()
+    add(5)
+    assert queries() == with_two
