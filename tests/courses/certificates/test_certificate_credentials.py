@@ -278,3 +278,24 @@ def test_my_certificates_page_queries_do_not_grow_with_its_rows(demo, in_demo) -
     with_two = queries()
     add(5)
     assert queries() == with_two
+
+
+def test_worker_renders_a_french_certificate_with_the_qr_code_of_its_url(transactional_db, demo, settings,
+                                                                        celery_worker_session) -> None:
+    """The real Celery worker (another thread, the tenant's schema entered by the task) writes the PDF in
+    the course's language with the QR code of the URL built from the configured scheme and port."""
+    from courses.tasks import certificate_pdf_store
+
+    settings.PLATFORM_URL_SCHEME, settings.PLATFORM_URL_PORT = "https", "8443"
+    code = unique("w").replace("-", "").upper()
+    with schema_context(demo.schema_name):
+        certificate = _certificate(language="fr", code=code, title="Astronomie")
+    key = certificate_pdf_store.delay(schema_name=demo.schema_name, certificate_id=certificate.pk).get(timeout=30)
+    try:
+        pdf = storage.object_get(key=key)
+    finally:
+        storage.object_delete(key=key)
+
+    url = f"https://demo.{django_settings.PLATFORM_DOMAIN}:8443/certificates/verify/{code}/"
+    assert _qr_modules(pdf) == _segno_modules(url)
+    assert "Certificat de réussite" in _text(pdf) and "le 2 décembre 2026" in _text(pdf)
