@@ -153,7 +153,6 @@ __all__ = [
     "certificate_linkedin_url",
     "certificate_open_badge",
     "certificate_pdf_store",
-    "certificate_pdf_store",
     "certificate_verify_url",
     "course_cover_remove",
     "course_cover_set",
