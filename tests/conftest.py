@@ -56,8 +56,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(marker)
 
 
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def _uses_db(item: pytest.Item) -> bool:
+    """Whether the test reaches the database (pytest-django's marker, or a fixture that needs it)."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(_DB_FIXTURES & fixtures)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+def django_db_setup(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> None:
+    """The demo data in the test database. pytest-django makes no test database when no selected test uses
+    one (a linter run alone): nothing to seed then."""
+    if not any(_uses_db(item) for item in request.session.items):
+        return
     with django_db_blocker.unblock():
         tenants = demo_data_ensure()
         for slug, tenant in tenants.items():
@@ -99,17 +112,16 @@ def _other_sessions_settle(*, seconds: float) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+def _demo_tenants_restored(request: pytest.FixtureRequest, django_db_setup: None,
+                           django_db_blocker: Any) -> Iterator[None]:
     """After a transactional test flushed the public tables, recreate the platform and demo rows.
     Also starts every test with empty caches (login counters and throttles live in the `shared` one: a
-    table of the test database, mooc_platform.cache). A test that uses no database (a linter run, a
-    pure function) gets the in-process cache emptied only: no test database is made for it."""
+    table of the test database, mooc_platform.cache). A test that uses no database (a linter run, a pure
+    function) gets the in-process cache emptied only."""
     cache.clear()
-    uses_db = request.node.get_closest_marker("django_db") is not None or "django_db_setup" in request.fixturenames
-    if not uses_db:
+    if not _uses_db(request.node):
         yield
         return
-    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         caches["shared"].clear()
     tenant_cache_clear()
