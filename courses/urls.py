@@ -107,6 +107,7 @@ pages = [
     path("teach/courses/<id:pk>/", views.teach_course, name="teach-course"),
     path("teach/lessons/<id:pk>/", views.teach_lesson, name="teach-lesson"),
     path("teach/moderation/", views.moderation, name="moderation"),
+    path("manage/", views.manage_dashboard, name="manage-dashboard"),
     path("manage/users/", views.manage_users, name="manage-users"),
     path("manage/users/import/", views.manage_import, name="manage-import"),
     path("manage/users/import/template.csv", views.manage_import_template, name="manage-import-template"),

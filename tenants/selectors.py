@@ -158,6 +158,14 @@ def tenant_row_by_schema(*, schema_name: str, fields: tuple[str, ...], for_updat
     return rows.values(*fields).get()
 
 
+def tenant_timeline_by_schema(*, schema_name: str, now: datetime) -> dict[str, Any]:
+    """The lifecycle state and timeline of the tenant whose schema is `schema_name` (`tenant_timeline`), by value
+    for the administrators' dashboard (settings.TENANT_TIMELINE_READER). One query."""
+    tenant = Tenant.objects.get(schema_name=schema_name)
+    return {"state": tenant.state, "state_label": tenant.get_state_display(),
+            "steps": tenant_timeline(tenant=tenant, now=now)}
+
+
 def tenant_schemas_live() -> list[str]:
     """The schemas of the tenants whose data still exists (not purged), for periodic work that runs in
     every tenant (reached by value through settings.TENANT_SCHEMAS_READER)."""

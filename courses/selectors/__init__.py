@@ -45,7 +45,14 @@ from .learning import (
     quiz_maintenance_clash,
     score_of_course,
 )
+from .dashboard import (
+    Dashboard,
+    dashboard_figures,
+)
 from .people import (
+    seats_reserved,
+    seats_taken,
+    seats_used,
     user_invitation_legacy_user,
     user_status,
     users_list,
@@ -53,6 +60,11 @@ from .people import (
 
 __all__ = [
     "CatalogueFilters",
+    "Dashboard",
+    "dashboard_figures",
+    "seats_reserved",
+    "seats_taken",
+    "seats_used",
     "branding_current",
     "catalogue_filters_clean",
     "categories_used",

@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from mooc_platform.accounts.models import User
 
 from ..models import UserInvitation
+
+
+def _members() -> Any:
+    return User.objects.filter(is_active=True).exclude(role=User.Role.OPERATOR)
+
+
+def seats_used() -> int:
+    """The active seats (SPEC R2, issue 13): active users who accepted their invitation (chose a password).
+    An invited user who has not accepted yet is shown as "invited" and is not an active seat."""
+    return _members().exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).count()
+
+
+def seats_reserved() -> int:
+    """Seats held by pending invitations (active users who have not chosen a password yet)."""
+    return _members().filter(password__startswith=UNUSABLE_PASSWORD_PREFIX).count()
+
+
+def seats_taken() -> int:
+    """Active seats plus the seats pending invitations hold: what the seat limit caps. An invitation keeps its
+    seat until it is accepted or cancelled, so accepting one never fails on the limit."""
+    return _members().count()
 
 
 def users_list() -> QuerySet[User]:

@@ -3,9 +3,7 @@ roles, deactivation, the last administrator."""
 
 from __future__ import annotations
 
-from typing import Any
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -23,30 +21,10 @@ from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 from mooc_platform.events import event_emit, user_event_data
 
 from ..errors import LastAdministratorError, SeatLimitReachedError, UserExistsError
+from ..selectors.people import seats_reserved, seats_taken, seats_used  # noqa: F401 (the seat rule, re-exported)
 from .branding import tenant_default_language, tenant_limits
 
 TENANT_ROLES = (User.Role.ADMINISTRATOR, User.Role.INSTRUCTOR, User.Role.LEARNER)
-
-
-def _members() -> Any:
-    return User.objects.filter(is_active=True).exclude(role=User.Role.OPERATOR)
-
-
-def seats_used() -> int:
-    """The active seats (SPEC R2, issue 13): active users who accepted their invitation (chose a password).
-    An invited user who has not accepted yet is shown as "invited" and is not an active seat."""
-    return _members().exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).count()
-
-
-def seats_reserved() -> int:
-    """Seats held by pending invitations (active users who have not chosen a password yet)."""
-    return _members().filter(password__startswith=UNUSABLE_PASSWORD_PREFIX).count()
-
-
-def seats_taken() -> int:
-    """Active seats plus the seats pending invitations hold: what the seat limit caps. An invitation keeps its
-    seat until it is accepted or cancelled, so accepting one never fails on the limit."""
-    return _members().count()
 
 
 def _seat_check(*, extra: int = 1) -> None:

@@ -19,6 +19,9 @@ from .certificates import (
 from .common import (
     View,
 )
+from .dashboard import (
+    manage_dashboard,
+)
 from .discussions import (
     discussion,
     moderation,
@@ -54,6 +57,7 @@ from .user_import import (
 )
 
 __all__ = [
+    "manage_dashboard",
     "View",
     "analytics",
     "analytics_course",

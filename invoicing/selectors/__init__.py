@@ -30,6 +30,7 @@ from .quotes import (
     quote_by_token,
 )
 from .subscriptions import (
+    tenant_billing_summary_by_schema,
     tenant_subscription,
 )
 from .terms import (
@@ -53,6 +54,7 @@ __all__ = [
     "public_prices",
     "quote_by_token",
     "tenant_balance",
+    "tenant_billing_summary_by_schema",
     "tenant_balance_settles_by",
     "tenant_collective_proceedings_open",
     "tenant_credit",

@@ -99,6 +99,9 @@ TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
 TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
 TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
 TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
+# The administrators' dashboard (issue 13 item 1) reads the lifecycle and the billing by value.
+TENANT_TIMELINE_READER = "tenants.selectors.tenant_timeline_by_schema"
+TENANT_BILLING_READER = "invoicing.selectors.tenant_billing_summary_by_schema"
 # SPEC R29: what the other apps keep in `public` about a purged tenant's users, anonymised by the purge
 # (tenants.services.privacy; tenants imports no other app, so they are named here).
 TENANT_PURGE_ANONYMISERS = ["maintenance.privacy.maintenance_notices_anonymise_tenant",
