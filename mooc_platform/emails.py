@@ -5,13 +5,17 @@ HTML part is HTML-escaped: the subject and the text part are plain text, rendere
 `Collège d'Orléans & Co` and a presigned URL's `&X-Amz-…` reach the reader as written (issue 9 item 16)."""
 
 from collections.abc import Iterable, Sequence
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
+from django.utils.module_loading import import_string
+from django_tenants.utils import get_public_schema_name
 
 
 def text_render(template_name: str, context: dict[str, Any]) -> str:
@@ -20,10 +24,21 @@ def text_render(template_name: str, context: dict[str, Any]) -> str:
     return template.render(Context(context, autoescape=False))
 
 
+def from_header(*, sender_name: str | None = None) -> str:
+    """The From header: the platform's address (DEFAULT_FROM_EMAIL) under `sender_name` when one is given; otherwise,
+    inside a tenant's schema, under the organisation's sender name (its branding, read through
+    settings.TENANT_EMAIL_SENDER_READER, issue 13 item 4) when it set one; else DEFAULT_FROM_EMAIL as it is."""
+    if sender_name is None and getattr(connection, "schema_name", None) not in (None, get_public_schema_name()):
+        sender_name = import_string(settings.TENANT_EMAIL_SENDER_READER)()
+    if not sender_name:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((sender_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
 def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en",
-               attachments: Sequence[tuple[str, bytes, str]] = ()) -> int:
-    """Render `template` in `language` and send it with `attachments` (filename, content, MIME type);
-    returns the number of messages sent (0 or 1)."""
+               attachments: Sequence[tuple[str, bytes, str]] = (), sender_name: str | None = None) -> int:
+    """Render `template` in `language` and send it with `attachments` (filename, content, MIME type) from
+    `from_header(sender_name=…)`; returns the number of messages sent (0 or 1)."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return 0
@@ -32,7 +47,7 @@ def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], lan
         html = render_to_string(f"{template}.html", context)
     subject, _, body = text.partition("\n")
     message = EmailMultiAlternatives(subject=subject.strip(), body=body.lstrip("\n"),
-                                     from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+                                     from_email=from_header(sender_name=sender_name), to=recipients)
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.formats import number_format
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError, ForbiddenError
 from mooc_platform.i18n import LANGUAGE_CODES
 
+from ..colours import WHITE, contrast_ratio, readable, text_on
 from ..errors import UploadRefusedError
 from ..models import Branding, MediaUpload
 
@@ -54,29 +57,66 @@ def branding_display_name() -> str:
 
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
+# A sender name is a display name in a header: no line breaks, no angle brackets or quotes that could forge an
+# address; printable text otherwise (accents welcome; `formataddr` encodes them).
+_SENDER_NAME_REFUSED = re.compile(r"[\x00-\x1f\x7f<>\"@\\]")
+SENDER_NAME_MAX = 100
+
+
+def _contrast_errors(*, primary: str | None, accent: str | None) -> dict[str, list[str]]:
+    """The new colours on which the site would write text unreadably (WCAG AA, 4.5:1): white on the main colour
+    (header, buttons); on the accent colour (call-to-action links) the better of white and the site's dark text
+    (`text_on`). None: unchanged."""
+    errors: dict[str, list[str]] = {}
+    if primary is not None and not readable(text=WHITE, background=primary):
+        errors["primary_color"] = [_(
+            "White text (header, buttons) on %(colour)s has a contrast of %(ratio)s:1, below the 4.5:1 WCAG AA asks "
+            "for: choose a darker main colour.") % {"colour": primary,
+                                                      "ratio": number_format(contrast_ratio(WHITE, primary), 2)}]
+    if accent is not None and not readable(text=text_on(accent), background=accent):
+        errors["accent_color"] = [_(
+            "Neither white nor dark text is readable on %(colour)s (best contrast %(ratio)s:1, below the 4.5:1 WCAG "
+            "AA asks for): choose a lighter or a darker accent colour.") % {
+                "colour": accent, "ratio": number_format(contrast_ratio(text_on(accent), accent), 2)}]
+    return errors
 
 
 @transaction.atomic
 def branding_update(*, actor: User, name: str | None = None, primary_color: str | None = None,
                     accent_color: str | None = None, default_language: str | None = None,
-                    logo_upload_id: int | None = None, logo_remove: bool = False) -> Branding:
+                    logo_upload_id: int | None = None, logo_remove: bool = False,
+                    email_sender_name: str | None = None) -> Branding:
+    """Change the organisation's look. Refuses, with one message per field in the error's `details`, a colour that
+    is not #rrggbb, a pair on which text would be unreadable (`_contrast_errors`, checked on the colours the
+    organisation would have after the change), an unknown language and a sender name that is no plain text."""
     if actor.role != User.Role.ADMINISTRATOR:
         raise ForbiddenError("Only administrators change the branding.")
-    branding, _ = Branding.objects.select_for_update().get_or_create(pk=1)
+    branding, _created = Branding.objects.select_for_update().get_or_create(pk=1)
     errors: dict[str, list[str]] = {}
     for attr, value in (("primary_color", primary_color), ("accent_color", accent_color)):
         if value is not None:
             if not isinstance(value, str) or not _HEX.fullmatch(value):  # `$` would accept "#aabbcc\n"
-                errors[attr] = ["Use a colour like #1d4ed8."]
+                errors[attr] = [_("Use a colour like #1d4ed8.")]
             else:
                 setattr(branding, attr, value.lower())
+    if not errors:
+        errors.update(_contrast_errors(primary=branding.primary_color if primary_color is not None else None,
+                                       accent=branding.accent_color if accent_color is not None else None))
     if default_language is not None:
         if default_language not in LANGUAGE_CODES:
-            errors["default_language"] = ["Use en or fr."]
+            errors["default_language"] = [_("Use en or fr.")]
         else:
             branding.default_language = default_language
+    if email_sender_name is not None:
+        sender = email_sender_name.strip() if isinstance(email_sender_name, str) else ""
+        if not isinstance(email_sender_name, str) or _SENDER_NAME_REFUSED.search(sender):
+            errors["email_sender_name"] = [_("Use plain text, without line breaks, quotes, @ or angle brackets.")]
+        elif len(sender) > SENDER_NAME_MAX:
+            errors["email_sender_name"] = [_("Use %(max)d characters at most.") % {"max": SENDER_NAME_MAX}]
+        else:
+            branding.email_sender_name = sender
     if errors:
-        raise ApplicationError("The branding is not valid.", code=Code.VALIDATION_ERROR, details=errors)
+        raise ApplicationError(_("The branding is not valid."), code=Code.VALIDATION_ERROR, details=errors)
     if name is not None:
         branding.name = name.strip()[:200]
     old_logo = branding.logo

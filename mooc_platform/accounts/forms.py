@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import forms as auth_forms
 
+from ..emails import from_header
 from .models import User
 from .not_me import not_me_path
 
@@ -23,5 +24,6 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         """With the "this wasn't me" link of every security e-mail (SPEC R29)."""
         context = {**context, "not_me_url": f"{context['protocol']}://{context['domain']}"
                                             f"{not_me_path(user=context['user'])}"}
-        super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+        # From the organisation's sender name like its other e-mails (issue 13 item 4).
+        super().send_mail(subject_template_name, email_template_name, context, from_email or from_header(), to_email,
                           html_email_template_name)

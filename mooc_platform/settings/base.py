@@ -102,6 +102,8 @@ TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
 # The administrators' dashboard (issue 13 item 1) reads the lifecycle and the billing by value.
 TENANT_TIMELINE_READER = "tenants.selectors.tenant_timeline_by_schema"
 TENANT_BILLING_READER = "invoicing.selectors.tenant_billing_summary_by_schema"
+# The display name of the From header of a tenant's e-mails (its branding, issue 13 item 4).
+TENANT_EMAIL_SENDER_READER = "courses.selectors.branding.branding_email_sender_name"
 # SPEC R29: what the other apps keep in `public` about a purged tenant's users, anonymised by the purge
 # (tenants.services.privacy; tenants imports no other app, so they are named here).
 TENANT_PURGE_ANONYMISERS = ["maintenance.privacy.maintenance_notices_anonymise_tenant",
