@@ -13,32 +13,46 @@ from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 
 from .. import selectors, services
+from ..colours import text_on
 from .common import _error, _int_or_none
 
 
 @administrator_required
 def manage_branding(request: HttpRequest) -> HttpResponse:
+    """The branding form: colours (swatch and hex field, live preview), logo, language, e-mail sender name. A refused
+    change is shown again as typed, with each field's error (status 400)."""
+    branding = selectors.branding_current()
+    values = {"name": branding.name if branding and branding.name else services.branding_display_name(),
+              "primary_color": branding.primary_color if branding else "#1d4ed8",
+              "accent_color": branding.accent_color if branding else "#f59e0b",
+              "default_language": branding.default_language if branding else services.tenant_default_language(),
+              "email_sender_name": branding.email_sender_name if branding else ""}
+    errors: dict[str, list[str]] = {}
+    status = 200
     if request.method == "POST":
+        posted = {key: request.POST.get(key) for key in values}
         try:
             services.branding_update(
-                actor=request.user, name=request.POST.get("name"), primary_color=request.POST.get("primary_color"),
-                accent_color=request.POST.get("accent_color"), default_language=request.POST.get("default_language"),
-                logo_upload_id=_int_or_none(request.POST.get("upload_id")),
+                actor=request.user, **posted, logo_upload_id=_int_or_none(request.POST.get("upload_id")),
                 logo_remove=bool(request.POST.get("logo_remove")))
-            messages.success(request, _("Branding saved."))
         except ApplicationError as exc:
             _error(request, exc)
-            for field_name, errors in exc.details.items():
-                messages.error(request, f"{field_name}: {' '.join(map(str, errors))}")
-        return redirect("manage-branding")
+            errors = {key: [str(e) for e in value] for key, value in exc.details.items()}
+            values.update({key: value for key, value in posted.items() if value is not None})
+            status = exc.status_code
+        else:
+            messages.success(request, _("Branding saved."))
+            return redirect("manage-branding")
     limits = services.tenant_limits()
     return render(request, "courses/manage_branding.html", {
-        "branding": selectors.branding_current(), "display_name": services.branding_display_name(),
+        "branding": branding, "values": values, "errors": errors,
+        "logo_url": services.media_download_url(upload=branding.logo) if branding and branding.logo else None,
         "limits": limits, "storage_percent": round(limits.storage_used_bytes * 100 / limits.storage_quota_bytes, 1)
-        if limits.storage_quota_bytes else 100})
+        if limits.storage_quota_bytes else 100}, status=status)
 
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\Z")
+HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def branding_css(request: HttpRequest) -> HttpResponse:
@@ -48,6 +62,9 @@ def branding_css(request: HttpRequest) -> HttpResponse:
     rules = [f"--{name}: {value};" for name, value in
              (("brand", getattr(current, "primary_color", "")), ("accent", getattr(current, "accent_color", "")))
              if value and COLOUR.match(value)]
+    accent = getattr(current, "accent_color", "")
+    if accent and HEX6.fullmatch(accent):  # the text written on the accent colour, the more readable one
+        rules.append(f"--accent-text: {text_on(accent)};")
     response = HttpResponse(":root { " + " ".join(rules) + " }\n", content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"  # the page links it with its colours in the query
     return response
