@@ -3,6 +3,7 @@ tenant row), its display name and language, and the branding administrators edit
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -63,6 +64,11 @@ _SENDER_NAME_REFUSED = re.compile(r"[\x00-\x1f\x7f<>\"@\\]")
 SENDER_NAME_MAX = 100
 
 
+def _shown(ratio: float) -> str:
+    """A ratio as shown to people: two decimals, rounded down (4.499 shows 4.49, never a passing-looking 4.50)."""
+    return number_format(math.floor(ratio * 100) / 100, 2)
+
+
 def _contrast_errors(*, primary: str | None, accent: str | None) -> dict[str, list[str]]:
     """The new colours on which the site would write text unreadably (WCAG AA, 4.5:1): white on the main colour
     (header, buttons); on the accent colour (call-to-action links) the better of white and the site's dark text
@@ -72,12 +78,12 @@ def _contrast_errors(*, primary: str | None, accent: str | None) -> dict[str, li
         errors["primary_color"] = [_(
             "White text (header, buttons) on %(colour)s has a contrast of %(ratio)s:1, below the 4.5:1 WCAG AA asks "
             "for: choose a darker main colour.") % {"colour": primary,
-                                                      "ratio": number_format(contrast_ratio(WHITE, primary), 2)}]
+                                                      "ratio": _shown(contrast_ratio(WHITE, primary))}]
     if accent is not None and not readable(text=text_on(accent), background=accent):
         errors["accent_color"] = [_(
             "Neither white nor dark text is readable on %(colour)s (best contrast %(ratio)s:1, below the 4.5:1 WCAG "
             "AA asks for): choose a lighter or a darker accent colour.") % {
-                "colour": accent, "ratio": number_format(contrast_ratio(text_on(accent), accent), 2)}]
+                "colour": accent, "ratio": _shown(contrast_ratio(text_on(accent), accent))}]
     return errors
 
 

@@ -90,9 +90,9 @@ def test_branding_is_shown_on_every_tenant_page(site, demo) -> None:
         assert b'href="/branding.css?v=%23123456-%23abcdef"' in page.content, url
     css = admin.get("/branding.css")
     assert (css["Content-Type"], css.content) == ("text/css; charset=utf-8",
-                                                  b":root { --brand: #123456; --accent: #abcdef; }\n")
+                                                  b":root { --brand: #123456; --accent: #abcdef; --accent-text: #111827; }\n")
     bad = admin.post("/manage/branding/", {"primary_color": "red"}, follow=True)
-    assert b"Use a colour like" in bad.content
+    assert bad.status_code == 400 and b"Use a colour like" in bad.content
 
 
 def test_admin_imports_users_through_preview_then_apply_pages(site, demo) -> None:

@@ -90,7 +90,7 @@ def test_non_numeric_ids_and_impossible_dates_in_html_forms_are_not_500(demo) ->
         course = CourseFactory(author=admin)
         lesson = quiz_of(course)
         client.force_login(admin)
-        assert client.post("/manage/branding/", {"upload_id": "²", "primary_color": "#aabbcc\n"}).status_code == 302
+        assert client.post("/manage/branding/", {"upload_id": "²", "primary_color": "#aabbcc\n"}).status_code == 400
         assert Branding.objects.filter(primary_color__contains="\n").count() == 0
     assert client.post(f"/teach/lessons/{lesson.pk}/", {"action": "save", "title": "q", "deadline": "2026-02-30T10:00",
                                                         "max_attempts": "1"}).status_code < 500
