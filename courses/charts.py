@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 WIDTH, HEIGHT = 600, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 10, 40
+LEFT, RIGHT, TOP, BOTTOM = 40, 24, 12, 36
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class BrandingApi(APIView):
         default_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
         logo_upload_id = serializers.IntegerField(required=False, allow_null=True, **ID)
         logo_remove = serializers.BooleanField(required=False, default=False)
+        email_sender_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     def _data(self) -> dict[str, Any]:
         branding = selectors.branding_current()
@@ -34,6 +35,7 @@ class BrandingApi(APIView):
                 "primary_color": branding.primary_color if branding else "#1d4ed8",
                 "accent_color": branding.accent_color if branding else "#f59e0b",
                 "default_language": branding.default_language if branding else services.tenant_default_language(),
+                "email_sender_name": branding.email_sender_name if branding else "",
                 "logo_url": services.media_download_url(upload=branding.logo) if branding and branding.logo else None}
 
     @extend_schema(responses=dict)

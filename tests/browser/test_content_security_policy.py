@@ -15,7 +15,7 @@ from tests.factories import CourseFactory
 
 PUBLIC_PAGES = ["/", "/login/", "/api/docs/", "/status/", "/console/login/", "/no-such-page/"]
 TENANT_PAGES = ["/", "/login/", "/courses/", "/accounts/password-reset/", "/api/docs/", "/no-such-page/"]
-SIGNED_IN_PAGES = ["/", "/courses/", "/my/profile/", "/my/progress/", "/my/certificates/", "/teach/",
+SIGNED_IN_PAGES = ["/", "/manage/", "/courses/", "/my/profile/", "/my/progress/", "/my/certificates/", "/teach/",
                    "/manage/users/", "/manage/branding/", "/manage/analytics/", "/billing/"]
 
 
