@@ -27,6 +27,10 @@ from .certificates import (
     certificates_all,
     certificates_of,
 )
+from .dashboard import (
+    Dashboard,
+    dashboard_figures,
+)
 from .discussions import (
     post_author_label,
     posts_of_course,
@@ -45,10 +49,6 @@ from .learning import (
     quiz_maintenance_clash,
     score_of_course,
 )
-from .dashboard import (
-    Dashboard,
-    dashboard_figures,
-)
 from .people import (
     seats_reserved,
     seats_taken,
@@ -61,10 +61,6 @@ from .people import (
 __all__ = [
     "CatalogueFilters",
     "Dashboard",
-    "dashboard_figures",
-    "seats_reserved",
-    "seats_taken",
-    "seats_used",
     "branding_current",
     "catalogue_filters_clean",
     "categories_used",
@@ -82,6 +78,7 @@ __all__ = [
     "courses_content_readable",
     "courses_search",
     "courses_visible",
+    "dashboard_figures",
     "enrollments_of",
     "lesson_ids_completed",
     "lesson_readable",
@@ -94,6 +91,9 @@ __all__ = [
     "quiz_maintenance_clash",
     "reports_open",
     "score_of_course",
+    "seats_reserved",
+    "seats_taken",
+    "seats_used",
     "user_invitation_legacy_user",
     "user_status",
     "users_list",

@@ -88,8 +88,8 @@ def dashboard_figures(*, now: datetime) -> Dashboard:
         schema_name=schema_name, fields=("seat_limit", "storage_quota_bytes", "storage_used_bytes"))
     taken = seats_taken()
     seat_limit = limits["seat_limit"]
-    seats = Gauge(used=taken, limit=seat_limit,
-                  warning=taken >= seat_limit - 1 or (seat_limit > 0 and taken * 100 >= seat_limit * SEAT_WARNING_PERCENT))
+    near = taken >= seat_limit - 1 or taken * 100 >= seat_limit * SEAT_WARNING_PERCENT
+    seats = Gauge(used=taken, limit=seat_limit, warning=near)
     used_bytes, quota = limits["storage_used_bytes"], limits["storage_quota_bytes"]
     storage = Gauge(used=used_bytes, limit=quota,
                     warning=not quota or used_bytes * 100 >= quota * STORAGE_WARNING_PERCENT)
@@ -99,8 +99,8 @@ def dashboard_figures(*, now: datetime) -> Dashboard:
     weeks = dashboard_weeks(now=now)
     since = datetime.combine(weeks[0], datetime.min.time(), tzinfo=PARIS)
     until = datetime.combine(weeks[-1] + timedelta(weeks=1), datetime.min.time(), tzinfo=PARIS)
-    enrolled = (Enrollment.objects.filter(created_at__gte=since, created_at__lt=until).annotate(week=TruncWeek("created_at", tzinfo=PARIS))
-                .values("week").annotate(n=Count("id")).order_by())
+    enrolled = (Enrollment.objects.filter(created_at__gte=since, created_at__lt=until)
+                .annotate(week=TruncWeek("created_at", tzinfo=PARIS)).values("week").annotate(n=Count("id")).order_by())
     completed = (Enrollment.objects.filter(completed_at__gte=since, completed_at__lt=until)
                  .annotate(week=TruncWeek("completed_at", tzinfo=PARIS)).values("week").annotate(n=Count("id"))
                  .order_by())
@@ -117,6 +117,7 @@ def dashboard_figures(*, now: datetime) -> Dashboard:
         weeks=weeks, enrolments=_weekly(rows=enrolled, weeks=weeks), completions=_weekly(rows=completed, weeks=weeks),
         courses_by_completion=rates,
         open_reports=reports_open().count(),
-        billing=import_string(settings.TENANT_BILLING_READER)(schema_name=schema_name, as_of=now.astimezone(PARIS).date()),
+        billing=import_string(settings.TENANT_BILLING_READER)(schema_name=schema_name,
+                                                              as_of=now.astimezone(PARIS).date()),
         lifecycle=import_string(settings.TENANT_TIMELINE_READER)(schema_name=schema_name, now=now))
 

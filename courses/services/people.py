@@ -3,7 +3,6 @@ roles, deactivation, the last administrator."""
 
 from __future__ import annotations
 
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction

@@ -57,7 +57,6 @@ from .user_import import (
 )
 
 __all__ = [
-    "manage_dashboard",
     "View",
     "analytics",
     "analytics_course",
@@ -75,6 +74,7 @@ __all__ = [
     "lesson_complete",
     "lesson_page",
     "manage_branding",
+    "manage_dashboard",
     "manage_import",
     "manage_import_report",
     "manage_import_template",

@@ -89,8 +89,8 @@ def test_branding_is_shown_on_every_tenant_page(site, demo) -> None:
         # The colours come in a stylesheet of their own (no inline style under the CSP, issue 11 item 8).
         assert b'href="/branding.css?v=%23123456-%23abcdef"' in page.content, url
     css = admin.get("/branding.css")
-    assert (css["Content-Type"], css.content) == ("text/css; charset=utf-8",
-                                                  b":root { --brand: #123456; --accent: #abcdef; --accent-text: #111827; }\n")
+    assert (css["Content-Type"], css.content) == (
+        "text/css; charset=utf-8", b":root { --brand: #123456; --accent: #abcdef; --accent-text: #111827; }\n")
     bad = admin.post("/manage/branding/", {"primary_color": "red"}, follow=True)
     assert bad.status_code == 400 and b"Use a colour like" in bad.content
 
