@@ -93,8 +93,8 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
                     logo_upload_id: int | None = None, logo_remove: bool = False,
                     email_sender_name: str | None = None) -> Branding:
     """Change the organisation's look. Refuses, with one message per field in the error's `details`, a colour that
-    is not #rrggbb, a pair on which text would be unreadable (`_contrast_errors`, checked on the colours the
-    organisation would have after the change), an unknown language and a sender name that is no plain text."""
+    is not #rrggbb, a new colour on which text would be unreadable (`_contrast_errors`; a colour not sent is not
+    checked again), an unknown language and a sender name that is no plain text."""
     if actor.role != User.Role.ADMINISTRATOR:
         raise ForbiddenError("Only administrators change the branding.")
     branding, _created = Branding.objects.select_for_update().get_or_create(pk=1)
