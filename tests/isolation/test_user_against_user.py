@@ -188,6 +188,7 @@ MATRIX: dict[str, Row] = {
     "/api/v1/support-access-grants/<int:pk>/revoke/": Row(fill=("missing",), get=POST_ONLY),
     "/api/v1/custom-domains/": Row(get=ADMIN_ONLY),
     "/api/v1/custom-domains/<int:pk>/verify/": Row(fill=("missing",), get=POST_ONLY),
+    "/manage/": Row(get=ADMIN_ONLY),
     "/manage/users/": Row(get=ADMIN_ONLY),
     "/manage/users/import/": Row(get=ADMIN_ONLY),
     "/manage/users/import/template.csv": Row(get=ADMIN_ONLY),
