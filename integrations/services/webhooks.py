@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -245,8 +246,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def _private_address_of(host: str) -> str | None:
+    """The first address `host` resolves to that is not on the internet (None when all are): a public name
+    pointed at an internal address must not make the platform post into its own network. Loopback stays
+    allowed where webhook_url_check allows it (development and tests)."""
+    if (host in LOOPBACK_HOSTS or host.endswith(".localhost")) and _loopback_allowed():
+        return None
+    for *_rest, sockaddr in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP):
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if not address.is_global:
+            return str(address)
+    return None
+
+
 def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
-    """POST; returns (status or None, body excerpt, error)."""
+    """POST; returns (status or None, body excerpt, error). The host is resolved first, at each attempt:
+    an address off the internet is refused without connecting."""
+    try:
+        private = _private_address_of((urlsplit(url).hostname or "").lower())
+    except (OSError, ValueError) as error:
+        return None, "", str(error)[:300]
+    if private is not None:
+        return None, "", f"refused: the host resolves to {private}, not an internet address"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - https checked
     try:
         with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:

@@ -213,3 +213,45 @@ def test_invoices_issued_and_paid_and_maintenance_reach_the_organisations_endpoi
     assert len(queued) == 3
     with schema_context(acme.schema_name):  # acme has no endpoint: nothing recorded there
         assert not WebhookEvent.objects.exists()
+
+
+def _resolving(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[str]]) -> None:
+    """The DNS answers for these names (other names resolve as usual)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host in names:
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, 0))
+                    for address in names[host]]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_public_name_pointed_at_an_internal_address_is_refused_at_delivery(
+        in_demo, queued: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name passes the URL check when registered; at delivery it resolves into our own network."""
+    _endpoint(["user.created"], url="https://rebound.example.com/hook")
+    _resolving(monkeypatch, {"rebound.example.com": ["93.184.216.34", "10.20.30.40"]})
+    with time_machine.travel(T0, tick=False):
+        delivery = webhook_event_record(event_type="user.created", data={})[0]
+        assert webhook_delivery_attempt(delivery_id=delivery.pk) == timedelta(seconds=0.5)  # retried later
+    attempt = delivery.attempts.get()
+    assert attempt.response_status is None
+    assert attempt.error == "refused: the host resolves to 10.20.30.40, not an internet address"
+
+
+def test_only_internet_addresses_pass_the_resolution_check(monkeypatch: pytest.MonkeyPatch, settings) -> None:
+    from integrations.services.webhooks import _private_address_of
+
+    _resolving(monkeypatch, {"public.example.com": ["93.184.216.34"], "metadata.example.com": ["169.254.169.254"],
+                             "mixed.example.com": ["93.184.216.34", "192.168.0.7"]})
+    assert _private_address_of("public.example.com") is None
+    assert _private_address_of("metadata.example.com") == "169.254.169.254"
+    assert _private_address_of("mixed.example.com") == "192.168.0.7"
+    settings.WEBHOOK_ALLOW_LOOPBACK_HTTP, settings.DEBUG = True, False
+    assert _private_address_of("127.0.0.1") is None  # the test receiver, where tests and development allow it
+    settings.WEBHOOK_ALLOW_LOOPBACK_HTTP = False
+    assert _private_address_of("127.0.0.1") == "127.0.0.1"
