@@ -9,7 +9,7 @@ export PORT
 HOST ?= 127.0.0.1
 export HOST
 
-.PHONY: run test test-fast test-future test-citus bench lint install install-test browser pgbouncer kubectl clean
+.PHONY: run test test-fast test-future test-citus bench lint install install-test browser pgbouncer kubectl xmlsec1 clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed xmlsec1
 
-install-test: $(VENV)/.installed-test browser pgbouncer kubectl
+install-test: $(VENV)/.installed-test browser pgbouncer kubectl xmlsec1
+
+## Debian's xmlsec1: pysaml2 checks the signatures of SAML single sign-on with it (issue 17 item 1).
+xmlsec1:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  echo "installing Debian's xmlsec1 for SAML single sign-on"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; }
 
 ## Debian's chromium for the Playwright browser tests (Playwright's own browser download is not used).
 browser:

@@ -11,13 +11,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mooc_platform.errors import NotFoundError
+from mooc_platform.http import configured_base_url
 from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsTenantAdministrator
 
 from . import selectors
 from .events import EVENT_TYPES
-from .models import ApiKey, WebhookDelivery, WebhookEndpoint
+from .models import ApiKey, IdentityProvider, SsoPolicy, WebhookDelivery, WebhookEndpoint
 from .services import api_keys as key_services
+from .services import sso as sso_services
 from .services import webhooks as services
 
 WEBHOOKS_TAG = ["webhooks"]
@@ -255,3 +257,161 @@ class ApiKeyRevokeApi(APIView):
     def post(self, request: Request, api_key_id: int) -> Response:
         api_key = key_services.api_key_revoke(api_key=_api_key(api_key_id), actor=request.user)
         return Response(ApiKeyOutputSerializer(api_key).data)
+
+
+# --- Single sign-on (issue 17 item 1) -------------------------------------------------------------------------
+
+SSO_TAG = ["sso"]
+ROLES = ["learner", "instructor", "administrator"]
+
+
+class IdentityProviderOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Shown on the sign-in page: “Sign in with <name>”.")
+    protocol = serializers.ChoiceField(choices=IdentityProvider.Protocol.choices)
+    is_active = serializers.BooleanField()
+    provisioning = serializers.ChoiceField(
+        choices=IdentityProvider.Provisioning.choices,
+        help_text="`jit`: a person the IdP knows but the organisation does not is created on first sign-in, within "
+                  "the seat limit; `existing`: only users already registered sign in.")
+    default_role = serializers.ChoiceField(choices=ROLES)
+    email_attribute = serializers.CharField(help_text="OIDC claim or SAML attribute carrying the e-mail address.")
+    name_attribute = serializers.CharField()
+    role_attribute = serializers.CharField(help_text="Claim or attribute read for the role mapping (empty: none).")
+    role_mapping = serializers.DictField(child=serializers.ChoiceField(choices=ROLES),
+                                         help_text="The IdP's value → the role here, applied at every sign-in.")
+    discovery_url = serializers.CharField()
+    client_id = serializers.CharField()
+    client_secret = serializers.CharField(source="client_secret_masked",
+                                          help_text="Masked: only the last four characters are ever shown.")
+    scopes = serializers.CharField()
+    metadata_url = serializers.CharField()
+    idp_entity_id = serializers.CharField()
+    service_provider = serializers.SerializerMethodField(
+        help_text="What to register with the IdP: OIDC redirect URI; SAML entity id, ACS and metadata URLs.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_service_provider(self, provider: IdentityProvider) -> dict[str, str]:
+        urls = sso_services.sp_urls(provider=provider, base_url=self.context["base_url"])
+        if provider.protocol == IdentityProvider.Protocol.OIDC:
+            return {"redirect_uri": urls["redirect_uri"]}
+        return {"entity_id": urls["entity_id"], "acs_url": urls["acs_url"], "metadata_url": urls["entity_id"]}
+
+
+class IdentityProviderInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    is_active = serializers.BooleanField(required=False)
+    provisioning = serializers.ChoiceField(choices=IdentityProvider.Provisioning.choices, required=False)
+    default_role = serializers.ChoiceField(choices=ROLES, required=False)
+    email_attribute = serializers.CharField(max_length=200, required=False)
+    name_attribute = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role_attribute = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role_mapping = serializers.DictField(child=serializers.ChoiceField(choices=ROLES), required=False)
+    discovery_url = serializers.CharField(max_length=500, required=False, help_text="OIDC only.")
+    client_id = serializers.CharField(max_length=255, required=False, help_text="OIDC only.")
+    client_secret = serializers.CharField(max_length=500, required=False, write_only=True,
+                                          help_text="OIDC only. Write-only; omit to keep the stored one.")
+    scopes = serializers.CharField(max_length=300, required=False, help_text="OIDC only; `openid` is added.")
+    metadata_url = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                         help_text="SAML only: fetched now, and kept as XML.")
+    metadata_xml = serializers.CharField(max_length=1_000_000, required=False, allow_blank=True,
+                                         help_text="SAML only: the IdP's metadata, when it has no URL.")
+
+
+class IdentityProviderCreateInputSerializer(IdentityProviderInputSerializer):
+    protocol = serializers.ChoiceField(choices=IdentityProvider.Protocol.choices)
+    name = serializers.CharField(max_length=100)
+
+
+def _identity_provider(provider_id: int) -> IdentityProvider:
+    provider = selectors.identity_provider_get(provider_id=provider_id)
+    if provider is None:
+        raise NotFoundError("No such identity provider.")
+    return provider
+
+
+def _sso_context(request: Request) -> dict[str, str]:
+    return {"base_url": configured_base_url(request)}
+
+
+class IdentityProviderListApi(PaginatedListMixin, APIView):
+    """`GET` the organisation's single sign-on identity providers; `POST` adds one (OpenID Connect by discovery
+    URL, client id and secret; SAML 2.0 by IdP metadata URL or XML). The configuration is checked now: the
+    discovery document or the metadata is fetched and read."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="sso_providers_list", tags=SSO_TAG,
+                   responses=IdentityProviderOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return paginated_response(queryset=selectors.identity_providers(),
+                                  serializer_class=IdentityProviderOutputSerializer, request=request, view=self,
+                                  context=_sso_context(request))
+
+    @extend_schema(operation_id="sso_providers_create", tags=SSO_TAG, request=IdentityProviderCreateInputSerializer,
+                   responses={201: IdentityProviderOutputSerializer},
+                   examples=[OpenApiExample("OpenID Connect, users created on first sign-in", request_only=True,
+                                            value={"protocol": "oidc", "name": "Acme Login",
+                                                   "discovery_url": "https://login.acme.example/.well-known/"
+                                                                    "openid-configuration",
+                                                   "client_id": "mooc", "client_secret": "s3cr3t-from-the-idp",
+                                                   "provisioning": "jit", "role_attribute": "groups",
+                                                   "role_mapping": {"teachers": "instructor"}}),
+                             OpenApiExample("SAML 2.0 by metadata URL", request_only=True,
+                                            value={"protocol": "saml", "name": "University IdP",
+                                                   "metadata_url": "https://idp.example.edu/metadata.xml",
+                                                   "email_attribute": "mail", "provisioning": "existing"})])
+    def post(self, request: Request) -> Response:
+        data = IdentityProviderCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = sso_services.identity_provider_create(actor=request.user, **data.validated_data)
+        return Response(IdentityProviderOutputSerializer(provider, context=_sso_context(request)).data, status=201)
+
+
+class IdentityProviderDetailApi(APIView):
+    """`GET`, `PATCH` (any field of the creation but the protocol) or `DELETE` an identity provider."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    @extend_schema(operation_id="sso_providers_retrieve", tags=SSO_TAG, responses=IdentityProviderOutputSerializer)
+    def get(self, request: Request, provider_id: int) -> Response:
+        return Response(IdentityProviderOutputSerializer(_identity_provider(provider_id),
+                                                         context=_sso_context(request)).data)
+
+    @extend_schema(operation_id="sso_providers_update", tags=SSO_TAG, request=IdentityProviderInputSerializer,
+                   responses=IdentityProviderOutputSerializer)
+    def patch(self, request: Request, provider_id: int) -> Response:
+        provider = _identity_provider(provider_id)
+        data = IdentityProviderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = sso_services.identity_provider_update(provider=provider, actor=request.user,
+                                                         **data.validated_data)
+        return Response(IdentityProviderOutputSerializer(provider, context=_sso_context(request)).data)
+
+    @extend_schema(operation_id="sso_providers_delete", tags=SSO_TAG, responses={204: None})
+    def delete(self, request: Request, provider_id: int) -> Response:
+        sso_services.identity_provider_delete(provider=_identity_provider(provider_id), actor=request.user)
+        return Response(status=204)
+
+
+class SsoPolicyApi(APIView):
+    """The organisation's sign-in policy: `sso_and_password`, or `sso_only` (people sign in through an enabled
+    identity provider; administrators keep their password, so a failing IdP never locks the organisation out)."""
+
+    permission_classes = [IsTenantAdministrator]
+
+    class PolicySerializer(serializers.Serializer):
+        mode = serializers.ChoiceField(choices=SsoPolicy.Mode.choices)
+
+    @extend_schema(operation_id="sso_policy_retrieve", tags=SSO_TAG, responses=PolicySerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.PolicySerializer(sso_services.sso_policy_get()).data)
+
+    @extend_schema(operation_id="sso_policy_update", tags=SSO_TAG, request=PolicySerializer,
+                   responses=PolicySerializer)
+    def put(self, request: Request) -> Response:
+        data = self.PolicySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = sso_services.sso_policy_set(mode=data.validated_data["mode"], actor=request.user)
+        return Response(self.PolicySerializer(policy).data)

@@ -15,6 +15,9 @@ class Code(BaseCode):
     API_KEY_REVOKED = "api_key_revoked"
     API_KEY_SCOPE_MISSING = "api_key_scope_missing"
     API_KEY_RATE_LIMITED = "api_key_rate_limited"
+    SSO_CONFIGURATION_INVALID = "sso_configuration_invalid"
+    SSO_FAILED = "sso_failed"
+    SSO_USER_UNKNOWN = "sso_user_unknown"
 
 
 class WebhookUrlError(ApplicationError):
@@ -28,3 +31,21 @@ class WebhookEventsError(ApplicationError):
 class ApiKeyScopeMissingError(ApplicationError):
     code = Code.API_KEY_SCOPE_MISSING
     status_code = status.HTTP_403_FORBIDDEN
+
+
+class SsoConfigurationError(ApplicationError):
+    code = Code.SSO_CONFIGURATION_INVALID
+
+
+class SsoFailedError(ApplicationError):
+    """A sign-in through an identity provider did not succeed; `reason` says which check refused it."""
+
+    code = Code.SSO_FAILED
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, *, reason: str, details: dict | None = None, code: str | None = None,
+                 status_code: int | None = None) -> None:
+        super().__init__(message, details={"reason": reason, **(details or {})}, code=code)
+        self.reason = reason
+        if status_code is not None:
+            self.status_code = status_code

@@ -122,3 +122,86 @@ class ApiKey(models.Model):
 
     def is_usable(self, now: object) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)  # type: ignore[operator]
+
+
+class IdentityProvider(models.Model):
+    """A single sign-on identity provider of the organisation (issue 17 item 1): OpenID Connect or SAML 2.0.
+
+    The OIDC client secret is kept as is (it must be sent to the provider) and shown back masked only."""
+
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
+
+    class Provisioning(models.TextChoices):
+        JIT = "jit", _("Create unknown users on first sign-in, within the seat limit")
+        EXISTING = "existing", _("Existing users only")
+
+    name = models.CharField(_("name shown on the sign-in page"), max_length=100)
+    protocol = models.CharField(_("protocol"), max_length=8, choices=Protocol.choices)
+    is_active = models.BooleanField(_("enabled"), default=True)
+    provisioning = models.CharField(_("users"), max_length=16, choices=Provisioning.choices,
+                                    default=Provisioning.EXISTING)
+    # The role a user created on the fly receives when the role claim/attribute says nothing known.
+    default_role = models.CharField(_("default role"), max_length=20, default="learner")
+    # Claim (OIDC) or attribute (SAML) names.
+    email_attribute = models.CharField(_("e-mail claim or attribute"), max_length=200, default="email")
+    name_attribute = models.CharField(_("name claim or attribute"), max_length=200, default="name", blank=True)
+    role_attribute = models.CharField(_("role claim or attribute"), max_length=200, blank=True)
+    # The IdP's value → our role: {"staff": "instructor", "it-admins": "administrator"}.
+    role_mapping = models.JSONField(_("role mapping"), default=dict, blank=True)
+    # OpenID Connect
+    discovery_url = models.URLField(_("discovery URL"), max_length=500, blank=True)
+    client_id = models.CharField(_("client ID"), max_length=255, blank=True)
+    client_secret = models.CharField(max_length=500, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=300, default="openid email profile", blank=True)
+    # SAML 2.0: the IdP's metadata (fetched from the URL when one is given, kept as XML).
+    metadata_url = models.URLField(_("IdP metadata URL"), max_length=500, blank=True)
+    metadata_xml = models.TextField(_("IdP metadata XML"), blank=True)
+    idp_entity_id = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(protocol__in=["oidc", "saml"]),
+                                              name="identity_provider_protocol")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def client_secret_masked(self) -> str:
+        """The secret as shown back: its last four characters only."""
+        if not self.client_secret:
+            return ""
+        return "••••" + self.client_secret[-4:] if len(self.client_secret) > 8 else "••••"
+
+
+class SsoPolicy(models.Model):
+    """The organisation's sign-in policy, one row (pk=1): password next to SSO, or SSO only."""
+
+    class Mode(models.TextChoices):
+        SSO_AND_PASSWORD = "sso_and_password", _("SSO and password")
+        SSO_ONLY = "sso_only", _("SSO only (administrators keep their password, in case the IdP fails)")
+
+    mode = models.CharField(_("sign-in policy"), max_length=20, choices=Mode.choices, default=Mode.SSO_AND_PASSWORD)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.mode
+
+
+class SsoRequest(models.Model):
+    """A sign-in started with an IdP and not finished yet: the OIDC state and nonce, or the SAML request id.
+    Used once (deleted on return): a replayed answer finds nothing. Kept in the database, not the session, since a
+    SAML answer is POSTed from the IdP's site and the session cookie (SameSite=Lax) does not come with it."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, unique=True)  # the OIDC state or the SAML request id
+    nonce = models.CharField(max_length=200, blank=True)
+    next_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .models import ApiKey, IdentityProvider, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
@@ -35,3 +35,16 @@ def api_keys() -> QuerySet[ApiKey]:
 
 def api_key_get(*, api_key_id: int) -> ApiKey | None:
     return ApiKey.objects.filter(pk=api_key_id).select_related("created_by").first()
+
+
+def identity_providers() -> QuerySet[IdentityProvider]:
+    return IdentityProvider.objects.all()
+
+
+def identity_providers_enabled() -> QuerySet[IdentityProvider]:
+    """The providers the sign-in page offers ("Sign in with <name>")."""
+    return IdentityProvider.objects.filter(is_active=True).only("id", "name", "protocol")
+
+
+def identity_provider_get(*, provider_id: int) -> IdentityProvider | None:
+    return IdentityProvider.objects.filter(pk=provider_id).first()

@@ -6,19 +6,23 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth import login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.http import configured_base_url
 
 from . import selectors
 from .events import EVENT_LABELS
-from .forms import ApiKeyForm, WebhookEndpointForm
-from .models import WebhookEndpoint
+from .forms import ApiKeyForm, IdentityProviderForm, SsoPolicyForm, WebhookEndpointForm, role_mapping_text
+from .models import IdentityProvider, WebhookEndpoint
 from .services import api_keys as key_services
+from .services import sso as sso_services
 from .services import webhooks as services
 
 DELIVERIES_SHOWN = 50
@@ -170,3 +174,176 @@ def api_key_revoke_page(request: HttpRequest, api_key_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Key “%(name)s” revoked.") % {"name": api_key.name})
     return redirect("integrations-api-keys")
+
+
+# --- Single sign-on (issue 17 item 1) -------------------------------------------------------------------------
+
+SSO_SESSION_KEY = "sso_state"
+
+
+def _base_url(request: HttpRequest) -> str:
+    return configured_base_url(request)
+
+
+def _provider(provider_id: int) -> IdentityProvider:
+    provider = selectors.identity_provider_get(provider_id=provider_id)
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def _provider_data(form: IdentityProviderForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items()}
+
+
+@administrator_required
+def sso_page(request: HttpRequest) -> HttpResponse:
+    """`/manage/sso/`: the organisation's identity providers and its sign-in policy."""
+    policy = sso_services.sso_policy_get()
+    form = SsoPolicyForm(request.POST or None, initial={"mode": policy.mode})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                sso_services.sso_policy_set(mode=form.cleaned_data["mode"], actor=request.user)
+            except ApplicationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("Sign-in policy saved."))
+                return redirect("integrations-sso")
+    return render(request, "integrations/sso.html",
+                  {"form": form, "providers": list(selectors.identity_providers()), "policy": policy}, status=status)
+
+
+def _sso_provider_render(request: HttpRequest, *, form: IdentityProviderForm, protocol: str,
+                         provider: IdentityProvider | None, status: int) -> HttpResponse:
+    urls = sso_services.sp_urls(provider=provider, base_url=_base_url(request)) if provider else None
+    return render(request, "integrations/sso_provider.html",
+                  {"form": form, "provider": provider, "protocol": protocol, "urls": urls,
+                   "protocol_label": IdentityProvider.Protocol(protocol).label}, status=status)
+
+
+@administrator_required
+def sso_provider_new_page(request: HttpRequest, protocol: str) -> HttpResponse:
+    if protocol not in IdentityProvider.Protocol.values:
+        raise Http404
+    form = IdentityProviderForm(request.POST or None, protocol=protocol)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                provider = sso_services.identity_provider_create(protocol=protocol, actor=request.user,
+                                                                 **_provider_data(form))
+            except ApplicationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("Identity provider added. Register our URLs below with it."))
+                return redirect("integrations-sso-provider", provider_id=provider.pk)
+    return _sso_provider_render(request, form=form, protocol=protocol, provider=None, status=status)
+
+
+@administrator_required
+def sso_provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(provider_id)
+    initial: dict[str, Any] = {f: getattr(provider, f) for f in (
+        "name", "is_active", "discovery_url", "client_id", "scopes", "metadata_url", "metadata_xml", "provisioning",
+        "default_role", "email_attribute", "name_attribute", "role_attribute")}
+    initial["role_mapping"] = role_mapping_text(provider.role_mapping)
+    form = IdentityProviderForm(request.POST or None, initial=initial, protocol=provider.protocol,
+                                secret_masked=provider.client_secret_masked)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                sso_services.identity_provider_update(provider=provider, actor=request.user, **_provider_data(form))
+            except ApplicationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("Identity provider saved."))
+                return redirect("integrations-sso-provider", provider_id=provider.pk)
+    return _sso_provider_render(request, form=form, protocol=provider.protocol, provider=provider, status=status)
+
+
+@administrator_required
+@require_POST
+def sso_provider_delete_page(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(provider_id)
+    sso_services.identity_provider_delete(provider=provider, actor=request.user)
+    messages.success(request, _("Identity provider “%(name)s” deleted.") % {"name": provider.name})
+    return redirect("integrations-sso")
+
+
+def _sso_error(request: HttpRequest, error: ApplicationError, provider: IdentityProvider | None) -> HttpResponse:
+    return render(request, "integrations/sso_error.html",
+                  {"message": error.message, "reason": error.details.get("reason", error.code),
+                   "provider": provider}, status=error.status_code)
+
+
+def _signed_in(request: HttpRequest, user: Any, next_url: str) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(next_url or "/")
+
+
+def _tenant_only(request: HttpRequest) -> None:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == "public":
+        raise Http404
+
+
+@require_GET
+def sso_login(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """`/sso/<id>/login/`: off to the identity provider ("Sign in with <name>")."""
+    _tenant_only(request)
+    provider = _provider(provider_id)
+    try:
+        location, key = sso_services.sso_begin(provider=provider, base_url=_base_url(request),
+                                               next_url=request.GET.get("next", ""))
+    except ApplicationError as error:
+        return _sso_error(request, error, provider)
+    if provider.protocol == IdentityProvider.Protocol.OIDC:
+        request.session[SSO_SESSION_KEY] = key
+    return HttpResponseRedirect(location)
+
+
+@require_GET
+def sso_oidc_callback(request: HttpRequest, provider_id: int) -> HttpResponse:
+    _tenant_only(request)
+    provider = _provider(provider_id)
+    try:
+        user, next_url = sso_services.sso_oidc_complete(
+            provider=provider, base_url=_base_url(request), state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""), error=request.GET.get("error", ""),
+            session_state=request.session.pop(SSO_SESSION_KEY, ""))
+    except ApplicationError as error:
+        return _sso_error(request, error, provider)
+    return _signed_in(request, user, next_url)
+
+
+@csrf_exempt  # posted by the IdP's page; the signed assertion and its one-time InResponseTo are the proof
+@require_POST
+def sso_saml_acs(request: HttpRequest, provider_id: int) -> HttpResponse:
+    _tenant_only(request)
+    provider = _provider(provider_id)
+    try:
+        user, next_url = sso_services.sso_saml_complete(provider=provider, base_url=_base_url(request),
+                                                        saml_response=request.POST.get("SAMLResponse", ""))
+    except ApplicationError as error:
+        return _sso_error(request, error, provider)
+    return _signed_in(request, user, next_url)
+
+
+@require_GET
+def sso_saml_metadata(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """`/sso/<id>/saml/metadata/`: our SP metadata, to give to the IdP (downloadable; also our entity id)."""
+    _tenant_only(request)
+    provider = _provider(provider_id)
+    if provider.protocol != IdentityProvider.Protocol.SAML:
+        raise Http404
+    xml = sso_services.sso_sp_metadata(provider=provider, base_url=_base_url(request))
+    response = HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
+    if "download" in request.GET:
+        response["Content-Disposition"] = f'attachment; filename="sp-metadata-{provider.pk}.xml"'
+    return response

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mooc_platform.accounts.passwords import password_sign_in_refusal
 from mooc_platform.accounts.throttling import (
     THROTTLED_MESSAGE,
     LoginRateThrottle,
@@ -25,6 +26,13 @@ from mooc_platform.http import client_ip
 class InvalidCredentialsError(ApplicationError):
     code = Code.INVALID_CREDENTIALS
     status_code = 400
+
+
+class SsoRequiredError(ApplicationError):
+    """The organisation signs in through its identity provider: no password sign-in (issue 17 item 1)."""
+
+    code = Code.SSO_REQUIRED
+    status_code = 403
 
 
 class LoginThrottledError(ApplicationError):
@@ -58,6 +66,9 @@ class TokenObtainApi(APIView):
         if user is None:
             login_failure_record(email=email, ip=ip)
             raise InvalidCredentialsError("Unknown e-mail or wrong password for this organisation.")
+        refusal = password_sign_in_refusal(user=user)
+        if refusal:  # the organisation's "SSO only" policy (issue 17 item 1)
+            raise SsoRequiredError(refusal)
         login_succeeded(email=email, ip=ip)
         token, key = token_issue(user=user, user_agent=request.headers.get("User-Agent", ""))
         return Response(self.OutputSerializer({"token": key, "expires_at": token.expires_at}).data)

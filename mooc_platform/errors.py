@@ -37,6 +37,7 @@ class Code:
     PARSE_ERROR = "parse_error"
     REQUEST_TOO_LARGE = "request_too_large"
     SERVER_ERROR = "server_error"
+    SSO_REQUIRED = "sso_required"  # the organisation signs in through its identity provider (integrations)
     THROTTLED = "throttled"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     VALIDATION_ERROR = "validation_error"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mooc_platform.errors import Code
 
+from .accounts.passwords import password_sign_in_refusal
 from .accounts.throttling import login_failure_record, login_is_throttled, login_succeeded
 from .http import client_ip
 
@@ -33,5 +34,8 @@ class EmailAuthenticationForm(AuthenticationForm):
             if email:
                 login_failure_record(email=email, ip=ip)
             raise
+        refusal = password_sign_in_refusal(user=self.get_user())
+        if refusal:  # the organisation signs in through its identity provider (issue 17 item 1)
+            raise ValidationError(refusal, code=Code.SSO_REQUIRED)
         login_succeeded(email=email, ip=ip)
         return cleaned

@@ -30,7 +30,7 @@ from tenants.errors import Code
 
 from .models import Tenant
 
-OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", "/account-status/",
+OPEN_PREFIXES = ("/healthz", "/login/", "/logout/", "/static/", "/invitation/", "/account-status/", "/sso/",
                  "/accounts/invitation/", "/accounts/password-reset/", "/accounts/reset/",
                  # certificates already issued stay verifiable (SPEC R21), by people and by programs
                  "/certificates/verify/", "/api/v1/certificates/verify/",

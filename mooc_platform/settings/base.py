@@ -122,6 +122,9 @@ WARMUP_MODELS = ["accounts.User", "accounts.AccessToken", "sessions.Session", "c
 MAINTENANCE_CACHE_SECONDS = env.int("MAINTENANCE_CACHE_SECONDS", default=None)
 # Who reads the quiz deadlines a window covers, for the operator (the maintenance app may not import courses,
 # SPEC §2; settings may name apps).
+# Single sign-on (issue 17 item 1): why a password sign-in is refused on a tenant host (its "SSO only" policy),
+# asked by the login form and the token API (mooc_platform imports no app).
+PASSWORD_SIGN_IN_REFUSAL = "integrations.services.sso.sso_password_refusal"
 MAINTENANCE_QUIZ_DEADLINES_READER = "courses.selectors.learning.quiz_deadlines_between_across_tenants"
 
 MIDDLEWARE = [
@@ -171,6 +174,7 @@ TEMPLATES = [
                 "maintenance.context_processors.maintenance_banner",
                 "tenants.context_processors.cancellation_banner",
                 "onlinehelp.context_processors.help_link",
+                "integrations.context_processors.sso",
             ],
         },
     }

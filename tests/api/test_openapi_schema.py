@@ -68,7 +68,8 @@ PAGINATED = {
                "/api/v1/custom-domains/": "CustomDomainOutput",
                "/api/v1/maintenance-windows/": "TenantMaintenanceWindow", "/api/v1/claims/": "ClaimOutput",
                "/api/v1/webhooks/": "WebhookEndpointOutput", "/api/v1/api-keys/": "ApiKeyOutput",
-               "/api/v1/webhooks/{endpoint_id}/deliveries/": "WebhookDeliveryOutput"},
+               "/api/v1/webhooks/{endpoint_id}/deliveries/": "WebhookDeliveryOutput",
+               "/api/v1/sso/providers/": "IdentityProviderOutput"},
 }
 
 
@@ -197,11 +198,22 @@ def _integrations_rows() -> tuple[int, int]:
     return endpoint.pk, api_key.pk
 
 
+def _identity_provider_row() -> int:
+    """An SSO identity provider (issue 17 item 1), as its service would have stored it (no IdP to reach here)."""
+    from integrations.models import IdentityProvider
+
+    return IdentityProvider.objects.create(
+        name="Demo Login", protocol="oidc", discovery_url="https://login.example.com/.well-known/openid-configuration",
+        client_id="mooc", client_secret="a-secret-from-the-idp", provisioning="jit", role_attribute="groups",
+        role_mapping={"teachers": "instructor"}).pk
+
+
 def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
     claim = _claim_filed()
     with schema_context(demo.schema_name):
         token = token_issue(user=User.objects.get(email="admin@demo.test"))[1]
         endpoint_id, api_key_id = _integrations_rows()
+        provider_id = _identity_provider_row()
         from courses.models import Question
 
         question_id = Question.objects.order_by("pk").values_list("pk", flat=True).first()
@@ -226,6 +238,7 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/webhooks/{endpoint_id}/": {"endpoint_id": endpoint_id},
         "/api/v1/webhooks/{endpoint_id}/deliveries/": {"endpoint_id": endpoint_id},
         "/api/v1/api-keys/{api_key_id}/": {"api_key_id": api_key_id},
+        "/api/v1/sso/providers/{provider_id}/": {"provider_id": provider_id},
         "/api/v1/questions/{id}/": {"id": question_id},
         "/api/v1/quiz-attempts/{id}/": {"id": 2**31},
     }, statuses={

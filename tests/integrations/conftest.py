@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .helpers import Receiver
+from .helpers import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, IdpProcess, Receiver
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def _clean_slate(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("db")
     from django_tenants.utils import schema_context
 
-    from integrations.models import ApiKey, WebhookEndpoint, WebhookEvent
+    from integrations.models import ApiKey, IdentityProvider, SsoPolicy, WebhookEndpoint, WebhookEvent
     from tenants.models import Tenant
 
     for schema_name in Tenant.objects.filter(slug__in=["demo", "acme"]).values_list("schema_name", flat=True):
@@ -44,3 +44,34 @@ def _clean_slate(request: pytest.FixtureRequest) -> None:
             WebhookEvent.objects.all().delete()
             WebhookEndpoint.objects.all().delete()
             ApiKey.objects.all().delete()
+            IdentityProvider.objects.all().delete()
+            SsoPolicy.objects.all().delete()
+
+
+@pytest.fixture(scope="session")
+def _oidc_process() -> Iterator[IdpProcess]:
+    process = IdpProcess("sso_oidc_provider.py", ["--client-id", OIDC_CLIENT_ID, "--client-secret",
+                                                  OIDC_CLIENT_SECRET]).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def _saml_process() -> Iterator[IdpProcess]:
+    process = IdpProcess("sso_saml_idp.py").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def oidc_provider(_oidc_process: IdpProcess) -> IdpProcess:
+    """The test OpenID Connect provider (a second process on 127.0.0.1), with no user and behaving well."""
+    _oidc_process.reset()
+    return _oidc_process
+
+
+@pytest.fixture
+def saml_idp(_saml_process: IdpProcess) -> IdpProcess:
+    """The test SAML IdP (pysaml2, a second process on 127.0.0.1), with no user and behaving well."""
+    _saml_process.reset()
+    return _saml_process

@@ -64,3 +64,96 @@ def signature_valid(*, secret: str, received: Received, now: float, tolerance: i
                                 hashlib.sha256).hexdigest()
     return (hmac.compare_digest(expected, received.headers["Webhook-Signature"])
             and abs(now - int(timestamp)) <= tolerance)
+
+
+# --- Identity providers of the SSO tests (issue 17 item 1), each a second process on loopback ----------------
+
+SSO_DIR = __import__("pathlib").Path(__file__).resolve().parent
+OIDC_CLIENT_ID = "mooc-platform"
+OIDC_CLIENT_SECRET = "test-client-secret-0123456789"
+
+
+@dataclass
+class IdpProcess:
+    """A test identity provider running as its own process (sso_oidc_provider.py or sso_saml_idp.py)."""
+
+    script: str
+    args: list[str] = field(default_factory=list)
+    process: Any = None
+    port: int = 0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> IdpProcess:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen([sys.executable, str(SSO_DIR / self.script), *self.args],
+                                        stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        assert line.startswith("READY "), line
+        self.port = int(line.split()[1])
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def admin(self, path: str, data: Any = None, *, raw: str | None = None) -> None:
+        import requests
+
+        if raw is not None:
+            answer = requests.post(f"{self.base}/admin/{path}", data=raw.encode(), timeout=10,
+                                   headers={"Content-Type": "application/xml"})
+        else:
+            answer = requests.post(f"{self.base}/admin/{path}", json=data, timeout=10)
+        answer.raise_for_status()
+
+    def reset(self) -> None:
+        self.admin("mode", {"mode": "normal"})
+        self.admin("users", {"users": []})
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """The named inputs of an HTML page (hidden fields of a form), unescaped."""
+    import html as html_module
+    import re
+
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name=["\']([^"\']+)["\']', tag)
+        value = re.search(r'value=["\']([^"\']*)["\']', tag)
+        if name:
+            fields[html_module.unescape(name.group(1))] = html_module.unescape(value.group(1)) if value else ""
+    return fields
+
+
+def oidc_authorize(url: str, *, email: str, password: str) -> dict[str, str]:
+    """Sign in on the test OIDC provider's page as a browser would: the query of its redirect back (code, state
+    or error)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    page = requests.get(url, timeout=10)
+    page.raise_for_status()
+    fields = {**form_fields(page.text), "email": email, "password": password, "action": "allow"}
+    answer = requests.post(url.split("?")[0], data=fields, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+
+
+def saml_sign_in(url: str, *, email: str, password: str) -> str:
+    """Sign in on the test SAML IdP's page as a browser would: the SAMLResponse it posts back."""
+    import requests
+
+    page = requests.get(url, timeout=10)
+    page.raise_for_status()
+    base = url.split("/sso/")[0]
+    answer = requests.post(f"{base}/sso/login", data={**form_fields(page.text), "email": email,
+                                                      "password": password}, timeout=10)
+    answer.raise_for_status()
+    return form_fields(answer.text)["SAMLResponse"]

@@ -255,6 +255,18 @@ MATRIX: dict[str, Row] = {
     "/api/v1/api-keys/": Row(get=ADMIN_ONLY),
     "/api/v1/api-keys/<id:api_key_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/api/v1/api-keys/<id:api_key_id>/revoke/": Row(fill=("missing",), get=POST_ONLY),
+    # Single sign-on (issue 17 item 1): configured by administrators; its sign-in routes are anyone's (no object).
+    "/manage/sso/": Row(get=ADMIN_ONLY),
+    "/manage/sso/new/<str:protocol>/": Row(fill=("token",), get=ADMIN_ONLY, status=404),
+    "/manage/sso/<id:provider_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/manage/sso/<id:provider_id>/delete/": Row(fill=("missing",), get=POST_ONLY),
+    "/sso/<id:provider_id>/login/": Row(fill=("missing",), status=404),
+    "/sso/<id:provider_id>/oidc/callback/": Row(fill=("missing",), status=404),
+    "/sso/<id:provider_id>/saml/acs/": Row(fill=("missing",), get=POST_ONLY),
+    "/sso/<id:provider_id>/saml/metadata/": Row(fill=("missing",), status=404),
+    "/api/v1/sso/providers/": Row(get=ADMIN_ONLY),
+    "/api/v1/sso/providers/<id:provider_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/api/v1/sso/policy/": Row(get=ADMIN_ONLY),
 }
 
 
