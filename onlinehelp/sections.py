@@ -34,6 +34,7 @@ SECTIONS: dict[str, str] = {
     "claims": ADMINISTRATOR,
     "privacy-notice": ADMINISTRATOR,
     "integrations": ADMINISTRATOR,
+    "single-sign-on": ADMINISTRATOR,
 }
 
 # URL name -> anchor
@@ -112,10 +113,17 @@ PAGE_SECTIONS: dict[str, str] = {
     "integrations-webhook-replay": "integrations",
     "integrations-api-keys": "integrations",
     "integrations-api-key-revoke": "integrations",
+    "integrations-sso": "single-sign-on",
+    "integrations-sso-new": "single-sign-on",
+    "integrations-sso-provider": "single-sign-on",
+    "integrations-sso-delete": "single-sign-on",
+    "sso-login": "sign-in",
+    "sso-oidc-callback": "sign-in",
+    "sso-saml-acs": "sign-in",
 }
 
 # Routes of the tenant URLconf that are no page a person reads (machine answers, files, sign-out).
-NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css"}
+NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css", "sso-saml-metadata"}
 
 
 def help_anchor(url_name: str | None) -> str:
