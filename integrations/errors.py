@@ -18,6 +18,8 @@ class Code(BaseCode):
     SSO_CONFIGURATION_INVALID = "sso_configuration_invalid"
     SSO_FAILED = "sso_failed"
     SSO_USER_UNKNOWN = "sso_user_unknown"
+    LRS_CONFIG_INVALID = "lrs_config_invalid"
+    LRS_NOT_CONFIGURED = "lrs_not_configured"
 
 
 class WebhookUrlError(ApplicationError):
@@ -49,3 +51,7 @@ class SsoFailedError(ApplicationError):
         self.reason = reason
         if status_code is not None:
             self.status_code = status_code
+
+
+class LrsConfigError(ApplicationError):
+    code = Code.LRS_CONFIG_INVALID

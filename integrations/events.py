@@ -9,6 +9,7 @@ USER_CREATED = "user.created"
 USER_DEACTIVATED = "user.deactivated"
 ENROLLMENT_CREATED = "enrollment.created"
 LESSON_COMPLETED = "lesson.completed"
+QUIZ_SUBMITTED = "quiz.submitted"
 COURSE_COMPLETED = "course.completed"
 CERTIFICATE_ISSUED = "certificate.issued"
 INVOICE_ISSUED = "invoice.issued"
@@ -22,6 +23,7 @@ EVENT_LABELS = {
     USER_DEACTIVATED: _("User deactivated"),
     ENROLLMENT_CREATED: _("Enrolment"),
     LESSON_COMPLETED: _("Lesson completed"),
+    QUIZ_SUBMITTED: _("Quiz submitted (score, passed or failed)"),
     COURSE_COMPLETED: _("Course completed"),
     CERTIFICATE_ISSUED: _("Certificate issued"),
     INVOICE_ISSUED: _("Invoice issued"),
@@ -54,6 +56,21 @@ class LessonCompletedData(serializers.Serializer):
     lesson_id = serializers.IntegerField()
     lesson_title = serializers.CharField()
     course_id = serializers.IntegerField()
+    user = UserData()
+
+
+class QuizSubmittedData(serializers.Serializer):
+    attempt_id = serializers.IntegerField()
+    attempt_number = serializers.IntegerField()
+    lesson_id = serializers.IntegerField()
+    lesson_title = serializers.CharField()
+    course_id = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True,
+                                     help_text="Percentage, 0.00 to 100.00.")
+    pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True,
+                                         help_text="The course's pass mark (%).")
+    passed = serializers.BooleanField(help_text="score >= pass_mark.")
+    submitted_at = serializers.DateTimeField()
     user = UserData()
 
 
@@ -110,6 +127,7 @@ EVENT_DATA = {
     USER_DEACTIVATED: UserEventData,
     ENROLLMENT_CREATED: EnrollmentEventData,
     LESSON_COMPLETED: LessonCompletedData,
+    QUIZ_SUBMITTED: QuizSubmittedData,
     COURSE_COMPLETED: CourseCompletedData,
     CERTIFICATE_ISSUED: CertificateIssuedData,
     INVOICE_ISSUED: InvoiceEventData,

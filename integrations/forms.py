@@ -92,3 +92,12 @@ class IdentityProviderForm(forms.Form):
 
 def role_mapping_text(mapping: dict[str, str]) -> str:
     return "\n".join(f"{value} = {role}" for value, role in mapping.items())
+
+
+class LrsConfigForm(forms.Form):
+    endpoint = forms.CharField(label=_("LRS endpoint (https://…/xapi/)"), max_length=500)
+    key = forms.CharField(label=_("LRS key"), max_length=200)
+    # Never rendered back (render_value=False): an empty field keeps the stored secret.
+    secret = forms.CharField(label=_("LRS secret"), max_length=200, required=False,
+                             widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+    is_active = forms.BooleanField(label=_("Send statements"), required=False, initial=True)

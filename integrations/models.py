@@ -205,3 +205,80 @@ class SsoRequest(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class LrsConfig(models.Model):
+    """The organisation's Learning Record Store (issue 17 item 5): one row per tenant schema. The secret must
+    be readable to authenticate (HTTP Basic): it is stored as is and never shown back, in a page or the API."""
+
+    endpoint = models.URLField(_("LRS endpoint"), max_length=500)
+    key = models.CharField(_("key"), max_length=200)
+    secret = models.CharField(max_length=200)
+    is_active = models.BooleanField(_("send statements"), default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    singleton = models.BooleanField(default=True, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["singleton"], name="lrs_config_one_per_tenant"),
+                       models.CheckConstraint(condition=models.Q(singleton=True), name="lrs_config_singleton")]
+
+    def __str__(self) -> str:
+        return self.endpoint
+
+
+class XapiStatement(models.Model):
+    """One xAPI statement for the LRS, kept as sent (the same id on every retry: the LRS stores it once)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    statement_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    verb = models.CharField(max_length=32)
+    event_type = models.CharField(max_length=64)
+    statement = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts_count = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="xapi_statement_status")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.statement_id}"
+
+
+class CartridgeExport(models.Model):
+    """An IMS Common Cartridge 1.3 of a course, built by a Celery task and stored on S3 (issue 17 item 5)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        BUILDING = "building", _("building")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="cartridge_exports")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent of the lessons written
+    key = models.CharField(max_length=400, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="cartridge_progress_max")]
+
+    def __str__(self) -> str:
+        return f"cartridge {self.pk} of course {self.course_id} ({self.status})"

@@ -79,5 +79,10 @@ def webhooks_document(result: dict[str, Any], generator: Any, request: Any, publ
             "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
             "responses": {"2XX": {"description": "Received; any other answer is retried."}},
         }}
+    # The payloads' nested serializers (UserData, InvoiceData…) were registered while resolving: emit them too,
+    # or their references would dangle.
+    for component in generator.registry._components.values():
+        if component.type == ResolvedComponent.SCHEMA and component.schema is not None:
+            schemas.setdefault(component.name, component.schema)
     result["x-webhooks"] = webhooks
     return result

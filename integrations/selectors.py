@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from .models import ApiKey, IdentityProvider, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from django.db.models import Count, QuerySet
+
+from .models import (
+    ApiKey,
+    CartridgeExport,
+    IdentityProvider,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    XapiStatement,
+)
 
 
 def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
@@ -48,3 +58,30 @@ def identity_providers_enabled() -> QuerySet[IdentityProvider]:
 
 def identity_provider_get(*, provider_id: int) -> IdentityProvider | None:
     return IdentityProvider.objects.filter(pk=provider_id).first()
+
+
+def xapi_statements(*, status: str | None = None) -> QuerySet[XapiStatement]:
+    """The statements for the LRS, newest first (`status`: only those)."""
+    statements = XapiStatement.objects.all()
+    return statements.filter(status=status) if status else statements
+
+
+def xapi_statement_counts() -> dict[str, int]:
+    """How many statements are pending, sent and failed."""
+    counts = dict(XapiStatement.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in XapiStatement.Status.values}
+
+
+def course_for_export(*, course_id: int) -> Any:
+    """The course (any status: staff export drafts too), or None."""
+    from courses.models import Course
+
+    return Course.objects.filter(pk=course_id).first()
+
+
+def cartridge_exports(*, course: Any) -> QuerySet[CartridgeExport]:
+    return CartridgeExport.objects.filter(course=course).select_related("course")
+
+
+def cartridge_export_get(*, course: Any, export_id: int) -> CartridgeExport | None:
+    return cartridge_exports(course=course).filter(pk=export_id).first()

@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from . import apis, views
+from .apis import cartridges as cartridge_apis
+from .apis import webhooks as apis
+from .apis import xapi as xapi_apis
+from .views import cartridges as cartridge_views
+from .views import webhooks as views
+from .views import xapi as xapi_views
 
 urlpatterns = [
     path("integrations/webhooks/", views.webhooks_page, name="integrations-webhooks"),
@@ -28,6 +33,21 @@ urlpatterns = [
     path("api/v1/sso/providers/", apis.IdentityProviderListApi.as_view(), name="api-sso-providers"),
     path("api/v1/sso/providers/<id:provider_id>/", apis.IdentityProviderDetailApi.as_view(), name="api-sso-provider"),
     path("api/v1/sso/policy/", apis.SsoPolicyApi.as_view(), name="api-sso-policy"),
+    path("teach/courses/<id:course_id>/cartridge/", cartridge_views.cartridges_page, name="integrations-cartridges"),
+    path("teach/courses/<id:course_id>/cartridge/<id:export_id>/download/", cartridge_views.cartridge_download_page,
+         name="integrations-cartridge-download"),
+    path("api/v1/courses/<id:course_id>/cartridge-exports/", cartridge_apis.CartridgeExportListApi.as_view(),
+         name="api-cartridge-exports"),
+    path("api/v1/courses/<id:course_id>/cartridge-exports/<id:export_id>/",
+         cartridge_apis.CartridgeExportDetailApi.as_view(), name="api-cartridge-export"),
+    path("api/v1/courses/<id:course_id>/cartridge-exports/<id:export_id>/download/",
+         cartridge_apis.CartridgeExportDownloadApi.as_view(), name="api-cartridge-export-download"),
+    path("manage/xapi/", xapi_views.xapi_page, name="integrations-xapi"),
+    path("manage/xapi/retry/", xapi_views.xapi_retry_page, name="integrations-xapi-retry"),
+    path("manage/xapi/delete/", xapi_views.xapi_delete_page, name="integrations-xapi-delete"),
+    path("api/v1/xapi/lrs/", xapi_apis.LrsConfigApi.as_view(), name="api-xapi-lrs"),
+    path("api/v1/xapi/statements/", xapi_apis.XapiStatementListApi.as_view(), name="api-xapi-statements"),
+    path("api/v1/xapi/statements/retry/", xapi_apis.XapiStatementRetryApi.as_view(), name="api-xapi-statements-retry"),
     path("api/v1/webhooks/", apis.WebhookListApi.as_view(), name="api-webhooks"),
     path("api/v1/webhooks/<id:endpoint_id>/", apis.WebhookDetailApi.as_view(), name="api-webhook"),
     path("api/v1/webhooks/<id:endpoint_id>/ping/", apis.WebhookPingApi.as_view(), name="api-webhook-ping"),

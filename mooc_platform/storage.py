@@ -176,3 +176,13 @@ def storage_level(*, used: int, quota: int) -> str:
     if used * 100 >= quota * STORAGE_WARNING_PERCENT:
         return "warning"
     return "ok"
+
+
+def object_upload(*, key: str, fileobj: Any, content_type: str = "application/octet-stream") -> None:
+    """Upload a file object (a large one in parts, without holding it in memory)."""
+    s3_client().upload_fileobj(fileobj, bucket_name(), key, ExtraArgs={"ContentType": content_type})
+
+
+def object_stream(*, key: str) -> Any:
+    """The object's body as a stream (`.read(n)`, a context manager)."""
+    return s3_client().get_object(Bucket=bucket_name(), Key=key)["Body"]

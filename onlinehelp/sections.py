@@ -120,6 +120,11 @@ PAGE_SECTIONS: dict[str, str] = {
     "sso-login": "sign-in",
     "sso-oidc-callback": "sign-in",
     "sso-saml-acs": "sign-in",
+    "integrations-xapi": "integrations",
+    "integrations-cartridges": "teaching",
+    "integrations-cartridge-download": "teaching",
+    "integrations-xapi-retry": "integrations",
+    "integrations-xapi-delete": "integrations",
 }
 
 # Routes of the tenant URLconf that are no page a person reads (machine answers, files, sign-out).

@@ -92,7 +92,7 @@ def export_build(*, export_id: int) -> TenantExport:
                 manifest = {
                     "organisation": tenant.name, "slug": tenant.slug, "generated_at": timezone.now().isoformat(),
                     "tables": tables, "media_files": len(media), "media_bytes": sum(m["bytes"] for m in media),
-                    "media": media, "left_out": [*sorted(EXCLUDED_TABLES), "password columns"],
+                    "media": media, "left_out": [*sorted(EXCLUDED_TABLES), "password and secret columns"],
                 }
                 archive.writestr("manifest.json", json.dumps(manifest, indent=2))
             size = spool.tell()

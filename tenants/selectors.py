@@ -18,7 +18,9 @@ from .models import AuditEvent, CustomDomain, DestructionRecord, SupportAccessGr
 
 # Tables left out of exports and support reads: secrets and Django's bookkeeping, not customer data.
 EXCLUDED_TABLES = frozenset({"django_session", "authtoken_token", "accounts_accesstoken", "django_migrations"})
-EXCLUDED_COLUMNS = frozenset({"password"})
+# `secret`: a webhook endpoint's signing key, the LRS's secret (issue 17): never shown back, not even to the
+# customer's own export or an operator's support read.
+EXCLUDED_COLUMNS = frozenset({"password", "secret"})
 
 # The data of a leaving customer is kept RETENTION_DAYS after access ends, then destroyed; its
 # administrators are reminded REMINDER_DAYS before (SPEC R12, R14 — GCS art. 3). Read by the timeline here

@@ -156,6 +156,12 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
                                                                    question_ids=attempt.question_ids)
     attempt.submitted_at = now
     attempt.save(update_fields=["answers", "score", "submitted_at"])
-    enrollment = enrollment_for(course=attempt.lesson.module.course, user=user)
+    course = attempt.lesson.module.course
+    enrollment = enrollment_for(course=course, user=user)
+    event_emit(event_type="quiz.submitted", data={
+        "attempt_id": attempt.pk, "attempt_number": attempt.number, "lesson_id": attempt.lesson_id,
+        "lesson_title": attempt.lesson.title, "course_id": course.pk, "score": str(attempt.score),
+        "pass_mark": str(course.pass_mark), "passed": attempt.score >= course.pass_mark,
+        "submitted_at": now.isoformat(), "user": user_event_data(user)})
     _completion_record(enrollment=enrollment, lesson=attempt.lesson, now=now)
     return attempt

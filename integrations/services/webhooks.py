@@ -260,17 +260,23 @@ def _private_address_of(host: str) -> str | None:
 
 
 def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
-    """POST; returns (status or None, body excerpt, error). The host is resolved first, at each attempt:
-    an address off the internet is refused without connecting."""
+    return outbound_send(url=url, body=body, headers=headers, method="POST")
+
+
+def outbound_send(*, url: str, body: bytes, headers: dict[str, str], method: str = "POST",
+                  timeout: float | None = None) -> tuple[int | None, str, str]:
+    """Send `body` to a customer's system (a webhook endpoint, an LRS); returns (status or None, body excerpt,
+    error). The host is resolved first, at each attempt: an address off the internet is refused without
+    connecting; a redirect is an answer, not followed."""
     try:
         private = _private_address_of((urlsplit(url).hostname or "").lower())
     except (OSError, ValueError) as error:
         return None, "", str(error)[:300]
     if private is not None:
         return None, "", f"refused: the host resolves to {private}, not an internet address"
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - https checked
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 - https checked
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        with _opener.open(request, timeout=timeout or settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             return response.status, response.read(BODY_EXCERPT * 4).decode("utf-8", "replace")[:BODY_EXCERPT], ""
     except urllib.error.HTTPError as error:
         excerpt = (error.read(BODY_EXCERPT * 4) or b"").decode("utf-8", "replace")[:BODY_EXCERPT]

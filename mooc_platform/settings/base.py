@@ -349,7 +349,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mooc_platform.openapi.errors_document",
-                           "integrations.openapi.webhooks_document"],
+                           "mooc_platform.openapi.error_statuses_document", "integrations.openapi.webhooks_document",
+                           "mooc_platform.openapi.tags_document", "mooc_platform.openapi.examples_document"],
+    # Operations are grouped by resource: the tag is the first path segment after /api/v1/ (`courses`, `users`…).
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never a CDN (issue 11 item 8).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -447,8 +450,18 @@ PLATFORM_SUBPROCESSORS = env.json("PLATFORM_SUBPROCESSORS", default=[
 USER_ERASURE_HOOKS = ["mooc_platform.audit.audit_person_anonymise",
                       "tenants.services.privacy.tenant_exports_user_erased", "claims.services.claims_user_erased"]
 # A deactivated user's account is anonymised this many days after its deactivation (SPEC R29).
-# Business events (mooc_platform.events) go to these sinks after the commit: the outgoing webhooks (issue 17).
-EVENT_SINKS = ["integrations.services.webhooks.webhook_events_receive"]
+# Business events (mooc_platform.events) go to these sinks after the commit: the outgoing webhooks and the xAPI
+# statements to the customer's LRS (issue 17).
+EVENT_SINKS = ["integrations.services.webhooks.webhook_events_receive",
+               "integrations.services.xapi.xapi_events_receive"]
+# xAPI statements to a customer's LRS (issue 17 item 5): a 5XX or no answer is retried with backoff.
+XAPI_TIMEOUT_SECONDS = env.float("XAPI_TIMEOUT_SECONDS", default=10.0)
+XAPI_RETRY_BASE_SECONDS = env.float("XAPI_RETRY_BASE_SECONDS", default=30.0)
+XAPI_RETRY_MAX_SECONDS = env.float("XAPI_RETRY_MAX_SECONDS", default=3600.0)
+XAPI_RETRY_HOURS = env.int("XAPI_RETRY_HOURS", default=24)
+# IMS Common Cartridge exports: a lesson's file or video up to this size travels in the cartridge; a larger one
+# becomes a web link to the lesson.
+CARTRIDGE_EMBED_MAX_BYTES = env.int("CARTRIDGE_EMBED_MAX_BYTES", default=200 * 1024 * 1024)
 # Outgoing webhooks: HTTP timeout, exponential backoff (base × 2^(n-1), capped) for WEBHOOK_RETRY_HOURS, an
 # endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled. Plain HTTP to loopback only in DEBUG and tests.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import jsonschema
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -35,6 +36,7 @@ from invoicing import services as invoicing_services
 from maintenance.models import MaintenanceWindow
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import token_issue
+from mooc_platform.openapi import TAG_DESCRIPTIONS
 from tenants.models import Tenant
 from tests.factories import QuoteFactory
 from tests.invoicing.helpers import sign
@@ -69,7 +71,9 @@ PAGINATED = {
                "/api/v1/maintenance-windows/": "TenantMaintenanceWindow", "/api/v1/claims/": "ClaimOutput",
                "/api/v1/webhooks/": "WebhookEndpointOutput", "/api/v1/api-keys/": "ApiKeyOutput",
                "/api/v1/webhooks/{endpoint_id}/deliveries/": "WebhookDeliveryOutput",
-               "/api/v1/sso/providers/": "IdentityProviderOutput"},
+               "/api/v1/sso/providers/": "IdentityProviderOutput",
+               "/api/v1/courses/{course_id}/cartridge-exports/": "CartridgeExportOutput",
+               "/api/v1/xapi/statements/": "XapiStatementOutput"},
 }
 
 
@@ -96,6 +100,153 @@ def test_me_is_documented_as_the_user_and_the_token_endpoint_as_the_token() -> N
 
     assert sorted(answer("/api/v1/me/", "get")["properties"]) == ["email", "full_name", "id", "language", "role"]
     assert sorted(answer("/api/v1/auth/token/", "post")["properties"]) == ["expires_at", "token"]
+
+
+# --- Resources, errors, examples, webhook payloads (issue 17 item 4) -------------------------------------------
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, operation) for path, item in document["paths"].items()
+            for method, operation in item.items() if method in METHODS]
+
+
+def _json_schema(schema: Any, components: dict[str, Any], *, direction: str, depth: int = 0) -> Any:
+    """An OpenAPI 3.0 schema as a JSON Schema (references inlined, `nullable` as a null alternative, the fields
+    of the other direction left out), to validate the examples with jsonschema."""
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        if depth > 12:
+            return {}
+        return _json_schema(components[schema["$ref"].rsplit("/", 1)[1]], components, direction=direction,
+                            depth=depth + 1)
+    converted: dict[str, Any] = {}
+    skip = "readOnly" if direction == "request" else "writeOnly"
+    for key, value in schema.items():
+        if key == "properties":
+            converted[key] = {name: _json_schema(prop, components, direction=direction, depth=depth + 1)
+                              for name, prop in value.items() if not (isinstance(prop, dict) and prop.get(skip))}
+        elif key == "required":
+            converted[key] = [name for name in value if not schema.get("properties", {}).get(name, {}).get(skip)]
+        elif key in ("items", "additionalProperties", "not"):
+            converted[key] = _json_schema(value, components, direction=direction, depth=depth + 1)
+        elif key in ("allOf", "oneOf", "anyOf"):
+            converted[key] = [_json_schema(part, components, direction=direction, depth=depth + 1) for part in value]
+        elif key not in ("nullable", "example", "readOnly", "writeOnly", "format"):
+            converted[key] = value
+    if schema.get("nullable"):
+        converted = {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def _validate(example: Any, schema: dict[str, Any], components: dict[str, Any], *, direction: str) -> None:
+    jsonschema.validate(example, _json_schema(schema, components, direction=direction))
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+@pytest.mark.parametrize("host", URLCONFS)
+def test_every_reference_resolves(host) -> None:
+    """A dangling `$ref` (a webhook payload's nested object once was one) breaks every client generator."""
+    document = _document(URLCONFS[host])
+    names = {f"#/components/schemas/{name}" for name in document["components"]["schemas"]}
+    assert _refs(document) - names == set()
+
+
+@pytest.mark.parametrize("host", URLCONFS)
+def test_every_operation_is_grouped_under_its_resource_tag_and_every_tag_is_described(host) -> None:
+    document = _document(URLCONFS[host])
+    used = set()
+    for path, method, operation in _operations(document):
+        resource = path.removeprefix("/api/v1/").split("/")[0]
+        assert operation["tags"] == [resource], (method, path)
+        used.add(resource)
+    assert [tag["name"] for tag in document["tags"]] == sorted(used)
+    assert not used - set(TAG_DESCRIPTIONS), "describe the new resources in mooc_platform.openapi.TAG_DESCRIPTIONS"
+    assert all(tag["description"] == TAG_DESCRIPTIONS[tag["name"]] for tag in document["tags"])
+
+
+@pytest.mark.parametrize("host", URLCONFS)
+def test_every_operation_documents_its_error_answers_with_the_envelope_and_an_example(host) -> None:
+    document = _document(URLCONFS[host])
+    components = document["components"]["schemas"]
+    assert components["Error"]["properties"]["error"]["required"] == ["code", "message", "details"]
+    for path, method, operation in _operations(document):
+        responses = operation["responses"]
+        expected = {"4XX", "429"}
+        if "{" in path:
+            expected.add("404")
+        if "requestBody" in operation:
+            expected.add("400")
+        if {} not in operation.get("security", [{}]):  # credentials needed (no security: none, like the token)
+            expected |= {"401", "403"}
+        errors = {status for status in responses if status.startswith("4")}
+        assert expected <= errors, (method, path, sorted(expected - errors))
+        for status in errors:
+            media = responses[status]["content"]["application/json"]
+            assert media["schema"] == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+            assert responses[status]["description"]
+            for example in media.get("examples", {}).values():
+                _validate(example["value"], media["schema"], components, direction="response")
+            if status != "4XX":
+                assert media["examples"], (method, path, status)
+
+
+@pytest.mark.parametrize("host", URLCONFS)
+def test_every_json_body_and_success_answer_has_an_example_that_conforms_to_its_schema(host) -> None:
+    document = _document(URLCONFS[host])
+    components = document["components"]["schemas"]
+    checked = 0
+    for path, method, operation in _operations(document):
+        bodies = [("request", operation.get("requestBody", {}).get("content", {}).get("application/json"))]
+        bodies += [("response", response.get("content", {}).get("application/json"))
+                   for status, response in operation["responses"].items() if status.startswith("2")]
+        for direction, media in bodies:
+            if media is None or "schema" not in media:
+                continue
+            assert media.get("examples"), (method, path, direction)
+            for example in media["examples"].values():
+                _validate(example["value"], media["schema"], components, direction=direction)
+                checked += 1
+    assert checked > {"platform": 60, "tenant": 120}[host]
+
+
+def test_hand_written_examples_are_kept() -> None:
+    document = _document(URLCONFS["tenant"])
+    create = document["paths"]["/api/v1/webhooks/"]["post"]["requestBody"]["content"]["application/json"]
+    assert create["examples"]["EnrolmentsAndCertificates"]["value"]["events"] == ["enrollment.created",
+                                                                                  "certificate.issued"]
+
+
+def test_every_webhook_event_payload_is_documented_with_its_signature_headers_and_an_example() -> None:
+    from integrations.events import EVENT_TYPES
+
+    document = _document(URLCONFS["tenant"])
+    components = document["components"]["schemas"]
+    assert sorted(document["x-webhooks"]) == sorted(EVENT_TYPES)
+    for event_type, item in document["x-webhooks"].items():
+        operation = item["post"]
+        assert operation["tags"] == ["webhooks"]
+        assert [p["name"] for p in operation["parameters"]] == ["Webhook-Id", "Webhook-Timestamp",
+                                                                "Webhook-Signature"]
+        media = operation["requestBody"]["content"]["application/json"]
+        envelope = components[media["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert envelope["required"] == ["id", "type", "created_at", "tenant", "data"]
+        assert envelope["properties"]["type"]["enum"] == [event_type]
+        data = components[envelope["properties"]["data"]["$ref"].rsplit("/", 1)[1]]
+        assert data["properties"], event_type
+        example = media["examples"]["example"]["value"]
+        assert example["type"] == event_type
+        _validate(example, media["schema"], components, direction="request")
 
 
 # --- Real answers of every GET operation --------------------------------------------------------------------
@@ -195,6 +346,16 @@ def _integrations_rows() -> tuple[int, int]:
     WebhookAttempt.objects.create(delivery=delivery, number=1, attempted_at=timezone.now(), response_status=500,
                                   response_body="down", duration_ms=12)
     api_key, _ = api_key_create(name="Reporting", scopes=["read"], actor=admin)
+    # An LRS and a statement that failed (issue 17 item 5): the xAPI answers hold something.
+    from integrations.models import XapiStatement
+    from integrations.services.xapi import lrs_config_save
+
+    lrs_config_save(endpoint="https://lrs.example.edu/xapi/", key="mooc", secret="s3cr3t", is_active=True,
+                    actor=admin)
+    XapiStatement.objects.create(verb="registered", event_type="enrollment.created", status="failed",
+                                 attempts_count=1, last_status_code=401, last_error="The LRS refused the key.",
+                                 statement={"actor": {"objectType": "Agent", "account": {
+                                     "homePage": "https://demo.example.com", "name": "1"}}})
     return endpoint.pk, api_key.pk
 
 
@@ -222,6 +383,11 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
     course_id = _get(schema, "/api/v1/courses/", host=host, token=token).json()["results"][0]["id"]
     course = _get(schema, "/api/v1/courses/{id}/", host=host, token=token, path_parameters={"id": course_id}).json()
     lesson_id = course["modules"][0]["lessons"][0]["id"]
+    with schema_context(demo.schema_name):  # a cartridge ready to download (issue 17 item 5)
+        from integrations.models import CartridgeExport
+
+        export_id = CartridgeExport.objects.create(course_id=course_id, status="ready", progress=100, size=10,
+                                                   key=f"tenants/{demo.schema_name}/cartridges/x.imscc").pk
     enrollments = _get(schema, "/api/v1/enrollments/", host=host, token=token).json()["results"]
     enrollment_id = enrollments[0]["id"] if enrollments else 2**31
     _check_every_get(schema, host=host, token=token, parameters={
@@ -240,6 +406,11 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/api-keys/{api_key_id}/": {"api_key_id": api_key_id},
         "/api/v1/sso/providers/{provider_id}/": {"provider_id": provider_id},
         "/api/v1/questions/{id}/": {"id": question_id},
+        "/api/v1/courses/{course_id}/cartridge-exports/": {"course_id": course_id},
+        "/api/v1/courses/{course_id}/cartridge-exports/{export_id}/": {"course_id": course_id,
+                                                                       "export_id": export_id},
+        "/api/v1/courses/{course_id}/cartridge-exports/{export_id}/download/": {"course_id": course_id,
+                                                                                "export_id": export_id},
         "/api/v1/quiz-attempts/{id}/": {"id": 2**31},
     }, statuses={
         # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
@@ -251,4 +422,5 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/enrollments/{id}/": 200 if enrollments else 404,
         "/api/v1/lessons/{id}/media/": 404,
         "/api/v1/quiz-attempts/{id}/": 404,  # the administrator took no quiz
+        "/api/v1/courses/{course_id}/cartridge-exports/{export_id}/download/": 302,
     })

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .helpers import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, IdpProcess, Receiver
+from .helpers import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, FakeLrs, IdpProcess, Receiver
 
 
 @pytest.fixture
@@ -14,6 +14,23 @@ def receiver() -> Iterator[Receiver]:
     server = Receiver().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def lrs() -> Iterator[FakeLrs]:
+    server = FakeLrs().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def statements_queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The xAPI statement ids queued for the worker (no broker in tests without a worker)."""
+    from integrations.services import xapi
+
+    ids: list[int] = []
+    monkeypatch.setattr(xapi, "_statements_queue", lambda *, schema_name, statement_ids: ids.extend(statement_ids))
+    return ids
 
 
 @pytest.fixture
@@ -36,7 +53,15 @@ def _clean_slate(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("db")
     from django_tenants.utils import schema_context
 
-    from integrations.models import ApiKey, IdentityProvider, SsoPolicy, WebhookEndpoint, WebhookEvent
+    from integrations.models import (
+        ApiKey,
+        IdentityProvider,
+        LrsConfig,
+        SsoPolicy,
+        WebhookEndpoint,
+        WebhookEvent,
+        XapiStatement,
+    )
     from tenants.models import Tenant
 
     for schema_name in Tenant.objects.filter(slug__in=["demo", "acme"]).values_list("schema_name", flat=True):
@@ -46,6 +71,8 @@ def _clean_slate(request: pytest.FixtureRequest) -> None:
             ApiKey.objects.all().delete()
             IdentityProvider.objects.all().delete()
             SsoPolicy.objects.all().delete()
+            LrsConfig.objects.all().delete()
+            XapiStatement.objects.all().delete()
 
 
 @pytest.fixture(scope="session")

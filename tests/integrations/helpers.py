@@ -157,3 +157,74 @@ def saml_sign_in(url: str, *, email: str, password: str) -> str:
                                                       "password": password}, timeout=10)
     answer.raise_for_status()
     return form_fields(answer.text)["SAMLResponse"]
+@dataclass
+class LrsRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+@dataclass
+class FakeLrs:
+    """A Learning Record Store on 127.0.0.1 that records every request, refuses other credentials than
+    `key`/`secret` (401, as an LRS does) and answers the statuses queued in `answers` (then 204)."""
+
+    key: str = "lrs-key"
+    secret: str = "lrs-secret"
+    answers: deque[int] = field(default_factory=deque)
+    received: list[LrsRequest] = field(default_factory=list)
+    server: Any = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/xapi/"
+
+    def stored(self) -> list[dict[str, Any]]:
+        """The statements the LRS accepted, once each (by id), in order of arrival."""
+        by_id: dict[str, Any] = {}
+        for request in self.received:
+            if request.method == "PUT" and request.headers.get("x-status") == "stored":
+                by_id.setdefault(request.json()["id"], request.json())
+        return list(by_id.values())
+
+    def start(self) -> FakeLrs:
+        import base64
+
+        lrs = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-insensitive
+                expected = "Basic " + base64.b64encode(f"{lrs.key}:{lrs.secret}".encode()).decode()
+                if headers.get("authorization") != expected:
+                    status, text = 401, "Unauthorized: bad credentials"
+                else:
+                    status = lrs.answers.popleft() if lrs.answers else 204
+                    text = "" if status == 204 else "LRS overloaded"
+                headers["x-status"] = "stored" if status == 204 else str(status)
+                lrs.received.append(LrsRequest(method="PUT", path=self.path, headers=headers, body=body))
+                payload = text.encode()
+                self.send_response(status)
+                self.send_header("X-Experience-API-Version", "1.0.3")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

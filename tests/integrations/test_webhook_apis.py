@@ -70,7 +70,8 @@ def test_the_openapi_schema_documents_the_webhook_payloads_and_the_recipe(demo: 
     assert "HMAC_SHA256(secret, f\"{timestamp}.{raw_body}\")" in schema["info"]["description"]
     assert "|now - timestamp| > 300" in schema["info"]["description"]
     assert set(schema["x-webhooks"]) == {
-        "user.created", "user.deactivated", "enrollment.created", "lesson.completed", "course.completed",
+        "user.created", "user.deactivated", "enrollment.created", "lesson.completed", "quiz.submitted",
+        "course.completed",
         "certificate.issued", "invoice.issued", "invoice.paid", "tenant.lifecycle_changed", "maintenance.scheduled"}
     certificate = schema["components"]["schemas"]["WebhookEventCertificateIssued"]
     data = schema["components"]["schemas"][certificate["properties"]["data"]["$ref"].rsplit("/", 1)[1]]

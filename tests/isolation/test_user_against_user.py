@@ -267,6 +267,21 @@ MATRIX: dict[str, Row] = {
     "/api/v1/sso/providers/": Row(get=ADMIN_ONLY),
     "/api/v1/sso/providers/<id:provider_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/api/v1/sso/policy/": Row(get=ADMIN_ONLY),
+    # Standard data out (issue 17 item 5): a course's cartridges for its staff, the LRS for administrators.
+    "/teach/courses/<id:course_id>/cartridge/": Row(fill=("course",), get=STAFF),
+    "/teach/courses/<id:course_id>/cartridge/<id:export_id>/download/": Row(fill=("course", "missing"), get=STAFF,
+                                                                           status=404),
+    "/api/v1/courses/<id:course_id>/cartridge-exports/": Row(fill=("course",), get=STAFF),
+    "/api/v1/courses/<id:course_id>/cartridge-exports/<id:export_id>/": Row(fill=("course", "missing"), get=STAFF,
+                                                                           status=404),
+    "/api/v1/courses/<id:course_id>/cartridge-exports/<id:export_id>/download/": Row(
+        fill=("course", "missing"), get=STAFF, status=404),
+    "/manage/xapi/": Row(get=ADMIN_ONLY),
+    "/manage/xapi/retry/": Row(get=POST_ONLY),
+    "/manage/xapi/delete/": Row(get=POST_ONLY),
+    "/api/v1/xapi/lrs/": Row(get=ADMIN_ONLY, status=404),  # no LRS in this world: the documented 404
+    "/api/v1/xapi/statements/": Row(get=ADMIN_ONLY),
+    "/api/v1/xapi/statements/retry/": Row(get=POST_ONLY),
 }
 
 

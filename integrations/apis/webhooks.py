@@ -15,12 +15,12 @@ from mooc_platform.http import configured_base_url
 from mooc_platform.pagination import PaginatedListMixin, paginated_response
 from mooc_platform.permissions import IsTenantAdministrator
 
-from . import selectors
-from .events import EVENT_TYPES
-from .models import ApiKey, IdentityProvider, SsoPolicy, WebhookDelivery, WebhookEndpoint
-from .services import api_keys as key_services
-from .services import sso as sso_services
-from .services import webhooks as services
+from .. import selectors
+from ..events import EVENT_TYPES
+from ..models import ApiKey, IdentityProvider, SsoPolicy, WebhookDelivery, WebhookEndpoint
+from ..services import api_keys as key_services
+from ..services import sso as sso_services
+from ..services import webhooks as services
 
 WEBHOOKS_TAG = ["webhooks"]
 KEYS_TAG = ["api-keys"]

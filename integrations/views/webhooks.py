@@ -17,13 +17,13 @@ from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 from mooc_platform.http import configured_base_url
 
-from . import selectors
-from .events import EVENT_LABELS
-from .forms import ApiKeyForm, IdentityProviderForm, SsoPolicyForm, WebhookEndpointForm, role_mapping_text
-from .models import IdentityProvider, WebhookEndpoint
-from .services import api_keys as key_services
-from .services import sso as sso_services
-from .services import webhooks as services
+from .. import selectors
+from ..events import EVENT_LABELS
+from ..forms import ApiKeyForm, IdentityProviderForm, SsoPolicyForm, WebhookEndpointForm, role_mapping_text
+from ..models import IdentityProvider, WebhookEndpoint
+from ..services import api_keys as key_services
+from ..services import sso as sso_services
+from ..services import webhooks as services
 
 DELIVERIES_SHOWN = 50
 

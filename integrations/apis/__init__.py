@@ -1,0 +1,1 @@
+"""The API of the integrations app, one module per concern."""

@@ -1,0 +1,1 @@
+"""The pages of the integrations app, one module per concern."""
