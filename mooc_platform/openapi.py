@@ -129,6 +129,7 @@ TAG_DESCRIPTIONS = {
     "quote-signatures": "Signing a quote (no account).",
     "quotes": "Quotes and their sending (operators).",
     "sla-reports": "Availability reports (GCS art. 8).",
+    "sso": "Single sign-on: the organisation's identity providers (OpenID Connect, SAML 2.0) and sign-in policy.",
     "support-access-grants": "The customer's consent to the operators' support access (GCS art. 5).",
     "tenant": "The organisation itself.",
     "tenants": "Tenants and their lifecycle: suspension, reinstatement, termination (operators).",
