@@ -49,9 +49,9 @@ class Claim(models.Model):
     # Incidents are recorded by the maintenance app (issue 15 item 5): until a claim can point at one, the
     # administrator names it freely (date, what happened, a reference from the status page).
     incident_reference = models.CharField(max_length=200, blank=True)
-    event_at = models.DateTimeField(help_text="When the event the claim is about happened (UTC).")
-    received_at = models.DateTimeField(db_index=True, help_text="When the platform received the claim (UTC).")
-    late = models.BooleanField(default=False, help_text="Filed more than 48 hours after the event (GCS art. 13).")
+    event_at = models.DateTimeField(help_text=_("When the event the claim is about happened (UTC)."))
+    received_at = models.DateTimeField(db_index=True, help_text=_("When the platform received the claim (UTC)."))
+    late = models.BooleanField(default=False, help_text=_("Filed more than 48 hours after the event (GCS art. 13)."))
     subject = models.CharField(max_length=200)
     body = models.TextField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)

@@ -39,7 +39,7 @@ def _execute(*, action: str, tenant: Tenant, reason: str, actor: Any, now: datet
     elif action == ApprovalRequest.Action.PURGE:
         tenant_purge(tenant=tenant, actor=actor, now=now)
     else:  # pragma: no cover - choices are closed
-        raise ApplicationError("Unknown action.", code=Code.INVALID_ACTION)
+        raise ApplicationError(_("Unknown action."), code=Code.INVALID_ACTION)
 
 
 def tenant_action_request(*, action: str, tenant: Tenant, reason: str, actor: Any,

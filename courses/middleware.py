@@ -45,7 +45,7 @@ class TenantLanguageMiddleware:
 
 # Pages a user without a name may still open (the profile form itself, signing out, what is public).
 NAME_FREE_PREFIXES = ("/my/profile/", "/logout/", "/login/", "/static/", "/healthz", "/api/", "/accounts/",
-                      "/invitation/", "/account-status/", "/certificates/verify/", "/billing/", "/exports/")
+                      "/invitation/", "/account-status/", "/jsi18n/", "/certificates/verify/", "/billing/", "/exports/")
 
 
 class NameRequiredMiddleware:

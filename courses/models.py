@@ -26,10 +26,10 @@ class Category(models.Model):
 
 class Course(models.Model):
     class Licence(models.TextChoices):
-        CC_BY = "cc-by", "CC BY"
-        CC_BY_SA = "cc-by-sa", "CC BY-SA"
-        CC_BY_NC = "cc-by-nc", "CC BY-NC"
-        CC_BY_NC_SA = "cc-by-nc-sa", "CC BY-NC-SA"
+        CC_BY = "cc-by", _("CC BY")
+        CC_BY_SA = "cc-by-sa", _("CC BY-SA")
+        CC_BY_NC = "cc-by-nc", _("CC BY-NC")
+        CC_BY_NC_SA = "cc-by-nc-sa", _("CC BY-NC-SA")
         ALL_RIGHTS_RESERVED = "all-rights-reserved", _("All rights reserved")
 
     class Visibility(models.TextChoices):
@@ -48,7 +48,7 @@ class Course(models.Model):
     pass_mark = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("50.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="Minimum average quiz score (%) for a certificate.",
+        help_text=_("Minimum average quiz score (%) for a certificate."),
     )
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.MOOC)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -59,10 +59,10 @@ class Course(models.Model):
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses")
     duration_minutes = models.PositiveIntegerField(null=True, blank=True,
                                                    validators=[MaxValueValidator(100_000)],
-                                                   help_text="Estimated time to complete the course.")
+                                                   help_text=_("Estimated time to complete the course."))
     cover = models.OneToOneField("MediaUpload", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="course_cover",
-                                 help_text="The cover image, resized server-side (COVER_SIZE).")
+                                 help_text=_("The cover image, resized server-side (COVER_SIZE)."))
 
     class Meta:
         ordering = ["title"]
@@ -114,9 +114,9 @@ class MediaUpload(models.Model):
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     declared_size = models.BigIntegerField()
-    size = models.BigIntegerField(null=True, blank=True, help_text="Set when the upload is confirmed.")
+    size = models.BigIntegerField(null=True, blank=True, help_text=_("Set when the upload is confirmed."))
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    multipart_id = models.CharField(max_length=200, blank=True, help_text="S3 UploadId of a multipart upload.")
+    multipart_id = models.CharField(max_length=200, blank=True, help_text=_("S3 UploadId of a multipart upload."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -136,15 +136,16 @@ class Lesson(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
     position = models.PositiveIntegerField(default=0)
     body_markdown = models.TextField(blank=True)
-    body_html = models.TextField(blank=True, help_text="Sanitised rendering of body_markdown.")
+    body_html = models.TextField(blank=True, help_text=_("Sanitised rendering of body_markdown."))
     media = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="lesson")
-    max_attempts = models.PositiveIntegerField(default=3, help_text="0 = unlimited.")
+    max_attempts = models.PositiveIntegerField(default=3, help_text=_("0 = unlimited."))
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     review_allowed = models.BooleanField(
-        default=True, help_text="Learners see which answers were right once an attempt is submitted.")
+        default=True, help_text=_("Learners see which answers were right once an attempt is submitted."))
     draw_count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Quiz: questions drawn at random from its bank for each attempt (empty: all).")
+        null=True, blank=True,
+        help_text=_("Quiz: questions drawn at random from its bank for each attempt (empty: all)."))
 
     class Meta:
         ordering = ["module", "position", "id"]
@@ -170,9 +171,9 @@ class Question(models.Model):
     text = models.TextField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     position = models.PositiveIntegerField(default=0)
-    explanation = models.TextField(blank=True, help_text="Shown in the review of a submitted attempt.")
+    explanation = models.TextField(blank=True, help_text=_("Shown in the review of a submitted attempt."))
     accepted_answers = models.JSONField(default=list, blank=True,
-                                        help_text="Short text: the answers accepted (case and spaces ignored).")
+                                        help_text=_("Short text: the answers accepted (case and spaces ignored)."))
     numeric_answer = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
     numeric_tolerance = models.DecimalField(max_digits=24, decimal_places=8, default=Decimal("0"),
                                             validators=[MinValueValidator(Decimal("0"))])
@@ -204,8 +205,8 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
-    match_text = models.CharField(max_length=500, blank=True, help_text="Matching: the item paired with `text`.")
-    feedback = models.CharField(max_length=500, blank=True, help_text="Shown in the review when chosen.")
+    match_text = models.CharField(max_length=500, blank=True, help_text=_("Matching: the item paired with `text`."))
+    feedback = models.CharField(max_length=500, blank=True, help_text=_("Shown in the review when chosen."))
 
     class Meta:
         ordering = ["question", "id"]
@@ -233,7 +234,7 @@ class Enrollment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True, help_text="Every lesson completed.")
+    completed_at = models.DateTimeField(null=True, blank=True, help_text=_("Every lesson completed."))
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -266,7 +267,8 @@ class QuizAttempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(default=dict, blank=True)
     question_ids = models.JSONField(
-        default=list, blank=True, help_text="The questions drawn for this attempt, in order (empty: all of the quiz).")
+        default=list, blank=True,
+        help_text=_("The questions drawn for this attempt, in order (empty: all of the quiz)."))
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:
@@ -341,13 +343,13 @@ class PostReport(models.Model):
 class Branding(models.Model):
     """The organisation's look (one row per tenant schema, id=1)."""
 
-    name = models.CharField(max_length=200, blank=True, help_text="Empty: the organisation's registered name.")
+    name = models.CharField(max_length=200, blank=True, help_text=_("Empty: the organisation's registered name."))
     logo = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     primary_color = models.CharField(max_length=7, default="#1d4ed8")
     accent_color = models.CharField(max_length=7, default="#f59e0b")
     default_language = models.CharField(max_length=8, default="en", choices=LANGUAGES)
     email_sender_name = models.CharField(
-        max_length=100, blank=True, help_text="Display name of the From header of the organisation's e-mails.")
+        max_length=100, blank=True, help_text=_("Display name of the From header of the organisation's e-mails."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

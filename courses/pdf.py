@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -16,6 +16,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from mooc_platform import storage
+from mooc_platform.formatting import localized
 
 from .models import Branding, Certificate
 
@@ -68,9 +69,8 @@ def _certificate_pdf(*, certificate: Certificate, branding: Branding | None, ver
     pdf.drawCentredString(width / 2, height - 335, certificate.course_title)
     pdf.setFont("Helvetica", 14)
     issued = certificate.issued_at.astimezone(ZoneInfo(settings.PLATFORM_TIME_ZONE))
-    pdf.drawCentredString(width / 2, height - 370, _("with a score of %(score)s %% on %(date)s") % {
-        "score": formats.number_format(certificate.score, decimal_pos=2, use_l10n=True),
-        "date": formats.date_format(issued, "j F Y", use_l10n=True)})
+    pdf.drawCentredString(width / 2, height - 370, _("with a score of %(score)s on %(date)s") % {
+        "score": localized(certificate.score, "percent:2"), "date": localized(issued, "date")})
     qr_size = 96
     pdf.drawImage(ImageReader(io.BytesIO(certificate_qr_png(url=verify_url))), width - 40 - qr_size, 24,
                   width=qr_size, height=qr_size)

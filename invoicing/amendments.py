@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError, NotFoundError
@@ -35,18 +36,18 @@ def quote_amendment_create(*, tenant: Tenant, seats: int, storage_quota_bytes: i
     now = now or timezone.now()
     today = business_date(now)
     if not isinstance(seats, int) or seats < 1 or not isinstance(storage_quota_bytes, int) or storage_quota_bytes < 1:
-        raise ApplicationError("Seats and storage quota must be positive whole numbers.", code=Code.AMENDMENT_LIMITS,
+        raise ApplicationError(_("Seats and storage quota must be positive whole numbers."), code=Code.AMENDMENT_LIMITS,
                                details={"seats": seats, "storage_quota_bytes": storage_quota_bytes})
     if valid_until is not None and valid_until < today:
-        raise ApplicationError("The validity date cannot be in the past.", code=Code.INVALID_VALID_UNTIL,
+        raise ApplicationError(_("The validity date cannot be in the past."), code=Code.INVALID_VALID_UNTIL,
                                details={"valid_until": valid_until.isoformat()})
     subscription = (Subscription.objects.select_related("quote__plan_price__plan", "plan")
                     .filter(tenant=tenant, status=Subscription.Status.ACTIVE).order_by("-id").first())
     if subscription is None:
-        raise NotFoundError("This organisation has no active subscription to amend.", code=Code.NO_SUBSCRIPTION)
+        raise NotFoundError(_("This organisation has no active subscription to amend."), code=Code.NO_SUBSCRIPTION)
     current = subscription.quote
     if seats == subscription.seats and storage_quota_bytes == tenant.storage_quota_bytes:
-        raise ApplicationError("Nothing changes: these are the current limits.", code=Code.NOTHING_TO_AMEND)
+        raise ApplicationError(_("Nothing changes: these are the current limits."), code=Code.NOTHING_TO_AMEND)
     # The price lock of the initial term holds for the amended seats too (GCS art. 11).
     price = current.plan_price if today < subscription.initial_period_ends_on else plan_price_current(
         plan=subscription.plan, at=now)
@@ -81,7 +82,7 @@ def subscription_amendment_apply(*, quote: Quote, now: datetime) -> Subscription
     limits apply to the tenant at once."""
     subscription = Subscription.objects.select_for_update().select_related("tenant").get(pk=quote.amends_id)
     if subscription.status != Subscription.Status.ACTIVE:
-        raise ApplicationError("The subscription this quote amends has ended.", code=Code.SUBSCRIPTION_ENDED)
+        raise ApplicationError(_("The subscription this quote amends has ended."), code=Code.SUBSCRIPTION_ENDED)
     before = {"seats": subscription.seats, "quote": subscription.quote_id}
     subscription.seats, subscription.quote = quote.seats, quote
     subscription.save(update_fields=["seats", "quote"])

@@ -54,10 +54,10 @@ class PlanPrice(models.Model):
     version = models.PositiveIntegerField()
     valid_from = models.DateTimeField()
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY)
-    flat_amount = money_field(default=ZERO, help_text="EUR excl. tax per billing period.")
-    per_seat_amount = money_field(default=ZERO, help_text="EUR excl. tax per seat and billing period.")
-    setup_fee = money_field(default=ZERO, help_text="EUR excl. tax, invoiced once with the first period.")
-    seats = models.PositiveIntegerField(default=50, help_text="Seats included by default in a quote.")
+    flat_amount = money_field(default=ZERO, help_text=_("EUR excl. tax per billing period."))
+    per_seat_amount = money_field(default=ZERO, help_text=_("EUR excl. tax per seat and billing period."))
+    setup_fee = money_field(default=ZERO, help_text=_("EUR excl. tax, invoiced once with the first period."))
+    seats = models.PositiveIntegerField(default=50, help_text=_("Seats included by default in a quote."))
     storage_quota_bytes = models.BigIntegerField(default=10 * 1024**3)
     custom_domains_allowed = models.BooleanField(default=False)
     currency = models.CharField(max_length=3, default="EUR", editable=False)
@@ -92,9 +92,9 @@ class Quote(models.Model):
     token = models.CharField(max_length=64, unique=True)
     organisation_name = models.CharField(max_length=200)
     billing_address = models.TextField()
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. FR, DE, US.")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. FR, DE, US."))
     vat_number = models.CharField(max_length=20, blank=True)
-    siren = models.CharField(max_length=9, blank=True, help_text="French buyers: SIREN (mandatory on invoices).")
+    siren = models.CharField(max_length=9, blank=True, help_text=_("French buyers: SIREN (mandatory on invoices)."))
     contact_name = models.CharField(max_length=200)
     contact_email = models.EmailField()
     language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
@@ -104,7 +104,7 @@ class Quote(models.Model):
     storage_quota_bytes = models.BigIntegerField()
     custom_domains_allowed = models.BooleanField(default=False)
     initial_term_months = models.PositiveSmallIntegerField(default=12)
-    valid_until = models.DateField(help_text="Last day (Europe/Paris) on which the quote can be signed.")
+    valid_until = models.DateField(help_text=_("Last day (Europe/Paris) on which the quote can be signed."))
     terms_version = models.CharField(max_length=40)
     # The terms of sale the quote was sent with (SPEC R22): kept, whatever version is published later.
     terms = models.ForeignKey("TermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="quotes")
@@ -167,9 +167,9 @@ class QuoteSignature(models.Model):
     signed_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
-    document_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the exact quote PDF signed.")
+    document_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the exact quote PDF signed."))
     terms_sha256 = models.CharField(max_length=64, blank=True,
-                                    help_text="SHA-256 of the terms of sale PDF accepted (SPEC R22).")
+                                    help_text=_("SHA-256 of the terms of sale PDF accepted (SPEC R22)."))
 
     def __str__(self) -> str:
         return f"{self.quote} signed by {self.signer_name}"
@@ -188,11 +188,11 @@ class Subscription(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
     seats = models.PositiveIntegerField()
-    anchor_date = models.DateField(help_text="First day of the first period (Europe/Paris).")
-    initial_period_ends_on = models.DateField(help_text="Quoted prices are locked before this date (R7).")
+    anchor_date = models.DateField(help_text=_("First day of the first period (Europe/Paris)."))
+    initial_period_ends_on = models.DateField(help_text=_("Quoted prices are locked before this date (R7)."))
     periods_billed = models.PositiveIntegerField(default=0)
     next_period_start = models.DateField(
-        db_index=True, help_text="First day not invoiced yet = the paid-through date once invoices are paid.")
+        db_index=True, help_text=_("First day not invoiced yet = the paid-through date once invoices are paid."))
     # The buyer, as signed; copied on every invoice.
     buyer_name = models.CharField(max_length=200)
     buyer_address = models.TextField()
@@ -219,7 +219,7 @@ class InvoiceSeries(models.Model):
     """The counter of a numbering series. Numbers are taken under a row lock, in the issuing
     transaction: a rollback returns them, so the series has no gaps (SPEC R8). Never "max + 1"."""
 
-    prefix = models.CharField(max_length=4, unique=True, help_text="F: invoices, A: credit notes (avoirs).")
+    prefix = models.CharField(max_length=4, unique=True, help_text=_("F: invoices, A: credit notes (avoirs)."))
     last_number = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -260,7 +260,7 @@ class Invoice(models.Model):
     issue_date = models.DateField()
     due_date = models.DateField()
     period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True, help_text="Exclusive: the first day not covered.")
+    period_end = models.DateField(null=True, blank=True, help_text=_("Exclusive: the first day not covered."))
     seller = models.JSONField()
     buyer = models.JSONField()
     currency = models.CharField(max_length=3, default="EUR")
@@ -271,12 +271,13 @@ class Invoice(models.Model):
     total_vat = money_field()
     total_incl_tax = money_field()
     amount_paid = money_field(default=ZERO)
-    recovery_indemnity = money_field(default=ZERO, help_text="EUR 40 fixed recovery indemnity once late.")
+    recovery_indemnity = money_field(default=ZERO, help_text=_("EUR 40 fixed recovery indemnity once late."))
     late_interest = money_field(default=ZERO)
     late_interest_until = models.DateField(null=True, blank=True)
     legal_mentions = models.TextField(blank=True)
     pdf_key = models.CharField(max_length=200, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True, help_text="When the PDF was stored and the buyer told.")
+    delivered_at = models.DateTimeField(null=True, blank=True,
+                                        help_text=_("When the PDF was stored and the buyer told."))
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     formal_notice_sent_at = models.DateTimeField(null=True, blank=True)
     suspension_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -333,7 +334,7 @@ class InvoiceLine(models.Model):
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=10, decimal_places=2)
     unit_price = money_field()
-    amount = money_field(help_text="EUR excl. tax = quantity × unit price, rounded once.")
+    amount = money_field(help_text=_("EUR excl. tax = quantity × unit price, rounded once."))
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -405,7 +406,7 @@ class VatNumberCheck(models.Model):
     duration_ms = models.PositiveIntegerField()
     name = models.CharField(max_length=300, blank=True)
     address = models.TextField(blank=True)
-    request_identifier = models.CharField(max_length=64, blank=True, help_text="VIES consultation number.")
+    request_identifier = models.CharField(max_length=64, blank=True, help_text=_("VIES consultation number."))
     error = models.CharField(max_length=300, blank=True)
     quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="vat_checks")
     checked_by_email = models.CharField(max_length=254, blank=True)
@@ -429,7 +430,7 @@ class CollectiveProceedings(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="collective_proceedings")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    reference = models.CharField(max_length=200, blank=True, help_text="Court and judgment reference.")
+    reference = models.CharField(max_length=200, blank=True, help_text=_("Court and judgment reference."))
     started_at = models.DateTimeField()
     started_by_email = models.CharField(max_length=254)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -451,7 +452,7 @@ class NonPaymentTerminationWarning(models.Model):
     database refuses a second one for the same (tenant, suspension start), so it is sent exactly once."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    suspended_at = models.DateTimeField(help_text="The start of the suspension this warning is about.")
+    suspended_at = models.DateTimeField(help_text=_("The start of the suspension this warning is about."))
     sent_at = models.DateTimeField()
     termination_due_at = models.DateTimeField()
 
@@ -472,7 +473,7 @@ class PlanRetirement(models.Model):
     plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="retirement")
     announced_at = models.DateTimeField()
     announced_by_email = models.CharField(max_length=254, blank=True)
-    notice_ends_at = models.DateTimeField(help_text="Six months after the notice (Paris wall clock).")
+    notice_ends_at = models.DateTimeField(help_text=_("Six months after the notice (Paris wall clock)."))
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -511,9 +512,9 @@ class RenewalNotice(models.Model):
     term; `sent_at` is set when the e-mail left (an unsent row is retried by the next run)."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="renewal_notices")
-    term_ends_on = models.DateField(help_text="The renewal date: first day of the next term (Europe/Paris).")
-    amount_excl_tax = money_field(help_text="EUR excl. tax per billing period from the renewal.")
-    previous_amount_excl_tax = money_field(help_text="EUR excl. tax per billing period before the renewal.")
+    term_ends_on = models.DateField(help_text=_("The renewal date: first day of the next term (Europe/Paris)."))
+    amount_excl_tax = money_field(help_text=_("EUR excl. tax per billing period from the renewal."))
+    previous_amount_excl_tax = money_field(help_text=_("EUR excl. tax per billing period before the renewal."))
     recipients = models.JSONField(default=list)
     language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
     created_at = models.DateTimeField()
@@ -543,7 +544,7 @@ class TermsVersion(models.Model):
     effective_at = models.DateTimeField(db_index=True)
     text_fr = models.TextField()
     text_en = models.TextField()
-    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the PDF (French and English texts).")
+    sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the PDF (French and English texts)."))
     pdf_key = models.CharField(max_length=200)
     published_at = models.DateTimeField()
     published_by_email = models.CharField(max_length=254, blank=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as fr_siren
@@ -99,12 +100,13 @@ def vat_number_clean(*, vat_number: str, country: str) -> str:
     try:
         number = eu_vat.compact(vat_number)
     except ValidationError as exc:
-        raise InvalidVatNumberError("This VAT number is not valid.", details={"vat_number": vat_number}) from exc
+        raise InvalidVatNumberError(_("This VAT number is not valid."), details={"vat_number": vat_number}) from exc
     prefix = vat_number_prefix(country=country)
     if not eu_vat.is_valid(number):
-        raise InvalidVatNumberError("This VAT number is not valid.", details={"vat_number": vat_number})
+        raise InvalidVatNumberError(_("This VAT number is not valid."), details={"vat_number": vat_number})
     if not number.startswith(prefix):
-        raise InvalidVatNumberError(f"This VAT number does not belong to country {country.upper()}.",
+        raise InvalidVatNumberError(_("This VAT number does not belong to country %(country)s.")
+                                    % {"country": country.upper()},
                                     details={"vat_number": vat_number, "country": country})
     return number
 
@@ -120,12 +122,12 @@ def siren_clean(*, siren: str, country: str) -> str:
     if not (siren or "").strip():
         return ""
     if country.upper() != "FR":
-        raise InvalidVatNumberError("A SIREN only identifies French organisations.", details={"siren": siren},
+        raise InvalidVatNumberError(_("A SIREN only identifies French organisations."), details={"siren": siren},
                                     code=Code.INVALID_SIREN)
     try:
         return fr_siren.validate(siren)
     except ValidationError as exc:
-        raise InvalidVatNumberError("This SIREN is not valid.", details={"siren": siren},
+        raise InvalidVatNumberError(_("This SIREN is not valid."), details={"siren": siren},
                                     code=Code.INVALID_SIREN) from exc
 
 
@@ -137,9 +139,12 @@ def standard_rate(*, country: str, on: date) -> Decimal:
     """The standard VAT rate of the member state `country` in force on `on` (the last row on or before it)."""
     rows = EU_STANDARD_RATES.get(country.upper())
     if not rows:
-        raise VatRateUnknownError(f"No VAT rate is on record for {country}.", details={"country": country})
+        raise VatRateUnknownError(_("No VAT rate is on record for %(country)s.") % {"country": country},
+                                  details={"country": country})
     if on < rows[0][0]:
-        raise VatRateUnknownError(f"The VAT rate table of {country} starts on {rows[0][0]:%Y-%m-%d}.",
+        starts = f"{rows[0][0]:%Y-%m-%d}"
+        raise VatRateUnknownError(_("The VAT rate table of %(country)s starts on %(day)s.") % {"country": country,
+                                                                                               "day": starts},
                                   details={"country": country, "on": on.isoformat()})
     rate = rows[0][1]
     for since, value in rows:

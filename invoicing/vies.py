@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invoicing.errors import Code
 
@@ -105,7 +106,7 @@ def vat_number_vies_verify(*, vat_number: str, actor: Any = None, now: datetime 
         logger.warning("VIES unavailable for %s (%s): accepted on its format", vat_number, answer.error)
     if answer.result == VatNumberCheck.Result.INVALID:
         raise InvalidVatNumberError(
-            "VIES, the EU register of VAT numbers, says this VAT number is not registered.",
+            _("VIES, the EU register of VAT numbers, says this VAT number is not registered."),
             code=Code.VAT_NUMBER_NOT_REGISTERED, details={"vat_number": vat_number, "vies_check_id": check.pk})
     return check
 

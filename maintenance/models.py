@@ -31,12 +31,12 @@ class MaintenanceWindow(models.Model):
     end = models.DateTimeField(db_index=True)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
     tenants = models.ManyToManyField(Tenant, blank=True, related_name="maintenance_windows",
-                                     help_text="The affected organisations when the scope is 'selected'.")
-    reason = models.TextField(help_text="Internal: why the window is needed. Never shown to customers.")
+                                     help_text=_("The affected organisations when the scope is 'selected'."))
+    reason = models.TextField(help_text=_("Internal: why the window is needed. Never shown to customers."))
     message_fr = models.TextField("public message (French)")
     message_en = models.TextField("public message (English)")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLANNED)
-    justification = models.TextField(blank=True, help_text="Required for an emergency window (data at risk).")
+    justification = models.TextField(blank=True, help_text=_("Required for an emergency window (data at risk)."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
     # Bumped by every move: notices are unique per revision, so a moved window is announced again.
     revision = models.PositiveIntegerField(default=1)
@@ -116,10 +116,11 @@ class Incident(models.Model):
     end = models.DateTimeField(null=True, blank=True, db_index=True)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
     tenants = models.ManyToManyField(Tenant, blank=True, related_name="incidents",
-                                     help_text="The affected organisations when the scope is 'selected'.")
+                                     help_text=_("The affected organisations when the scope is 'selected'."))
     summary_fr = models.TextField("public summary (French)")
     summary_en = models.TextField("public summary (English)")
-    force_majeure = models.BooleanField(default=False, help_text="An event beyond the platform's control (GCS art. 8).")
+    force_majeure = models.BooleanField(default=False,
+                                        help_text=_("An event beyond the platform's control (GCS art. 8)."))
     created_by_email = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

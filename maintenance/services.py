@@ -207,11 +207,11 @@ def maintenance_window_schedule(
     kind = MaintenanceWindow.Kind.EMERGENCY if emergency else MaintenanceWindow.Kind.PLANNED
     chosen = list(tenants) if scope == MaintenanceWindow.Scope.SELECTED else []
     if scope not in MaintenanceWindow.Scope.values:
-        raise ScopeInvalidError(f"Unknown scope '{scope}'.", details={"scope": scope})
+        raise ScopeInvalidError(_("Unknown scope '%(scope)s'.") % {"scope": scope}, details={"scope": scope})
     if scope == MaintenanceWindow.Scope.SELECTED and not chosen:
-        raise ScopeInvalidError("Choose at least one organisation, or the scope 'all'.")
+        raise ScopeInvalidError(_("Choose at least one organisation, or the scope 'all'."))
     if any(t.schema_name == settings.PUBLIC_SCHEMA_NAME for t in chosen):
-        raise ScopeInvalidError("The platform itself is not an organisation a window can be scoped to.")
+        raise ScopeInvalidError(_("The platform itself is not an organisation a window can be scoped to."))
     with transaction.atomic():
         _schedule_lock()
         _rules_enforce(kind=kind, start=start, end=end, justification=justification, now=now, scope=scope,
@@ -249,7 +249,8 @@ def maintenance_window_move(
         _schedule_lock()
         locked = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
         if locked.status != MaintenanceWindow.Status.SCHEDULED:
-            raise WindowNotScheduledError(f"A {locked.status} window cannot be moved.",
+            raise WindowNotScheduledError(_("A %(status)s window cannot be moved.")
+                                          % {"status": str(locked.get_status_display()).lower()},
                                           details={"status": locked.status})
         _rules_enforce(kind=locked.kind, start=start, end=end, justification=locked.justification, now=now,
                        scope=locked.scope, tenants=list(locked.tenants.all()), exclude_id=locked.id)
@@ -274,7 +275,7 @@ def maintenance_window_cancel(*, window: MaintenanceWindow, actor: Any = None,
     with transaction.atomic():
         locked = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
         if locked.status != MaintenanceWindow.Status.SCHEDULED or locked.end <= now:
-            raise WindowNotScheduledError("Only a scheduled window that has not ended can be cancelled.",
+            raise WindowNotScheduledError(_("Only a scheduled window that has not ended can be cancelled."),
                                           details={"status": locked.status})
         before = _snapshot(locked)
         locked.status = MaintenanceWindow.Status.CANCELLED
@@ -430,7 +431,7 @@ def _incident_check(*, start: datetime, end: datetime | None, scope: str, tenant
     if scope not in Incident.Scope.values:
         problems["scope"] = "The scope is 'all' or 'selected'."
     elif scope == Incident.Scope.SELECTED and not tenants:
-        problems["tenants"] = "Choose at least one organisation, or the scope 'all'."
+        problems["tenants"] = _("Choose at least one organisation, or the scope 'all'.")
     if not summary_fr.strip() or not summary_en.strip():
         problems["summary"] = "The public summary is needed in French and in English."
     if problems:

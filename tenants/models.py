@@ -80,7 +80,7 @@ class AuditEvent(models.Model):
     """Who changed what, when, with the state before and after (SPEC §2). Append-only."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor_email = models.CharField(max_length=254, blank=True, help_text="Empty for the system.")
+    actor_email = models.CharField(max_length=254, blank=True, help_text=_("Empty for the system."))
     actor_schema = models.CharField(max_length=63, blank=True)
     tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=80, db_index=True)
@@ -131,8 +131,8 @@ class DestructionRecord(models.Model):
     started_at = models.DateTimeField()
     s3_completed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    tables = models.JSONField(default=dict, blank=True, help_text="Table name -> rows dropped.")
-    objects_deleted = models.PositiveIntegerField(default=0, help_text="S3 object versions and delete markers.")
+    tables = models.JSONField(default=dict, blank=True, help_text=_("Table name -> rows dropped."))
+    objects_deleted = models.PositiveIntegerField(default=0, help_text=_("S3 object versions and delete markers."))
     bytes_deleted = models.BigIntegerField(default=0)
     domains_deleted = models.JSONField(default=list, blank=True)
 

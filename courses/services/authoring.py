@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from maintenance.selectors import maintenance_windows_overlapping
 from mooc_platform import storage
@@ -57,7 +58,7 @@ def _course_fields_set(course: Course, fields: dict[str, Any]) -> None:
             category = Category.objects.filter(pk=value).first() if str(value).isdigit() and len(str(value)) < 18 \
                 else None
             if category is None:
-                raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+                raise ApplicationError(_("The course is not valid."), code=Code.VALIDATION_ERROR,
                                        details={"category": ["Unknown category."]})
             course.category = category
         elif name == "duration_minutes":
@@ -69,7 +70,7 @@ def _course_fields_set(course: Course, fields: dict[str, Any]) -> None:
             except (TypeError, ValueError):
                 minutes = -1
             if not 0 < minutes <= 100_000:
-                raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+                raise ApplicationError(_("The course is not valid."), code=Code.VALIDATION_ERROR,
                                        details={"duration_minutes": ["Give a number of minutes (1 to 100000)."]})
             course.duration_minutes = minutes
         else:
@@ -80,7 +81,7 @@ def _course_validate(course: Course) -> None:
     try:
         course.full_clean(exclude=["created_by", "category", "cover"])
     except ValidationError as exc:
-        raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("The course is not valid."), code=Code.VALIDATION_ERROR,
                                details=exc.message_dict) from exc
 
 
@@ -93,8 +94,8 @@ def course_create(*, actor: User, title: str, slug: str, **fields: Any) -> Cours
         with transaction.atomic():
             course.save()
     except IntegrityError as exc:  # the same slug created at the same time by another request
-        raise ConflictError("A course with this slug already exists.", code=Code.COURSE_SLUG_TAKEN,
-                            details={"slug": ["A course with this slug already exists."]}) from exc
+        raise ConflictError(_("A course with this slug already exists."), code=Code.COURSE_SLUG_TAKEN,
+                            details={"slug": [_("A course with this slug already exists.")]}) from exc
     return course
 
 
@@ -109,7 +110,7 @@ def course_update(*, course: Course, actor: User, **fields: Any) -> Course:
 @transaction.atomic
 def course_publish(*, course: Course, actor: User) -> Course:
     if not Lesson.objects.filter(module__course=course).exists():
-        raise CourseNotReadyError("Add at least one lesson before publishing the course.")
+        raise CourseNotReadyError(_("Add at least one lesson before publishing the course."))
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "updated_at"])
     return course
@@ -137,13 +138,14 @@ def course_delete(*, course: Course, actor: User | None, confirm: bool = False, 
     enrolled is deleted only when `confirm` is given, and every deletion is audited (issue 11 item 9)."""
     if actor is not None and not (actor.is_tenant_admin or (course.created_by_id is not None
                                                             and course.created_by_id == actor.pk)):
-        raise ForbiddenError("Only the course's owner or an administrator can delete a course.")
+        raise ForbiddenError(_("Only the course's owner or an administrator can delete a course."))
     with transaction.atomic():
         locked = Course.objects.select_for_update().get(pk=course.pk)
         learners = Enrollment.objects.filter(course=locked).count()
         if learners and not confirm and actor is not None:
-            raise ConflictError(f"{learners} learner(s) are enrolled in this course: confirm to delete it with "
-                                "their progress, attempts and certificates.", code=Code.CONFIRMATION_REQUIRED,
+            raise ConflictError(_("%(learners)s learner(s) are enrolled in this course: confirm to delete it with "
+                                  "their progress, attempts and certificates.") % {"learners": learners},
+                                code=Code.CONFIRMATION_REQUIRED,
                                 details={"learners": learners})
         audit_record(action="course.deleted", actor=actor, tenant=_tenant_id(), target=locked,
                      before={"id": locked.pk, "title": locked.title, "slug": locked.slug, "status": locked.status,
@@ -174,7 +176,7 @@ def _storage_objects_delete(*, objects: list[tuple[str, str]]) -> None:
 @transaction.atomic
 def module_create(*, course: Course, title: str) -> Module:
     if not title.strip():
-        raise ApplicationError("A module needs a title.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("A module needs a title."), code=Code.VALIDATION_ERROR)
     position = (Module.objects.filter(course=course).aggregate(m=Max("position"))["m"] or 0) + 1
     return Module.objects.create(course=course, title=title.strip(), position=position)
 
@@ -210,7 +212,7 @@ def quiz_deadline_check(*, deadline: datetime | None) -> None:
     windows = maintenance_windows_overlapping(schema_name=connection.schema_name, start=deadline, end=deadline)
     if windows:
         raise QuizDeadlineInMaintenanceError(
-            "This deadline falls inside a planned maintenance window: choose another time.")
+            _("This deadline falls inside a planned maintenance window: choose another time."))
 
 
 def _lesson_media_attach(*, lesson: Lesson, upload_id: int | None) -> None:
@@ -218,11 +220,11 @@ def _lesson_media_attach(*, lesson: Lesson, upload_id: int | None) -> None:
         return
     upload = MediaUpload.objects.filter(pk=upload_id, confirmed_at__isnull=False).first()
     if upload is None:
-        raise UploadRefusedError("This upload does not exist or was not confirmed.")
+        raise UploadRefusedError(_("This upload does not exist or was not confirmed."))
     if upload.purpose != lesson.kind:
-        raise UploadRefusedError(f"A {lesson.kind} lesson needs a {lesson.kind} upload.")
+        raise UploadRefusedError(_("A %(kind)s lesson needs a %(kind)s upload.") % {"kind": lesson.kind})
     if hasattr(upload, "lesson") and upload.lesson.pk != lesson.pk:
-        raise UploadRefusedError("This upload already belongs to another lesson.")
+        raise UploadRefusedError(_("This upload already belongs to another lesson."))
     old = lesson.media
     lesson.media = upload
     if old is not None and old.pk != upload.pk:
@@ -236,16 +238,16 @@ def lesson_create(*, module: Module, title: str, kind: str, body_markdown: str =
                   time_limit_minutes: int | None = None, deadline: datetime | None = None,
                   draw_count: int | None = None) -> Lesson:
     if kind not in Lesson.Kind.values:
-        raise ApplicationError(f"Unknown lesson kind {kind!r}.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("Unknown lesson kind %(kind)s.") % {"kind": repr(kind)}, code=Code.VALIDATION_ERROR)
     if not title.strip():
-        raise ApplicationError("A lesson needs a title.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("A lesson needs a title."), code=Code.VALIDATION_ERROR)
     quiz_deadline_check(deadline=deadline)
     position = (Lesson.objects.filter(module=module).aggregate(m=Max("position"))["m"] or 0) + 1
     lesson = Lesson(module=module, title=title.strip(), kind=kind, position=position, body_markdown=body_markdown,
                     body_html=markdown_render(body_markdown), max_attempts=max_attempts,
                     time_limit_minutes=time_limit_minutes or None, deadline=deadline, draw_count=draw_count or None)
     if kind in (Lesson.Kind.VIDEO, Lesson.Kind.FILE) and media_upload_id is None:
-        raise UploadRefusedError(f"A {kind} lesson needs an uploaded {kind}.")
+        raise UploadRefusedError(_("A %(kind)s lesson needs an uploaded %(kind)s.") % {"kind": kind})
     _lesson_media_attach(lesson=lesson, upload_id=media_upload_id)
     lesson.save()
     return lesson

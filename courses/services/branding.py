@@ -96,7 +96,7 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
     is not #rrggbb, a new colour on which text would be unreadable (`_contrast_errors`; a colour not sent is not
     checked again), an unknown language and a sender name that is no plain text."""
     if actor.role != User.Role.ADMINISTRATOR:
-        raise ForbiddenError("Only administrators change the branding.")
+        raise ForbiddenError(_("Only administrators change the branding."))
     branding, _created = Branding.objects.select_for_update().get_or_create(pk=1)
     errors: dict[str, list[str]] = {}
     for attr, value in (("primary_color", primary_color), ("accent_color", accent_color)):
@@ -130,7 +130,7 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
         upload = MediaUpload.objects.filter(pk=logo_upload_id, purpose=MediaUpload.Purpose.LOGO,
                                             confirmed_at__isnull=False).first()
         if upload is None:
-            raise UploadRefusedError("This logo upload does not exist or was not confirmed.")
+            raise UploadRefusedError(_("This logo upload does not exist or was not confirmed."))
         branding.logo = upload
     elif logo_remove:
         branding.logo = None

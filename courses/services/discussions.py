@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
@@ -20,7 +21,7 @@ from .branding import branding_display_name
 
 def member_check(*, course: Course, user: User) -> None:
     if not user.is_course_staff and not Enrollment.objects.filter(course=course, user=user).exists():
-        raise NotEnrolledError("Enrol in the course to take part in its discussion.")
+        raise NotEnrolledError(_("Enrol in the course to take part in its discussion."))
 
 
 @transaction.atomic
@@ -28,10 +29,10 @@ def post_create(*, course: Course, author: User, body: str, parent: Post | None 
     """Posts are visible at once; moderation comes after a report."""
     member_check(course=course, user=author)
     if not body.strip():
-        raise ApplicationError("A post cannot be empty.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("A post cannot be empty."), code=Code.VALIDATION_ERROR)
     if parent is not None:
         if parent.course_id != course.pk:
-            raise NotFoundError("No such post in this course.")
+            raise NotFoundError(_("No such post in this course."))
         parent = parent.parent or parent  # one level of replies
     return Post.objects.create(course=course, author=author, body=body.strip()[:10_000], parent=parent)
 
@@ -40,7 +41,7 @@ def post_create(*, course: Course, author: User, body: str, parent: Post | None 
 def post_report(*, post: Post, reporter: User, reason: str) -> PostReport:
     member_check(course=post.course, user=reporter)
     if not reason.strip():
-        raise ApplicationError("Say why this post should be moderated.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("Say why this post should be moderated."), code=Code.VALIDATION_ERROR)
     return PostReport.objects.create(post=post, reporter=reporter, reason=reason.strip()[:500])
 
 
@@ -57,7 +58,7 @@ def _author_tell(*, post: Post, template: str, reason: str = "") -> None:
 @transaction.atomic
 def post_hide(*, post: Post, moderator: User, reason: str = "", now: datetime | None = None) -> Post:
     if not moderator.is_course_staff:
-        raise ForbiddenError("Only instructors and administrators moderate discussions.")
+        raise ForbiddenError(_("Only instructors and administrators moderate discussions."))
     now = now or timezone.now()
     if post.hidden_at is None:
         post.hidden_at, post.hidden_by = now, moderator
@@ -72,7 +73,7 @@ def post_hide(*, post: Post, moderator: User, reason: str = "", now: datetime | 
 @transaction.atomic
 def post_restore(*, post: Post, moderator: User, now: datetime | None = None) -> Post:
     if not moderator.is_course_staff:
-        raise ForbiddenError("Only instructors and administrators moderate discussions.")
+        raise ForbiddenError(_("Only instructors and administrators moderate discussions."))
     now = now or timezone.now()
     if post.hidden_at is not None:
         post.hidden_at, post.hidden_by = None, None

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
@@ -50,10 +51,10 @@ def enrollment_create(*, course: Course, user: User, actor: User | None = None) 
         return existing, False
     by_staff = actor.is_course_staff and actor.pk != user.pk
     if course.status != Course.Status.PUBLISHED and not by_staff:
-        raise EnrollmentRefusedError("This course is not published.")
+        raise EnrollmentRefusedError(_("This course is not published."))
     if (course.visibility == Course.Visibility.SPOC and not by_staff
             and not CourseInvitation.objects.filter(course=course, email=user.email).exists()):
-        raise EnrollmentRefusedError("This course is open by invitation only (SPOC).")
+        raise EnrollmentRefusedError(_("This course is open by invitation only (SPOC)."))
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(course=course, user=user)
@@ -67,12 +68,12 @@ def enrollment_create(*, course: Course, user: User, actor: User | None = None) 
 def enrollment_for(*, course: Course, user: User) -> Enrollment:
     enrollment = Enrollment.objects.filter(course=course, user=user).first()
     if enrollment is None:
-        raise NotEnrolledError("Enrol in the course first.")
+        raise NotEnrolledError(_("Enrol in the course first."))
     return enrollment
 
 
 def _completion_record(*, enrollment: Enrollment, lesson: Lesson, now: datetime) -> Certificate | None:
-    _, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson,
+    _completion, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson,
                                                         defaults={"completed_at": now})
     user = User.objects.get(pk=enrollment.user_id) if created else None
     if user is not None:
@@ -98,7 +99,7 @@ def lesson_complete(*, lesson: Lesson, user: User, now: datetime | None = None) 
     now = now or timezone.now()
     enrollment = enrollment_for(course=lesson.module.course, user=user)
     if lesson.kind == Lesson.Kind.QUIZ:
-        raise ApplicationError("A quiz is completed by submitting an attempt.", code=Code.QUIZ_NOT_SUBMITTED)
+        raise ApplicationError(_("A quiz is completed by submitting an attempt."), code=Code.QUIZ_NOT_SUBMITTED)
     return _completion_record(enrollment=enrollment, lesson=lesson, now=now)
 
 
@@ -107,21 +108,22 @@ def quiz_attempt_start(*, lesson: Lesson, user: User, now: datetime | None = Non
     """Open an attempt (or return the one still open). Refused past the deadline or the attempts limit."""
     now = now or timezone.now()
     if lesson.kind != Lesson.Kind.QUIZ:
-        raise NotFoundError("This lesson is not a quiz.")
+        raise NotFoundError(_("This lesson is not a quiz."))
     enrollment = enrollment_for(course=lesson.module.course, user=user)
     # Concurrent starts by the same learner queue on the enrolment row, so the second one sees the
     # attempt the first opened and returns it instead of numbering a duplicate.
     Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
     deadline = quiz_deadline_effective(lesson=lesson)  # moved by the maintenance it falls into (GCS art. 8)
     if deadline and now > deadline:
-        raise QuizClosedError("The deadline of this quiz has passed.", code=Code.QUIZ_DEADLINE_PASSED)
+        raise QuizClosedError(_("The deadline of this quiz has passed."), code=Code.QUIZ_DEADLINE_PASSED)
     attempts = list(QuizAttempt.objects.select_for_update().filter(lesson=lesson, user=user))
     for attempt in attempts:
         expires = quiz_attempt_expiry_effective(attempt=attempt)
         if attempt.submitted_at is None and (expires is None or expires > now):
             return attempt
     if lesson.max_attempts and len(attempts) >= lesson.max_attempts:
-        raise QuizClosedError(f"You have used your {lesson.max_attempts} attempts.", code=Code.QUIZ_ATTEMPTS_EXHAUSTED)
+        raise QuizClosedError(_("You have used your %(count)s attempts.") % {"count": lesson.max_attempts},
+                              code=Code.QUIZ_ATTEMPTS_EXHAUSTED)
     expires = now + timedelta(minutes=lesson.time_limit_minutes) if lesson.time_limit_minutes else None
     # A deadline still ahead is kept as set: maintenance before it is counted from the attempt's start at
     # submission. One already passed but moved by a window is the moved one (nothing before now to count).
@@ -145,9 +147,9 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
     now = now or timezone.now()
     attempt = QuizAttempt.objects.select_for_update().select_related("lesson__module__course").get(pk=attempt.pk)
     if attempt.user_id != user.pk:
-        raise NotFoundError("No such attempt.")
+        raise NotFoundError(_("No such attempt."))
     if attempt.submitted_at is not None:
-        raise QuizClosedError("This attempt was already submitted.", code=Code.QUIZ_ATTEMPT_SUBMITTED)
+        raise QuizClosedError(_("This attempt was already submitted."), code=Code.QUIZ_ATTEMPT_SUBMITTED)
     # The time lost to a maintenance window during the attempt is given back (GCS art. 8, issue 9 item 6).
     expires = quiz_attempt_expiry_effective(attempt=attempt)
     late = expires is not None and now > expires + SUBMIT_GRACE

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.errors import Code
 from mooc_platform import storage
@@ -92,19 +93,19 @@ def storage_reserved_bytes(*, now: datetime) -> int:
 def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type: str, size: int) -> SignedUpload:
     """Presign a browser PUT under the tenant's prefix, after checking type, size and quota."""
     if purpose not in UPLOAD_RULES:
-        raise UploadRefusedError(f"Unknown upload purpose {purpose!r}.")
+        raise UploadRefusedError(_("Unknown upload purpose %(purpose)s.") % {"purpose": repr(purpose)})
     types, max_size = UPLOAD_RULES[purpose]
     if content_type not in types:
-        raise UploadRefusedError(f"Files of type {content_type!r} are not accepted here.",
+        raise UploadRefusedError(_("Files of type %(type)s are not accepted here.") % {"type": repr(content_type)},
                                  details={"accepted": sorted(types)})
     if size <= 0 or size > max_size:
-        raise UploadRefusedError(f"The file must weigh between 1 byte and {max_size // MB} MB.",
+        raise UploadRefusedError(_("The file must weigh between 1 byte and %(mb)s MB.") % {"mb": max_size // MB},
                                  details={"max_bytes": max_size})
     limits = tenant_limits(for_update=True)  # the tenant row lock serialises the signatures of a tenant
     reserved = storage_reserved_bytes(now=timezone.now())
     if limits.storage_used_bytes + reserved + size > limits.storage_quota_bytes:
         raise StorageQuotaExceededError(
-            "The organisation's storage quota is used up: delete content or raise the quota first.",
+            _("The organisation's storage quota is used up: delete content or raise the quota first."),
             details={"quota_bytes": limits.storage_quota_bytes, "used_bytes": limits.storage_used_bytes,
                      "reserved_bytes": reserved, "requested_bytes": size})
     key = (f"{storage.tenant_prefix(schema_name=connection.schema_name)}media/{purpose}/{uuid.uuid4().hex}/"
@@ -139,7 +140,8 @@ def media_upload_confirm(*, upload: MediaUpload) -> tuple[MediaUpload, str | Non
     with transaction.atomic():
         locked = MediaUpload.objects.select_for_update().filter(pk=upload.pk).first()
         if locked is None:
-            raise UploadRefusedError("This upload does not exist any more: sign a new one.", code=Code.UPLOAD_MISSING)
+            raise UploadRefusedError(_("This upload does not exist any more: sign a new one."),
+                                     code=Code.UPLOAD_MISSING)
         if locked.confirmed_at is not None:
             limits = tenant_limits()
             return locked, storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
@@ -165,21 +167,21 @@ def _upload_confirm_locked(*, upload: MediaUpload) -> tuple[MediaUpload, str | N
             sent = sum(int(part["Size"]) for part in storage.multipart_parts(key=upload.key,
                                                                              upload_id=upload.multipart_id))
             if sent > upload.declared_size:
-                return _upload_refuse(upload, StorageQuotaExceededError("The file is larger than announced.",
+                return _upload_refuse(upload, StorageQuotaExceededError(_("The file is larger than announced."),
                                                                         details={"size": sent}))
             storage.multipart_complete(key=upload.key, upload_id=upload.multipart_id)
             upload.multipart_id = ""
             upload.save(update_fields=["multipart_id"])
         head = storage.s3_client().head_object(Bucket=storage.bucket_name(), Key=upload.key)
     except Exception as exc:
-        raise UploadRefusedError("The file has not arrived in storage yet.", code=Code.UPLOAD_MISSING) from exc
+        raise UploadRefusedError(_("The file has not arrived in storage yet."), code=Code.UPLOAD_MISSING) from exc
     size = int(head["ContentLength"])
     if head.get("ContentType") != upload.content_type:  # S3 enforces the signed type; check anyway
-        return _upload_refuse(upload, UploadRefusedError("The file was stored with another type than announced."))
+        return _upload_refuse(upload, UploadRefusedError(_("The file was stored with another type than announced.")))
     limits = tenant_limits(for_update=True)
     if size > upload.declared_size or limits.storage_used_bytes + size > limits.storage_quota_bytes:
         return _upload_refuse(upload, StorageQuotaExceededError(
-            "The file is larger than announced or the quota is used up.", details={"size": size}))
+            _("The file is larger than announced or the quota is used up."), details={"size": size}))
     upload.size = size
     upload.confirmed_at = timezone.now()
     upload.save(update_fields=["size", "confirmed_at"])
@@ -195,7 +197,7 @@ def _storage_warning_send(*, level: str, used: int, quota: int) -> None:
     """E-mail the administrators when usage crosses 80 % or reaches 100 % of the quota (SPEC R20)."""
     admins = list(administrators_active().values_list("email", "language"))
     context = {"level": level, "used": used, "quota": quota, "organisation": branding_display_name()}
-    for language in {lang for _, lang in admins}:
+    for language in {lang for _admin, lang in admins}:
         recipients = [email for email, lang in admins if lang == language]
         transaction.on_commit(lambda r=recipients, lang=language: email_send(
             to=r, template="courses/emails/storage_warning", context=context, language=lang))

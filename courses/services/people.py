@@ -40,7 +40,8 @@ def _seat_check(*, extra: int = 1) -> None:
 
 def _role_check(role: str) -> str:
     if role not in TENANT_ROLES:
-        raise ApplicationError(f"Unknown role {role!r}: use administrator, instructor or learner.",
+        raise ApplicationError(_("Unknown role %(role)s: use administrator, instructor or learner.")
+                               % {"role": repr(role)},
                                code=Code.UNKNOWN_ROLE)
     return role
 
@@ -89,10 +90,10 @@ def user_invite(*, email: str, role: str, full_name: str = "", language: str = "
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ApplicationError("This e-mail address is not valid.", code=Code.INVALID_EMAIL) from exc
+        raise ApplicationError(_("This e-mail address is not valid."), code=Code.INVALID_EMAIL) from exc
     _role_check(role)
     if User.objects.filter(email=email).exists():
-        raise UserExistsError("A user with this e-mail already exists in this organisation.")
+        raise UserExistsError(_("A user with this e-mail already exists in this organisation."))
     _seat_check()
     user = User.objects.create_user(email, None, role=role, full_name=full_name.strip(),
                                     language=language or tenant_default_language())
@@ -116,7 +117,7 @@ def user_invitation_cancel(*, user: User, actor: User) -> None:
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User) -> User:
     if user.pk == actor.pk:
-        raise ForbiddenError("You cannot deactivate your own account.")
+        raise ForbiddenError(_("You cannot deactivate your own account."))
     administrator_kept_check(leaving=user)
     user.is_active = False
     user.deactivated_at = timezone.now()

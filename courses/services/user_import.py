@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
@@ -58,26 +59,27 @@ def _csv_rows(csv_text: str) -> list[tuple[int, dict[str, str]]]:
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     if "\x00" in text:
-        raise ApplicationError("This file is not a text CSV file.", code=Code.CSV_INVALID)
+        raise ApplicationError(_("This file is not a text CSV file."), code=Code.CSV_INVALID)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         headers = [h.strip().lower() for h in next(reader, [])]
         if "email" not in headers:
-            raise ApplicationError("The CSV file needs a header line with at least an 'email' column "
-                                   "(columns: email, full_name, role, language).", code=Code.CSV_INVALID)
+            raise ApplicationError(_("The CSV file needs a header line with at least an 'email' column "
+                                   "(columns: email, full_name, role, language)."), code=Code.CSV_INVALID)
         for record in reader:
             clean = {name: value.strip() for name, value in zip(headers, record, strict=False) if name}
             if any(clean.values()):
                 rows.append((reader.line_num, clean))
     except csv.Error as exc:
-        raise ApplicationError(f"The CSV file cannot be read: {exc}.", code=Code.CSV_INVALID) from exc
+        raise ApplicationError(_("The CSV file cannot be read: %(error)s.") % {"error": exc},
+                               code=Code.CSV_INVALID) from exc
     return rows
 
 
 def _import_plan(csv_text: str, *, seats_available: int, lock: bool = False) -> list[ImportRow]:
     rows = _csv_rows(csv_text)
-    emails = {r.get("email", "").lower() for _, r in rows}
+    emails = {r.get("email", "").lower() for _line, r in rows}
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
     # The active administrators after each row, in file order: a row that would leave none is refused
     # (issue 9 item 9); `lock` holds their rows until the import commits.

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.formatting import localized
 from mooc_platform.i18n import LANGUAGES
 from mooc_platform.input_guards import parse_id
 from mooc_platform.spreadsheets import SafeCsvWriter
@@ -124,7 +125,8 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     questions = services.quiz_questions(lesson=lesson, question_ids=attempt.question_ids)
                     attempt = services.quiz_attempt_submit(attempt=attempt, user=request.user,
                                                            answers=_quiz_answers(request.POST, questions))
-                    messages.success(request, _("Your score: %(score)s %%.") % {"score": attempt.score})
+                    score = localized(attempt.score, "percent:2")
+                    messages.success(request, _("Your score: %(score)s.") % {"score": score})
                     if lesson.review_allowed:
                         return redirect(reverse("lesson", args=[slug, pk]) + f"?review={attempt.pk}#review")
             except ApplicationError as exc:

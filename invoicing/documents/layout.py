@@ -12,9 +12,12 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from mooc_platform.formatting import localized
+
 
 def _eur(amount: Decimal) -> str:
-    return f"{amount:,.2f} €".replace(",", " ")
+    """Amounts of the bilingual documents are written the French way: `1 234,56 €`."""
+    return localized(amount, "money", language="fr")
 
 
 def _para(text: str, style: str = "Normal") -> Paragraph:

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform import storage
 from mooc_platform.audit import audit_record, audit_record_many
@@ -178,7 +179,7 @@ def _subscriptions_invoice_next_period(*, subscriptions: list[Subscription], tod
         subscription.next_period_start = period_end
     series, first = _series_take(prefix=INVOICE_SERIES, count=len(built))
     invoices = []
-    for offset, (invoice, _) in enumerate(built):
+    for offset, (invoice, _lines) in enumerate(built):
         invoice.series, invoice.sequence = series, first + offset
         invoice.number = invoice_number_format(prefix=series.prefix, year=invoice.issue_date.year,
                                                sequence=invoice.sequence)
@@ -252,7 +253,7 @@ def invoice_issue(*, subscription: Subscription, now: datetime | None = None) ->
     with transaction.atomic():
         locked = Subscription.objects.select_for_update().select_related("quote", "tenant").get(pk=subscription.pk)
         if locked.status != Subscription.Status.ACTIVE:
-            raise SubscriptionStateError("A cancelled subscription is not invoiced any more.")
+            raise SubscriptionStateError(_("A cancelled subscription is not invoiced any more."))
         return _subscriptions_invoice_next_period(subscriptions=[locked], today=business_date(now))[0]
 
 
@@ -280,7 +281,7 @@ def credit_note_issue(*, invoice: Invoice, reason: str, actor: Any = None, now: 
     with transaction.atomic():
         original = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if original.kind != Invoice.Kind.INVOICE or original.status == Invoice.Status.CREDITED:
-            raise InvoiceStateError("Only an issued invoice that is not credited yet can be credited.",
+            raise InvoiceStateError(_("Only an issued invoice that is not credited yet can be credited."),
                                     details={"kind": original.kind, "status": original.status})
         series, sequence = _series_take(prefix=CREDIT_NOTE_SERIES, count=1)
         note = Invoice.objects.create(

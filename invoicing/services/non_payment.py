@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_days_later
@@ -66,12 +67,12 @@ def collective_proceedings_open(*, tenant: Tenant, kind: str, reference: str = "
     decision (`tenant_reinstate`)."""
     now = now or timezone.now()
     if kind not in CollectiveProceedings.Kind.values:
-        raise ApplicationError("Unknown kind of proceedings.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("Unknown kind of proceedings."), code=Code.VALIDATION_ERROR,
                                details={"kind": sorted(CollectiveProceedings.Kind.values)})
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if CollectiveProceedings.objects.filter(tenant=locked, ended_at__isnull=True).exists():
-            raise ProceedingsStateError("This customer is already under collective proceedings.")
+            raise ProceedingsStateError(_("This customer is already under collective proceedings."))
         proceedings = CollectiveProceedings.objects.create(
             tenant=locked, kind=kind, reference=reference.strip()[:200], started_at=now,
             started_by_email=getattr(actor, "email", "") or "")
@@ -98,7 +99,7 @@ def collective_proceedings_close(*, tenant: Tenant, actor: Any, now: datetime | 
         proceedings = CollectiveProceedings.objects.select_for_update().filter(
             tenant=tenant, ended_at__isnull=True).first()
         if proceedings is None:
-            raise ProceedingsStateError("This customer is not under collective proceedings.")
+            raise ProceedingsStateError(_("This customer is not under collective proceedings."))
         proceedings.ended_at, proceedings.ended_by_email = now, getattr(actor, "email", "") or ""
         proceedings.save(update_fields=["ended_at", "ended_by_email"])
         audit_record(action="customer.collective_proceedings_closed", actor=actor, tenant=tenant, target=proceedings,

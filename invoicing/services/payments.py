@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invoicing.errors import Code
 from mooc_platform.audit import audit_record
@@ -43,7 +44,7 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
     received_at = received_at or now
     amount = amount_parse(amount)
     if amount <= 0:
-        raise InvalidAmountError("The amount must be positive.", details={"amount": str(amount)})
+        raise InvalidAmountError(_("The amount must be positive."), details={"amount": str(amount)})
     if provider_reference:
         existing = Payment.objects.filter(provider_reference=provider_reference).first()
         if existing is not None:
@@ -52,7 +53,7 @@ def payment_record(*, invoice: Invoice, amount: Decimal | str, method: str = Pay
         with transaction.atomic():
             locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
             if locked.kind != Invoice.Kind.INVOICE or locked.status == Invoice.Status.CREDITED:
-                raise InvoiceStateError("Payments are recorded against issued invoices only.",
+                raise InvoiceStateError(_("Payments are recorded against issued invoices only."),
                                         details={"kind": locked.kind, "status": locked.status})
             payment = Payment.objects.create(invoice=locked, amount=amount, method=method,
                                              provider_reference=provider_reference or None, received_at=received_at,
@@ -99,15 +100,15 @@ def amount_parse(value: object) -> Decimal:
     """An amount of money in EUR, exact: a `Decimal`, an `int` or a decimal string, in whole cents. A float
     (binary, inexact) or more than two decimals is refused, never rounded (SPEC §2: money is never a float)."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise InvalidAmountError("The amount is not a number.", details={"amount": str(value)})
+        raise InvalidAmountError(_("The amount is not a number."), details={"amount": str(value)})
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, ValueError) as exc:
-        raise InvalidAmountError("The amount is not a number.", details={"amount": str(value)}) from exc
+        raise InvalidAmountError(_("The amount is not a number."), details={"amount": str(value)}) from exc
     if not amount.is_finite():
-        raise InvalidAmountError("The amount is not a number.", details={"amount": str(value)})
+        raise InvalidAmountError(_("The amount is not a number."), details={"amount": str(value)})
     if amount != amount.quantize(CENT, rounding=ROUND_DOWN):
-        raise InvalidAmountError("An amount in EUR has at most two decimals (whole cents).",
+        raise InvalidAmountError(_("An amount in EUR has at most two decimals (whole cents)."),
                                  details={"amount": str(value)})
     return money_round(amount)
 
@@ -120,11 +121,11 @@ def webhook_signature_verify(*, body: bytes, signature: str) -> None:
     """The provider signs the raw body with HMAC-SHA256 and our shared secret: `sha256=<hex>`."""
     secret = settings.INVOICING_WEBHOOK_SECRET
     if not secret:
-        raise WebhookSignatureError("The payment webhook is not configured.")
+        raise WebhookSignatureError(_("The payment webhook is not configured."))
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     given = (signature or "").removeprefix("sha256=").strip()
     if not hmac.compare_digest(expected, given):
-        raise WebhookSignatureError("The signature of this notification is not valid.")
+        raise WebhookSignatureError(_("The signature of this notification is not valid."))
 
 
 def payment_webhook_handle(*, body: bytes, signature: str, now: datetime | None = None) -> Payment:
@@ -136,13 +137,13 @@ def payment_webhook_handle(*, body: bytes, signature: str, now: datetime | None 
         reference, number, amount = str(data["reference"]), str(data["invoice_number"]), data["amount"]
         currency = str(data.get("currency", "EUR"))
     except (ValueError, KeyError, TypeError) as exc:
-        raise ApplicationError("The notification is not valid.", code=Code.VALIDATION_ERROR) from exc
+        raise ApplicationError(_("The notification is not valid."), code=Code.VALIDATION_ERROR) from exc
     amount = amount_parse(amount)
     if currency != "EUR":
-        raise ApplicationError("Only EUR payments are accepted.", details={"currency": currency},
+        raise ApplicationError(_("Only EUR payments are accepted."), details={"currency": currency},
                                code=Code.INVALID_CURRENCY)
     invoice = Invoice.objects.filter(number=number, kind=Invoice.Kind.INVOICE).first()
     if invoice is None:
-        raise NotFoundError("No invoice with this number.", details={"invoice_number": number})
+        raise NotFoundError(_("No invoice with this number."), details={"invoice_number": number})
     return payment_record(invoice=invoice, amount=amount, method=Payment.Method.PROVIDER,
                           provider_reference=reference, now=now)

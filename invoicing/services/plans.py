@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import NotFoundError
@@ -37,7 +38,8 @@ def plan_price_current(*, plan: Plan, at: datetime | None = None) -> PlanPrice:
     """The price version in force at `at` (default now)."""
     price = plan.prices.filter(valid_from__lte=at or timezone.now()).order_by("-valid_from", "-version").first()
     if price is None:
-        raise NotFoundError(f"Plan {plan.code} has no price in force.", details={"plan": plan.code})
+        raise NotFoundError(_("Plan %(plan)s has no price in force.") % {"plan": plan.code},
+                            details={"plan": plan.code})
     return price
 
 
@@ -47,8 +49,8 @@ def plan_price_period_check(*, plan: Plan, billing_period: str | None) -> None:
     current = plan.prices.order_by("-version").first()
     if current is not None and billing_period is not None and billing_period != current.billing_period:
         raise BillingPeriodChangeError(
-            f"A price version keeps the plan's billing period ({current.billing_period}): create another plan to "
-            "sell another period.",
+            _("A price version keeps the plan's billing period (%(period)s): create another plan to "
+              "sell another period.") % {"period": current.billing_period},
             details={"plan": plan.code, "billing_period": current.billing_period, "requested": billing_period})
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invoicing.errors import Code
 from mooc_platform import storage
@@ -41,13 +42,17 @@ from .plans import _recurring_lines, plan_price_current
 from .terms import _quote_terms_attach, signed_order_send
 
 
+def _status(quote: Quote) -> str:
+    """A quote's state as a word of a sentence: `signed`, `signé`."""
+    return str(quote.get_status_display()).lower()
+
 def quote_initial_term_check(*, initial_term_months: int, billing_period: str) -> None:
     """The initial term (prices locked, SPEC R7) is a whole number of billing periods: it ends where an invoiced
     period ends, so no period is billed half at the quoted price and half at the new one."""
     months = MONTHS_PER_PERIOD[billing_period]
     if initial_term_months < 1 or initial_term_months % months:
         raise InitialTermError(
-            f"The initial term must be a whole number of billing periods ({months} months).",
+            _("The initial term must be a whole number of billing periods (%(months)s months).") % {"months": months},
             details={"initial_term_months": initial_term_months, "billing_period": billing_period,
                      "months_per_period": months})
 
@@ -60,13 +65,13 @@ def quote_create(*, plan: Plan, organisation_name: str, billing_address: str, co
     now = now or timezone.now()
     country = (country or "").strip().upper()
     if len(country) != 2 or not country.isalpha():
-        raise ApplicationError("The country must be an ISO 3166 two-letter code.", details={"country": country},
+        raise ApplicationError(_("The country must be an ISO 3166 two-letter code."), details={"country": country},
                                code=Code.INVALID_COUNTRY)
     vat_number = vat_number_clean(vat_number=vat_number, country=country)
     siren = siren_clean(siren=siren, country=country)
     tenant_slug_validate(slug=wished_slug)
     if valid_until is not None and valid_until < business_date(now):
-        raise ApplicationError("The validity date cannot be in the past.", code=Code.INVALID_VALID_UNTIL,
+        raise ApplicationError(_("The validity date cannot be in the past."), code=Code.INVALID_VALID_UNTIL,
                                details={"valid_until": valid_until.isoformat()})
     vies_check = vat_number_vies_verify(vat_number=vat_number, actor=actor, now=now)  # outside any lock
     price = plan_price_current(plan=plan, at=now)
@@ -113,7 +118,7 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
     and can never change (SPEC R5 — GCS preamble)."""
     unknown = set(changes) - QUOTE_EDITABLE_FIELDS
     if unknown:
-        raise ApplicationError("These fields cannot be edited.", details={"fields": sorted(unknown)},
+        raise ApplicationError(_("These fields cannot be edited."), details={"fields": sorted(unknown)},
                                code=Code.INVALID_FIELDS)
     vies_check = None
     if changes.get("vat_number"):  # VIES is asked before the row is locked (it may take seconds)
@@ -123,7 +128,8 @@ def quote_update(*, quote: Quote, actor: Any = None, **changes: Any) -> Quote:
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status != Quote.Status.DRAFT:
-            raise QuoteFrozenError(f"A {locked.status} quote cannot be edited.", details={"status": locked.status})
+            raise QuoteFrozenError(_("A %(status)s quote cannot be edited.") % {"status": _status(locked)},
+                                   details={"status": locked.status})
         if {"country", "vat_number", "siren"} & set(changes):
             changes["country"] = changes.get("country", locked.country).upper()
             changes["vat_number"] = vat_number_clean(vat_number=changes.get("vat_number", locked.vat_number),
@@ -165,9 +171,10 @@ def quote_send(*, quote: Quote, signing_base_url: str, actor: Any = None, now: d
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
-            raise QuoteFrozenError(f"A {locked.status} quote cannot be sent.", details={"status": locked.status})
+            raise QuoteFrozenError(_("A %(status)s quote cannot be sent.") % {"status": _status(locked)},
+                                   details={"status": locked.status})
         if business_date(now) > locked.valid_until:
-            raise QuoteExpiredError("This quote's validity date has passed.",
+            raise QuoteExpiredError(_("This quote's validity date has passed."),
                                     details={"valid_until": locked.valid_until.isoformat()})
         if not locked.pdf_key:
             _quote_terms_attach(quote=locked, now=now)  # the PDF names the terms version and its SHA-256
@@ -188,7 +195,8 @@ def quote_withdraw(*, quote: Quote, actor: Any = None) -> Quote:
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
-            raise QuoteFrozenError(f"A {locked.status} quote cannot be withdrawn.", details={"status": locked.status})
+            raise QuoteFrozenError(_("A %(status)s quote cannot be withdrawn.") % {"status": _status(locked)},
+                                   details={"status": locked.status})
         before = locked.status
         locked.status = Quote.Status.WITHDRAWN
         locked.save(update_fields=["status"])
@@ -203,10 +211,11 @@ def quote_revise(*, quote: Quote, actor: Any = None, now: datetime | None = None
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         if locked.status not in (Quote.Status.SENT, Quote.Status.EXPIRED):
-            raise QuoteFrozenError(f"A {locked.status} quote cannot be revised.", details={"status": locked.status})
+            raise QuoteFrozenError(_("A %(status)s quote cannot be revised.") % {"status": _status(locked)},
+                                   details={"status": locked.status})
         if locked.amends_id:
-            raise QuoteFrozenError("An amendment quote is not revised: withdraw it and prepare a new one from the "
-                                   "organisation's console page.", details={"amends": locked.amends_id})
+            raise QuoteFrozenError(_("An amendment quote is not revised: withdraw it and prepare a new one from the "
+                                   "organisation's console page."), details={"amends": locked.amends_id})
         before = locked.status
         locked.status = Quote.Status.SUPERSEDED
         locked.save(update_fields=["status"])
@@ -253,19 +262,19 @@ def quote_sign(*, token: str, signer_name: str, signer_title: str, signer_email:
     so there is never a second tenant. Any failure rolls everything back and the signer may retry."""
     now = now or timezone.now()
     if accept_terms is not True:
-        raise TermsNotAcceptedError("You must accept the terms and conditions to sign.",
+        raise TermsNotAcceptedError(_("You must accept the terms and conditions to sign."),
                                     details={"accept_terms": "required"})
     for name, value in (("signer_name", signer_name), ("signer_title", signer_title),
                         ("signer_email", signer_email)):
         if not (value or "").strip():
-            raise ApplicationError("This field is required.", details={name: "required"}, code=Code.VALIDATION_ERROR)
+            raise ApplicationError(_("This field is required."), details={name: "required"}, code=Code.VALIDATION_ERROR)
     with transaction.atomic():
         quote = Quote.objects.select_for_update().filter(token=token).first()
         if quote is None:
-            raise NotFoundError("No quote at this link.")
+            raise NotFoundError(_("No quote at this link."))
         quote_signable_check(quote=quote, now=now)
         if document_sha256 and document_sha256 != quote.pdf_sha256:
-            raise DocumentChangedError("The document changed since you opened it; reload the page.")
+            raise DocumentChangedError(_("The document changed since you opened it; reload the page."))
         _quote_signature_record(quote=quote, signer_name=signer_name, signer_title=signer_title,
                                 signer_email=signer_email, ip_address=ip_address, user_agent=user_agent, now=now)
         if quote.amends_id:  # an amendment of a running subscription: new limits, no new tenant
@@ -328,13 +337,15 @@ def _subscription_open(*, quote: Quote, tenant: Tenant, anchor: date, today: dat
 def quote_signable_check(*, quote: Quote, now: datetime | None = None) -> None:
     """Raise the reason a quote cannot be signed now, if any (SPEC R5)."""
     if quote.status == Quote.Status.SIGNED:
-        raise QuoteAlreadySignedError("This quote is already signed: it is a definitive order.")
+        raise QuoteAlreadySignedError(_("This quote is already signed: it is a definitive order."))
     if quote.status in (Quote.Status.WITHDRAWN, Quote.Status.SUPERSEDED, Quote.Status.EXPIRED):
         if quote.status == Quote.Status.EXPIRED:
-            raise QuoteExpiredError("This quote has expired.", details={"valid_until": quote.valid_until.isoformat()})
-        raise QuoteNotSignableError(f"This quote was {quote.status} and can no longer be signed.",
+            raise QuoteExpiredError(_("This quote has expired."),
+                                    details={"valid_until": quote.valid_until.isoformat()})
+        raise QuoteNotSignableError(_("This quote was %(status)s and can no longer be signed.")
+                                    % {"status": _status(quote)},
                                     details={"status": quote.status})
     if quote.status != Quote.Status.SENT or not quote.pdf_sha256:
-        raise QuoteNotSignableError("This quote has not been sent yet.", details={"status": quote.status})
+        raise QuoteNotSignableError(_("This quote has not been sent yet."), details={"status": quote.status})
     if business_date(now) > quote.valid_until:
-        raise QuoteExpiredError("This quote has expired.", details={"valid_until": quote.valid_until.isoformat()})
+        raise QuoteExpiredError(_("This quote has expired."), details={"valid_until": quote.valid_until.isoformat()})

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.business_time import add_months, business_days_later, business_midnight, platform_tz
@@ -73,7 +74,7 @@ def plan_retire(*, plan: Plan, actor: Any, reason: str = "", now: datetime | Non
     with transaction.atomic():
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
         if PlanRetirement.objects.filter(plan=locked).exists():
-            raise PlanRetiredError("This plan is already retired.", details={"plan": locked.code})
+            raise PlanRetiredError(_("This plan is already retired."), details={"plan": locked.code})
         retirement = PlanRetirement.objects.create(
             plan=locked, announced_at=now, announced_by_email=getattr(actor, "email", "") or "",
             notice_ends_at=plan_retirement_notice_end(announced_at=now), reason=(reason or "").strip())

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date, business_midnight
@@ -60,7 +61,7 @@ def subscription_cancel(*, subscription: Subscription, actor: Any = None, now: d
         Tenant.objects.select_for_update().filter(pk=subscription.tenant_id).first()
         locked = Subscription.objects.select_for_update().select_related("tenant").get(pk=subscription.pk)
         if locked.status != Subscription.Status.ACTIVE:
-            raise SubscriptionStateError("This subscription is already cancelled.")
+            raise SubscriptionStateError(_("This subscription is already cancelled."))
         locked.status, locked.cancelled_at = Subscription.Status.CANCELLED, now
         locked.save(update_fields=["status", "cancelled_at"])
         access_ends_at = max(subscription_paid_through(subscription=locked), now)
@@ -139,22 +140,23 @@ def subscription_resubscribe(*, tenant: Tenant, accept_terms: bool, actor: Any, 
     now = now or timezone.now()
     today = business_date(now)
     if accept_terms is not True:
-        raise TermsNotAcceptedError("You must accept the terms and conditions to subscribe again.",
+        raise TermsNotAcceptedError(_("You must accept the terms and conditions to subscribe again."),
                                     details={"accept_terms": "required"})
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
         previous = (Subscription.objects.select_for_update().select_related("plan", "quote")
                     .filter(tenant=tenant).order_by("-id").first())
         if previous is None:
-            raise NotFoundError("This organisation has no subscription to renew.")
+            raise NotFoundError(_("This organisation has no subscription to renew."))
         if PlanRetirement.objects.filter(plan_id=previous.plan_id).exists():  # GCS art. 1: no longer sold
-            raise PlanRetiredError("This plan is no longer offered: contact the platform's operators for a new quote.",
+            raise PlanRetiredError(
+                _("This plan is no longer offered: contact the platform's operators for a new quote."),
                                    details={"plan": previous.plan.code})
         tenant_resubscribe(tenant=tenant, actor=actor, now=now)  # guards the state, the retention end, the purge
         # The same "due" as reinstatement: an invoice due today must be paid first (GCS art. 4).
         due = Invoice.objects.filter(due_q(as_of=today), tenant=tenant)
         if due.exists():  # rolls the tenant back too
-            raise OverdueBalanceError("Please pay the invoices due before subscribing again.",
+            raise OverdueBalanceError(_("Please pay the invoices due before subscribing again."),
                                       details={"invoices": sorted(due.values_list("number", flat=True))})
         price = plan_price_current(plan=previous.plan, at=now)
         signer_email = (getattr(actor, "email", "") or previous.buyer_email).lower()
@@ -211,9 +213,10 @@ def subscription_billing_identity_update(*, subscription: Subscription, actor: A
     if billing_address is not None:
         address = billing_address.strip()
         if not address:
-            raise BillingIdentityError("The billing address cannot be empty.", details={"billing_address": "required"})
+            raise BillingIdentityError(_("The billing address cannot be empty."),
+                                       details={"billing_address": "required"})
         if len(address) > 1000:
-            raise BillingIdentityError("The billing address is too long (1,000 characters at most).",
+            raise BillingIdentityError(_("The billing address is too long (1,000 characters at most)."),
                                        details={"billing_address": "too_long"})
         changes["buyer_address"] = address
     if billing_email is not None:
@@ -221,7 +224,7 @@ def subscription_billing_identity_update(*, subscription: Subscription, actor: A
         try:
             validate_email(email)
         except DjangoValidationError as exc:
-            raise BillingIdentityError("Enter a valid e-mail address for invoices.",
+            raise BillingIdentityError(_("Enter a valid e-mail address for invoices."),
                                        details={"billing_email": billing_email}) from exc
         changes["buyer_email"] = email
     country = subscription.buyer_country

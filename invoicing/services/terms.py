@@ -16,10 +16,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform import storage
 from mooc_platform.audit import audit_record
 from mooc_platform.emails import email_send
+from mooc_platform.formatting import localized
 from tenants.models import Tenant
 from tenants.selectors import tenant_administrator_emails
 
@@ -47,26 +49,30 @@ def terms_version_publish(*, version: str, text_fr: str, text_en: str, effective
     version = (version or "").strip()
     text_fr, text_en = (text_fr or "").strip(), (text_en or "").strip()
     if not VERSION_PATTERN.match(version):
-        raise TermsVersionError("A version is 1 to 40 letters, digits, dots, dashes or underscores (e.g. GCS-2027-01).",
+        raise TermsVersionError(
+            _("A version is 1 to 40 letters, digits, dots, dashes or underscores (e.g. GCS-2027-01)."),
                                 details={"version": version[:60]})
     for field, text in (("text_fr", text_fr), ("text_en", text_en)):
         if not text:
-            raise TermsVersionError("Both the French and the English text are required.", details={field: "required"})
+            raise TermsVersionError(_("Both the French and the English text are required."),
+                                    details={field: "required"})
         if len(text) > TEXT_MAX_CHARS:
-            raise TermsVersionError(f"A text is {TEXT_MAX_CHARS:,} characters at most.", details={field: "too_long"})
+            raise TermsVersionError(_("A text is %(count)s characters at most.")
+                                    % {"count": localized(TEXT_MAX_CHARS)}, details={field: "too_long"})
     if effective_at < now.replace(second=0, microsecond=0):
-        raise TermsVersionError("A new version applies from now or later, never to the past.",
+        raise TermsVersionError(_("A new version applies from now or later, never to the past."),
                                 details={"effective_at": effective_at.isoformat()})
     with transaction.atomic():
         # One publication at a time: the order of effective dates is checked against the latest one.
         list(TermsVersion.objects.select_for_update().order_by("-effective_at")[:1])
         if TermsVersion.objects.filter(version__iexact=version).exists():
-            raise TermsVersionError("This version name is already used: versions are never edited.",
+            raise TermsVersionError(_("This version name is already used: versions are never edited."),
                                     details={"version": version})
         latest = TermsVersion.objects.order_by("-effective_at").first()
         if latest is not None and effective_at <= latest.effective_at:
-            raise TermsVersionError(f"Version {latest.version} applies from {latest.effective_at:%Y-%m-%d %H:%M} UTC: "
-                                    "a new version applies after it.",
+            raise TermsVersionError(
+                _("Version %(version)s applies from %(moment)s UTC: a new version applies after it.")
+                                    % {"version": latest.version, "moment": f"{latest.effective_at:%Y-%m-%d %H:%M}"},
                                     details={"effective_at": effective_at.isoformat(), "latest": latest.version})
         terms = _terms_version_create(version=version, effective_at=effective_at, text_fr=text_fr, text_en=text_en,
                                       actor=actor, now=now)

@@ -59,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     # When an administrator deactivated the account: anonymised PRIVACY_DEACTIVATED_USER_DAYS later (SPEC R29).
     deactivated_at = models.DateTimeField(null=True, blank=True)
-    is_staff = models.BooleanField(default=False, help_text="Can open the operator console (public only).")
+    is_staff = models.BooleanField(default=False, help_text=_("Can open the operator console (public only)."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Moved by "sign out everywhere" (issue 11 item 3): part of the session hash, so every session ends.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
@@ -120,7 +120,7 @@ class AccessToken(models.Model):
     SHA-256 of the key is stored: a database dump gives no usable token."""
 
     key_digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell tokens apart.")
+    prefix = models.CharField(max_length=8, help_text=_("The key's first characters, to tell tokens apart."))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)

@@ -176,6 +176,8 @@ TEMPLATES = [
                 "onlinehelp.context_processors.help_link",
                 "integrations.context_processors.sso",
             ],
+            # `{{ value|localized:"money" }}` everywhere without a load (mooc_platform/formatting.py).
+            "builtins": ["mooc_platform.templatetags.formatting"],
         },
     }
 ]

@@ -66,7 +66,7 @@ def custom_domain_verify(*, custom_domain: CustomDomain, txt_records: list[str] 
 def custom_domain_approve(*, custom_domain: CustomDomain, actor: Any, now: datetime | None = None) -> Domain:
     """An operator approves a verified custom domain: from now on it routes to the tenant."""
     if custom_domain.verified_at is None:
-        raise ConflictError("Verify the domain before approving it.", code=Code.DOMAIN_NOT_VERIFIED)
+        raise ConflictError(_("Verify the domain before approving it."), code=Code.DOMAIN_NOT_VERIFIED)
     with transaction.atomic():
         custom_domain.approved_at = now or timezone.now()
         custom_domain.approved_by_email = getattr(actor, "email", "")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from mooc_platform.accounts.models import User
@@ -39,14 +40,15 @@ def tenant_slug_validate(*, slug: str) -> str:
     slug = (slug or "").strip().lower()
     if not SLUG_PATTERN.match(slug):
         raise InvalidSlugError(
-            "The address must be 1 to 40 characters: lowercase letters, digits and hyphens, "
-            "starting with a letter and not ending with a hyphen.",
+            _("The address must be 1 to 40 characters: lowercase letters, digits and hyphens, "
+            "starting with a letter and not ending with a hyphen."),
             details={"slug": slug},
         )
     if slug in RESERVED_SLUGS:
-        raise InvalidSlugError(f"'{slug}' is reserved by the platform.", details={"slug": slug})
+        raise InvalidSlugError(_("'%(slug)s' is reserved by the platform.") % {"slug": slug}, details={"slug": slug})
     if Tenant.objects.filter(slug=slug).exists():
-        raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code=Code.SLUG_TAKEN)
+        raise InvalidSlugError(_("'%(slug)s' is already taken.") % {"slug": slug}, details={"slug": slug},
+                               code=Code.SLUG_TAKEN)
     return slug
 
 
@@ -85,7 +87,7 @@ def template_schema_ensure() -> None:
             if _expected_migrations <= set(cursor.fetchall()):
                 return
     if connection.in_atomic_block:
-        raise ConflictError("The tenant template schema is missing or behind: run `manage.py migrate_schemas`.",
+        raise ConflictError(_("The tenant template schema is missing or behind: run `manage.py migrate_schemas`."),
                             code=Code.TEMPLATE_NOT_MIGRATED)
     template_schema_migrate()
 
@@ -136,6 +138,7 @@ def tenant_provision(
                 transaction.on_commit(schema_pool_refill_task.delay)
     except IntegrityError as exc:
         # Two provisionings of the same slug raced: the loser gets the same error as a late request.
-        raise InvalidSlugError(f"'{slug}' is already taken.", details={"slug": slug}, code=Code.SLUG_TAKEN) from exc
+        raise InvalidSlugError(_("'%(slug)s' is already taken.") % {"slug": slug}, details={"slug": slug},
+                               code=Code.SLUG_TAKEN) from exc
     return tenant
 

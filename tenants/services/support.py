@@ -60,13 +60,14 @@ def support_content_read(*, tenant: Tenant, resource: str, operator: Any, ip_add
     is audited and listed to the customer. Raw reads of the schema (no tenant app imported)."""
     now = now or timezone.now()
     if resource not in SUPPORT_RESOURCES:
-        raise NotFoundError("Unknown resource.", details={"resource": resource, "allowed": sorted(SUPPORT_RESOURCES)})
+        raise NotFoundError(_("Unknown resource."), details={"resource": resource,
+                                                             "allowed": sorted(SUPPORT_RESOURCES)})
     table, scope = SUPPORT_RESOURCES[resource]
     grant = next((g for g in SupportAccessGrant.objects.filter(tenant=tenant, revoked_at__isnull=True,
                                                                expires_at__gt=now)
                   if g.covers(scope=scope, now=now)), None)
     if grant is None:
-        raise ForbiddenError("The customer has not granted support access to this content.",
+        raise ForbiddenError(_("The customer has not granted support access to this content."),
                              code=Code.SUPPORT_ACCESS_NOT_GRANTED, details={"scope": scope})
     from ..selectors import schema_table_rows
 

@@ -52,7 +52,7 @@ def test_operator_signs_in_reads_the_dashboard_suspends_and_reinstates(live_serv
         assert page.get_by_test_id(f"state-{state}").inner_text() == str(count)
     assert by_state["active"] == Tenant.objects.exclude(schema_name="public").filter(state="active").count()
     mrr = selectors.revenue_summary(today=business_date()).mrr
-    assert page.get_by_test_id("mrr").inner_text() == f"{number_format(mrr, 2, force_grouping=True)}\u00a0EUR"
+    assert page.get_by_test_id("mrr").inner_text() == f"{number_format(mrr, 2, force_grouping=True)}\u00a0€"
     assert page.locator("svg.chart rect.bar").count() == 12
 
     page.get_by_role("link", name="Organisations", exact=True).click()

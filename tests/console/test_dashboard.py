@@ -127,7 +127,7 @@ def test_the_dashboard_shows_what_the_selectors_compute(seeded) -> None:
         revenue = selectors.revenue_summary(today=TODAY)
         assert Decimal(_value(html, "mrr")) == revenue.mrr
         assert Decimal(_value(html, "arr")) == revenue.arr
-        assert "6,635.60\u00a0EUR" in html and "79,627.20\u00a0EUR" in html
+        assert "6,635.60\u00a0€" in html and "79,627.20\u00a0€" in html
         for bucket in selectors.overdue_by_age(today=TODAY):
             assert Decimal(_value(html, f"overdue-{bucket.key}-amount")) == bucket.amount
             assert f'data-testid="overdue-{bucket.key}-count">{bucket.count}<' in html

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from console.selectors import tenant_users_count
-from console.templatetags.console import eur
 from mooc_platform.accounts.models import User
+from mooc_platform.formatting import localized
 from tests.helpers import console_client
 
 
@@ -34,9 +34,9 @@ def test_money_is_written_the_french_way_in_french() -> None:
     from django.utils import translation
 
     with translation.override("fr"):
-        assert eur(Decimal("48150.5")) == "48\u00a0150,50\u00a0EUR"
+        assert localized(Decimal("48150.5"), "money") == "48\u00a0150,50\u00a0€"
     with translation.override("en"):
-        assert eur(Decimal("48150.5")) == "48,150.50\u00a0EUR"
+        assert localized(Decimal("48150.5"), "money") == "48,150.50\u00a0€"
 
 
 def test_console_dates_are_paris_time_and_nothing_leaks_to_the_next_request(demo) -> None:

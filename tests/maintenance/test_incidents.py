@@ -115,8 +115,8 @@ def test_availability_counts_incidents_and_emergencies_not_planned_windows_nor_f
             api_demo["force_majeure_seconds"]) == ("99.462", "99.500", False, 18000)
     page = console_client(operator.email).get("/console/maintenance/maintenancewindow/sla-report/?month=2027-03")
     content = page.content.decode()
-    assert "Target 99.5 %" in content, content[content.find("Availability ="):][:900]
-    assert "99.462 %" in content and "missed" in content
+    assert "Target 99.5\u00a0%" in content, content[content.find("Availability ="):][:900]
+    assert "99.462\u00a0%" in content and "missed" in content
 
 
 def test_an_incident_in_progress_counts_until_now(demo, operator, clock) -> None:

@@ -177,4 +177,4 @@ def test_sla_report_page_in_the_console(operator) -> None:
     client = console_client(operator.email)
     page = client.get("/console/maintenance/maintenancewindow/sla-report/?month=2027-10")
     assert page.status_code == 200
-    assert b"Demo University (demo)" in page.content and b"100.000 %" in page.content
+    assert b"Demo University (demo)" in page.content and "100.000\u00a0%" in page.content.decode()

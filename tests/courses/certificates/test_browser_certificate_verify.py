@@ -43,7 +43,7 @@ def test_verification_page_fits_375_px_in_french_and_offers_the_open_badge(live_
         assert page.get_by_test_id("certificate-valid").is_visible()
         assert page.get_by_role("heading", level=1).inner_text() == "Vérification de certificat"
         assert page.get_by_test_id("certificate-issued").inner_text() == "2 décembre 2026"
-        assert page.get_by_test_id("certificate-score").inner_text() == "92,25 %"
+        assert page.get_by_test_id("certificate-score").inner_text() == "92,25\u00a0%"
         assert page.get_by_test_id("certificate-holder").inner_text() == "Zoé Lefèvre-Duplantier"
         assert page.get_by_test_id("certificate-url").inner_text().endswith(f"/certificates/verify/{code}/")
         assert page.get_by_test_id("maintenance-banner").count() == 0

@@ -28,4 +28,4 @@ def test_pricing_page_in_both_languages_on_desktop_and_phone(live_server_port: i
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=f"/tmp/pricing-{language}-{width}.png", full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert "6000,00 €" in page.get_by_test_id("prices").inner_text()
+    assert "6\u00a0000,00\u00a0€" in page.get_by_test_id("prices").inner_text()

@@ -43,23 +43,30 @@ def test_public_prices_are_the_versions_in_force_with_the_next_one_announced(pri
         Decimal("6600.00"), paris(2026, 9, 1, 0), None)
 
 
-@pytest.mark.parametrize(("lang", "texts", "point"), [
+# Amounts and dates as each language writes them (mooc_platform.formatting.localized): `6,000.00 €` and
+# `March 1, 2026` in English, `6 000,00 €` (no-break spaces) and `1 mars 2026` in French.
+@pytest.mark.parametrize(("lang", "texts", "number"), [
     ("en", ["<h1 data-testid=\"pricing-title\">Prices</h1>", "excluding tax", "In force since", "Annual",
-            "From 2026-09-01: 6600.00 € per period and 12.00 € per seat, excluding tax."], "."),
+            "From Sept. 1, 2026: 6,600.00 € per period and 12.00 € per seat, excluding tax."],
+     {"6000": "6,000.00", "12": "12.00", "100": "100.00", "2.8": "2.80", "campus": "March 1, 2026",
+      "essential": "Jan. 1, 2020"}),
     ("fr", ["<h1 data-testid=\"pricing-title\">Tarifs</h1>", "hors taxes", "En vigueur depuis", "Annuel",
-            "À partir du 2026-09-01 : 6600,00 € par période et 12,00 € par utilisateur, hors taxes."], ","),
+            "À partir du 1 septembre 2026 : 6\u00a0600,00 € par période et 12,00 € par utilisateur, hors taxes."],
+     {"6000": "6\u00a0000,00", "12": "12,00", "100": "100,00", "2.8": "2,80", "campus": "1 mars 2026",
+      "essential": "1 janvier 2020"}),
 ])
-def test_pricing_page_in_french_and_english(price_list, clock, lang, texts, point) -> None:
+def test_pricing_page_in_french_and_english(price_list, clock, lang, texts, number) -> None:
     essential, campus = price_list
     clock(paris(2026, 6, 1, 12))
     page = Client(HTTP_HOST="localhost").get(f"/pricing/?lang={lang}").content.decode()
     for text in texts:
         assert text in page
     assert f'lang="{lang}"' in page and "Retired" not in page
-    assert _cells(page, campus.code) == {"flat": f"6000{point}00 €", "per-seat": f"12{point}00 €",
-                                         "effective": "2026-03-01"}
-    assert _cells(page, essential.code) == {"flat": f"100{point}00 €", "per-seat": f"2{point}80 €",
-                                            "effective": "2020-01-01"}
+    euro = "\u00a0€"
+    assert _cells(page, campus.code) == {"flat": number["6000"] + euro, "per-seat": number["12"] + euro,
+                                         "effective": number["campus"]}
+    assert _cells(page, essential.code) == {"flat": number["100"] + euro, "per-seat": number["2.8"] + euro,
+                                            "effective": number["essential"]}
 
 
 def _cells(page: str, code: str) -> dict[str, str]:

@@ -32,7 +32,7 @@ def test_signer_signs_from_the_link_and_the_new_tenant_is_live(live_server_port:
     try:
         page.goto(f"http://localhost:{live_server_port}/quotes/sign/{quote.token}/")
         assert "Université de Tours" in page.get_by_test_id("quote-title").inner_text()
-        assert page.get_by_test_id("quote-total").inner_text() == "240.00 €"
+        assert page.get_by_test_id("quote-total").inner_text() == "240.00\u00a0€"
         page.get_by_label("Full name").fill("Claire Martin")
         page.get_by_label("Title").fill("Présidente")
         page.get_by_label("E-mail").fill("claire.martin@tours.example")
