@@ -33,8 +33,8 @@ class MaintenanceWindow(models.Model):
     tenants = models.ManyToManyField(Tenant, blank=True, related_name="maintenance_windows",
                                      help_text=_("The affected organisations when the scope is 'selected'."))
     reason = models.TextField(help_text=_("Internal: why the window is needed. Never shown to customers."))
-    message_fr = models.TextField("public message (French)")
-    message_en = models.TextField("public message (English)")
+    message_fr = models.TextField(_("public message (French)"))
+    message_en = models.TextField(_("public message (English)"))
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLANNED)
     justification = models.TextField(blank=True, help_text=_("Required for an emergency window (data at risk)."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
@@ -117,8 +117,8 @@ class Incident(models.Model):
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
     tenants = models.ManyToManyField(Tenant, blank=True, related_name="incidents",
                                      help_text=_("The affected organisations when the scope is 'selected'."))
-    summary_fr = models.TextField("public summary (French)")
-    summary_en = models.TextField("public summary (English)")
+    summary_fr = models.TextField(_("public summary (French)"))
+    summary_en = models.TextField(_("public summary (English)"))
     force_majeure = models.BooleanField(default=False,
                                         help_text=_("An event beyond the platform's control (GCS art. 8)."))
     created_by_email = models.CharField(max_length=254, blank=True)

@@ -8,7 +8,8 @@ hand-written `€`, so French readers see `1 234,50 €`, `12,5 %` and `2 mars 2
 Kinds (`kind` or `kind:decimals`):
 - `number` (default: as many decimals as the value has, up to 2, grouped), `number:1`
 - `amount` (2 decimals, grouped, no symbol: for a sentence that carries its currency), `money` (`amount` + ` €`)
-- `percent` (a value already in percent, 1 decimal by default, `percent:2`), `ratio` (0–1 shown in percent)
+- `percent` (a value already in percent, 1 decimal by default, `percent:2`, `percent:auto` as `number`),
+  `ratio` (0–1 shown in percent)
 - `bytes` (human units), `date` (`2 mars 2027`), `shortdate` (`02/03/2027`), `datetime`, `time`
 """
 
@@ -52,7 +53,8 @@ def localized(value: Any, kind: str = "number", *, language: str | None = None) 
     if language is not None:
         with translation.override(language):
             return localized(value, kind)
-    decimals = int(decimals_text) if decimals_text else None
+    decimals = int(decimals_text) if decimals_text and decimals_text != "auto" else None
+    auto = decimals_text == "auto"
     if name in _DATE_FORMATS:
         if isinstance(value, dt.datetime):
             if timezone.is_aware(value):
@@ -73,9 +75,9 @@ def localized(value: Any, kind: str = "number", *, language: str | None = None) 
     if name in ("amount", "money"):
         text = _number(number, 2 if decimals is None else decimals)
         return f"{text}{NBSP}€" if name == "money" else text
-    if name == "percent":
+    if name == "percent" and not auto:
         return f"{_number(number, 1 if decimals is None else decimals)}{NBSP}%"
     if decimals is None:  # as many decimals as the value has, at most 2: 3, 2.5, 2.25
         exponent = number.normalize().as_tuple().exponent
         decimals = min(max(-exponent, 0), 2) if isinstance(exponent, int) else 0
-    return _number(number, decimals)
+    return f"{_number(number, decimals)}{NBSP}%" if name == "percent" else _number(number, decimals)

@@ -128,7 +128,7 @@ PAGE_SECTIONS: dict[str, str] = {
 }
 
 # Routes of the tenant URLconf that are no page a person reads (machine answers, files, sign-out).
-NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css", "sso-saml-metadata"}
+NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css", "sso-saml-metadata", "javascript-catalog"}
 
 
 def help_anchor(url_name: str | None) -> str:

@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from mooc_platform.demo import demo_data_ensure
@@ -109,6 +111,16 @@ def _other_sessions_settle(*, seconds: float) -> None:
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _english_until_told_otherwise() -> Iterator[None]:
+    """Every test starts in the default language: a page a test client requested activates the language of
+    its reader in this thread (LocaleMiddleware, TenantLanguageMiddleware), and translated messages must not
+    depend on which test ran before."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,8 @@ NBSP = "\u00a0"
     (Decimal("1234.5"), "amount", f"1{NBSP}234,50", "1,234.50"),
     (Decimal("12.5"), "percent", f"12,5{NBSP}%", f"12.5{NBSP}%"),
     (Decimal("87.5"), "percent:2", f"87,50{NBSP}%", f"87.50{NBSP}%"),
+    (Decimal("70.00"), "percent:auto", f"70{NBSP}%", f"70{NBSP}%"),
+    (Decimal("62.50"), "percent:auto", f"62,5{NBSP}%", f"62.5{NBSP}%"),
     (0.125, "ratio", f"12,5{NBSP}%", f"12.5{NBSP}%"),
     (Decimal("3.00"), "number", "3", "3"),
     (Decimal("2.50"), "number", "2,5", "2.5"),

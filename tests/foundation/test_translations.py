@@ -217,7 +217,8 @@ def test_bilingual_templates_exist() -> None:
 # --- Python ---------------------------------------------------------------------------------------------
 
 # The heuristic: a string literal with words, not wrapped in a gettext call, is a finding when it is
-# - the `label`, `help_text`, `verbose_name(_plural)`, `empty_label` or `placeholder` of a field or form
+# - the `label`, `help_text`, `verbose_name(_plural)` (or a model field's first argument), `empty_label` or
+#   `placeholder` of a field or form
 #   (the console's admin pages show models' help texts and names);
 # - the message of an `ApplicationError` (or subclass) or a `ValidationError`: pages show it (STYLE 6);
 # - a `messages.success/info/warning/error` message or a form's `add_error` message;
@@ -230,6 +231,7 @@ PYTHON_SKIPPED_DIRS = SKIPPED_DIRS | {"management", "settings"}
 API_MODULES = re.compile(r"(^|/)(apis(/|\.py$)|events\.py$|openapi\.py$)")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 _UI_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label", "placeholder"}
+_RELATION_FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}  # their first argument is a model
 _ERROR_BASES = {"ApplicationError", "NotFoundError", "ForbiddenError", "ConflictError", "ValidationError"}
 
 
@@ -277,6 +279,8 @@ def unmarked_python_strings(sources: dict[str, str]) -> list[str]:
                 called = _name(node.func)
                 if not documented_api:
                     texts += [_unmarked(keyword.value) for keyword in node.keywords if keyword.arg in _UI_KEYWORDS]
+                    if called.endswith("Field") and called not in _RELATION_FIELDS and node.args:
+                        texts.append(_unmarked(node.args[0]))  # a model field's verbose name
                     if called in errors and node.args:
                         texts.append(_unmarked(node.args[0]))
                 if called in {"success", "info", "warning", "error"} and len(node.args) >= 2 \
@@ -319,6 +323,8 @@ class Kind(models.TextChoices):
 
 class Form(forms.Form):
     name = forms.CharField(label="Your name", help_text=_("As on your ID card"))
+    note = models.TextField("internal note")
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE)
 
 def service(x):
     if x:
@@ -332,4 +338,5 @@ def view(request, form, errors):
 '''
     found = unmarked_python_strings({"app/services.py": code, "app/apis.py": 'X(label="API doc")'})
     assert sorted(found) == ["app/services.py:10 Plain label", "app/services.py:15 Your name",  # the class's line
-                             "app/services.py:19 f'The quote {x} is frozen.'", "app/services.py:23 Saved."], found
+                             "app/services.py:16 internal note", "app/services.py:21 f'The quote {x} is frozen.'",
+                             "app/services.py:25 Saved."], found

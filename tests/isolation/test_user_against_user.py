@@ -90,6 +90,7 @@ MATRIX: dict[str, Row] = {
     "/api/schema/": Row(),
     "/api/v1/auth/token/": Row(get=POST_ONLY),
     "/healthz": Row(),
+    "/jsi18n/": Row(),  # the scripts' strings: the same catalogue for everyone
     "/branding.css": Row(),
     "/invitation/<str:token>/": Row(fill=("token",), status=404),
     "/not-me/<str:token>/": Row(fill=("token",), status=404),  # a forged link: refused to everyone
