@@ -130,8 +130,8 @@ class IdentityProvider(models.Model):
     The OIDC client secret is kept as is (it must be sent to the provider) and shown back masked only."""
 
     class Protocol(models.TextChoices):
-        OIDC = "oidc", "OpenID Connect"
-        SAML = "saml", "SAML 2.0"
+        OIDC = "oidc", _("OpenID Connect")
+        SAML = "saml", _("SAML 2.0")
 
     class Provisioning(models.TextChoices):
         JIT = "jit", _("Create unknown users on first sign-in, within the seat limit")
