@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("claims.urls_tenant")),
     path("", include("onlinehelp.urls")),
     path("", include("integrations.urls")),
+    path("", include("lti.urls")),
     path("", include("privacy.urls_tenant")),
     *common,
 ]

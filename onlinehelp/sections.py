@@ -35,6 +35,8 @@ SECTIONS: dict[str, str] = {
     "privacy-notice": ADMINISTRATOR,
     "integrations": ADMINISTRATOR,
     "single-sign-on": ADMINISTRATOR,
+    "lms": LEARNER,
+    "lti": ADMINISTRATOR,
 }
 
 # URL name -> anchor
@@ -125,10 +127,19 @@ PAGE_SECTIONS: dict[str, str] = {
     "integrations-cartridge-download": "teaching",
     "integrations-xapi-retry": "integrations",
     "integrations-xapi-delete": "integrations",
+    "lti-login": "lms",
+    "lti-launch": "lms",
+    "lti-continue": "lms",
+    "lti-deep-link": "lms",
+    "lti-platforms": "lti",
+    "lti-platform": "lti",
+    "lti-platform-delete": "lti",
+    "lti-roster": "lti",
 }
 
 # Routes of the tenant URLconf that are no page a person reads (machine answers, files, sign-out).
-NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css", "sso-saml-metadata", "javascript-catalog"}
+NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css", "sso-saml-metadata", "javascript-catalog",
+             "lti-jwks", "lti-jwks-alias"}
 
 
 def help_anchor(url_name: str | None) -> str:

@@ -71,6 +71,7 @@ TENANT_APPS = [
     "courses",
     "onlinehelp",
     "integrations",
+    "lti",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -452,10 +453,10 @@ PLATFORM_SUBPROCESSORS = env.json("PLATFORM_SUBPROCESSORS", default=[
 USER_ERASURE_HOOKS = ["mooc_platform.audit.audit_person_anonymise",
                       "tenants.services.privacy.tenant_exports_user_erased", "claims.services.claims_user_erased"]
 # A deactivated user's account is anonymised this many days after its deactivation (SPEC R29).
-# Business events (mooc_platform.events) go to these sinks after the commit: the outgoing webhooks and the xAPI
-# statements to the customer's LRS (issue 17).
+# Business events (mooc_platform.events) go to these sinks after the commit: the outgoing webhooks, the xAPI
+# statements to the customer's LRS and the grades sent back to LTI platforms (issue 17).
 EVENT_SINKS = ["integrations.services.webhooks.webhook_events_receive",
-               "integrations.services.xapi.xapi_events_receive"]
+               "integrations.services.xapi.xapi_events_receive", "lti.services.grades.lti_events_receive"]
 # xAPI statements to a customer's LRS (issue 17 item 5): a 5XX or no answer is retried with backoff.
 XAPI_TIMEOUT_SECONDS = env.float("XAPI_TIMEOUT_SECONDS", default=10.0)
 XAPI_RETRY_BASE_SECONDS = env.float("XAPI_RETRY_BASE_SECONDS", default=30.0)
@@ -472,6 +473,14 @@ WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=2 * 3
 WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
 WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
 WEBHOOK_ALLOW_LOOPBACK_HTTP = env.bool("WEBHOOK_ALLOW_LOOPBACK_HTTP", default=False)
+# LTI 1.3 tool (issue 17 item 2, lti/): the private keys are encrypted under this secret (default SECRET_KEY);
+# scores are sent back with exponential backoff (base × 2^(n-1), capped at an hour) LTI_SCORE_MAX_RETRIES times;
+# the platforms' addresses must be HTTPS unless LTI_ALLOW_HTTP (DEBUG and tests).
+LTI_KEY_ENCRYPTION_SECRET = env("LTI_KEY_ENCRYPTION_SECRET", default="")
+LTI_HTTP_TIMEOUT_SECONDS = env.float("LTI_HTTP_TIMEOUT_SECONDS", default=10.0)
+LTI_SCORE_RETRY_BASE_SECONDS = env.float("LTI_SCORE_RETRY_BASE_SECONDS", default=30.0)
+LTI_SCORE_MAX_RETRIES = env.int("LTI_SCORE_MAX_RETRIES", default=8)
+LTI_ALLOW_HTTP = env.bool("LTI_ALLOW_HTTP", default=False)
 PRIVACY_DEACTIVATED_USER_DAYS = env.int("PRIVACY_DEACTIVATED_USER_DAYS", default=365)
 INVOICING_PAYMENT_TERMS_DAYS = env.int("INVOICING_PAYMENT_TERMS_DAYS", default=30)
 # Annual late-payment interest rate, in percent (SPEC R10; Code de commerce L441-10).

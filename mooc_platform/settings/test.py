@@ -24,3 +24,6 @@ WEBHOOK_TIMEOUT_SECONDS = 5.0
 # The fake LRS of the xAPI tests answers a 5XX first: retried within a second.
 XAPI_RETRY_BASE_SECONDS = 0.5
 XAPI_TIMEOUT_SECONDS = 5.0
+# The fake LTI platform of the tests listens on plain HTTP on 127.0.0.1; a refused score is retried within a second.
+LTI_ALLOW_HTTP = True
+LTI_SCORE_RETRY_BASE_SECONDS = 0.5

@@ -283,6 +283,19 @@ MATRIX: dict[str, Row] = {
     "/api/v1/xapi/lrs/": Row(get=ADMIN_ONLY, status=404),  # no LRS in this world: the documented 404
     "/api/v1/xapi/statements/": Row(get=ADMIN_ONLY),
     "/api/v1/xapi/statements/retry/": Row(get=POST_ONLY),
+    # LTI tool (issue 17 item 2): the public keyset for everyone; a login initiation without its parameters and a
+    # forged one-time link answer the error page; the platform registrations are the administrators' only.
+    "/.well-known/jwks.json": Row(),
+    "/lti/jwks/": Row(),
+    "/lti/login/": Row(status=400),
+    "/lti/launch/": Row(get=POST_ONLY),
+    "/lti/continue/<str:token>/": Row(fill=("token",), status=400),
+    "/lti/deep-link/": Row(get=POST_ONLY),
+    "/manage/lti/": Row(get=ADMIN_ONLY),
+    "/manage/lti/<id:platform_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/manage/lti/<id:platform_id>/delete/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
+    "/manage/lti/<id:platform_id>/links/<id:link_id>/roster/": Row(fill=("missing", "missing"), get=ADMIN_ONLY,
+                                                                   status=404),
 }
 
 
