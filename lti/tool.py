@@ -142,18 +142,52 @@ def message_launch(request: HttpRequest, *, key: LtiToolKey | None) -> DjangoMes
 
 
 def requests_session() -> Any:
+    """The HTTP client of the tool's calls to a platform (keyset, token, scores, roster): a timeout, no redirect
+    followed, HTTPS only, and never an address off the internet (a platform's URLs, some of which arrive in its
+    id_token, must not make the platform call into its own network). Plain HTTP and loopback only with DEBUG or
+    LTI_ALLOW_HTTP (development and tests)."""
     import requests
 
     session = requests.Session()
     session.headers["User-Agent"] = "mooc-platform-lti"
-    timeout = getattr(settings, "LTI_HTTP_TIMEOUT_SECONDS", 10.0)
-    session.request = _with_timeout(session.request, timeout)  # type: ignore[method-assign]
+    session.request = _guarded(session.request)  # type: ignore[method-assign]
     return session
 
 
-def _with_timeout(request: Any, timeout: float) -> Any:
+def _plain_allowed() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "LTI_ALLOW_HTTP", False))
+
+
+def outgoing_url_check(url: str) -> None:
+    """Raise ValueError when the tool must not call `url` (see requests_session)."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in (("https", "http") if _plain_allowed() else ("https",)) or not host:
+        raise ValueError(f"refused: {parts.scheme or 'no'} scheme or no host")
+    if _plain_allowed() and (host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")):
+        return
+    for *_rest, sockaddr in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP):
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if not address.is_global and not (_plain_allowed() and address.is_loopback):
+            raise ValueError(f"refused: {host} resolves to {address}, not an internet address")
+
+
+def _guarded(request: Any) -> Any:
+    timeout = getattr(settings, "LTI_HTTP_TIMEOUT_SECONDS", 10.0)
+
     def call(method: str, url: str, **kwargs: Any) -> Any:
+        import requests
+
+        try:
+            outgoing_url_check(url)
+        except (ValueError, OSError) as exc:
+            raise requests.exceptions.InvalidURL(str(exc)) from exc
         kwargs.setdefault("timeout", timeout)
+        kwargs["allow_redirects"] = False
         return request(method, url, **kwargs)
 
     return call

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('courses', '0005_branding_email_sender_name'),
+        ('courses', '0002_learning_platform'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
