@@ -166,8 +166,4 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, user: User, answers: dict[str, 
         "pass_mark": str(course.pass_mark), "passed": attempt.score >= course.pass_mark,
         "submitted_at": now.isoformat(), "user": user_event_data(user)})
     _completion_record(enrollment=enrollment, lesson=attempt.lesson, now=now)
-    # Heard by the LTI tool, which sends the score to the LMS the quiz was launched from (issue 17 item 2).
-    event_emit(event_type="quiz.submitted", data={
-        "attempt_id": attempt.pk, "lesson_id": attempt.lesson_id, "course_id": attempt.lesson.module.course_id,
-        "score": str(attempt.score), "user": user_event_data(user)})
     return attempt
