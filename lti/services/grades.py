@@ -86,13 +86,13 @@ def lti_events_receive(*, events: list[Any]) -> int:
     return recorded
 
 
-def lti_score_send(*, score_id: int, now: datetime | None = None) -> LtiScore:
+def lti_score_send(*, score_id: int, now: datetime | None = None) -> LtiScore | None:
     """Post one score to its line item (`…/scores`, application/vnd.ims.lis.v1.score+json), signing the token
     request with the organisation's key. Raises LtiServiceError when the platform refused or could not be reached
     (the task retries); the score's row says how many attempts were made and the last error."""
     now = now or timezone.now()
-    score = LtiScore.objects.select_related("resource_link__platform").get(pk=score_id)
-    if score.status == LtiScore.Status.SENT:
+    score = LtiScore.objects.select_related("resource_link__platform").filter(pk=score_id).first()
+    if score is None or score.status == LtiScore.Status.SENT:  # gone with its platform, or sent already
         return score
     link = score.resource_link
     sub = (LtiUserLink.objects.filter(platform=link.platform, user_id=score.user_id)
