@@ -29,6 +29,7 @@ class Code(BaseCode):
     NO_SUBSCRIPTION = "no_subscription"
     NOTHING_TO_AMEND = "nothing_to_amend"
     OVERDUE_BALANCE = "overdue_balance"
+    PAYMENT_PROVIDER_MISSING = "payment_provider_missing"
     PLAN_RETIRED = "plan_retired"
     PROCEEDINGS_STATE = "proceedings_state"
     QUOTE_ALREADY_SIGNED = "quote_already_signed"
@@ -102,3 +103,7 @@ class BillingIdentityError(ApplicationError):
 
 class TermsVersionError(ApplicationError):
     code = Code.INVALID_TERMS_VERSION
+
+
+class PaymentProviderMissingError(ConflictError):
+    code = Code.PAYMENT_PROVIDER_MISSING

@@ -12,6 +12,7 @@ urlpatterns = [
     path("billing/orders/<int:quote_id>/pdf/", views.billing_order_pdf, name="billing-order-pdf"),
     path("billing/orders/<int:quote_id>/terms/pdf/", views.billing_order_terms_pdf, name="billing-order-terms-pdf"),
     path("billing/invoices/<int:invoice_id>/pdf/", views.billing_invoice_pdf, name="billing-invoice-pdf"),
+    path("billing/invoices/<int:invoice_id>/pay/", views.billing_invoice_pay, name="billing-invoice-pay"),
     path("api/v1/billing/invoices/", apis.TenantInvoiceListApi.as_view(), name="api-billing-invoices"),
     path("api/v1/billing/invoices/<int:invoice_id>/pdf/", apis.TenantInvoicePdfApi.as_view(),
          name="api-billing-invoice-pdf"),

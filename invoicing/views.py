@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,7 @@ from tenants.models import Tenant
 
 from . import selectors, services
 from .models import Quote, QuoteSignature, Subscription
+from .payments.providers import payment_provider
 
 
 class SignatureForm(forms.Form):
@@ -126,6 +129,8 @@ def billing_page(request: HttpRequest) -> HttpResponse:
         "invoiced_through": services.subscription_invoiced_through(subscription=subscription) if subscription else None,
         "access_ends_at": tenant.access_ends_at if tenant.state == Tenant.State.CANCELLED else None,
         "invoices": selectors.tenant_invoices(tenant=tenant), "balance": selectors.tenant_balance(tenant=tenant),
+        "owed": selectors.tenant_amounts_owed(tenant=tenant), "bank": settings.INVOICING_BANK_ACCOUNT,
+        "pay_online": payment_provider() is not None, "payment_sent": request.GET.get("payment") == "sent",
         "credit": selectors.tenant_credit(tenant=tenant),
         "orders": selectors.tenant_signed_orders(tenant=tenant),
         "settles_by": selectors.tenant_balance_settles_by(tenant=tenant),
@@ -243,6 +248,26 @@ def billing_invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
         raise Http404
     key = services.invoice_pdf_ensure(invoice=invoice)
     return HttpResponseRedirect(storage.presigned_get_url(key=key, filename=invoice.pdf_filename))
+
+
+@administrator_required
+def billing_invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """`/billing/invoices/<id>/pay/`: off to the payment provider's checkout for what is still due on the invoice;
+    the provider brings the administrator back to the billing page (`?payment=sent`)."""
+    invoice = selectors.tenant_invoices(tenant=connection.tenant).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise Http404
+    try:
+        url = services.invoice_checkout_url(
+            invoice=invoice, language=translation.get_language() or "fr",
+            return_url=request.build_absolute_uri(reverse("billing")))
+    except services.PaymentProviderMissingError:
+        messages.error(request, _("Online payment is not available: pay by bank transfer with the details below."))
+        return redirect("billing")
+    except ApplicationError:
+        messages.info(request, _("Invoice %(number)s has nothing left to pay.") % {"number": invoice.number})
+        return redirect("billing")
+    return HttpResponseRedirect(url)
 
 
 @administrator_required

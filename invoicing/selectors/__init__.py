@@ -1,10 +1,13 @@
 """Reads of the invoicing app. Queries that cross customers say so in their name (`platform_…`)."""
 
 from .invoices import (
+    AmountsOwed,
+    OpenInvoice,
     invoices_credit_note_proposed,
     invoices_due,
     invoices_overdue,
     platform_invoices_list,
+    tenant_amounts_owed,
     tenant_invoices,
 )
 from .payments import (
@@ -41,6 +44,8 @@ from .terms import (
 
 __all__ = [
     "SETTLEMENT_GRACE_DAYS",
+    "AmountsOwed",
+    "OpenInvoice",
     "PublicPrice",
     "customer_balance_annotations",
     "invoices_credit_note_proposed",
@@ -53,6 +58,7 @@ __all__ = [
     "platform_tenant_ids_under_collective_proceedings",
     "public_prices",
     "quote_by_token",
+    "tenant_amounts_owed",
     "tenant_balance",
     "tenant_balance_settles_by",
     "tenant_billing_summary_by_schema",

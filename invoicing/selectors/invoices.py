@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
@@ -10,6 +12,7 @@ from mooc_platform.business_time import business_date
 from tenants.models import Tenant
 
 from ..models import Invoice
+from ..money import ZERO
 
 
 def platform_invoices_list(*, status: str | None = None, tenant_id: int | None = None,
@@ -65,3 +68,42 @@ def invoices_credit_note_proposed() -> QuerySet[Invoice]:
     proposed to the operator for each (SPEC R13; `invoicing.services.subscription_terminate`)."""
     return (Invoice.objects.filter(kind=Invoice.Kind.INVOICE, credit_note_proposed_at__isnull=False)
             .exclude(status=Invoice.Status.CREDITED).select_related("tenant").order_by("credit_note_proposed_at", "id"))
+
+
+@dataclass(frozen=True)
+class OpenInvoice:
+    """An unpaid invoice as its customer sees it on `as_of`: what is still to pay (late charges included), by when,
+    and whether it is late (after its due date, `overdue_q`) and by how many days."""
+
+    invoice: Invoice
+    amount_due: Decimal
+    late_charges: Decimal
+    due_date: date
+    due_today: bool
+    overdue: bool
+    days_late: int
+
+
+@dataclass(frozen=True)
+class AmountsOwed:
+    """What a customer owes on `as_of`: its unpaid invoices, oldest due first; `total` of them, the `overdue` part,
+    and `next_due_date`, the earliest due date not passed yet (None when every unpaid invoice is late or none)."""
+
+    invoices: list[OpenInvoice]
+    total: Decimal
+    overdue: Decimal
+    next_due_date: date | None
+
+
+def tenant_amounts_owed(*, tenant: Tenant, as_of: date | None = None) -> AmountsOwed:
+    as_of = as_of or business_date()
+    rows = [OpenInvoice(invoice=invoice, amount_due=invoice.balance_due,
+                        late_charges=invoice.recovery_indemnity + invoice.late_interest, due_date=invoice.due_date,
+                        due_today=invoice.due_date == as_of, overdue=invoice.due_date < as_of,
+                        days_late=max((as_of - invoice.due_date).days, 0))
+            for invoice in Invoice.objects.filter(unpaid_q(), tenant=tenant).order_by("due_date", "id")
+            if invoice.balance_due > 0]
+    upcoming = [row.due_date for row in rows if not row.overdue]
+    return AmountsOwed(invoices=rows, total=sum((row.amount_due for row in rows), ZERO),
+                       overdue=sum((row.amount_due for row in rows if row.overdue), ZERO),
+                       next_due_date=min(upcoming) if upcoming else None)

@@ -9,6 +9,7 @@ from ..errors import (
     InvalidAmountError,
     InvoiceStateError,
     OverdueBalanceError,
+    PaymentProviderMissingError,
     QuoteAlreadySignedError,
     QuoteExpiredError,
     QuoteFrozenError,
@@ -64,6 +65,7 @@ from .non_payment import (
 )
 from .payments import (
     amount_parse,
+    invoice_checkout_url,
     payment_record,
     payment_webhook_handle,
     webhook_signature_verify,
@@ -145,6 +147,7 @@ __all__ = [
     "InvoiceStateError",
     "NonPaymentRunReport",
     "OverdueBalanceError",
+    "PaymentProviderMissingError",
     "PlanRetiredError",
     "ProceedingsStateError",
     "QuoteAlreadySignedError",
@@ -169,6 +172,7 @@ __all__ = [
     "contract_deadlines_run",
     "credit_note_issue",
     "dunning_run",
+    "invoice_checkout_url",
     "invoice_issue",
     "invoice_number_format",
     "invoice_pdf_ensure",

@@ -19,9 +19,10 @@ from mooc_platform.audit import audit_record
 from mooc_platform.business_time import business_date
 from mooc_platform.errors import ApplicationError, NotFoundError
 
-from ..errors import InvalidAmountError, InvoiceStateError, WebhookSignatureError
+from ..errors import InvalidAmountError, InvoiceStateError, PaymentProviderMissingError, WebhookSignatureError
 from ..models import Invoice, Payment
 from ..money import CENT, money_round
+from ..payments.providers import payment_provider
 from .dunning import (
     SETTLEMENT_GRACE_DAYS,
     _late_charges_apply,
@@ -147,3 +148,17 @@ def payment_webhook_handle(*, body: bytes, signature: str, now: datetime | None 
         raise NotFoundError(_("No invoice with this number."), details={"invoice_number": number})
     return payment_record(invoice=invoice, amount=amount, method=Payment.Method.PROVIDER,
                           provider_reference=reference, now=now)
+
+
+def invoice_checkout_url(*, invoice: Invoice, return_url: str, language: str) -> str:
+    """Where the customer pays `invoice` online: the configured provider's checkout for what is still due on it
+    (late charges included), which sends them back to `return_url`. The payment itself is recorded when the
+    provider's signed notification reaches `payment_webhook_handle` (SPEC R9)."""
+    provider = payment_provider()
+    if provider is None:
+        raise PaymentProviderMissingError("Online payment is not available: pay by bank transfer.")
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.ISSUED or invoice.balance_due <= 0:
+        raise InvoiceStateError("This invoice has nothing left to pay.",
+                                details={"invoice_number": invoice.number, "status": invoice.status})
+    return provider.checkout_url_for(invoice=invoice, amount=str(invoice.balance_due), return_url=return_url,
+                                     language=language)

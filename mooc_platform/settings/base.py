@@ -489,6 +489,18 @@ INVOICING_TERMS_VERSION = env("INVOICING_TERMS_VERSION", default="GCS-2026-01")
 INVOICING_QUOTE_VALIDITY_DAYS = env.int("INVOICING_QUOTE_VALIDITY_DAYS", default=30)
 # Shared secret of the payment provider's webhook (HMAC-SHA256 of the raw body). Empty = webhook refused.
 INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET", default="")
+# The account customers pay by bank transfer into, shown on their billing page with the invoice number to quote.
+INVOICING_BANK_ACCOUNT = {
+    "holder": env("INVOICING_BANK_HOLDER", default=INVOICING_SELLER["name"]),
+    "iban": INVOICING_SELLER["iban"],
+    "bic": env("INVOICING_BANK_BIC", default="BNPAFRPPXXX"),
+    "bank": env("INVOICING_BANK_NAME", default="BNP Paribas, Orléans"),
+}
+# Online payment (invoicing.payments.providers): "" = none, customers pay by transfer and the billing page shows no
+# "pay online" link; "fake" = the loopback checkout of invoicing.payments.fake (tests and demos, refused in
+# production); or the dotted path of a provider class. The provider notifies the signed webhook above.
+INVOICING_PAYMENT_PROVIDER = env("INVOICING_PAYMENT_PROVIDER", default="")
+INVOICING_PAYMENT_PROVIDER_URL = env("INVOICING_PAYMENT_PROVIDER_URL", default="")  # the provider's checkout base URL
 # Optional check of buyers' VAT numbers against VIES (the EU register) when a quote is created or edited:
 # an answer "not registered" refuses the number; VIES down or slower than the timeout never blocks a quote.
 INVOICING_VIES_CHECK = env.bool("INVOICING_VIES_CHECK", default=False)

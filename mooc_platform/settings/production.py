@@ -21,3 +21,8 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The payment provider's webhook is refused without it; an empty secret would refuse every payment.
 INVOICING_WEBHOOK_SECRET = env("INVOICING_WEBHOOK_SECRET")
+# The fake provider marks invoices paid on a click: never in production.
+if INVOICING_PAYMENT_PROVIDER in ("fake", "invoicing.payments.providers.FakeProvider"):  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("INVOICING_PAYMENT_PROVIDER=fake is for tests and demos, never production.")

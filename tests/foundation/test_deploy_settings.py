@@ -40,3 +40,15 @@ def test_production_sends_hsts_over_subdomains_and_redirects_to_https() -> None:
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["31536000", "True", "True", "True", "True", "False"], result.stderr
+
+
+def test_production_refuses_the_fake_payment_provider() -> None:
+    """The fake provider marks an invoice paid on a click (issue 13 item 8): tests and demos only."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "mooc_platform.settings.production", "DJANGO_SECRET_KEY": "k" * 60,
+                "DATABASE_URL": "postgres://mooc@127.0.0.1:5432/mooc", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+                "AWS_STORAGE_BUCKET_NAME": "b", "INVOICING_WEBHOOK_SECRET": "w", "INVOICING_PAYMENT_PROVIDER": "fake"})
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "INVOICING_PAYMENT_PROVIDER=fake is for tests and demos, never production." in result.stderr
