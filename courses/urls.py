@@ -114,6 +114,8 @@ pages = [
     path("manage/users/import/report.csv", views.manage_import_report, name="manage-import-report"),
     path("manage/users/<id:pk>/deactivate/", views.manage_user_deactivate, name="manage-user-deactivate"),
     path("manage/users/<id:pk>/erase/", views.manage_user_erase, name="manage-user-erase"),
+    path("manage/users/<id:pk>/cancel-invitation/", views.manage_user_invitation_cancel,
+         name="manage-user-invitation-cancel"),
     path("manage/branding/", views.manage_branding, name="manage-branding"),
     path("branding.css", views.branding_css, name="branding-css"),
     path("manage/analytics/", views.analytics, name="analytics"),

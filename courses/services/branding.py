@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from courses.errors import Code
 from mooc_platform.accounts.models import User
+from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ForbiddenError
 from mooc_platform.i18n import LANGUAGE_CODES
 
@@ -87,6 +88,13 @@ def _contrast_errors(*, primary: str | None, accent: str | None) -> dict[str, li
     return errors
 
 
+def _branding_state(branding: Branding) -> dict[str, object]:
+    """What the audit log keeps of a branding change (issue 13): each field, the logo as its upload id."""
+    return {"name": branding.name, "primary_color": branding.primary_color, "accent_color": branding.accent_color,
+            "default_language": branding.default_language, "email_sender_name": branding.email_sender_name,
+            "logo_upload_id": branding.logo_id}
+
+
 @transaction.atomic
 def branding_update(*, actor: User, name: str | None = None, primary_color: str | None = None,
                     accent_color: str | None = None, default_language: str | None = None,
@@ -94,10 +102,12 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
                     email_sender_name: str | None = None) -> Branding:
     """Change the organisation's look. Refuses, with one message per field in the error's `details`, a colour that
     is not #rrggbb, a new colour on which text would be unreadable (`_contrast_errors`; a colour not sent is not
-    checked again), an unknown language and a sender name that is no plain text."""
+    checked again), an unknown language and a sender name that is no plain text. A change is audited
+    `branding.updated` with the fields changed, before and after (the organisation's audit log shows it)."""
     if actor.role != User.Role.ADMINISTRATOR:
         raise ForbiddenError(_("Only administrators change the branding."))
     branding, _created = Branding.objects.select_for_update().get_or_create(pk=1)
+    before = _branding_state(branding)
     errors: dict[str, list[str]] = {}
     for attr, value in (("primary_color", primary_color), ("accent_color", accent_color)):
         if value is not None:
@@ -135,6 +145,11 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
     elif logo_remove:
         branding.logo = None
     branding.save()
+    after = _branding_state(branding)
+    changed = sorted(key for key in after if after[key] != before[key])
+    if changed:  # saving the form unchanged is no event
+        audit_record(action="branding.updated", actor=actor, schema_name=connection.schema_name, target=branding,
+                     before={key: before[key] for key in changed}, after={key: after[key] for key in changed})
     if old_logo is not None and branding.logo_id != old_logo.pk:
         from .media import media_delete  # media needs the organisation's name from here: import at call time
 

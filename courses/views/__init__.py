@@ -43,6 +43,7 @@ from .people import (
     invitation_legacy,
     manage_user_deactivate,
     manage_user_erase,
+    manage_user_invitation_cancel,
     manage_users,
     my_profile,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "manage_import_template",
     "manage_user_deactivate",
     "manage_user_erase",
+    "manage_user_invitation_cancel",
     "manage_users",
     "moderation",
     "my_certificates",

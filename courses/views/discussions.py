@@ -74,8 +74,10 @@ def moderation(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Post hidden; its author was told."))
             elif action == "restore":
                 services.post_restore(post=report.post, moderator=request.user)
+                messages.success(request, _("Post restored: it is visible again."))
             else:
                 services.report_dismiss(report=report, moderator=request.user)
+                messages.success(request, _("Report dismissed: the post stays as it is."))
         except ApplicationError as exc:
             _error(request, exc)
         return redirect("moderation")

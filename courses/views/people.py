@@ -65,11 +65,6 @@ def manage_users(request: HttpRequest) -> HttpResponse:
                 target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
                 user_invitation_resend(user=target, actor=request.user)
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": target.email})
-            elif action == "cancel-invitation":
-                target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
-                services.user_invitation_cancel(user=target, actor=request.user)
-                messages.success(request, _("The invitation of %(email)s is cancelled; its seat is free.")
-                                 % {"email": target.email})
             elif action == "role":
                 target = get_object_or_404(selectors.users_list(), pk=request.POST.get("user"))
                 changed = services.user_role_change(user=target, role=request.POST.get("role", ""),
@@ -83,6 +78,7 @@ def manage_users(request: HttpRequest) -> HttpResponse:
             elif action == "reactivate":
                 target = get_object_or_404(selectors.users_list(), pk=parse_id(request.POST.get("user")))
                 services.user_reactivate(user=target, actor=request.user)
+                messages.success(request, _("%(email)s is active again and can sign in.") % {"email": target.email})
         except ApplicationError as exc:
             _error(request, exc)
         return redirect("manage-users")
@@ -108,6 +104,26 @@ def manage_user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(email)s is deactivated and signed out everywhere.") % {"email": target.email})
         return redirect("manage-users")
     return render(request, "courses/manage_user_deactivate.html", {"target": target})
+
+
+@administrator_required
+def manage_user_invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation, then the invitation is cancelled: its link stops working and its seat is freed."""
+    target = get_object_or_404(selectors.users_list(), pk=pk)
+    if request.method != "POST" and (target.has_usable_password() or not target.is_active):
+        messages.error(request, _("%(email)s has already accepted the invitation: deactivate the account instead.")
+                       % {"email": target.email})
+        return redirect("manage-users")
+    if request.method == "POST":
+        try:
+            services.user_invitation_cancel(user=target, actor=request.user)
+        except ApplicationError as exc:
+            _error(request, exc)
+            return redirect("manage-users")
+        messages.success(request, _("The invitation of %(email)s is cancelled; its seat is free.")
+                         % {"email": target.email})
+        return redirect("manage-users")
+    return render(request, "courses/manage_user_invitation_cancel.html", {"target": target})
 
 
 @administrator_required

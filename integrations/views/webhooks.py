@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -104,11 +105,18 @@ def webhook_ping_page(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 
 @administrator_required
-@require_POST
 def webhook_rotate_page(request: HttpRequest, endpoint_id: int) -> HttpResponse:
-    services.webhook_secret_rotate(endpoint=_endpoint(endpoint_id), actor=request.user)
-    messages.success(request, _("New secret: update your receiver, the old one no longer signs."))
-    return redirect("integrations-webhook", endpoint_id=endpoint_id)
+    """Confirmation, then a new secret: the receiver refuses our requests until it has the new one."""
+    endpoint = _endpoint(endpoint_id)
+    if request.method == "POST":
+        services.webhook_secret_rotate(endpoint=endpoint, actor=request.user)
+        messages.success(request, _("New secret: update your receiver, the old one no longer signs."))
+        return redirect("integrations-webhook", endpoint_id=endpoint_id)
+    return render(request, "integrations/confirm.html", {
+        "title": _("Replace the secret"), "button": _("Replace the secret"), "testid": "webhook-rotate-confirm",
+        "back_url": reverse("integrations-webhook", args=[endpoint.pk]), "back": _("Keep the current secret"),
+        "consequence": _("The endpoint %(url)s gets a new secret at once: the old one no longer signs, and your "
+                         "receiver refuses our requests until you give it the new one.") % {"url": endpoint.url}})
 
 
 @administrator_required
@@ -162,11 +170,17 @@ def api_keys_page(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-@require_POST
 def api_key_revoke_page(request: HttpRequest, api_key_id: int) -> HttpResponse:
+    """Confirmation, then the key is revoked: every program using it is refused from then on."""
     api_key = selectors.api_key_get(api_key_id=api_key_id)
     if api_key is None:
         raise Http404
+    if request.method != "POST":
+        return render(request, "integrations/confirm.html", {
+            "title": _("Revoke an API key"), "button": _("Revoke the key"), "testid": "api-key-revoke-confirm",
+            "back_url": reverse("integrations-api-keys"), "back": _("Keep the key"),
+            "consequence": _("The key “%(name)s” stops working at once: every program that uses it is refused. "
+                             "This cannot be undone; create a new key if you need one.") % {"name": api_key.name}})
     try:
         key_services.api_key_revoke(api_key=api_key, actor=request.user)
     except ApplicationError as error:

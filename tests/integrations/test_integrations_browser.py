@@ -106,8 +106,11 @@ def test_an_administrator_creates_a_key_sees_it_once_and_revokes_it(live_server_
     page.goto(f"{base}/integrations/api-keys/")
     assert key not in page.content()  # shown once
     row = page.get_by_test_id("api-key-row").filter(has_text=name)
-    row.get_by_test_id("api-key-revoke").click()
+    row.get_by_test_id("api-key-revoke").click()  # asks first
+    assert page.get_by_test_id("consequence").inner_text().startswith(f"The key “{name}” stops working at once")
+    page.get_by_test_id("api-key-revoke-confirm").click()
     page.wait_for_url(f"{base}/integrations/api-keys/")
+    assert f"Key “{name}” revoked." in page.content()
     assert page.get_by_test_id("api-key-row").filter(has_text=name).get_by_test_id("api-key-status").inner_text() \
         == "revoked"
     from django_tenants.utils import schema_context

@@ -94,12 +94,22 @@ def test_administrator_pages_register_and_delete_with_confirmation(demo: Tenant,
     assert done.status_code == 302 and done["Location"] == f"/integrations/webhooks/{endpoint.pk}/"
     detail = demo_client.get(done["Location"]).content.decode()
     assert endpoint.secret in detail and "No delivery yet." in detail
+    # Replacing the secret asks first, then says what to do.
+    asked = demo_client.get(f"/integrations/webhooks/{endpoint.pk}/rotate-secret/").content.decode()
+    assert "The endpoint https://x.example/h gets a new secret at once" in asked
+    with schema_context(demo.schema_name):
+        assert WebhookEndpoint.objects.get().secret == endpoint.secret  # a GET replaces nothing
+    rotated = demo_client.post(f"/integrations/webhooks/{endpoint.pk}/rotate-secret/", follow=True).content.decode()
+    assert "New secret: update your receiver, the old one no longer signs." in rotated
+    with schema_context(demo.schema_name):
+        assert WebhookEndpoint.objects.get().secret != endpoint.secret
     confirm = demo_client.get(f"/integrations/webhooks/{endpoint.pk}/delete/")
     assert "Delete the endpoint https://x.example/h and its delivery log?" in confirm.content.decode()
     with schema_context(demo.schema_name):
         assert WebhookEndpoint.objects.exists()  # a GET deletes nothing
-    deleted = demo_client.post(f"/integrations/webhooks/{endpoint.pk}/delete/")
-    assert deleted.status_code == 302 and deleted["Location"] == "/integrations/webhooks/"
+    deleted = demo_client.post(f"/integrations/webhooks/{endpoint.pk}/delete/", follow=True)
+    assert deleted.redirect_chain == [("/integrations/webhooks/", 302)]
+    assert "Endpoint deleted." in deleted.content.decode()
     with schema_context(demo.schema_name):
         assert not WebhookEndpoint.objects.exists()
 
@@ -119,7 +129,14 @@ def test_api_keys_page_shows_the_key_once(demo: Tenant, demo_client) -> None:
     assert f"mk_{key.prefix}_" in shown
     again = demo_client.get("/integrations/api-keys/").content.decode()
     assert "Reporting" in again and "Copy it now" not in again and f"mk_{key.prefix}_…" in again
-    revoked = demo_client.post(f"/integrations/api-keys/{key.pk}/revoke/")
-    assert revoked.status_code == 302
+    confirm = demo_client.get(f"/integrations/api-keys/{key.pk}/revoke/").content.decode()
+    assert "The key “Reporting” stops working at once: every program that uses it is refused." in confirm
+    assert ('<button type="submit" class="danger" data-testid="api-key-revoke-confirm">Revoke the key</button>'
+            in confirm)
+    with schema_context(demo.schema_name):
+        assert ApiKey.objects.get().revoked_at is None  # a GET revokes nothing
+    revoked = demo_client.post(f"/integrations/api-keys/{key.pk}/revoke/", follow=True)
+    assert revoked.redirect_chain == [("/integrations/api-keys/", 302)]
+    assert "Key “Reporting” revoked." in revoked.content.decode()
     with schema_context(demo.schema_name):
         assert ApiKey.objects.get().revoked_at is not None

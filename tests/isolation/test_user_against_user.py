@@ -198,6 +198,8 @@ MATRIX: dict[str, Row] = {
     "/manage/users/<id:pk>/deactivate/": Row(fill=("user_a",), get=ADMIN_ONLY),
     # Right to erasure (SPEC R29): the confirmation page; the erasure itself is a POST with the address typed again.
     "/manage/users/<id:pk>/erase/": Row(fill=("user_a",), get=ADMIN_ONLY),
+    # Cancelling an invitation (issue 13): the confirmation page; A has accepted hers, so it sends back to the list.
+    "/manage/users/<id:pk>/cancel-invitation/": Row(fill=("user_a",), get=ADMIN_ONLY, status=302),
     "/manage/branding/": Row(get=ADMIN_ONLY),
     "/exports/": Row(get=ADMIN_ONLY),
     "/exports/status/": Row(get=ADMIN_ONLY),
@@ -216,6 +218,7 @@ MATRIX: dict[str, Row] = {
     "/billing/identity/": Row(get=ADMIN_ONLY, status=404),  # the world's tenant has no subscription
     "/billing/resubscribe/": Row(get=ADMIN_ONLY, status=302),
     "/billing/invoices/<int:invoice_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
+    "/billing/invoices/<int:invoice_id>/pay/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
     # Any id: the world's tenant has no signed order (tests/invoicing/terms reads real ones, and another tenant's).
     "/billing/orders/<int:quote_id>/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
     "/billing/orders/<int:quote_id>/terms/pdf/": Row(fill=("invoice",), get=ADMIN_ONLY, status=404),
@@ -241,11 +244,11 @@ MATRIX: dict[str, Row] = {
     "/integrations/webhooks/<id:endpoint_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/integrations/webhooks/<id:endpoint_id>/delete/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/integrations/webhooks/<id:endpoint_id>/ping/": Row(fill=("missing",), get=POST_ONLY),
-    "/integrations/webhooks/<id:endpoint_id>/rotate-secret/": Row(fill=("missing",), get=POST_ONLY),
+    "/integrations/webhooks/<id:endpoint_id>/rotate-secret/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/integrations/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/": Row(fill=("missing", "missing"),
                                                                                        get=POST_ONLY),
     "/integrations/api-keys/": Row(get=ADMIN_ONLY),
-    "/integrations/api-keys/<id:api_key_id>/revoke/": Row(fill=("missing",), get=POST_ONLY),
+    "/integrations/api-keys/<id:api_key_id>/revoke/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/api/v1/webhooks/": Row(get=ADMIN_ONLY),
     "/api/v1/webhooks/<id:endpoint_id>/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/api/v1/webhooks/<id:endpoint_id>/ping/": Row(fill=("missing",), get=POST_ONLY),

@@ -54,8 +54,17 @@ def test_an_invited_user_shows_as_invited_holds_a_seat_but_is_no_active_seat(dem
     assert "pending invitations included" in full and "cancel an invitation" in full
     resent = client.post("/manage/users/", {"action": "resend", "user": invited.pk}, follow=True)
     assert f"Invitation sent to {email}." in resent.content.decode()
-    cancelled = client.post("/manage/users/", {"action": "cancel-invitation", "user": invited.pk},
-                            follow=True).content.decode()
+    # Cancelling asks first: the list links to a confirmation page, whose danger button does it.
+    assert (f'<a class="danger" href="/manage/users/{invited.pk}/cancel-invitation/" '
+            f'data-testid="cancel-invitation-{invited.pk}">Cancel the invitation…</a>') in page
+    confirm = client.get(f"/manage/users/{invited.pk}/cancel-invitation/").content.decode()
+    assert (f"The invitation sent to {email} will stop working: its link no longer opens an account, and its "
+            "seat is freed.") in confirm
+    assert ('<button type="submit" class="danger" data-testid="cancel-invitation-confirm">Cancel the invitation'
+            '</button>') in confirm
+    with schema_context(demo.schema_name):
+        assert User.objects.filter(email=email).exists()  # nothing happened yet
+    cancelled = client.post(f"/manage/users/{invited.pk}/cancel-invitation/", follow=True).content.decode()
     assert f"The invitation of {email} is cancelled; its seat is free." in cancelled
     with schema_context(demo.schema_name):
         assert not User.objects.filter(email=email).exists()
@@ -67,9 +76,12 @@ def test_an_invited_user_shows_as_invited_holds_a_seat_but_is_no_active_seat(dem
 def test_an_accepted_invitation_cannot_be_cancelled(demo) -> None:
     with schema_context(demo.schema_name):
         learner = User.objects.get(email="learner1@demo.test")
-    page = _signed_in(demo).post("/manage/users/", {"action": "cancel-invitation", "user": learner.pk},
-                                 follow=True).content.decode()
+    client = _signed_in(demo)
+    page = client.post(f"/manage/users/{learner.pk}/cancel-invitation/", follow=True).content.decode()
     assert "learner1@demo.test has already accepted the invitation: deactivate the account instead." in page
+    asked = client.get(f"/manage/users/{learner.pk}/cancel-invitation/", follow=True).content.decode()
+    assert "learner1@demo.test has already accepted the invitation: deactivate the account instead." in asked
+    assert "cancel-invitation-confirm" not in asked
     with schema_context(demo.schema_name):
         assert User.objects.filter(pk=learner.pk, is_active=True).exists()
 
