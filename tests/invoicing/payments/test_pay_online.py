@@ -163,7 +163,6 @@ def test_the_page_speaks_french_on_acme(acme, clock, fake_provider) -> None:
     assert "Payer en ligne" in page and "Payer par virement" in page and "Référence à indiquer" in page
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_fake_provider_pays_through_the_signed_webhook(live_server_port, demo, clock, fake_provider,
                                                            settings) -> None:
     first, _second = _two_invoices(demo, clock)
