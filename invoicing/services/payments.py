@@ -156,9 +156,9 @@ def invoice_checkout_url(*, invoice: Invoice, return_url: str, language: str) ->
     provider's signed notification reaches `payment_webhook_handle` (SPEC R9)."""
     provider = payment_provider()
     if provider is None:
-        raise PaymentProviderMissingError("Online payment is not available: pay by bank transfer.")
+        raise PaymentProviderMissingError(_("Online payment is not available: pay by bank transfer."))
     if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.ISSUED or invoice.balance_due <= 0:
-        raise InvoiceStateError("This invoice has nothing left to pay.",
+        raise InvoiceStateError(_("This invoice has nothing left to pay."),
                                 details={"invoice_number": invoice.number, "status": invoice.status})
     return provider.checkout_url_for(invoice=invoice, amount=str(invoice.balance_due), return_url=return_url,
                                      language=language)
