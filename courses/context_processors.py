@@ -22,7 +22,7 @@ def branding(request: HttpRequest) -> dict[str, Any]:
 
 
 def _branding(request: HttpRequest, tenant: Any) -> dict[str, Any]:
-    from . import services
+    from . import selectors, services
     from .selectors import branding_current
 
     current = getattr(request, "_branding", None)
@@ -41,6 +41,9 @@ def _branding(request: HttpRequest, tenant: Any) -> dict[str, Any]:
         limits = services.tenant_limits()
         storage_level = services.storage_warning(used=limits.storage_used_bytes, quota=limits.storage_quota_bytes)
     return {
+        # One count each, for the badges of the navigation (issue 14 items 8 and 9).
+        "nav_unread": selectors.notifications_unread_count(user=user) if signed_in else 0,
+        "nav_reports": selectors.reports_open_count() if is_staff else 0,
         "storage_warning_level": storage_level,
         "brand_name": (current.name if current and current.name else tenant.name),
         "brand_logo_url": logo_url,

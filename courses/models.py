@@ -63,12 +63,17 @@ class Course(models.Model):
     cover = models.OneToOneField("MediaUpload", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="course_cover",
                                  help_text=_("The cover image, resized server-side (COVER_SIZE)."))
+    starts_on = models.DateField(null=True, blank=True, help_text=_("First day of the course (shown to learners)."))
+    ends_on = models.DateField(null=True, blank=True,
+                               help_text=_("Last day of the course: a deadline on the learners' home and calendar."))
 
     class Meta:
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(condition=models.Q(pass_mark__gte=0) & models.Q(pass_mark__lte=100),
                                    name="course_pass_mark_0_100"),
+            models.CheckConstraint(condition=models.Q(starts_on__isnull=True) | models.Q(ends_on__isnull=True)
+                                   | models.Q(ends_on__gte=models.F("starts_on")), name="course_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +113,7 @@ class MediaUpload(models.Model):
         FILE = "file", _("File")
         LOGO = "logo", _("Logo")
         COVER = "cover", _("Cover image")
+        CAPTION = "caption", _("Captions (WebVTT)")
 
     key = models.CharField(max_length=400, unique=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -152,6 +158,22 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Caption(models.Model):
+    """Captions of a video lesson in one language (a WebVTT file on S3), shown as a track and a transcript."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="captions")
+    language = models.CharField(max_length=8, choices=LANGUAGES)
+    upload = models.OneToOneField(MediaUpload, on_delete=models.PROTECT, related_name="caption")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["lesson", "language"], name="caption_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
 
 
 class Question(models.Model):
@@ -258,6 +280,26 @@ class LessonCompletion(models.Model):
 
 
 
+class VideoProgress(models.Model):
+    """Where a learner is in a video lesson (resumed there) and how much of it they watched: 90 % of its
+    duration completes the lesson (issue 14 item 3)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="video_progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="video_progress")
+    position_seconds = models.FloatField(default=0)
+    watched_seconds = models.FloatField(default=0, help_text="The length of `watched_segments`' union.")
+    watched_segments = models.JSONField(default=list, blank=True,
+                                        help_text="[start, end] seconds actually played, merged (no overlap).")
+    duration_seconds = models.FloatField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "lesson"], name="video_progress_once")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 class QuizAttempt(models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attempts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
@@ -309,9 +351,12 @@ class Post(models.Model):
     """A forum post; moderation is a posteriori (SPEC R21): visible at once, hidden on report."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="posts")
+    lesson = models.ForeignKey("Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts",
+                               help_text="The lesson a thread is about (none: the course's general discussion).")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts")
     body = models.TextField()
+    body_html = models.TextField(blank=True, help_text="Sanitised rendering of body (Markdown, mentions in bold).")
     created_at = models.DateTimeField(auto_now_add=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -338,6 +383,66 @@ class PostReport(models.Model):
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
 
+
+
+class PostFollow(models.Model):
+    """A user following a thread (its first post): told of each reply. Authors and repliers follow at once."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="post_follow_once")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class Notification(models.Model):
+    """Something a user is told of, in the app (unread until read) and by e-mail if they chose so (issue 14
+    item 8). Its text is written at display time from `kind` and `params`, in the reader's language."""
+
+    class Kind(models.TextChoices):
+        ENROLMENT = "enrolment", _("Enrolment in a course")
+        CERTIFICATE = "certificate", _("Certificate earned")
+        REPLY = "reply", _("Reply to my post")
+        FOLLOWED = "followed", _("New reply in a thread I follow")
+        MENTION = "mention", _("Someone mentions me")
+        REPORT = "report", _("Post reported (moderators)")
+        DEADLINE = "deadline", _("Deadline in 48 hours")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=100, help_text="What it is about: one notification per user, kind and key.")
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="The page it links to (a path of the tenant host).")
+    in_app = models.BooleanField(default=True, help_text="Shown in the app (False: the user muted this kind there).")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "key"], name="notification_once")]
+        indexes = [models.Index(fields=["user", "in_app", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class NotificationSettings(models.Model):
+    """A user's choices: the kinds they do not want in the app or by e-mail, and a daily digest instead of
+    one e-mail each. No row: every kind in the app and by e-mail, one e-mail each."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_settings")
+    muted_in_app = models.JSONField(default=list, blank=True)
+    muted_email = models.JSONField(default=list, blank=True)
+    daily_digest = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
 
 
 class Branding(models.Model):

@@ -49,3 +49,43 @@ def privacy_run(*, dry_run: bool = False) -> dict[str, list[int]]:
     from . import services
 
     return services.users_deactivated_anonymise_all_tenants(dry_run=dry_run)
+
+
+@app.task(name="courses.notifications_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notifications_email(*, schema_name: str, notification_ids: list[int]) -> int:
+    """E-mail notifications one by one (issue 14 item 8); one already e-mailed is skipped."""
+    from . import services
+
+    with schema_context(schema_name):
+        return services.notifications_email(notification_ids=notification_ids)
+
+
+def _each_live_tenant(call) -> int:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+    from django.db import connection
+    from django.utils.module_loading import import_string
+    from django_tenants.utils import schema_exists
+
+    connection.set_schema_to_public()
+    total = 0
+    for schema_name in import_string(settings.TENANT_SCHEMAS_READER)():
+        if schema_exists(schema_name):
+            with schema_context(schema_name):
+                total += call()
+    return total
+
+
+@app.task(name="courses.notifications_deadlines_all")
+def notifications_deadlines_all() -> int:
+    """Beat (hourly): in every live tenant, tell learners of quiz deadlines within 48 hours."""
+    from . import services
+
+    return _each_live_tenant(services.deadline_reminders_send)
+
+
+@app.task(name="courses.notifications_digest_all")
+def notifications_digest_all() -> int:
+    """Beat (daily): in every live tenant, send the digests of those who chose one."""
+    from . import services
+
+    return _each_live_tenant(services.notifications_digest_send)

@@ -60,10 +60,27 @@ def maintenance_deadline_extended(*, schema_name: str, deadline: datetime, since
     ends 20 minutes after the window. Without `since` only the maintenance the deadline falls into counts,
     from the start of that interruption: a deadline at 15:00 in a 12:00–18:00 window moves to 21:00."""
     deadline = as_utc(deadline)
-    # Windows ending up to two days earlier may still be part of the interruption the deadline falls into.
+    return _deadline_extended(intervals=_interruptions_since(schema_name=schema_name, since=since or deadline),
+                              deadline=deadline, since=since)
+
+
+def maintenance_deadlines_extended(*, schema_name: str, deadlines: list[datetime]) -> dict[datetime, datetime]:
+    """`maintenance_deadline_extended` of many deadlines (no `since`) in one query: each → when it falls."""
+    if not deadlines:
+        return {}
+    intervals = _interruptions_since(schema_name=schema_name, since=min(as_utc(d) for d in deadlines))
+    return {d: _deadline_extended(intervals=intervals, deadline=as_utc(d), since=None) for d in deadlines}
+
+
+def _interruptions_since(*, schema_name: str, since: datetime) -> list[tuple[datetime, datetime]]:
+    # Windows ending up to two days earlier may still be part of the interruption a deadline falls into.
     windows = MaintenanceWindow.objects.exclude(status=MaintenanceWindow.Status.CANCELLED).filter(
-        _affecting(schema_name), end__gt=as_utc(since if since is not None else deadline) - timedelta(days=2))
-    intervals = _merged([(as_utc(w.start), as_utc(w.end)) for w in windows.only("start", "end")])
+        _affecting(schema_name), end__gt=as_utc(since) - timedelta(days=2))
+    return _merged([(as_utc(w.start), as_utc(w.end)) for w in windows.only("start", "end")])
+
+
+def _deadline_extended(*, intervals: list[tuple[datetime, datetime]], deadline: datetime,
+                       since: datetime | None) -> datetime:
     if since is None:
         containing = next(((s, e) for s, e in intervals if s <= deadline < e), None)
         if containing is None:

@@ -5,6 +5,7 @@ HTML part is HTML-escaped: the subject and the text part are plain text, rendere
 `Collège d'Orléans & Co` and a presigned URL's `&X-Amz-…` reach the reader as written (issue 9 item 16)."""
 
 from collections.abc import Iterable, Sequence
+from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -36,9 +37,11 @@ def from_header(*, sender_name: str | None = None) -> str:
 
 
 def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en",
-               attachments: Sequence[tuple[str, bytes, str]] = (), sender_name: str | None = None) -> int:
+               attachments: Sequence[tuple[str, bytes, str]] = (), sender_name: str | None = None,
+               inline_images: Sequence[dict[str, Any]] = ()) -> int:
     """Render `template` in `language` and send it with `attachments` (filename, content, MIME type) from
-    `from_header(sender_name=…)`; returns the number of messages sent (0 or 1)."""
+    `from_header(sender_name=…)`; returns the number of messages sent (0 or 1). Each of `inline_images`
+    ({"cid", "content", "content_type"}) is shown by the HTML part's `<img src="cid:…">`."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return 0
@@ -51,4 +54,12 @@ def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], lan
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
+    for image in inline_images:
+        maintype, _, subtype = image["content_type"].partition("/")
+        part = MIMEImage(image["content"], _subtype=subtype or "png") if maintype == "image" else None
+        if part is None:
+            continue
+        part.add_header("Content-ID", f"<{image['cid']}>")
+        part.add_header("Content-Disposition", "inline", filename=f"{image['cid']}.{subtype or 'png'}")
+        message.attach(part)
     return message.send()

@@ -2,11 +2,10 @@
 
 from django.urls import include, path
 
-from . import apis, views
+from . import apis
 from .urls_common import urlpatterns as common
 
 urlpatterns = [
-    path("", views.tenant_home, name="home"),
     path("api/v1/me/", apis.MeApi.as_view(), name="api-me"),
     path("", include("mooc_platform.accounts.urls")),
     path("", include("courses.urls")),

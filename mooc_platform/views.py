@@ -22,10 +22,6 @@ def platform_home(request: HttpRequest) -> HttpResponse:
     return render(request, "platform_home.html")
 
 
-def tenant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenant_home.html", {"tenant": request.tenant})
-
-
 class EmailLoginView(LoginView):
     form_class = EmailAuthenticationForm
     template_name = "registration/login.html"

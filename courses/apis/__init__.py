@@ -54,11 +54,17 @@ from .learning import (
     QuizAttemptReviewApi,
     QuizAttemptStartApi,
     QuizAttemptSubmitApi,
+    VideoProgressApi,
 )
 from .media import (
     LessonMediaApi,
     UploadConfirmApi,
     UploadCreateApi,
+)
+from .notifications import (
+    NotificationListApi,
+    NotificationReadApi,
+    NotificationSettingsApi,
 )
 from .people import (
     UserDeactivateApi,
@@ -111,6 +117,9 @@ __all__ = [
     "ModuleOutput",
     "MyAccountDeleteApi",
     "MyDataExportApi",
+    "NotificationListApi",
+    "NotificationReadApi",
+    "NotificationSettingsApi",
     "PostHideApi",
     "PostListCreateApi",
     "PostOutput",
@@ -137,5 +146,6 @@ __all__ = [
     "UserReactivateApi",
     "UserRoleApi",
     "UserSignOutEverywhereApi",
+    "VideoProgressApi",
     "import_report_data",
 ]

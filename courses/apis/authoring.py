@@ -27,7 +27,7 @@ class CourseOutput(serializers.ModelSerializer):
     class Meta:
         model = Course
         fields = ["id", "title", "slug", "summary", "language", "licence", "pass_mark", "visibility", "status",
-                  "category", "duration_minutes"]
+                  "category", "duration_minutes", "starts_on", "ends_on"]
 
 
 class CategoryOutput(serializers.ModelSerializer):
@@ -59,6 +59,9 @@ class CourseInput(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Course.Visibility.choices, required=False)
     category = serializers.IntegerField(required=False, allow_null=True, **ID)
     duration_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
+    starts_on = serializers.DateField(required=False, allow_null=True, help_text="First day of the course.")
+    ends_on = serializers.DateField(required=False, allow_null=True,
+                                    help_text="Last day of the course (not before `starts_on`).")
 
 
 class CourseListApi(ListAPIView):

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import selectors, services
-from ..models import Post
+from ..models import Lesson, Post
 from .common import ID, _course_for
 
 
@@ -27,7 +27,7 @@ class PostOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "parent", "author", "body", "created_at", "hidden", "open_reports"]
+        fields = ["id", "parent", "lesson", "author", "body", "body_html", "created_at", "hidden", "open_reports"]
 
     def get_author(self, obj: Post) -> str:
         # `author_label` is set by selectors.posts_of_course for the viewer (nobody reads an e-mail there);
@@ -55,6 +55,8 @@ class PostListCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=10_000)
         parent = serializers.IntegerField(required=False, allow_null=True, **ID)
+        lesson = serializers.IntegerField(required=False, allow_null=True, help_text="A lesson of the course "
+                                          "the new thread is about (replies take their thread's).", **ID)
 
     @extend_schema(responses=ThreadOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -70,8 +72,12 @@ class PostListCreateApi(APIView):
         parent = None
         if data.validated_data.get("parent"):
             parent = get_object_or_404(Post, pk=data.validated_data["parent"], course=course)
+        lesson = None
+        if data.validated_data.get("lesson"):
+            lesson = get_object_or_404(Lesson.objects.select_related("module"), pk=data.validated_data["lesson"],
+                                       module__course=course)
         post = services.post_create(course=course, author=request.user, body=data.validated_data["body"],
-                                    parent=parent)
+                                    parent=parent, lesson=lesson)
         return Response(PostOutput(post).data, status=status.HTTP_201_CREATED)
 
 

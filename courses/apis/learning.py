@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -82,6 +82,32 @@ class LessonCompleteApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         certificate = services.lesson_complete(lesson=_lesson_for(request, pk), user=request.user)
         return Response({"completed": True, "certificate": certificate.code if certificate else None})
+
+
+class VideoProgressApi(APIView):
+    """Where the learner is in a video lesson and which parts they played (the player sends it every few
+    seconds); once the parts played cover 90 % of the duration, the lesson is completed."""
+
+    permission_classes = [IsTenantMember]
+
+    class InputSerializer(serializers.Serializer):
+        position = serializers.FloatField(min_value=0, max_value=86_400, help_text="Seconds from the start.")
+        duration = serializers.FloatField(min_value=0, max_value=86_400, help_text="The video's length in seconds.")
+        segments = serializers.ListField(
+            child=serializers.ListField(child=serializers.FloatField(min_value=0, max_value=86_400), min_length=2,
+                                        max_length=2),
+            required=False, max_length=500, help_text="[start, end] seconds played since the page opened.")
+
+    @extend_schema(request=InputSerializer, responses=inline_serializer("VideoProgress", {
+        "position": serializers.FloatField(), "watched": serializers.FloatField(),
+        "completed": serializers.BooleanField(), "certificate": serializers.CharField(allow_null=True)}))
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        progress, certificate, completed = services.video_progress_record(
+            lesson=_lesson_readable_for(request, pk), user=request.user, **data.validated_data)
+        return Response({"position": progress.position_seconds, "watched": progress.watched_seconds,
+                         "completed": completed, "certificate": certificate.code if certificate else None})
 
 
 class QuizAttemptStartApi(APIView):

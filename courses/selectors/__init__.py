@@ -32,9 +32,21 @@ from .dashboard import (
     dashboard_figures,
 )
 from .discussions import (
+    lesson_threads_count,
     post_author_label,
     posts_of_course,
     reports_open,
+    reports_open_count,
+)
+from .home import (
+    DEADLINE_HORIZON,
+    Deadline,
+    LearnerHome,
+    MyCourse,
+    calendar_key,
+    calendar_user,
+    learner_deadlines,
+    learner_home,
 )
 from .learning import (
     course_analytics,
@@ -49,6 +61,13 @@ from .learning import (
     quiz_maintenance_clash,
     score_of_course,
 )
+from .notifications import (
+    NotificationChoices,
+    notification_settings_of,
+    notification_text,
+    notifications_of,
+    notifications_unread_count,
+)
 from .people import (
     seats_reserved,
     seats_taken,
@@ -57,11 +76,30 @@ from .people import (
     user_status,
     users_list,
 )
+from .player import (
+    Cue,
+    Outline,
+    caption_cues,
+    captions_of,
+    lesson_outline,
+    video_resume_position,
+)
 
 __all__ = [
+    "DEADLINE_HORIZON",
     "CatalogueFilters",
+    "Cue",
     "Dashboard",
+    "Deadline",
+    "LearnerHome",
+    "MyCourse",
+    "NotificationChoices",
+    "Outline",
     "branding_current",
+    "calendar_key",
+    "calendar_user",
+    "caption_cues",
+    "captions_of",
     "catalogue_filters_clean",
     "categories_used",
     "certificate_by_code",
@@ -80,8 +118,16 @@ __all__ = [
     "courses_visible",
     "dashboard_figures",
     "enrollments_of",
+    "learner_deadlines",
+    "learner_home",
     "lesson_ids_completed",
+    "lesson_outline",
     "lesson_readable",
+    "lesson_threads_count",
+    "notification_settings_of",
+    "notification_text",
+    "notifications_of",
+    "notifications_unread_count",
     "post_author_label",
     "posts_of_course",
     "progress_percent",
@@ -90,6 +136,7 @@ __all__ = [
     "quiz_deadlines_between_across_tenants",
     "quiz_maintenance_clash",
     "reports_open",
+    "reports_open_count",
     "score_of_course",
     "seats_reserved",
     "seats_taken",
@@ -97,4 +144,5 @@ __all__ = [
     "user_invitation_legacy_user",
     "user_status",
     "users_list",
+    "video_resume_position",
 ]

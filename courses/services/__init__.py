@@ -31,6 +31,7 @@ from .branding import (
     branding_update,
     tenant_default_language,
     tenant_limits,
+    tenant_slug_current,
 )
 from .catalogue import (
     COVER_SIZE,
@@ -53,6 +54,7 @@ from .certificates import (
 from .discussions import (
     member_check,
     post_create,
+    post_follow,
     post_hide,
     post_report,
     post_restore,
@@ -80,6 +82,16 @@ from .media import (
     storage_warning,
     upload_reservation_seconds,
 )
+from .notifications import (
+    KINDS,
+    deadline_reminders_send,
+    email_branding,
+    notification_settings_update,
+    notifications_digest_send,
+    notifications_email,
+    notifications_mark_read,
+    notify,
+)
 from .people import (
     TENANT_ROLES,
     _seat_check,
@@ -92,6 +104,13 @@ from .people import (
     user_invite,
     user_reactivate,
     user_role_change,
+)
+from .player import (
+    CAPTION_MAX_BYTES,
+    caption_delete,
+    caption_text,
+    caption_upload,
+    video_progress_record,
 )
 from .privacy import (
     user_account_delete,
@@ -125,10 +144,12 @@ from .user_import import (
 )
 
 __all__ = [
+    "CAPTION_MAX_BYTES",
     "COURSE_FIELDS",
     "COVER_SIZE",
     "CSV_COLUMNS",
     "HUNDRED",
+    "KINDS",
     "MARKDOWN_TAGS",
     "MB",
     "SUBMIT_GRACE",
@@ -145,6 +166,9 @@ __all__ = [
     "attempt_review",
     "branding_display_name",
     "branding_update",
+    "caption_delete",
+    "caption_text",
+    "caption_upload",
     "category_create",
     "certificate_credential_url",
     "certificate_download_url",
@@ -165,6 +189,8 @@ __all__ = [
     "course_update",
     "cover_resize",
     "cover_url",
+    "deadline_reminders_send",
+    "email_branding",
     "enrollment_create",
     "enrollment_for",
     "lesson_complete",
@@ -181,9 +207,15 @@ __all__ = [
     "member_check",
     "module_create",
     "module_move",
+    "notification_settings_update",
+    "notifications_digest_send",
+    "notifications_email",
+    "notifications_mark_read",
+    "notify",
     "number_parse",
     "number_text",
     "post_create",
+    "post_follow",
     "post_hide",
     "post_report",
     "post_restore",
@@ -205,6 +237,7 @@ __all__ = [
     "storage_warning",
     "tenant_default_language",
     "tenant_limits",
+    "tenant_slug_current",
     "text_normalise",
     "true_false_choices",
     "upload_reservation_seconds",
@@ -220,4 +253,5 @@ __all__ = [
     "users_deactivated_anonymise_all_tenants",
     "users_import_apply",
     "users_import_preview",
+    "video_progress_record",
 ]

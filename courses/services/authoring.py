@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import markdown
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.utils.dateparse import parse_date
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
+from mooc_platform.input_guards import date_in_bounds
 
 from ..errors import Code, CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
 from ..models import Category, Course, Enrollment, Lesson, MediaUpload, Module
@@ -42,7 +44,7 @@ def markdown_render(text: str) -> str:
 
 
 COURSE_FIELDS = ("title", "slug", "summary", "language", "licence", "pass_mark", "visibility", "duration_minutes",
-                 "category")
+                 "category", "starts_on", "ends_on")
 
 
 def _course_fields_set(course: Course, fields: dict[str, Any]) -> None:
@@ -73,11 +75,33 @@ def _course_fields_set(course: Course, fields: dict[str, Any]) -> None:
                 raise ApplicationError(_("The course is not valid."), code=Code.VALIDATION_ERROR,
                                        details={"duration_minutes": ["Give a number of minutes (1 to 100000)."]})
             course.duration_minutes = minutes
+        elif name in ("starts_on", "ends_on"):
+            setattr(course, name, _course_date(name=name, value=value))
         else:
             setattr(course, name, value)
 
 
+def _course_date(*, name: str, value: Any) -> date | None:
+    """A start or end date: a date, an ISO `YYYY-MM-DD` string, or None / "" for none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        parsed: date | None = value
+    else:
+        try:
+            parsed = parse_date(str(value))
+        except ValueError:
+            parsed = None
+    if parsed is None or not date_in_bounds(parsed):
+        raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+                               details={name: ["Give a date as YYYY-MM-DD."]})
+    return parsed
+
+
 def _course_validate(course: Course) -> None:
+    if course.starts_on and course.ends_on and course.ends_on < course.starts_on:
+        raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+                               details={"ends_on": ["The course cannot end before it starts."]})
     try:
         course.full_clean(exclude=["created_by", "category", "cover"])
     except ValidationError as exc:

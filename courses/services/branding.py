@@ -155,3 +155,12 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
 
         media_delete(upload=old_logo)
     return branding
+
+
+def tenant_slug_current() -> str:
+    """The organisation's slug: the request's tenant's, else (tasks, scripts: a schema without its tenant
+    object) read by value, courses never importing the tenants app (SPEC §2). No query per row of a list."""
+    slug = getattr(getattr(connection, "tenant", None), "slug", None)
+    if slug and getattr(connection.tenant, "schema_name", None) == connection.schema_name:
+        return str(slug)
+    return import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name, fields=("slug",))["slug"]

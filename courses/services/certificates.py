@@ -14,16 +14,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
 from mooc_platform.events import event_emit, user_event_data
 from mooc_platform.http import tenant_url
 
-from ..models import Branding, Certificate, Course, Enrollment
+from ..models import Branding, Certificate, Course, Enrollment, Notification
 from ..selectors.learning import course_score
-from .branding import branding_display_name, tenant_default_language
+from .branding import branding_display_name, tenant_default_language, tenant_slug_current
+from .notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ def certificate_issue_if_earned(*, enrollment: Enrollment, now: datetime | None 
         "certificate_id": certificate.pk, "code": certificate.code, "course_id": course.pk,
         "course_title": course.title, "holder_name": certificate.holder_name, "score": str(score),
         "issued_at": now.isoformat(), "user": user_event_data(user)})
+    notify(users=[user], kind=Notification.Kind.CERTIFICATE, key=f"certificate:{certificate.pk}",
+           params={"course": course.title}, url=reverse("my-certificates"), now=now)
     return certificate
 
 
@@ -68,13 +70,6 @@ def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
                        exc_info=True)
 
 
-def _tenant_slug() -> str:
-    """The organisation's slug: the request's tenant's, else (tasks, scripts: a schema without its tenant
-    object) read by value, courses never importing the tenants app (SPEC §2). No query per row of a list."""
-    slug = getattr(getattr(connection, "tenant", None), "slug", None)
-    if slug and getattr(connection.tenant, "schema_name", None) == connection.schema_name:
-        return str(slug)
-    return import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name, fields=("slug",))["slug"]
 
 
 def certificate_language(*, certificate: Certificate) -> str:
@@ -87,12 +82,12 @@ def certificate_language(*, certificate: Certificate) -> str:
 def certificate_verify_url(*, certificate: Certificate) -> str:
     """The absolute public verification URL (scheme, host and port as configured, SPEC R1, R21): what the
     PDF's QR code, the Open Badge and the LinkedIn link carry, whatever host the request came on."""
-    return tenant_url(slug=_tenant_slug(), path=reverse("certificate-verify", args=[certificate.code]))
+    return tenant_url(slug=tenant_slug_current(), path=reverse("certificate-verify", args=[certificate.code]))
 
 
 def certificate_credential_url(*, certificate: Certificate) -> str:
     """The absolute URL of the certificate's Open Badges 3.0 credential (JSON-LD)."""
-    return tenant_url(slug=_tenant_slug(), path=reverse("certificate-credential", args=[certificate.code]))
+    return tenant_url(slug=tenant_slug_current(), path=reverse("certificate-credential", args=[certificate.code]))
 
 
 OPEN_BADGES_CONTEXT = ["https://www.w3.org/ns/credentials/v2",
@@ -114,7 +109,7 @@ def certificate_open_badge(*, certificate: Certificate) -> dict[str, Any]:
     public verification page it names). The recipient is identified by a salted hash of the e-mail only;
     after the holder erased their account the credential names no recipient identity."""
     verify_url = certificate_verify_url(certificate=certificate)
-    home = tenant_url(slug=_tenant_slug())
+    home = tenant_url(slug=tenant_slug_current())
     issued = certificate.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],

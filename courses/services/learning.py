@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +19,19 @@ from mooc_platform.errors import ApplicationError, NotFoundError
 from mooc_platform.events import event_emit, user_event_data
 
 from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
-from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, LessonCompletion, QuizAttempt
+from ..models import (
+    Certificate,
+    Course,
+    CourseInvitation,
+    Enrollment,
+    Lesson,
+    LessonCompletion,
+    Notification,
+    QuizAttempt,
+)
 from ..selectors.learning import quiz_attempt_expiry_effective, quiz_deadline_effective
 from .certificates import certificate_issue_if_earned
+from .notifications import notify
 from .quizzes import answers_clean, quiz_draw, quiz_grade
 
 
@@ -62,6 +73,8 @@ def enrollment_create(*, course: Course, user: User, actor: User | None = None) 
         return Enrollment.objects.get(course=course, user=user), False
     event_emit(event_type="enrollment.created", data={"enrollment_id": enrollment.pk, "course_id": course.pk,
                                                       "course_title": course.title, "user": user_event_data(user)})
+    notify(users=[user], kind=Notification.Kind.ENROLMENT, key=f"enrollment:{enrollment.pk}",
+           params={"course": course.title}, url=reverse("course", args=[course.slug]))
     return enrollment, True
 
 

@@ -27,6 +27,10 @@ from .discussions import (
     moderation,
     post_report,
 )
+from .home import (
+    home,
+    my_calendar,
+)
 from .learning import (
     analytics,
     analytics_course,
@@ -35,9 +39,14 @@ from .learning import (
     course_enrol,
     course_landing,
     course_page,
+    lesson_captions,
     lesson_complete,
     lesson_page,
     my_progress,
+)
+from .notifications import (
+    my_notifications,
+    notification_open,
 )
 from .people import (
     invitation_legacy,
@@ -71,7 +80,9 @@ __all__ = [
     "course_landing",
     "course_page",
     "discussion",
+    "home",
     "invitation_legacy",
+    "lesson_captions",
     "lesson_complete",
     "lesson_page",
     "manage_branding",
@@ -84,11 +95,14 @@ __all__ = [
     "manage_user_invitation_cancel",
     "manage_users",
     "moderation",
+    "my_calendar",
     "my_certificates",
     "my_delete",
     "my_export",
+    "my_notifications",
     "my_profile",
     "my_progress",
+    "notification_open",
     "post_report",
     "teach_course",
     "teach_home",

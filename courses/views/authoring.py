@@ -16,18 +16,21 @@ from django.utils.translation import gettext as _
 from courses.errors import Code
 from mooc_platform.accounts.permissions import course_staff_required
 from mooc_platform.errors import ApplicationError
+from mooc_platform.i18n import LANGUAGES
 from mooc_platform.input_guards import date_in_bounds, parse_id
 
 from .. import selectors, services
-from ..models import Course, Lesson, Module, Question
+from ..models import Caption, Course, Lesson, Module, Question
 from .common import _error, _int_or_none
 
 
 def _course_fields(post: Any) -> dict[str, Any]:
     fields = {k: post.get(k, "").strip() for k in ("title", "slug", "summary", "language", "licence",
-                                                   "visibility", "pass_mark", "category", "duration_minutes")
+                                                   "visibility", "pass_mark", "category", "duration_minutes",
+                                                   "starts_on", "ends_on")
               if k in post}
-    return {k: v for k, v in fields.items() if v != "" or k in ("summary", "category", "duration_minutes")}
+    return {k: v for k, v in fields.items()
+            if v != "" or k in ("summary", "category", "duration_minutes", "starts_on", "ends_on")}
 
 
 @course_staff_required
@@ -216,6 +219,17 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
                                            "draw_count": _int_or_none(request.POST.get("draw_count")) or None}
                                           if lesson.kind == Lesson.Kind.QUIZ else {}))
                 messages.success(request, _("Lesson saved."))
+            elif action == "add_caption":
+                upload = request.FILES.get("captions")
+                if upload is None or upload.size > services.CAPTION_MAX_BYTES:
+                    raise ApplicationError(_("Choose a WebVTT file of 1 MB at most."), code=Code.VALIDATION_ERROR)
+                services.caption_upload(lesson=lesson, language=request.POST.get("language", ""),
+                                        content=upload.read(), actor=request.user)
+                messages.success(request, _("Captions added."))
+            elif action == "delete_caption":
+                caption = get_object_or_404(Caption, pk=parse_id(request.POST.get("caption")), lesson=lesson)
+                services.caption_delete(caption=caption, actor=request.user)
+                messages.success(request, _("Captions deleted."))
             elif action == "delete":
                 services.lesson_delete(lesson=lesson)
                 messages.success(request, _("Lesson deleted."))
@@ -232,7 +246,8 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("teach-lesson", pk=lesson.pk)
     return render(request, "courses/teach_lesson.html", {
         "lesson": lesson, "course": course, "questions": questions, "form": form, "form_errors": form_errors,
-        "editing": editing, "question_kinds": Question.Kind.choices})
+        "editing": editing, "question_kinds": Question.Kind.choices,
+        "captions": selectors.captions_of(lesson=lesson), "languages": LANGUAGES})
 
 
 QUESTION_FORM_FIELDS = ("kind", "text", "explanation", "choices", "true_false_answer", "feedback_true",

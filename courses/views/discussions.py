@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,22 +15,37 @@ from mooc_platform.errors import ApplicationError
 from mooc_platform.input_guards import parse_id
 
 from .. import selectors, services
-from ..models import Post, PostReport
+from ..models import Lesson, Post, PostReport
 from .common import _course, _error
+
+
+def _lesson_of(course, value: str | None) -> Lesson | None:  # type: ignore[no-untyped-def]
+    lesson_id = parse_id(value)
+    if lesson_id is None:
+        return None
+    return get_object_or_404(Lesson.objects.select_related("module"), pk=lesson_id, module__course=course)
 
 
 @login_required
 def discussion(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course's threads (`?lesson=<id>`: those about one lesson); post, reply, follow, moderate."""
     course = _course(request, slug)
     if request.method == "POST":
         action = request.POST.get("action", "post")
+        lesson = _lesson_of(course, request.POST.get("lesson"))
         try:
             if action == "post":
                 parent = None
                 if request.POST.get("parent"):
                     parent = get_object_or_404(Post, pk=parse_id(request.POST["parent"]), course=course)
                 services.post_create(course=course, author=request.user, body=request.POST.get("body", ""),
-                                     parent=parent)
+                                     parent=parent, lesson=lesson)
+                messages.success(request, _("Your post is published."))
+            elif action in ("follow", "unfollow"):
+                post = get_object_or_404(Post, pk=parse_id(request.POST.get("post")), course=course)
+                services.post_follow(post=post, user=request.user, follow=action == "follow")
+                messages.success(request, _("You follow this thread: you will be told of each reply.")
+                                 if action == "follow" else _("You no longer follow this thread."))
             elif action in ("hide", "restore"):
                 post = get_object_or_404(Post.objects.select_related("author", "course"),
                                          pk=parse_id(request.POST.get("post")), course=course)
@@ -39,14 +55,17 @@ def discussion(request: HttpRequest, slug: str) -> HttpResponse:
                     services.post_restore(post=post, moderator=request.user)
         except ApplicationError as exc:
             _error(request, exc)
-        return redirect("discussion", slug=slug)
+        target = reverse("discussion", args=[slug])
+        return redirect(f"{target}?lesson={lesson.pk}" if lesson is not None else target)
     try:
         services.member_check(course=course, user=request.user)
     except ApplicationError as exc:
         _error(request, exc)
         return redirect("course", slug=slug)
+    lesson = _lesson_of(course, request.GET.get("lesson"))
     return render(request, "courses/discussion.html", {
-        "course": course, "threads": selectors.posts_of_course(course=course, viewer=request.user),
+        "course": course, "lesson": lesson, "lessons": selectors.course_lessons(course=course),
+        "threads": selectors.posts_of_course(course=course, viewer=request.user, lesson=lesson),
         "is_moderator": request.user.is_course_staff})
 
 

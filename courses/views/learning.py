@@ -102,18 +102,43 @@ def _quiz_answers(post: Any, questions: list[Question]) -> dict[str, Any]:
     return answers
 
 
+def _previewable(content_type: str) -> bool:
+    return content_type == "application/pdf" or content_type in ("image/png", "image/jpeg", "image/gif",
+                                                                  "image/webp")
+
+
+@login_required
+def lesson_captions(request: HttpRequest, slug: str, pk: int, language: str) -> HttpResponse:
+    """A video lesson's captions as WebVTT, from the app's origin (a <track> must be same-origin)."""
+    lesson = _lesson(request, slug, pk)[1]
+    caption = next((c for c in selectors.captions_of(lesson=lesson) if c.language == language), None)
+    if caption is None:
+        raise Http404
+    response = HttpResponse(services.caption_text(caption=caption), content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
 @login_required
 def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     course, lesson, enrollment = _lesson(request, slug, pk)
     context: dict[str, Any] = {"course": course, "lesson": lesson, "enrollment": enrollment,
                                "completed": pk in selectors.lesson_ids_completed(enrollment=enrollment)}
-    lessons = selectors.course_lessons(course=course)
-    ids = [item.pk for item in lessons]
-    index = ids.index(lesson.pk)
-    context["next_lesson"] = lessons[index + 1] if index + 1 < len(lessons) else None
+    outline = selectors.lesson_outline(course=course, lesson=lesson, enrollment=enrollment)
+    context.update(outline=outline, next_lesson=outline.next, previous_lesson=outline.previous,
+                   threads_count=selectors.lesson_threads_count(lesson=lesson, viewer=request.user))
     if lesson.media is not None:
         context["media_url"] = services.media_download_url(upload=lesson.media,
                                                            attachment=lesson.kind == Lesson.Kind.FILE)
+        if lesson.kind == Lesson.Kind.FILE and _previewable(lesson.media.content_type):
+            context["preview_url"] = services.media_download_url(upload=lesson.media)
+            context["preview_kind"] = "pdf" if lesson.media.content_type == "application/pdf" else "image"
+    if lesson.kind == Lesson.Kind.VIDEO:
+        captions = selectors.captions_of(lesson=lesson)
+        shown = next((c for c in captions if c.language == request.LANGUAGE_CODE), captions[0] if captions else None)
+        context.update(captions=captions, transcript_caption=shown,
+                       resume_at=selectors.video_resume_position(enrollment=enrollment, lesson=lesson),
+                       transcript=selectors.caption_cues(text=services.caption_text(caption=shown)) if shown else [])
     if lesson.kind == Lesson.Kind.QUIZ:
         if request.method == "POST" and enrollment is not None:
             try:

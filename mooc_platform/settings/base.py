@@ -310,6 +310,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tenants-schema-pool-refill": {"task": "tenants.schema_pool_refill", "schedule": 300.0},
     # SPEC R29: users deactivated for longer than PRIVACY_DEACTIVATED_USER_DAYS anonymised (`run_privacy`).
     "courses-privacy-daily": {"task": "courses.privacy_run", "schedule": crontab(hour=4, minute=30)},
+    # Issue 14 item 8: quiz deadlines within 48 hours told to learners (once each), and the daily digests.
+    "courses-notifications-deadlines": {"task": "courses.notifications_deadlines_all", "schedule": 3600.0},
+    "courses-notifications-digest-daily": {"task": "courses.notifications_digest_all",
+                                           "schedule": crontab(hour=7, minute=0)},
     # Expired API tokens are refused at once; this only keeps the tables small (issue 11 item 3).
     "api-tokens-expired-delete-daily": {"task": "mooc_platform.api_tokens_expired_delete_all",
                                         "schedule": crontab(hour=4, minute=45)},
@@ -367,6 +371,7 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "courses.models.Course.Status",
         "LessonKindEnum": "courses.models.Lesson.Kind",
         "QuestionKindEnum": "courses.models.Question.Kind",
+        "NotificationKindEnum": "courses.models.Notification.Kind",
         "ClaimKindEnum": "claims.models.Claim.Kind",
         "ClaimCategoryEnum": "claims.models.Claim.Category",
         "ClaimStatusEnum": "claims.models.Claim.Status",
@@ -394,6 +399,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", *_s3_origins()],
         "media-src": ["'self'", *_s3_origins()],
         "connect-src": ["'self'", *_s3_origins()],
+        "frame-src": ["'self'", *_s3_origins()],  # the preview of a PDF lesson (issue 14 item 3)
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

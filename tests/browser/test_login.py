@@ -14,7 +14,7 @@ def _log_in(page, url: str, email: str, password: str) -> None:
 def test_demo_admin_logs_in_on_demo_and_not_on_acme(live_server_port: int, page) -> None:
     _log_in(page, f"http://demo.localhost:{live_server_port}", "admin@demo.test", DEMO_PASSWORD)
     assert page.get_by_test_id("tenant-name").inner_text() == "Demo University"
-    assert page.get_by_test_id("welcome").inner_text() == "Welcome, admin@demo.test."
+    assert page.get_by_test_id("welcome").inner_text() == "Welcome, Ada Admin."
 
     _log_in(page, f"http://acme.localhost:{live_server_port}", "admin@demo.test", DEMO_PASSWORD)
     assert "Unknown e-mail or wrong password" in page.get_by_test_id("login-error").inner_text()

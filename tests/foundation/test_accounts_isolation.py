@@ -17,7 +17,7 @@ def _login(tenant, email: str, password: str) -> Client:
 def test_demo_administrator_logs_in_on_demo(demo) -> None:
     client = _login(demo, "admin@demo.test", DEMO_PASSWORD)
     page = client.get("/")
-    assert b"Welcome, admin@demo.test" in page.content
+    assert "Welcome, Ada Admin." in page.content.decode()
 
 
 def test_demo_credentials_do_not_authenticate_on_acme(demo, acme) -> None:

@@ -213,6 +213,31 @@ def _moderation(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
     return hidden + restored
 
 
+@sends("courses/emails/notification")
+def _notification(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
+    """A notification e-mail (issue 14 item 8), one each and as a daily digest."""
+    from courses import services
+    from courses.models import Notification
+    from tests.factories import CourseFactory
+
+    with schema_context(college.schema_name):
+        connection.tenant = college
+        admin = User.objects.get(role=User.Role.ADMINISTRATOR)
+        learner = User.objects.create_user(f"learner-{uuid.uuid4().hex[:6]}@example.org", "x-Long-password-1",
+                                           role=User.Role.LEARNER, language=college.language)
+        course = CourseFactory(author=admin, quiz=False, title="Tom & Jerry's course")
+        services.enrollment_create(course=course, user=learner)
+        each = list(Notification.objects.filter(user=learner).values_list("pk", flat=True))
+        one = _sent(capture, lambda: services.notifications_email(notification_ids=each))
+        services.notification_settings_update(user=learner, in_app=services.KINDS, email=services.KINDS,
+                                              daily_digest=True)
+        services.notify(users=[learner], kind="certificate", key="digest", params={"course": course.title},
+                        url="/my/certificates/")
+        digest = _sent(capture, lambda: services.notifications_digest_send())
+    assert "Tom & Jerry's course" in one[0].body and len(digest) == 1
+    return one + digest
+
+
 @sends("courses/emails/storage_warning")
 def _storage_warning(college: Tenant, capture: Any) -> list[EmailMultiAlternatives]:
     from courses import services
@@ -447,7 +472,7 @@ def test_every_email_template_is_sent_here() -> None:
     found = [*ROOT.glob("*/templates/*/emails/*.txt"), *ROOT.glob("mooc_platform/*/templates/*/emails/*.txt")]
     on_disk = {str(p.relative_to(p.parents[2])).removesuffix(".txt") for p in found}
     assert on_disk == set(SENT)
-    assert len(on_disk) == 27  # 26 e-mails (one invitation) and the body the lifecycle e-mail includes
+    assert len(on_disk) == 28  # 27 e-mails (one invitation) and the body the lifecycle e-mail includes
 
 
 EXPECTED_SUBJECTS = {
@@ -468,6 +493,10 @@ EXPECTED_SUBJECTS = {
     ("fr", "_webhook_disabled"): ["Une adresse de webhook a été désactivée — Collège d'Orléans & Co"],
     ("fr", "_deactivation"): ["Votre compte sur Collège d'Orléans & Co a été désactivé"],
     ("en", "_moderation"): ["Your post was hidden by a moderator", "Your post was restored"],
+    ("en", "_notification"): ["Collège d'Orléans & Co: You are enrolled in “Tom & Jerry's course”.",
+                              "Collège d'Orléans & Co: 1 new notification"],
+    ("fr", "_notification"): ["Collège d'Orléans & Co : Vous êtes inscrit à « Tom & Jerry's course ».",
+                              "Collège d'Orléans & Co : 1 nouvelle notification"],
     ("en", "_storage_warning"): ["80 % of the storage quota used", "Storage quota reached"],
     ("en", "_invoices"): ["Invoice F2027-000001 — Collège d'Orléans & Co",
                           "Reminder: invoice F2027-000001 is due on 2027-03-12",

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
-from courses import services
+from courses import selectors, services
 from courses.models import Lesson, MediaUpload
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import token_issue
@@ -108,6 +108,14 @@ MATRIX: dict[str, Row] = {
     "/my/certificates/": Row(),
     "/my/delete/": Row(),
     "/my/export.json": Row(),
+    "/my/notifications/": Row(),
+    "/my/notifications/<id:pk>/open/": Row(fill=("notification_a",), get=SELF, status=302),
+    "/api/v1/notifications/": Row(),
+    "/api/v1/notifications/read/": Row(get=POST_ONLY),
+    "/api/v1/notifications/settings/": Row(),
+    # A's calendar feed: its address carries A's secret key (calendar apps cannot sign in), so whoever holds
+    # it reads A's deadlines; no e-mail or certificate code is in it.
+    "/my/calendar/<id:user_id>/<slug:key>.ics": Row(fill=("user_a", "calendar_key_a")),
     "/my/profile/": Row(),
     "/my/progress/": Row(),
     "/api/v1/enrollments/": Row(),
@@ -154,6 +162,7 @@ MATRIX: dict[str, Row] = {
     "/api/v1/lessons/<id:pk>/": Row(fill=("lesson",)),
     "/api/v1/lessons/<id:pk>/attempts/": Row(fill=("quiz",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/complete/": Row(fill=("lesson",), get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/progress/": Row(fill=("lesson",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/media/": Row(fill=("lesson",), get=NOBODY),  # a text lesson has no media: 404
     "/api/v1/lessons/<id:pk>/move/": Row(fill=("lesson",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/questions/": Row(fill=("quiz",), get=POST_ONLY),
@@ -168,6 +177,9 @@ MATRIX: dict[str, Row] = {
     "/courses/<slug:slug>/enrol/": Row(fill=("course_slug",), get=POST_ONLY),
     "/courses/<slug:slug>/lessons/<id:pk>/": Row(fill=("course_slug", "lesson")),
     "/courses/<slug:slug>/lessons/<id:pk>/complete/": Row(fill=("course_slug", "lesson"), get=POST_ONLY),
+    # A text lesson has no captions: 404 to everyone (the captions of a video are tested in tests/courses/player/).
+    "/courses/<slug:slug>/lessons/<id:pk>/captions/<slug:language>.vtt": Row(fill=("course_slug", "lesson", "en"),
+                                                                             get=NOBODY),
     "/api/v1/branding/": Row(),
     "/api/v1/maintenance-windows/": Row(),
     # Staff pages: learners' progress and scores are for instructors and administrators (SPEC §1).
@@ -346,6 +358,8 @@ def world(demo: Any) -> Iterator[World]:
                      "attempt_a": str(attempt_a.pk), "certificate_a": str(certificate_a.pk),
                      "certificate_code_a": certificate_a.code, "post_a": str(post_a.pk),
                      "user_a": str(learner_a.pk), "upload_a": str(upload_a.pk),
+                     "calendar_key_a": selectors.calendar_key(user=learner_a),
+                     "notification_a": str(learner_a.notifications.first().pk), "en": "en",
                      "token_a": str(token_issue(user=learner_a)[0].pk), "missing": "999999",
                      "token": "not-a-token", "uidb64": "MQ", "invoice": invoice},
             a_secrets=(learner_a.email, certificate_a.code),

@@ -110,13 +110,14 @@ def test_a_migration_undone_on_two_schemas_is_applied_again_to_both(demo, acme, 
         if type(op).__name__ == "AddField":  # the column's name: `category_id` for a foreign key `category`
             field = op.field.clone()
             field.set_attributes_from_name(op.name)
-            added.add(field.column)
+            added.add((f"courses_{op.model_name}", field.column))  # (table, column): names recur across tables
     assert added, "the test needs the last courses migration to add a field"
 
-    def columns(schema: str) -> set[str]:
+    def columns(schema: str) -> set[tuple[str, str]]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s", [schema])
-            return {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s",
+                           [schema])
+            return {(row[0], row[1]) for row in cursor.fetchall()}
 
     for tenant in (demo, acme):
         call_command("migrate_schemas", "courses", parent[1], schema_name=tenant.schema_name, interactive=False,
