@@ -287,9 +287,9 @@ class VideoProgress(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="video_progress")
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="video_progress")
     position_seconds = models.FloatField(default=0)
-    watched_seconds = models.FloatField(default=0, help_text="The length of `watched_segments`' union.")
+    watched_seconds = models.FloatField(default=0, help_text=_("The length of `watched_segments`' union."))
     watched_segments = models.JSONField(default=list, blank=True,
-                                        help_text="[start, end] seconds actually played, merged (no overlap).")
+                                        help_text=_("[start, end] seconds actually played, merged (no overlap)."))
     duration_seconds = models.FloatField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -352,11 +352,11 @@ class Post(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="posts")
     lesson = models.ForeignKey("Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts",
-                               help_text="The lesson a thread is about (none: the course's general discussion).")
+                               help_text=_("The lesson a thread is about (none: the course's general discussion)."))
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts")
     body = models.TextField()
-    body_html = models.TextField(blank=True, help_text="Sanitised rendering of body (Markdown, mentions in bold).")
+    body_html = models.TextField(blank=True, help_text=_("Sanitised rendering of body (Markdown, mentions in bold)."))
     created_at = models.DateTimeField(auto_now_add=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -414,10 +414,10 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    key = models.CharField(max_length=100, help_text="What it is about: one notification per user, kind and key.")
+    key = models.CharField(max_length=100, help_text=_("What it is about: one notification per user, kind and key."))
     params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="The page it links to (a path of the tenant host).")
-    in_app = models.BooleanField(default=True, help_text="Shown in the app (False: the user muted this kind there).")
+    url = models.CharField(max_length=500, blank=True, help_text=_("The page it links to (a path of the tenant host)."))
+    in_app = models.BooleanField(default=True, help_text=_("Shown in the app (False: the user muted this kind there)."))
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -93,14 +93,14 @@ def _course_date(*, name: str, value: Any) -> date | None:
         except ValueError:
             parsed = None
     if parsed is None or not date_in_bounds(parsed):
-        raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("The course is not valid."), code=Code.VALIDATION_ERROR,
                                details={name: ["Give a date as YYYY-MM-DD."]})
     return parsed
 
 
 def _course_validate(course: Course) -> None:
     if course.starts_on and course.ends_on and course.ends_on < course.starts_on:
-        raise ApplicationError("The course is not valid.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("The course is not valid."), code=Code.VALIDATION_ERROR,
                                details={"ends_on": ["The course cannot end before it starts."]})
     try:
         course.full_clean(exclude=["created_by", "category", "cover"])

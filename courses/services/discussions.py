@@ -45,7 +45,7 @@ def post_create(*, course: Course, author: User, body: str, parent: Post | None 
         lesson_id = parent.lesson_id
     else:
         if lesson is not None and lesson.module.course_id != course.pk:
-            raise NotFoundError("No such lesson in this course.")
+            raise NotFoundError(_("No such lesson in this course."))
         lesson_id = lesson.pk if lesson is not None else None
     body = body.strip()[:10_000]
     mentioned = _mentioned(course=course, body=body, author=author)

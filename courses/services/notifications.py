@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
@@ -26,7 +27,7 @@ from .branding import branding_display_name, tenant_slug_current
 
 logger = logging.getLogger(__name__)
 
-KINDS = [kind for kind, _ in Notification.Kind.choices]
+KINDS = [kind for kind, _label in Notification.Kind.choices]
 STAFF_ONLY_KINDS = {Notification.Kind.REPORT}
 DEADLINE_NOTICE = timedelta(hours=48)
 
@@ -147,9 +148,9 @@ def notification_settings_update(*, user: User, in_app: Iterable[str], email: It
     in_app, email = set(in_app), set(email)
     unknown = sorted((in_app | email) - set(KINDS))
     if unknown:
-        raise ApplicationError("Unknown kind of notification.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("Unknown kind of notification."), code=Code.VALIDATION_ERROR,
                                details={"kinds": [f"Unknown kind: {k}" for k in unknown[:5]]})
-    choice, _ = NotificationSettings.objects.select_for_update().get_or_create(user=user)
+    choice, _created = NotificationSettings.objects.select_for_update().get_or_create(user=user)
     choice.muted_in_app = [k for k in KINDS if k not in in_app]
     choice.muted_email = [k for k in KINDS if k not in email]
     choice.daily_digest = bool(daily_digest)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mooc_platform import storage
 from mooc_platform.accounts.models import User
@@ -30,23 +31,23 @@ LONGEST_VIDEO_SECONDS = 24 * 3600
 def caption_upload(*, lesson: Lesson, language: str, content: bytes, actor: User) -> Caption:
     """Store a WebVTT file as the captions of `lesson` in `language` (replacing the previous ones)."""
     if not actor.is_course_staff:
-        raise ForbiddenError("Only instructors and administrators add captions.")
+        raise ForbiddenError(_("Only instructors and administrators add captions."))
     if lesson.kind != Lesson.Kind.VIDEO:
-        raise ApplicationError("Captions belong to video lessons.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("Captions belong to video lessons."), code=Code.VALIDATION_ERROR)
     if language not in LANGUAGE_CODES:
-        raise ApplicationError("Choose the captions' language.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("Choose the captions' language."), code=Code.VALIDATION_ERROR,
                                details={"language": ["Unknown language."]})
     if not content or len(content) > CAPTION_MAX_BYTES:
-        raise UploadRefusedError("A captions file weighs between 1 byte and 1 MB.")
+        raise UploadRefusedError(_("A captions file weighs between 1 byte and 1 MB."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UploadRefusedError("The captions file must be UTF-8 text.") from exc
+        raise UploadRefusedError(_("The captions file must be UTF-8 text.")) from exc
     if not text.startswith("WEBVTT") or "-->" not in text or "\x00" in text:
-        raise UploadRefusedError("This is not a WebVTT captions file (it starts with WEBVTT and has cues).")
+        raise UploadRefusedError(_("This is not a WebVTT captions file (it starts with WEBVTT and has cues)."))
     limits = tenant_limits(for_update=True)
     if limits.storage_used_bytes + len(content) > limits.storage_quota_bytes:
-        raise StorageQuotaExceededError("The organisation's storage quota is used up: delete content first.")
+        raise StorageQuotaExceededError(_("The organisation's storage quota is used up: delete content first."))
     old = Caption.objects.filter(lesson=lesson, language=language).select_related("upload").first()
     if old is not None:
         upload = old.upload
@@ -66,7 +67,7 @@ def caption_upload(*, lesson: Lesson, language: str, content: bytes, actor: User
 @transaction.atomic
 def caption_delete(*, caption: Caption, actor: User) -> None:
     if not actor.is_course_staff:
-        raise ForbiddenError("Only instructors and administrators delete captions.")
+        raise ForbiddenError(_("Only instructors and administrators delete captions."))
     upload = caption.upload
     caption.delete()
     media_delete(upload=upload)
@@ -78,7 +79,7 @@ def _seconds(name: str, value: object) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number) or not 0 <= number <= LONGEST_VIDEO_SECONDS:
-        raise ApplicationError("The playback position is not valid.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("The playback position is not valid."), code=Code.VALIDATION_ERROR,
                                details={name: [f"Give a number of seconds between 0 and {LONGEST_VIDEO_SECONDS}."]})
     return number
 
@@ -88,12 +89,12 @@ MAX_SEGMENTS = 500
 
 def _segments(value: object, duration: float) -> list[tuple[float, float]]:
     if not isinstance(value, list) or len(value) > MAX_SEGMENTS:
-        raise ApplicationError("The played segments are not valid.", code=Code.VALIDATION_ERROR,
+        raise ApplicationError(_("The played segments are not valid."), code=Code.VALIDATION_ERROR,
                                details={"segments": [f"Give at most {MAX_SEGMENTS} [start, end] pairs."]})
     segments = []
     for pair in value:
         if not isinstance(pair, list | tuple) or len(pair) != 2:
-            raise ApplicationError("The played segments are not valid.", code=Code.VALIDATION_ERROR,
+            raise ApplicationError(_("The played segments are not valid."), code=Code.VALIDATION_ERROR,
                                    details={"segments": ["Each segment is [start, end] in seconds."]})
         start, end = _seconds("segments", pair[0]), _seconds("segments", pair[1])
         if duration:
@@ -121,11 +122,11 @@ def video_progress_record(*, lesson: Lesson, user: User, position: object, durat
     watching a part twice or jumping ahead counts nothing more); once the parts played cover 90 % of the
     duration, the lesson is completed. Returns (progress, the certificate this earned, completed now)."""
     if lesson.kind != Lesson.Kind.VIDEO:
-        raise ApplicationError("Only video lessons record a playback position.", code=Code.VALIDATION_ERROR)
+        raise ApplicationError(_("Only video lessons record a playback position."), code=Code.VALIDATION_ERROR)
     position_s, duration_s = _seconds("position", position), _seconds("duration", duration)
     played = _segments(list(segments) if isinstance(segments, tuple) else segments, duration_s)
     enrollment = enrollment_for(course=lesson.module.course, user=user)
-    progress, _ = VideoProgress.objects.select_for_update().get_or_create(enrollment=enrollment, lesson=lesson)
+    progress, _created = VideoProgress.objects.select_for_update().get_or_create(enrollment=enrollment, lesson=lesson)
     merged = _union([tuple(pair) for pair in progress.watched_segments] + played)  # type: ignore[misc]
     progress.watched_segments = [[round(a, 3), round(b, 3)] for a, b in merged]
     progress.watched_seconds = sum(b - a for a, b in merged)
