@@ -120,6 +120,7 @@ TAG_DESCRIPTIONS = {
     "maintenance-windows": "Planned maintenance (announced 48 hours ahead).",
     "me": "The signed-in user: profile, tokens, own data.",
     "moderation": "Reported discussion posts.",
+    "notifications": "What the signed-in user is told of, read or unread, and their choice of kinds and e-mails.",
     "modules": "Course modules.",
     "payment-webhooks": "Notifications of the payment provider.",
     "plans": "Plans and prices (operators).",
@@ -203,7 +204,8 @@ class _Examples:
         if kind == "array":
             if depth > MAX_DEPTH:
                 return []
-            return [self.example(schema.get("items", {}), direction=direction, name=name, depth=depth + 1)]
+            item = self.example(schema.get("items", {}), direction=direction, name=name, depth=depth + 1)
+            return [item] * max(1, schema.get("minItems", 1))
         if kind == "integer":
             value = 42 if not name.endswith("_count") else 3
             return max(schema.get("minimum", value), min(schema.get("maximum", value), value))
