@@ -250,6 +250,9 @@ def celery_worker_session() -> Iterator[Any]:
 
     from mooc_platform.celery import app
 
+    # Tasks queued by earlier tests' commits (live-server tests) are not this session worker's to run: a
+    # backlog would make the first worker test wait on it, and stopping the worker time out.
+    app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         # Under `make test-future` (libfaketime) a timed wait on a lock never times out: the kernel gets a
         # deadline on the moved clock. The worker's timer thread waits 1 s on a condition whenever its

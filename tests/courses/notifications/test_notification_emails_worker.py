@@ -29,7 +29,8 @@ def test_notification_emails_are_sent_by_the_worker(transactional_db, demo, cele
         while not Notification.objects.filter(user=each, emailed_at__isnull=False).exists():
             assert time.monotonic() < deadline, "the worker did not send the e-mail"
             time.sleep(0.1)
-        assert [m.to for m in mail.outbox] == [[each.email]]
-        assert "You are enrolled in “Async”." in mail.outbox[0].body
+        ours = [m for m in mail.outbox if set(m.to) & {each.email, muted.email, digester.email}]
+        assert [m.to for m in ours] == [[each.email]]
+        assert "You are enrolled in “Async”." in ours[0].body
         assert Notification.objects.filter(user__in=[each, muted, digester],  # muted's and the digester's
                                            emailed_at__isnull=True).count() == 2
