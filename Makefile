@@ -9,7 +9,7 @@ export PORT
 HOST ?= 127.0.0.1
 export HOST
 
-.PHONY: run test test-fast test-future test-citus bench lint install install-test browser pgbouncer kubectl xmlsec1 clean
+.PHONY: run test test-fast test-future test-citus bench lint install install-test browser assets pgbouncer kubectl xmlsec1 clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed xmlsec1
 
-install-test: $(VENV)/.installed-test browser pgbouncer kubectl xmlsec1
+install-test: $(VENV)/.installed-test browser assets pgbouncer kubectl xmlsec1
 
 ## Debian's xmlsec1: pysaml2 checks the signatures of SAML single sign-on with it (issue 17 item 1).
 xmlsec1:
@@ -31,6 +31,18 @@ xmlsec1:
 	  echo "installing Debian's xmlsec1 for SAML single sign-on"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; }
+
+## Front-end packages from the npm registry, pinned by package-lock.json (`npm ci`, no install scripts): axe-core,
+## which the browser tests inject into every page (tests/browser/test_every_page.py). Nothing comes from a CDN.
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "installing Debian's npm for the front-end packages"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## Debian's chromium for the Playwright browser tests (Playwright's own browser download is not used).
 browser:

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import apis
+from . import apis, views
 
 urlpatterns = [
     path("api/v1/maintenance-windows/", apis.TenantMaintenanceWindowListApi.as_view(),
          name="api-tenant-maintenance-windows"),
+    path("maintenance/banner/dismiss/", views.banner_dismiss_view, name="maintenance-banner-dismiss"),
 ]

@@ -8,10 +8,13 @@ from datetime import timedelta
 import icalendar
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
+from .context_processors import banner_dismiss
 from .models import Incident, MaintenanceWindow
 from .selectors import incidents_public, maintenance_windows_public
 
@@ -77,3 +80,17 @@ def _incident_event(incident: Incident, now) -> icalendar.Event:  # type: ignore
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
+
+
+@require_POST
+def banner_dismiss_view(request: HttpRequest) -> HttpResponse:
+    """The banner's "Hide" button: the window's banner is hidden for the rest of the session, then back to the
+    page the visitor was on (a path of this host only)."""
+    window = request.POST.get("window", "")
+    if window.isdigit() and len(window) < 19:
+        banner_dismiss(session=request.session, window_id=int(window))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False) \
+            or not target.startswith("/"):
+        target = "/"
+    return redirect(target)

@@ -42,6 +42,7 @@ SECTIONS: dict[str, str] = {
 
 # URL name -> anchor
 PAGE_SECTIONS: dict[str, str] = {
+    "accessibility": "start",
     "home": "start",
     "help": "start",
     "login": "sign-in",
@@ -146,7 +147,7 @@ PAGE_SECTIONS: dict[str, str] = {
 
 # Routes of the tenant URLconf that are no page a person reads (machine answers, files, sign-out).
 NOT_PAGES = {"healthz", "logout", "api-schema", "api-docs", "branding-css", "sso-saml-metadata", "javascript-catalog",
-             "lti-jwks", "lti-jwks-alias"}
+             "lti-jwks", "lti-jwks-alias", "web-app-manifest", "web-app-icon", "maintenance-banner-dismiss"}
 
 
 def help_anchor(url_name: str | None) -> str:

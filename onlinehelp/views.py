@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -24,3 +25,12 @@ def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "onlinehelp/help.html", {
         "reader_role": _reader_role(request.user) if request.user.is_authenticated else LEARNER,
         "only_role": role, "content_template": f"onlinehelp/help_{language}.html"})
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The organisation's accessibility statement (RGAA; French law of 11 February 2005, art. 47): its status,
+    the date of the evaluation, what is not accessible, whom to write to and the recourse. Open to everyone."""
+    language = "fr" if (get_language() or "").startswith("fr") else "en"
+    return render(request, "onlinehelp/accessibility.html", {
+        "accessibility": settings.ACCESSIBILITY, "organisation": request.tenant.name,  # type: ignore[attr-defined]
+        "content_template": f"onlinehelp/accessibility_{language}.html"})

@@ -16,6 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mooc_platform.accounts.permissions import administrator_required
@@ -215,6 +216,18 @@ def _audit_events(request: HttpRequest) -> tuple[AuditLogFilterForm, object]:
         since=since, until=until)
 
 
+# The audit log names what an event was about by the row's model: the page says it in the reader's language
+# (the CSV keeps the model's name, a stable code).
+AUDIT_TARGET_LABELS = {
+    "Tenant": gettext_lazy("Organisation"), "User": gettext_lazy("User"), "Claim": gettext_lazy("Claim"),
+    "SupportAccessGrant": gettext_lazy("Support access"), "ApiKey": gettext_lazy("API key"),
+    "WebhookEndpoint": gettext_lazy("Webhook endpoint"), "Invoice": gettext_lazy("Invoice"),
+    "Subscription": gettext_lazy("Subscription"), "Quote": gettext_lazy("Quote"),
+    "CustomDomain": gettext_lazy("Domain"), "TenantExport": gettext_lazy("Data export"),
+    "Course": gettext_lazy("Course"), "Post": gettext_lazy("Post"), "Branding": gettext_lazy("Branding"),
+}
+
+
 @administrator_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every event of the organisation (support reads included), filtered, 50 a page, and its CSV."""
@@ -223,6 +236,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    for event in page.object_list:
+        event.target_label = AUDIT_TARGET_LABELS.get(event.target_type, event.target_type)
     return render(request, "tenants/audit_log.html", {
         "form": form, "page": page, "query": query.urlencode(),
         "actions": selectors.audit_actions_of_tenant(tenant=request.tenant)},

@@ -9,6 +9,8 @@ from .authoring import (
 from .branding import (
     branding_css,
     manage_branding,
+    web_app_icon,
+    web_app_manifest,
 )
 from .certificates import (
     certificate_credential,
@@ -107,4 +109,6 @@ __all__ = [
     "teach_course",
     "teach_home",
     "teach_lesson",
+    "web_app_icon",
+    "web_app_manifest",
 ]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from mooc_platform.accounts.permissions import administrator_required
 from mooc_platform.errors import ApplicationError
 
-from .. import selectors, services
+from .. import selectors, services, web_app
 from ..colours import text_on
 from .common import _error, _int_or_none
 
@@ -67,4 +69,35 @@ def branding_css(request: HttpRequest) -> HttpResponse:
         rules.append(f"--accent-text: {text_on(accent)};")
     response = HttpResponse(":root { " + " ".join(rules) + " }\n", content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"  # the page links it with its colours in the query
+    return response
+
+
+def _app_identity(request: HttpRequest) -> tuple[str, str]:
+    """The organisation's displayed name and primary colour (#rrggbb), as the pages show them."""
+    current = selectors.branding_current()
+    primary = getattr(current, "primary_color", "") or ""
+    name = current.name if current and current.name else request.tenant.name  # type: ignore[attr-defined]
+    return name, primary if HEX6.fullmatch(primary) else web_app.DEFAULT_PRIMARY
+
+
+def web_app_manifest(request: HttpRequest) -> JsonResponse:
+    """The organisation's web app manifest: its name, colours and icons, so its site installs on a phone."""
+    name, primary = _app_identity(request)
+    version = urlencode({"v": primary})
+    icon_url = {size: f"{reverse('web-app-icon', args=[size])}?{version}" for size in web_app.ICON_SIZES}
+    response = JsonResponse(web_app.manifest(name=name, primary=primary, language=services.tenant_default_language(),
+                                             icon_url=icon_url), json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def web_app_icon(request: HttpRequest, size: int) -> HttpResponse:
+    """The organisation's icon at 192 or 512 px: its initials on its primary colour (any and maskable)."""
+    if size not in web_app.ICON_SIZES:
+        raise Http404
+    name, primary = _app_identity(request)
+    response = HttpResponse(web_app.icon_png(text=web_app.initials(name), background=primary, size=size),
+                            content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"  # the manifest names it with its colour in the query
     return response

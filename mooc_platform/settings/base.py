@@ -5,6 +5,7 @@ when the matching variables are not set; `production` refuses to start without t
 """
 
 import contextlib
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -449,6 +450,13 @@ PLATFORM_LEGAL = {
     "contact_email": env("PLATFORM_LEGAL_CONTACT_EMAIL", default="contact@moocit.example"),
     "privacy_email": env("PLATFORM_PRIVACY_EMAIL", default="privacy@moocit.example"),
     "host": env("PLATFORM_LEGAL_HOST", default="OVH SAS, 2 rue Kellermann, 59100 Roubaix, France"),
+}
+# The accessibility statement of every organisation's site (`/accessibility/`, RGAA, issue 13 item 7): the date
+# of the last evaluation, the standard, the status it supports and where users write about a barrier.
+ACCESSIBILITY = {
+    "audit_date": date.fromisoformat(env("ACCESSIBILITY_AUDIT_DATE", default="2026-12-02")),
+    "standard": "RGAA 4.1.2",
+    "contact_email": env("ACCESSIBILITY_CONTACT_EMAIL", default="accessibilite@moocit.example"),
 }
 PLATFORM_SUBPROCESSORS = env.json("PLATFORM_SUBPROCESSORS", default=[
     {"name": "OVH SAS", "purpose": "Hosting: servers, database, object storage", "location": "France (EU)"},

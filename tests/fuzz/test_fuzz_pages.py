@@ -20,14 +20,13 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from tests.helpers import console_client, host_of
 from tests.invoicing.helpers import subscription_rows_for
+from tests.routes import PARAM, PLATFORM_URLCONF, TENANT_URLCONF, routes
 
-PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Per host. Forms first, then routes; on this 2-core machine both finish well within it (the test
 # prints what it covered): the deadline only bounds a much slower machine.
 FUZZ_SECONDS = 35
@@ -44,18 +43,6 @@ PER_FIELD = ["²", "9" * 25, "2026-02-30", "x" * 5000, "#aabbcc\n"]
 PATH_VALUE = {"id": "1", "int": "1", "slug": "x" * 300, "str": "x" * 300 + "%C3%A9", "path": "x" * 300, None: "1"}
 QUERY = ("?" + urlencode({"page": "9" * 25, "q": "\x00", "action": "\x00", "status": "\x00", "tenant": "9" * 25,
                           "month": "9999-99", "all": "1", "state": "x" * 300, "next": "//evil.example"}))
-
-
-def _routes(urlconf: str) -> list[str]:
-    def walk(patterns: list, prefix: str) -> Iterator[str]:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                yield "/" + route.lstrip("^").rstrip("$")
-
-    return sorted(set(walk(get_resolver(urlconf).url_patterns, "")))
 
 
 def _path(route: str) -> str:
@@ -197,8 +184,8 @@ def _quiet_request_log() -> Iterator[None]:
     logger.setLevel(level)
 
 
-TENANT_ROUTES = _routes("mooc_platform.urls_tenant")
-PLATFORM_ROUTES = _routes("mooc_platform.urls_public")
+TENANT_ROUTES = routes(TENANT_URLCONF)
+PLATFORM_ROUTES = routes(PLATFORM_URLCONF)
 
 
 def test_the_fuzzer_sees_every_page_and_form_route() -> None:

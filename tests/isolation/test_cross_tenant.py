@@ -6,35 +6,19 @@ works anywhere but on demo's host."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import token_issue
 from tests.helpers import api_client
+from tests.routes import PARAM, TENANT_URLCONF, routes
 
-PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Strings that exist only in demo's schema or identify demo: none may appear in an answer on acme.
 DEMO_MARKERS = ("@demo.test", "Demo University", "Introduction to Data Science", "intro-data-science", "t_demo")
 
 
-def _routes(urlconf: str) -> Iterator[str]:
-    def walk(patterns: list, prefix: str) -> Iterator[str]:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                yield "/" + route.lstrip("^").rstrip("$")
-
-    return (r for r in walk(get_resolver(urlconf).url_patterns, "") if r.startswith("/api/v1/"))
-
-
-TENANT_API_ROUTES = sorted(set(_routes("mooc_platform.urls_tenant")) - {"/api/v1/auth/token/"})
+TENANT_API_ROUTES = [r for r in routes(TENANT_URLCONF) if r.startswith("/api/v1/") and r != "/api/v1/auth/token/"]
 
 
 def _fill(route: str, value: str) -> str:

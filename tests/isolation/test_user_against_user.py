@@ -14,14 +14,12 @@ unless the row lets learners write there (reporting a post in a shared forum, sa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from courses import selectors, services
@@ -31,8 +29,8 @@ from mooc_platform.accounts.tokens import token_issue
 from tests.courses.helpers import answers_for, quiz_of
 from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from tests.helpers import api_client, host_of, unique
+from tests.routes import PARAM, TENANT_URLCONF, routes
 
-PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 A, B, INSTRUCTOR, ADMIN = "learner_a", "learner_b", "instructor", "administrator"
 PERSONAS = (A, B, INSTRUCTOR, ADMIN)
 EVERYONE = frozenset(PERSONAS)
@@ -41,19 +39,7 @@ NOBODY: frozenset[str] = frozenset()
 DENIED = {401, 403, 404, 405}
 
 
-def _routes(urlconf: str) -> Iterator[str]:
-    def walk(patterns: list, prefix: str) -> Iterator[str]:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                yield "/" + route.lstrip("^").rstrip("$")
-
-    return walk(get_resolver(urlconf).url_patterns, "")
-
-
-TENANT_ROUTES = sorted(set(_routes("mooc_platform.urls_tenant")))
+TENANT_ROUTES = routes(TENANT_URLCONF)
 
 
 @dataclass(frozen=True)
@@ -92,6 +78,10 @@ MATRIX: dict[str, Row] = {
     "/healthz": Row(),
     "/jsi18n/": Row(),  # the scripts' strings: the same catalogue for everyone
     "/branding.css": Row(),
+    "/manifest.webmanifest": Row(),  # the organisation's web app: its name, colour and icons, public
+    "/icons/<int:size>.png": Row(fill=("icon_size",)),
+    "/accessibility/": Row(),
+    "/maintenance/banner/dismiss/": Row(get=POST_ONLY),  # the visitor's own session only
     "/invitation/<str:token>/": Row(fill=("token",), status=404),
     "/not-me/<str:token>/": Row(fill=("token",), status=404),  # a forged link: refused to everyone
     "/invitation/new/": Row(),
@@ -361,7 +351,7 @@ def world(demo: Any) -> Iterator[World]:
                      "calendar_key_a": selectors.calendar_key(user=learner_a),
                      "notification_a": str(learner_a.notifications.first().pk), "en": "en",
                      "token_a": str(token_issue(user=learner_a)[0].pk), "missing": "999999",
-                     "token": "not-a-token", "uidb64": "MQ", "invoice": invoice},
+                     "token": "not-a-token", "uidb64": "MQ", "invoice": invoice, "icon_size": "192"},
             a_secrets=(learner_a.email, certificate_a.code),
         )
 
