@@ -253,6 +253,21 @@ def _world(tenant: Tenant) -> TenantWorld:
     return TenantWorld(tenant=tenant, users=users, ids=ids)
 
 
+# Routes whose page differs with the row: each variant is walked (a text lesson, a quiz).
+LESSON_ROUTES = ("/courses/<slug:slug>/lessons/<id:pk>/", "/teach/lessons/<id:pk>/")
+# Pages of no route: the page of an unknown address (404), in the tenant's language too.
+EXTRA_PAGES = {"/no-such-page/": 404}
+
+
+def _paths(route: str, world: TenantWorld) -> list[str]:
+    """The paths that walk `route`: one, or one per variant of its page (LESSON_ROUTES)."""
+    if route in LESSON_ROUTES:
+        return [route_fill(route, {**world.ids, "pk": world.ids[key]}) or "" for key in ("lesson_pk", "quiz_pk")]
+    path = _path(route, world)
+    assert path is not None, f"{route}: no value for its parameters {route_params(route)}"
+    return [path]
+
+
 def _path(route: str, world: TenantWorld) -> str | None:
     """The route filled with the world's rows: each parameter by its name, and by the route where one name
     means different rows (`pk` is a lesson, a course, a user or a grant)."""
@@ -356,14 +371,14 @@ def _visit_all(browser: Any, base: str, world: TenantWorld, role: str, report: R
                               "domain": f"{slug}.localhost", "path": "/"}])
     page = context.new_page()
     try:
-        for route in route_list:
-            path = _path(route, world)
-            assert path is not None, f"{route}: no value for its parameters {route_params(route)}"
-            if not _opens(world.clients[role], path):
+        visits = [(route, path, 200) for route in route_list for path in _paths(route, world)]
+        visits += [(path, path, status) for path, status in EXTRA_PAGES.items()]
+        for route, path, status in visits:
+            if status == 200 and not _opens(world.clients[role], path):
                 continue  # not this role's page (403, 404, the login page) or no page at all
             response = page.goto(base + path)
-            if response is None or response.status != 200:
-                report.errors.append(f"{slug}/{role} {path}: {response and response.status}")
+            if response is None or response.status != status:
+                report.errors.append(f"{slug}/{role} {path}: {response and response.status}, expected {status}")
                 continue
             report.pages += 1
             report.visited.setdefault(route, set()).add(f"{slug}/{role}")
@@ -418,8 +433,6 @@ def test_every_page_fits_a_phone_passes_axe_and_speaks_the_tenant_language(live_
         base = f"http://{tenant.slug}.localhost:{live_server_port}"
         for role in ROLES:
             _visit_all(browser, base, world, role, report, phrases, route_list)
-        # The page of an unknown address, in the tenant's language too.
-        report.visited.setdefault("404", set())
     seconds = time.monotonic() - started
     print(f"walked {report.pages} pages × {len(WIDTHS)} widths in {seconds:.0f} s")
     not_walked = {route: sorted(report.visited.get(route, ())) for route in route_list
