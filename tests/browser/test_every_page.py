@@ -192,6 +192,22 @@ class TenantWorld:
     users: dict[str, User]
     ids: dict[str, str]
     clients: dict[str, Client] = field(default_factory=dict)
+    created: list[Any] = field(default_factory=list)  # tenant-schema rows to delete afterwards (no flush empties them)
+
+
+def _world_remove(world: TenantWorld) -> None:
+    """Delete what `_world` committed in the tenant's schema (the public rows go with the test's flush): its users
+    with their enrolments, attempts and invitations (CASCADE), their certificates and posts (SET_NULL on the
+    user), the webhook endpoint and the API key. Other tests count the organisation's administrators."""
+    from courses.models import Certificate, Post
+
+    with schema_context(world.tenant.schema_name):
+        users = [user.pk for user in world.users.values()] + [int(world.ids["invited_pk"])]
+        Certificate.objects.filter(user_id__in=users).delete()
+        Post.objects.filter(author_id__in=users).delete()
+        for row in world.created:
+            type(row).objects.filter(pk=row.pk).delete()
+        User.objects.filter(pk__in=users).delete()
 
 
 # Names of the walk's users: neither English nor French words.
@@ -234,6 +250,7 @@ def _world(tenant: Tenant) -> TenantWorld:
         api_key, _ = api_key_create(name="Walk key", scopes=["users"], actor=admin)
         invited = User.objects.create_user(f"{unique('camille')}@example.org", None, role=User.Role.LEARNER,
                                            language=language)
+        created = [endpoint, api_key]
         ids = {"slug": course.slug, "pk": str(text.pk), "code": certificate.code,
                "endpoint_id": str(endpoint.pk), "api_key_id": str(api_key.pk),
                "token": invitation_token(user=invited), "uidb64": urlsafe_base64_encode(force_bytes(learner.pk))}
@@ -246,11 +263,12 @@ def _world(tenant: Tenant) -> TenantWorld:
         grant = support_grant_create(tenant=tenant, scope="users", expires_at=timezone.now() + timedelta(days=7),
                                      actor=admin)
         ids["grant_pk"] = str(grant.pk)
+        ids["invited_pk"] = str(invited.pk)
     claim = claims_services.claim_file(tenant=tenant, actor=admin, category="other",
                                        event_at=timezone.now() - timedelta(hours=2),
                                        subject="Vidéos / videos", body="Lentes / slow.")
     ids["claim_id"] = str(claim.pk)
-    return TenantWorld(tenant=tenant, users=users, ids=ids)
+    return TenantWorld(tenant=tenant, users=users, ids=ids, created=created)
 
 
 # Routes whose page differs with the row: each variant is walked (a text lesson, a quiz).
@@ -429,10 +447,13 @@ def test_every_page_fits_a_phone_passes_axe_and_speaks_the_tenant_language(live_
     report = Report()
     for tenant in (acme, demo):
         world = _world(tenant)
-        world.clients = {role: _client(tenant, world.users.get(role)) for role in ROLES}
-        base = f"http://{tenant.slug}.localhost:{live_server_port}"
-        for role in ROLES:
-            _visit_all(browser, base, world, role, report, phrases, route_list)
+        try:
+            world.clients = {role: _client(tenant, world.users.get(role)) for role in ROLES}
+            base = f"http://{tenant.slug}.localhost:{live_server_port}"
+            for role in ROLES:
+                _visit_all(browser, base, world, role, report, phrases, route_list)
+        finally:
+            _world_remove(world)
     seconds = time.monotonic() - started
     print(f"walked {report.pages} pages × {len(WIDTHS)} widths in {seconds:.0f} s")
     not_walked = {route: sorted(report.visited.get(route, ())) for route in route_list

@@ -3,8 +3,10 @@ inline script); above, it is shown in full; without JavaScript it is shown in fu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -14,9 +16,18 @@ from tests.factories import UserFactory
 from tests.helpers import unique
 
 
-def _signed_in_context(browser: Any, acme: Any, **options: Any) -> Any:
+@pytest.fixture
+def administrator(acme: Any) -> Iterator[User]:
+    """An administrator of acme, deleted afterwards: the tenant schema keeps committed rows, and other tests
+    count acme's administrators."""
     with schema_context(acme.schema_name):
         user = UserFactory(role=User.Role.ADMINISTRATOR, language="fr", email=f"{unique('menu')}@example.org")
+    yield user
+    with schema_context(acme.schema_name):
+        User.objects.filter(pk=user.pk).delete()
+
+
+def _signed_in_context(browser: Any, acme: Any, user: User, **options: Any) -> Any:
     client = Client(HTTP_HOST=acme.get_primary_domain().domain)
     with schema_context(acme.schema_name):
         client.force_login(user)
@@ -27,8 +38,8 @@ def _signed_in_context(browser: Any, acme: Any, **options: Any) -> Any:
 
 
 def test_the_menu_button_opens_and_closes_the_navigation_on_a_phone(live_server_port: int, browser: Any,
-                                                                     acme: Any) -> None:
-    context = _signed_in_context(browser, acme, viewport={"width": 375, "height": 740})
+                                                                     acme: Any, administrator: User) -> None:
+    context = _signed_in_context(browser, acme, administrator, viewport={"width": 375, "height": 740})
     page = context.new_page()
     try:
         page.goto(f"http://acme.localhost:{live_server_port}/courses/")
@@ -54,8 +65,10 @@ def test_the_menu_button_opens_and_closes_the_navigation_on_a_phone(live_server_
         context.close()
 
 
-def test_without_javascript_the_navigation_is_shown_in_full(live_server_port: int, browser: Any, acme: Any) -> None:
-    context = _signed_in_context(browser, acme, viewport={"width": 375, "height": 740}, java_script_enabled=False)
+def test_without_javascript_the_navigation_is_shown_in_full(live_server_port: int, browser: Any, acme: Any,
+                                                             administrator: User) -> None:
+    context = _signed_in_context(browser, acme, administrator, viewport={"width": 375, "height": 740},
+                                 java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto(f"http://acme.localhost:{live_server_port}/courses/")
