@@ -86,6 +86,15 @@ SKIPPED: dict[str, str] = {
     "/billing/invoices/<int:invoice_id>/pdf/": "a file download (PDF)",
     "/billing/orders/<int:quote_id>/pdf/": "a file download (PDF)",
     "/billing/orders/<int:quote_id>/terms/pdf/": "a file download (PDF)",
+    "/manage/sso/<id:provider_id>/delete/": "POST only (the provider page's delete button)",
+    "/sso/<id:provider_id>/login/": "redirects to the identity provider's sign-in page",
+    "/sso/<id:provider_id>/oidc/callback/": "the identity provider's answer to a sign-in, signed by it (its pages "
+                                            "are tested with a real provider in tests/integrations/)",
+    "/sso/<id:provider_id>/saml/acs/": "POST only (the identity provider's SAML answer)",
+    "/sso/<id:provider_id>/saml/metadata/": "the SAML service provider's metadata, XML",
+    "/teach/courses/<id:course_id>/cartridge/<id:export_id>/download/": "a file download (the Common Cartridge)",
+    "/manage/xapi/retry/": "POST only (the xAPI page's retry button)",
+    "/manage/xapi/delete/": "POST only (the xAPI page's delete button)",
 }
 
 # English msgids that may stand on a French page: the same word in French, or a proper name.
@@ -221,6 +230,7 @@ def _world(tenant: Tenant) -> TenantWorld:
     password-reset link. New users (unique e-mails) speak the tenant's language: committed rows of a tenant
     schema stay, so the demo accounts themselves are left as they are."""
     from claims import services as claims_services
+    from integrations.models import IdentityProvider
     from integrations.services.api_keys import api_key_create
     from integrations.services.webhooks import webhook_endpoint_create
     from tenants.services.support import support_grant_create
@@ -250,13 +260,18 @@ def _world(tenant: Tenant) -> TenantWorld:
         api_key, _ = api_key_create(name="Walk key", scopes=["users"], actor=admin)
         invited = User.objects.create_user(f"{unique('camille')}@example.org", None, role=User.Role.LEARNER,
                                            language=language)
-        created = [endpoint, api_key]
+        # An identity provider (single sign-on): its page, and its button on the sign-in page. Made as a row: the
+        # service would fetch the provider's discovery document.
+        provider = IdentityProvider.objects.create(
+            name="Keycloak", protocol="oidc", discovery_url="https://idp.example.com/.well-known/openid-configuration",
+            client_id="walk", client_secret="walk-secret")
+        created = [endpoint, api_key, provider]
         ids = {"slug": course.slug, "pk": str(text.pk), "code": certificate.code,
                "endpoint_id": str(endpoint.pk), "api_key_id": str(api_key.pk),
                "token": invitation_token(user=invited), "uidb64": urlsafe_base64_encode(force_bytes(learner.pk))}
         ids["not_me_token"] = not_me_token(user=learner)
         ids["reset_token"] = default_token_generator.make_token(learner)
-        ids["course_pk"] = str(course.pk)
+        ids["course_pk"] = ids["course_id"] = str(course.pk)
         ids["lesson_pk"] = str(text.pk)
         ids["quiz_pk"] = str(quiz.pk)
         ids["user_pk"] = str(learner.pk)
@@ -264,6 +279,7 @@ def _world(tenant: Tenant) -> TenantWorld:
                                      actor=admin)
         ids["grant_pk"] = str(grant.pk)
         ids["invited_pk"] = str(invited.pk)
+        ids["provider_id"] = str(provider.pk)
     claim = claims_services.claim_file(tenant=tenant, actor=admin, category="other",
                                        event_at=timezone.now() - timedelta(hours=2),
                                        subject="Vidéos / videos", body="Lentes / slow.")
@@ -271,16 +287,22 @@ def _world(tenant: Tenant) -> TenantWorld:
     return TenantWorld(tenant=tenant, users=users, ids=ids, created=created)
 
 
-# Routes whose page differs with the row: each variant is walked (a text lesson, a quiz).
-LESSON_ROUTES = ("/courses/<slug:slug>/lessons/<id:pk>/", "/teach/lessons/<id:pk>/")
+# Routes whose page differs with the row: each variant is walked (a text lesson and a quiz; each protocol).
+VARIANTS: dict[str, list[dict[str, str]]] = {
+    "/courses/<slug:slug>/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}],
+    "/teach/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}],
+    "/manage/sso/new/<str:protocol>/": [{"protocol": "oidc"}, {"protocol": "saml"}],
+}
 # Pages of no route: the page of an unknown address (404), in the tenant's language too.
 EXTRA_PAGES = {"/no-such-page/": 404}
 
 
 def _paths(route: str, world: TenantWorld) -> list[str]:
-    """The paths that walk `route`: one, or one per variant of its page (LESSON_ROUTES)."""
-    if route in LESSON_ROUTES:
-        return [route_fill(route, {**world.ids, "pk": world.ids[key]}) or "" for key in ("lesson_pk", "quiz_pk")]
+    """The paths that walk `route`: one, or one per variant of its page (VARIANTS: a parameter's value is a key of
+    the world's ids, or itself)."""
+    if route in VARIANTS:
+        return [route_fill(route, {**world.ids, **{name: world.ids.get(key, key) for name, key in variant.items()}})
+                or "" for variant in VARIANTS[route]]
     path = _path(route, world)
     assert path is not None, f"{route}: no value for its parameters {route_params(route)}"
     return [path]
