@@ -95,6 +95,16 @@ SKIPPED: dict[str, str] = {
     "/teach/courses/<id:course_id>/cartridge/<id:export_id>/download/": "a file download (the Common Cartridge)",
     "/manage/xapi/retry/": "POST only (the xAPI page's retry button)",
     "/manage/xapi/delete/": "POST only (the xAPI page's delete button)",
+    "/jsi18n/": "the scripts' translations, JavaScript (tested in tests/foundation/)",
+    "/.well-known/jwks.json": "the LTI tool's public keys, JSON (tested in tests/lti/)",
+    "/lti/jwks/": "the LTI tool's public keys, JSON (tested in tests/lti/)",
+    "/lti/login/": "the LMS's OIDC login initiation: redirects to the LMS (tested with a fake LMS in tests/lti/)",
+    "/lti/launch/": "POST only (the LMS's signed id_token)",
+    "/lti/continue/<str:token>/": "a one-time link of a framed launch: signs in and redirects to the course or "
+                                  "lesson (tested with a fake LMS in tests/lti/)",
+    "/lti/deep-link/": "POST only (the deep-linking picker's choice, sent back to the LMS)",
+    "/manage/lti/<id:platform_id>/links/<id:link_id>/roster/": "reads the roster from the LMS over the network "
+                                                                "(tested with a fake LMS in tests/lti/)",
 }
 
 # English msgids that may stand on a French page: the same word in French, or a proper name.
@@ -233,6 +243,7 @@ def _world(tenant: Tenant) -> TenantWorld:
     from integrations.models import IdentityProvider
     from integrations.services.api_keys import api_key_create
     from integrations.services.webhooks import webhook_endpoint_create
+    from lti.models import LtiPlatform, LtiResourceLink, LtiScore
     from tenants.services.support import support_grant_create
 
     subscription_rows_for(tenant)
@@ -265,7 +276,18 @@ def _world(tenant: Tenant) -> TenantWorld:
         provider = IdentityProvider.objects.create(
             name="Keycloak", protocol="oidc", discovery_url="https://idp.example.com/.well-known/openid-configuration",
             client_id="walk", client_secret="walk-secret")
-        created = [endpoint, api_key, provider]
+        # An LTI platform with a placement of the course and a score sent back: its page shows both tables.
+        platform = LtiPlatform.objects.create(
+            name="Moodle", issuer="https://lms.example.com", client_id="walk", deployment_ids=["1"],
+            auth_login_url="https://lms.example.com/auth", auth_token_url="https://lms.example.com/token",
+            key_set_url="https://lms.example.com/jwks")
+        link = LtiResourceLink.objects.create(
+            platform=platform, resource_link_id="walk-link", deployment_id="1", title="Walk", context_id="c1",
+            context_title="Algèbre 101", course=course, lesson=quiz, lineitem_url="https://lms.example.com/li/1",
+            memberships_url="https://lms.example.com/nrps/1")
+        LtiScore.objects.create(resource_link=link, user=learner, score_given=85, status=LtiScore.Status.SENT,
+                                attempts=1, sent_at=timezone.now())
+        created = [endpoint, api_key, provider, platform]
         ids = {"slug": course.slug, "pk": str(text.pk), "code": certificate.code,
                "endpoint_id": str(endpoint.pk), "api_key_id": str(api_key.pk),
                "token": invitation_token(user=invited), "uidb64": urlsafe_base64_encode(force_bytes(learner.pk))}
@@ -280,6 +302,7 @@ def _world(tenant: Tenant) -> TenantWorld:
         ids["grant_pk"] = str(grant.pk)
         ids["invited_pk"] = str(invited.pk)
         ids["provider_id"] = str(provider.pk)
+        ids["platform_id"] = str(platform.pk)
     claim = claims_services.claim_file(tenant=tenant, actor=admin, category="other",
                                        event_at=timezone.now() - timedelta(hours=2),
                                        subject="Vidéos / videos", body="Lentes / slow.")
