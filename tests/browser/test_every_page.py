@@ -68,10 +68,9 @@ SKIPPED: dict[str, str] = {
     "/courses/<slug:slug>/lessons/<id:pk>/complete/": "POST only (the lesson page's button)",
     "/posts/<id:pk>/report/": "POST only (the discussion's report button)",
     "/manage/domains/<int:pk>/verify/": "POST only (the domains page's verify button)",
-    "/integrations/api-keys/<id:api_key_id>/revoke/": "POST only (the API keys page's revoke button)",
     "/integrations/webhooks/<id:endpoint_id>/ping/": "POST only (the endpoint page's test button)",
-    "/integrations/webhooks/<id:endpoint_id>/rotate-secret/": "POST only (the endpoint page's button)",
     "/integrations/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/": "POST only (a delivery's button)",
+    "/billing/invoices/<int:invoice_id>/pay/": "redirects to the payment provider's checkout",
     "/billing/resubscribe/": "redirects to the billing page (the resubscription is its POST)",
     "/account-status/": "redirects to the page the account's state calls for",
     "/accounts/invitation/<str:token>/": "the invitation links of older e-mails: redirects to /invitation/<token>/",
@@ -338,7 +337,8 @@ def _path(route: str, world: TenantWorld) -> str | None:
     if route.startswith(("/teach/courses/", "/manage/analytics/")):
         ids["pk"] = ids["course_pk"]
     elif route.startswith("/manage/users/"):
-        ids["pk"] = ids["user_pk"]
+        # An invitation is cancelled while it is pending: the invited user's.
+        ids["pk"] = ids["invited_pk"] if route.endswith("/cancel-invitation/") else ids["user_pk"]
     elif route.startswith("/manage/support-access/"):
         ids["pk"] = ids["grant_pk"]
     elif route.startswith("/not-me/"):
