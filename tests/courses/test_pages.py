@@ -121,6 +121,11 @@ def test_analytics_csv_lists_the_progress_of_each_learner(site) -> None:
     assert lines[1].endswith(",1,2,50.0,50.00,False,False")
     stats = _client(site, site["instructor"].email).get(f"/manage/analytics/{c.pk}/")
     assert b"1 enrolments" in stats.content and "completion rate 0.0\u00a0%" in stats.content.decode()
+    # In French the rates carry their % sign once (the formatter's).
+    site["instructor"].language = "fr"
+    site["instructor"].save(update_fields=["language"])
+    french = _client(site, site["instructor"].email).get(f"/manage/analytics/{c.pk}/").content.decode()
+    assert "achèvement 0,0\u00a0% · taux de réussite 0,0\u00a0%" in french, french
 
 
 def test_instructor_builds_a_course_through_the_pages(site) -> None:
