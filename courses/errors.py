@@ -30,6 +30,7 @@ class Code(BaseCode):
     STORAGE_QUOTA_EXCEEDED = "storage_quota_exceeded"
     UNKNOWN_LANGUAGE = "unknown_language"
     UNKNOWN_ROLE = "unknown_role"
+    UNSUBSCRIBE_LINK_INVALID = "unsubscribe_link_invalid"
     UPLOAD_MISSING = "upload_missing"
     UPLOAD_REFUSED = "upload_refused"
     USER_EXISTS = "user_exists"
@@ -48,6 +49,12 @@ class StorageQuotaExceededError(ApplicationError):
 
 class UploadRefusedError(ApplicationError):
     code = Code.UPLOAD_REFUSED
+
+
+class NotificationUnsubscribeInvalidError(ApplicationError):
+    """An unsubscribe link altered, cut, or made for another organisation (400)."""
+
+    code = Code.UNSUBSCRIBE_LINK_INVALID
 
 
 class EnrollmentRefusedError(ForbiddenError):

@@ -106,6 +106,7 @@ pages = [
     path("my/progress/", views.my_progress, name="my-progress"),
     path("my/notifications/", views.my_notifications, name="my-notifications"),
     path("my/notifications/<id:pk>/open/", views.notification_open, name="notification-open"),
+    path("notifications/unsubscribe/<str:token>/", views.notifications_unsubscribe, name="notifications-unsubscribe"),
     path("my/certificates/", views.my_certificates, name="my-certificates"),
     path("my/certificates/<id:pk>/download/", views.certificate_download, name="certificate-download"),
     path("my/profile/", views.my_profile, name="my-profile"),

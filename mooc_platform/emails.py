@@ -38,10 +38,11 @@ def from_header(*, sender_name: str | None = None) -> str:
 
 def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], language: str = "en",
                attachments: Sequence[tuple[str, bytes, str]] = (), sender_name: str | None = None,
-               inline_images: Sequence[dict[str, Any]] = ()) -> int:
+               inline_images: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None) -> int:
     """Render `template` in `language` and send it with `attachments` (filename, content, MIME type) from
     `from_header(sender_name=…)`; returns the number of messages sent (0 or 1). Each of `inline_images`
-    ({"cid", "content", "content_type"}) is shown by the HTML part's `<img src="cid:…">`."""
+    ({"cid", "content", "content_type"}) is shown by the HTML part's `<img src="cid:…">`; `headers` are added
+    to the message (e.g. `List-Unsubscribe`)."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return 0
@@ -50,7 +51,8 @@ def email_send(*, to: Iterable[str], template: str, context: dict[str, Any], lan
         html = render_to_string(f"{template}.html", context)
     subject, _, body = text.partition("\n")
     message = EmailMultiAlternatives(subject=subject.strip(), body=body.lstrip("\n"),
-                                     from_email=from_header(sender_name=sender_name), to=recipients)
+                                     from_email=from_header(sender_name=sender_name), to=recipients,
+                                     headers=dict(headers or {}))
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

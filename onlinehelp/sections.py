@@ -64,6 +64,7 @@ PAGE_SECTIONS: dict[str, str] = {
     "lesson-captions": "lessons",
     "my-calendar": "start",
     "my-notifications": "notifications",
+    "notifications-unsubscribe": "notifications",
     "notification-open": "notifications",
     "discussion": "discussions",
     "post-report": "discussions",

@@ -90,7 +90,9 @@ from .notifications import (
     notifications_digest_send,
     notifications_email,
     notifications_mark_read,
+    notifications_unsubscribe,
     notify,
+    unsubscribe_read,
 )
 from .people import (
     TENANT_ROLES,
@@ -211,6 +213,7 @@ __all__ = [
     "notifications_digest_send",
     "notifications_email",
     "notifications_mark_read",
+    "notifications_unsubscribe",
     "notify",
     "number_parse",
     "number_text",
@@ -240,6 +243,7 @@ __all__ = [
     "tenant_slug_current",
     "text_normalise",
     "true_false_choices",
+    "unsubscribe_read",
     "upload_reservation_seconds",
     "user_account_delete",
     "user_data_export",

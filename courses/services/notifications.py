@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from mooc_platform.errors import ApplicationError
 from mooc_platform.http import tenant_url
 
 from ..colours import text_on
-from ..errors import Code
+from ..errors import Code, NotificationUnsubscribeInvalidError
 from ..models import Branding, Enrollment, Lesson, LessonCompletion, Notification, NotificationSettings
 from ..selectors.notifications import notification_text
 from .branding import branding_display_name, tenant_slug_current
@@ -75,11 +76,13 @@ def notifications_email(*, notification_ids: list[int], now: datetime | None = N
     for notification in (Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
                          .select_related("user")):
         user = notification.user
+        unsubscribe = unsubscribe_url(user=user, kind=notification.kind)
         with translation.override(user.language):
             context = {"branding": branding, "items": [_item(notification)], "digest": False,
-                       "settings_url": tenant_url(slug=tenant_slug_current(), path="/my/notifications/")}
+                       "settings_url": tenant_url(slug=tenant_slug_current(), path="/my/notifications/"),
+                       "unsubscribe_url": unsubscribe, "unsubscribe_label": _unsubscribe_label(notification.kind)}
         sent += email_send(to=[user.email], template="courses/emails/notification", context=context,
-                           language=user.language, **_logo(branding))
+                           language=user.language, headers=unsubscribe_headers(url=unsubscribe), **_logo(branding))
         notification.emailed_at = now
         notification.save(update_fields=["emailed_at"])
     return sent
@@ -99,11 +102,13 @@ def notifications_digest_send(*, now: datetime | None = None) -> int:
                        .exclude(kind__in=choice.muted_email).order_by("created_at", "id"))
         if not user.is_active or not pending:
             continue
+        unsubscribe = unsubscribe_url(user=user, kind=UNSUBSCRIBE_ALL)
         with translation.override(user.language):
             context = {"branding": branding, "items": [_item(n) for n in pending], "digest": True,
-                       "settings_url": tenant_url(slug=tenant_slug_current(), path="/my/notifications/")}
+                       "settings_url": tenant_url(slug=tenant_slug_current(), path="/my/notifications/"),
+                       "unsubscribe_url": unsubscribe, "unsubscribe_label": _unsubscribe_label(UNSUBSCRIBE_ALL)}
         sent += email_send(to=[user.email], template="courses/emails/notification", context=context,
-                           language=user.language, **_logo(branding))
+                           language=user.language, headers=unsubscribe_headers(url=unsubscribe), **_logo(branding))
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
     return sent
 
@@ -156,6 +161,65 @@ def notification_settings_update(*, user: User, in_app: Iterable[str], email: It
     choice.daily_digest = bool(daily_digest)
     choice.save()
     return choice
+
+
+# --- One-click unsubscribe (RFC 8058) --------------------------------------------------------------------------
+UNSUBSCRIBE_SALT = "courses.notifications.unsubscribe"
+UNSUBSCRIBE_ALL = "*"  # the digest's link: every kind's e-mails
+
+
+def unsubscribe_token(*, user: User, kind: str) -> str:
+    """A signed token (django.core.signing, no expiry: a link in an old e-mail keeps working) naming the
+    organisation's schema, the user and the kind of notification (`UNSUBSCRIBE_ALL`: every kind)."""
+    return signing.dumps({"s": connection.schema_name, "u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, user: User, kind: str) -> str:
+    return tenant_url(slug=tenant_slug_current(),
+                      path=f"/notifications/unsubscribe/{unsubscribe_token(user=user, kind=kind)}/")
+
+
+def unsubscribe_headers(*, url: str) -> dict[str, str]:
+    """The headers of a one-click unsubscribe (RFC 2369 and RFC 8058): mail clients POST
+    `List-Unsubscribe=One-Click` to the URL, signed out."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _unsubscribe_label(kind: str) -> str:
+    if kind == UNSUBSCRIBE_ALL:
+        return _("Stop these e-mails (every kind of notification)")
+    return _("Stop the e-mails of this kind (%(kind)s)") % {"kind": Notification.Kind(kind).label}
+
+
+def unsubscribe_read(*, token: str) -> tuple[User, str]:
+    """The user and kind a token of `unsubscribe_token` names in this organisation; refuses (400) a token that
+    was altered, made for another organisation, or names a user or kind that no longer exists."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        data = None
+    kind = data.get("k") if isinstance(data, dict) else None
+    user = (User.objects.filter(pk=data.get("u"), is_active=True).first()
+            if isinstance(data, dict) and data.get("s") == connection.schema_name and isinstance(data.get("u"), int)
+            else None)
+    if user is None or (kind != UNSUBSCRIBE_ALL and kind not in KINDS):
+        raise NotificationUnsubscribeInvalidError(_("This unsubscribe link is not valid: it may have been cut or "
+                                                    "altered. Choose your e-mails on your notifications page."))
+    return user, str(kind)
+
+
+@transaction.atomic
+def notifications_unsubscribe(*, token: str) -> tuple[User, str]:
+    """Turn off the e-mails of the kind the token names (every kind for the digest's link) for its user, with
+    no sign-in (the signature is the proof); the app's notifications stay as they were. Idempotent."""
+    user, kind = unsubscribe_read(token=token)
+    choice, _created = NotificationSettings.objects.select_for_update().get_or_create(user=user)
+    muted = set(choice.muted_email) | (set(KINDS) if kind == UNSUBSCRIBE_ALL else {kind})
+    choice.muted_email = [k for k in KINDS if k in muted]
+    if kind == UNSUBSCRIBE_ALL:
+        choice.daily_digest = False
+    choice.save(update_fields=["muted_email", "daily_digest"])
+    return user, kind
 
 
 def _item(notification: Notification) -> dict[str, str]:

@@ -49,6 +49,7 @@ from .learning import (
 from .notifications import (
     my_notifications,
     notification_open,
+    notifications_unsubscribe,
 )
 from .people import (
     invitation_legacy,
@@ -105,6 +106,7 @@ __all__ = [
     "my_profile",
     "my_progress",
     "notification_open",
+    "notifications_unsubscribe",
     "post_report",
     "teach_course",
     "teach_home",

@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from mooc_platform.errors import ApplicationError
 
@@ -58,3 +60,24 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
         target = "/my/notifications/"
     return redirect(target)
+
+
+@csrf_exempt  # the signed token is the proof; mail clients POST `List-Unsubscribe=One-Click` (RFC 8058) without one
+def notifications_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click unsubscribe of a notification e-mail, signed out: GET asks (a link scanner's visit changes
+    nothing), POST (the page's button, or the mail client's one-click) turns that kind's e-mails off. In the
+    language of the user the link was made for; an altered link is a 400 page."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    try:
+        user, kind = (services.notifications_unsubscribe(token=token) if request.method == "POST"
+                      else services.unsubscribe_read(token=token))
+    except ApplicationError as exc:
+        return render(request, "courses/notifications_unsubscribe.html", {"invalid": str(exc)}, status=exc.status_code)
+    language = user.language or request.LANGUAGE_CODE
+    with translation.override(language):
+        response = render(request, "courses/notifications_unsubscribe.html", {
+            "done": request.method == "POST", "all_kinds": kind == "*",
+            "kind_label": "" if kind == "*" else Notification.Kind(kind).label})
+    response["Content-Language"] = language
+    return response

@@ -294,6 +294,7 @@ def _world(tenant: Tenant) -> TenantWorld:
                "endpoint_id": str(endpoint.pk), "api_key_id": str(api_key.pk),
                "token": invitation_token(user=invited), "uidb64": urlsafe_base64_encode(force_bytes(learner.pk))}
         ids["not_me_token"] = not_me_token(user=learner)
+        ids["unsubscribe_token"] = services.notifications.unsubscribe_token(user=learner, kind="reply")
         ids["reset_token"] = default_token_generator.make_token(learner)
         ids["course_pk"] = ids["course_id"] = str(course.pk)
         ids["lesson_pk"] = str(text.pk)
@@ -318,8 +319,9 @@ VARIANTS: dict[str, list[dict[str, str]]] = {
     "/teach/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}],
     "/manage/sso/new/<str:protocol>/": [{"protocol": "oidc"}, {"protocol": "saml"}],
 }
-# Pages of no route: the page of an unknown address (404), in the tenant's language too.
-EXTRA_PAGES = {"/no-such-page/": 404}
+# Pages of no route: the page of an unknown address (404), in the tenant's language too; an altered unsubscribe
+# link's page (400).
+EXTRA_PAGES = {"/no-such-page/": 404, "/notifications/unsubscribe/not-a-token/": 400}
 
 
 def _paths(route: str, world: TenantWorld) -> list[str]:
@@ -346,6 +348,8 @@ def _path(route: str, world: TenantWorld) -> str | None:
         ids["pk"] = ids["grant_pk"]
     elif route.startswith("/not-me/"):
         ids["token"] = ids["not_me_token"]
+    elif route.startswith("/notifications/unsubscribe/"):
+        ids["token"] = ids["unsubscribe_token"]
     elif route.startswith("/accounts/reset/"):
         ids["token"] = ids["reset_token"]
     return route_fill(route, ids)

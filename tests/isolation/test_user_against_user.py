@@ -103,6 +103,9 @@ MATRIX: dict[str, Row] = {
     "/api/v1/notifications/": Row(),
     "/api/v1/notifications/read/": Row(get=POST_ONLY),
     "/api/v1/notifications/settings/": Row(),
+    # The unsubscribe link of A's e-mails: signed, it is the proof (one-click, signed out, RFC 8058), so whoever
+    # holds it asks and stops that kind of A's e-mails; the page shows neither her e-mail nor anything of hers.
+    "/notifications/unsubscribe/<str:token>/": Row(fill=("unsubscribe_a",), learners_write=True),
     # A's calendar feed: its address carries A's secret key (calendar apps cannot sign in), so whoever holds
     # it reads A's deadlines; no e-mail or certificate code is in it.
     "/my/calendar/<id:user_id>/<slug:key>.ics": Row(fill=("user_a", "calendar_key_a")),
@@ -350,6 +353,7 @@ def world(demo: Any) -> Iterator[World]:
                      "user_a": str(learner_a.pk), "upload_a": str(upload_a.pk),
                      "calendar_key_a": selectors.calendar_key(user=learner_a),
                      "notification_a": str(learner_a.notifications.first().pk), "en": "en",
+                     "unsubscribe_a": services.notifications.unsubscribe_token(user=learner_a, kind="reply"),
                      "token_a": str(token_issue(user=learner_a)[0].pk), "missing": "999999",
                      "token": "not-a-token", "uidb64": "MQ", "invoice": invoice, "icon_size": "192"},
             a_secrets=(learner_a.email, certificate_a.code),
