@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mooc_platform.formatting import localized
+
 from .models import Claim
 from .services import BODY_MAX, SUBJECT_MAX
 
@@ -33,7 +35,7 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args: Any, invoices: Any = (), windows: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].choices = [("", "—"), *((i.pk, f"{i.number} ({i.issue_date:%Y-%m-%d})")
+        self.fields["invoice"].choices = [("", "—"), *((i.pk, f"{i.number} ({localized(i.issue_date, 'date')})")
                                                        for i in invoices)]
         self.fields["maintenance_window"].choices = [("", "—"), *((w.pk, w.label) for w in windows)]
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mooc_platform.accounts.permissions import administrator_required
-from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import ApplicationError
+from mooc_platform.formatting import localized
 
 from . import selectors, services
 from .forms import ClaimForm, FollowUpForm
@@ -27,8 +27,8 @@ def claims_page(request: HttpRequest) -> HttpResponse:
 def _windows(now: timezone.datetime) -> list:
     windows = list(selectors.claim_windows_choosable(tenant=connection.tenant, now=now)[:50])
     for window in windows:
-        start, end = (timezone.localtime(window.start, platform_tz()), timezone.localtime(window.end, platform_tz()))
-        window.label = f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} ({window.get_kind_display()})"
+        window.label = (f"{localized(window.start, 'datetime')} → {localized(window.end, 'datetime')} "
+                        f"({window.get_kind_display()})")
     return windows
 
 
@@ -57,7 +57,7 @@ def claim_new_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Claim %(reference)s received on %(when)s. We sent you an "
                                             "acknowledgement by e-mail.") % {
                     "reference": claim.reference,
-                    "when": timezone.localtime(claim.received_at, platform_tz()).strftime("%Y-%m-%d %H:%M")})
+                    "when": localized(claim.received_at, "datetime")})
                 return redirect("claim", claim_id=claim.pk)
     return render(request, "claims/claim_new.html", {"form": form}, status=status)
 

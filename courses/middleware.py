@@ -1,15 +1,39 @@
-"""Language and time zone of a tenant page: the user's language when signed in, else the
-organisation's default language set in its branding, unless the visitor chose one (language cookie);
-without branding, the browser's language, or the organisation's (`Tenant.language`) when none is sent.
-Pages show dates in Paris time: `mooc_platform.business_time.BusinessTimeMiddleware`."""
+"""The language of a page (issue 13 item 5), first found of:
+
+1. the signed-in user's language (their profile);
+2. the language the visitor chose (Django's language cookie, `settings.LANGUAGE_COOKIE_NAME`);
+3. on a tenant host, the organisation's language (`Tenant.language`, its one home, which its administrators
+   change on the branding page; every organisation has one, with or without a branding);
+4. the browser's (`Accept-Language`), then `settings.LANGUAGE_CODE` — what LocaleMiddleware chose already.
+
+On the platform's own host (no tenant) steps 1, 2 and 4. Pages show dates in Paris time:
+`mooc_platform.business_time.BusinessTimeMiddleware`."""
 
 from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
+
+from mooc_platform.i18n import LANGUAGE_CODES
+
+
+def page_language(request: HttpRequest) -> str | None:
+    """The language steps 1 to 3 choose for `request`, None to leave LocaleMiddleware's (browser, default)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "language", None) in LANGUAGE_CODES:
+        return str(user.language)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in LANGUAGE_CODES:
+        return chosen
+    if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
+        # The request's tenant comes from the routing cache, which no change to its row outlives (tenants.routing).
+        language = getattr(getattr(request, "tenant", None), "language", None)
+        if language in LANGUAGE_CODES:
+            return str(language)
+    return None
 
 
 class TenantLanguageMiddleware:
@@ -17,35 +41,20 @@ class TenantLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = None
-        if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and getattr(user, "language", None):
-                language = user.language
-            elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-                # Visitors: the default language the administrator chose in the branding, if any;
-                # otherwise LocaleMiddleware's choice (browser's Accept-Language) stands, and for a
-                # client that states none (API scripts, curl) the organisation's language.
-                from .selectors import branding_current
-
-                try:
-                    branding = branding_current()
-                except DatabaseError:  # a page must render even if the tenant tables are unreachable
-                    branding = None
-                else:  # the branding context processor reuses it: one query per request, not two
-                    request._branding = branding or False  # type: ignore[attr-defined]
-                language = branding.default_language if branding else None
-                if not language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
-                    language = getattr(getattr(request, "tenant", None), "language", None)
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        language = page_language(request) or translation.get_language()
+        request.LANGUAGE_CODE = language
+        # For this request only (a token's user may change it in the view): the next request on this thread starts
+        # from LocaleMiddleware's choice again.
+        with translation.override(language):
+            response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 # Pages a user without a name may still open (the profile form itself, signing out, what is public).
 NAME_FREE_PREFIXES = ("/my/profile/", "/logout/", "/login/", "/static/", "/healthz", "/api/", "/accounts/",
-                      "/invitation/", "/account-status/", "/jsi18n/", "/certificates/verify/", "/billing/", "/exports/")
+                      "/invitation/", "/account-status/", "/jsi18n/", "/certificates/verify/", "/billing/", "/exports/",
+                      "/notifications/unsubscribe/")
 
 
 class NameRequiredMiddleware:

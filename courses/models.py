@@ -452,7 +452,6 @@ class Branding(models.Model):
     logo = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     primary_color = models.CharField(max_length=7, default="#1d4ed8")
     accent_color = models.CharField(max_length=7, default="#f59e0b")
-    default_language = models.CharField(max_length=8, default="en", choices=LANGUAGES)
     email_sender_name = models.CharField(
         max_length=100, blank=True, help_text=_("Display name of the From header of the organisation's e-mails."))
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,12 +10,16 @@ Kinds (`kind` or `kind:decimals`):
 - `amount` (2 decimals, grouped, no symbol: for a sentence that carries its currency), `money` (`amount` + ` €`)
 - `percent` (a value already in percent, 1 decimal by default, `percent:2`, `percent:auto` as `number`),
   `ratio` (0–1 shown in percent)
-- `bytes` (human units), `date` (`2 mars 2027`), `shortdate` (`02/03/2027`), `datetime`, `time`
+- `bytes` (human units), `date` (`2 mars 2027`), `shortdate` (`02/03/2027`), `datetime`, `time`, `timestamp`
+  (`datetime` to the second, for evidence: a claim's receipt, a signature)
+
+Machine formats stay ISO where a machine reads them: CSV, the API, iCalendar, `datetime=` attributes, input values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -25,7 +29,8 @@ from django.utils import formats, timezone, translation
 from mooc_platform.business_time import platform_tz
 
 NBSP = "\u00a0"
-KINDS = ("number", "amount", "money", "percent", "ratio", "bytes", "date", "shortdate", "datetime", "time")
+KINDS = ("number", "amount", "money", "percent", "ratio", "bytes", "date", "shortdate", "datetime", "time",
+         "timestamp")
 _DATE_FORMATS = {"date": "DATE_FORMAT", "shortdate": "SHORT_DATE_FORMAT", "datetime": "DATETIME_FORMAT",
                  "time": "TIME_FORMAT"}
 
@@ -55,14 +60,17 @@ def localized(value: Any, kind: str = "number", *, language: str | None = None) 
             return localized(value, kind)
     decimals = int(decimals_text) if decimals_text and decimals_text != "auto" else None
     auto = decimals_text == "auto"
-    if name in _DATE_FORMATS:
+    if name in _DATE_FORMATS or name == "timestamp":
         if isinstance(value, dt.datetime):
             if timezone.is_aware(value):
                 value = timezone.localtime(value, platform_tz())
         elif not isinstance(value, dt.date):
             return str(value)
-        elif name in ("datetime", "time"):
+        elif name in ("datetime", "time", "timestamp"):
             name = "date"
+        if name == "timestamp":  # the language's date and time, the time to the second on a 24-hour clock
+            pattern = re.sub(r"[HG]:i(:s)?|[Pf]", "H:i:s", formats.get_format("DATETIME_FORMAT", use_l10n=True))
+            return formats.date_format(value, pattern, use_l10n=True)
         return formats.date_format(value, _DATE_FORMATS[name], use_l10n=True)
     if name == "bytes":
         return filesizeformat(value)

@@ -24,8 +24,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mooc_platform.business_time import platform_tz
 from mooc_platform.errors import error_body
+from mooc_platform.formatting import localized
 from tenants.errors import Code
 
 from .models import Tenant
@@ -52,7 +52,7 @@ def tenant_restriction(tenant: Tenant) -> tuple[str, str] | None:
         return Code.TENANT_ACCESS_ENDED, _("This organisation's subscription has ended.")
     if tenant.state == Tenant.State.RETENTION:
         if tenant.retention_ends_at:
-            until = f"{tenant.retention_ends_at.astimezone(platform_tz()):%Y-%m-%d}"
+            until = localized(tenant.retention_ends_at, "date")
             return (Code.TENANT_ACCESS_ENDED,
                     _("This organisation's subscription has ended; its data is kept until %(date)s and can be "
                       "exported by its administrators.") % {"date": until})

@@ -26,6 +26,7 @@ from mooc_platform import storage
 from mooc_platform.accounts.invitations import INVITATION_TIMEOUT_DAYS
 from mooc_platform.business_time import business_date, business_days_later, platform_tz
 from mooc_platform.errors import ApplicationError, NotFoundError
+from mooc_platform.formatting import localized
 from tenants import selectors as tenants_selectors
 from tenants import services as tenants_services
 from tenants.models import CustomDomain, SupportAccessGrant, Tenant
@@ -189,8 +190,7 @@ def _consequence(action: str, tenant: Tenant, now: datetime) -> str:
             "until %(date)s (the end of the period already paid; a later payment extends it), then its data is "
             "kept until %(destroyed)s and destroyed. The administrators are told by e-mail.", users) % {
             "name": name, "users": users,
-            "date": timezone.localtime(access_ends, platform_tz()).strftime("%Y-%m-%d %H:%M"),
-            "destroyed": timezone.localtime(destroyed, platform_tz()).date().isoformat()}
+            "date": localized(access_ends, "datetime"), "destroyed": localized(destroyed, "date")}
     if action == "limits":
         return _("Seats and storage are billed: nothing changes now. An amendment quote is prepared for the "
                  "customer; the new limits apply when the customer signs it.")

@@ -17,6 +17,7 @@ from invoicing import selectors as invoicing_selectors
 from invoicing import services as invoicing_services
 from mooc_platform.business_time import business_date, platform_tz
 from mooc_platform.errors import ApplicationError
+from mooc_platform.formatting import localized
 from mooc_platform.http import client_ip
 
 from ..security import operator_required
@@ -74,7 +75,7 @@ def terms_versions(request: HttpRequest) -> HttpResponse:
         else:
             when = timezone.localtime(effective_at or timezone.now(), platform_tz())
             return render(request, "console/terms_confirm.html", {
-                "form": form, "data": data, "effective_label": f"{when:%Y-%m-%d %H:%M}",
+                "form": form, "data": data, "effective_label": localized(when, "datetime"),
                 "live": invoicing_services.terms_live_tenants_count(),
                 "current": invoicing_selectors.terms_in_force()})
     elif request.method == "POST":

@@ -17,7 +17,7 @@ from courses.errors import Code
 from mooc_platform.accounts.models import User
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ForbiddenError
-from mooc_platform.i18n import LANGUAGE_CODES
+from mooc_platform.i18n import LANGUAGE_CODES, language_supported
 
 from ..colours import WHITE, contrast_ratio, readable, text_on
 from ..errors import UploadRefusedError
@@ -44,10 +44,11 @@ def tenant_limits(*, for_update: bool = False) -> TenantLimits:
 
 
 def tenant_default_language() -> str:
-    branding = Branding.objects.filter(pk=1).only("default_language").first()
-    if branding is not None:
-        return branding.default_language
-    return getattr(getattr(connection, "tenant", None), "language", None) or "en"
+    """The organisation's language, read fresh from its one home, its tenant row (`Tenant.language`, set when
+    it was created, changed by its administrators on the branding page): its pages for visitors who did not
+    choose one, its e-mails to people without a language of their own."""
+    row = import_string(settings.TENANT_ROW_READER)(schema_name=connection.schema_name, fields=("language",))
+    return language_supported(row["language"])
 
 
 def branding_display_name() -> str:
@@ -88,10 +89,11 @@ def _contrast_errors(*, primary: str | None, accent: str | None) -> dict[str, li
     return errors
 
 
-def _branding_state(branding: Branding) -> dict[str, object]:
-    """What the audit log keeps of a branding change (issue 13): each field, the logo as its upload id."""
+def _branding_state(branding: Branding, *, language: str) -> dict[str, object]:
+    """What the audit log keeps of a branding change (issue 13): each field, the logo as its upload id, and the
+    organisation's language (kept on its tenant row)."""
     return {"name": branding.name, "primary_color": branding.primary_color, "accent_color": branding.accent_color,
-            "default_language": branding.default_language, "email_sender_name": branding.email_sender_name,
+            "default_language": language, "email_sender_name": branding.email_sender_name,
             "logo_upload_id": branding.logo_id}
 
 
@@ -107,7 +109,8 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
     if actor.role != User.Role.ADMINISTRATOR:
         raise ForbiddenError(_("Only administrators change the branding."))
     branding, _created = Branding.objects.select_for_update().get_or_create(pk=1)
-    before = _branding_state(branding)
+    language = tenant_default_language()
+    before = _branding_state(branding, language=language)
     errors: dict[str, list[str]] = {}
     for attr, value in (("primary_color", primary_color), ("accent_color", accent_color)):
         if value is not None:
@@ -122,7 +125,7 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
         if default_language not in LANGUAGE_CODES:
             errors["default_language"] = [_("Use en or fr.")]
         else:
-            branding.default_language = default_language
+            language = default_language
     if email_sender_name is not None:
         sender = email_sender_name.strip() if isinstance(email_sender_name, str) else ""
         if not isinstance(email_sender_name, str) or _SENDER_NAME_REFUSED.search(sender):
@@ -145,7 +148,9 @@ def branding_update(*, actor: User, name: str | None = None, primary_color: str 
     elif logo_remove:
         branding.logo = None
     branding.save()
-    after = _branding_state(branding)
+    if language != before["default_language"]:
+        import_string(settings.TENANT_LANGUAGE_WRITER)(schema_name=connection.schema_name, language=language)
+    after = _branding_state(branding, language=language)
     changed = sorted(key for key in after if after[key] != before[key])
     if changed:  # saving the form unchanged is no event
         audit_record(action="branding.updated", actor=actor, schema_name=connection.schema_name, target=branding,

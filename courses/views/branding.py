@@ -27,7 +27,7 @@ def manage_branding(request: HttpRequest) -> HttpResponse:
     values = {"name": branding.name if branding and branding.name else services.branding_display_name(),
               "primary_color": branding.primary_color if branding else "#1d4ed8",
               "accent_color": branding.accent_color if branding else "#f59e0b",
-              "default_language": branding.default_language if branding else services.tenant_default_language(),
+              "default_language": services.tenant_default_language(),
               "email_sender_name": branding.email_sender_name if branding else ""}
     errors: dict[str, list[str]] = {}
     status = 200

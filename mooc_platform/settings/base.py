@@ -100,6 +100,8 @@ TENANT_SCHEMA_POOL_SIZE = env.int("TENANT_SCHEMA_POOL_SIZE", default=0)
 TENANT_ROW_READER = "tenants.selectors.tenant_row_by_schema"
 TENANT_HOST_READER = "tenants.selectors.tenant_primary_host_by_schema"
 TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
+# The organisation's language (`Tenant.language`, its one home) as its administrators change it on the branding page.
+TENANT_LANGUAGE_WRITER = "tenants.services.edits.tenant_language_set_by_schema"
 TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
 # The administrators' dashboard (issue 13 item 1) reads the lifecycle and the billing by value.
 TENANT_TIMELINE_READER = "tenants.selectors.tenant_timeline_by_schema"

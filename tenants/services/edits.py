@@ -103,6 +103,13 @@ def tenant_limits_set(*, tenant: Tenant, actor: Any = None, seat_limit: int | No
     return tenant
 
 
+def tenant_language_set_by_schema(*, schema_name: str, language: str) -> None:
+    """The language of the tenant whose schema is `schema_name` (its pages for visitors, its e-mails to people
+    without one): the customer's administrators change it on their branding page (settings.TENANT_LANGUAGE_WRITER;
+    the caller checks the role, the value and audits). The routing version trigger makes every process see it."""
+    Tenant.objects.filter(schema_name=schema_name).exclude(language=language).update(language=language)
+
+
 def custom_domain_remove(*, custom_domain: CustomDomain, actor: Any) -> None:
     """An operator withdraws a custom domain: it stops routing at once; the request is kept as evidence
     in the audit log (domain, who asked, when approved)."""

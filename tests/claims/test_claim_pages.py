@@ -49,7 +49,7 @@ def test_an_administrator_files_a_claim_from_the_page_and_sees_it_listed(demo) -
     # Typed in Paris time: 09:00 in Paris is 08:00 UTC in January.
     assert claim.event_at == paris(2027, 1, 12, 9, 0) and claim.received_at == NOW and claim.late is False
     page = response.content.decode()
-    assert f"Claim {claim.reference} received on 2027-01-12 15:30." in page
+    assert f"Claim {claim.reference} received on Jan. 12, 2027, 3:30 p.m." in page
     assert "No answer yet: we will e-mail you when there is one." in page
     assert claim.reference in listing and "Window overran" in listing
 

@@ -57,7 +57,7 @@ def test_the_acknowledgement_goes_to_the_filer_in_text_and_html_in_their_languag
     [message] = [m for m in mail.outbox if claim.reference in m.subject]
     assert message.to == ["admin@acme.test"]
     assert message.subject == f"Nous avons bien reçu votre réclamation {claim.reference} — ACME Corporate Academy"
-    assert "reçue le 2027-03-29 10:00:00 (heure de Paris)" in message.body
+    assert "reçue le 29 mars 2027 10:00:00 (heure de Paris)" in message.body
     assert "plus de 48 heures après l'événement" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and f"/claims/{claim.pk}/" in html

@@ -35,7 +35,6 @@ def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port
     from tests.invoicing.helpers import unique_slug
 
     operator = _operator()
-    User.objects.filter(pk=operator.pk).update(language=language)
     demo = Tenant.objects.get(slug="demo")
     start = _next_saturday_noon()
     window = MaintenanceWindowFactory(start=start, tenants=[demo], now=timezone.now())
@@ -44,7 +43,8 @@ def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     base = f"http://localhost:{live_server_port}"
-    _sign_in(page, base)
+    _sign_in(page, base)  # in English: the second factor's page already speaks the operator's language
+    User.objects.filter(pk=operator.pk).update(language=language)
     shots = os.environ.get("CONSOLE_SCREENSHOTS")
     windows = f"/console/maintenance-windows/{window.pk}"
     for path in ("/console/", "/console/organisations/", f"/console/organisations/{demo.pk}/",

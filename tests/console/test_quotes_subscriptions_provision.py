@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from invoicing.models import Invoice, Quote, Subscription
 from mooc_platform.accounts.models import User
 from mooc_platform.business_time import platform_tz
+from mooc_platform.formatting import localized
 from tenants.models import AuditEvent, Tenant
 from tests.factories import PlanFactory
 from tests.helpers import console_client
@@ -90,10 +91,10 @@ def test_cancelling_a_subscription_states_the_end_of_access_and_of_retention(quo
     assert tenant.state == Tenant.State.CANCELLED
     access = timezone.localtime(tenant.access_ends_at, platform_tz())
     assert access.strftime("%Y-%m-%d %H:%M") == "2026-02-15 00:00"  # the end of the month paid
-    retention = timezone.localtime(tenant.retention_ends_at, platform_tz()).date().isoformat()
+    retention = localized(tenant.retention_ends_at, "date", language="en")
     assert (f"{tenant.name}&#x27;s subscription ends now: no refund, no further invoice. Its 1 user keeps "
-            f"access until 2026-02-15 00:00 (the end of the period already paid; a later payment extends it), then "
-            f"its data is kept until {retention} and destroyed.") in page
+            f"access until Feb. 15, 2026, midnight (the end of the period already paid; a later payment extends it), "
+            f"then its data is kept until {retention} and destroyed.") in page
     assert AuditEvent.objects.get(action="subscription.cancelled", tenant=tenant).actor_email == "operator@demo.test"
     again = console.post(f"/console/organisations/{tenant.pk}/cancel-subscription/")
     assert again.status_code == 409 and "already cancelled" in again.content.decode()

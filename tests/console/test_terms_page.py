@@ -23,7 +23,7 @@ def test_operator_reviews_then_publishes_a_version(db, clock) -> None:
     assert "Publish a new version" in page and 'data-testid="terms-form"' in page
     review = console.post("/console/terms/", FORM).content.decode()
     assert "Publish version GCS-2027-01 of the terms of sale?" in review
-    assert "It applies to quotes sent from 2026-07-01 00:00 (Paris time)" in review
+    assert "It applies to quotes sent from July 1, 2026, midnight (Paris time)" in review
     assert "live organisations are e-mailed now" in review and "Article 1 — Purpose." in review
     assert not TermsVersion.objects.filter(version="GCS-2027-01").exists()
     done = console.post("/console/terms/", {**FORM, "confirm": "yes"}, follow=True).content.decode()

@@ -197,7 +197,9 @@ def test_quiz_deadlines_are_entered_in_paris_time(site) -> None:
 
 def test_visitors_get_the_default_language_chosen_in_the_branding(site) -> None:
     assert b"Forgot your password?" in Client(HTTP_HOST=site["host"]).get("/login/").content
-    Branding.objects.create(pk=1, default_language="fr")
+    admin = _client(site, "admin@demo.test")
+    assert admin.post("/manage/branding/", {"primary_color": "#1d4ed8", "accent_color": "#b45309",
+                                            "default_language": "fr"}).status_code == 302
     assert "Mot de passe oublié ?" in Client(HTTP_HOST=site["host"]).get("/login/").content.decode()
 
 

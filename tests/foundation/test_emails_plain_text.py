@@ -499,10 +499,10 @@ EXPECTED_SUBJECTS = {
                               "Collège d'Orléans & Co : 1 nouvelle notification"],
     ("en", "_storage_warning"): ["80 % of the storage quota used", "Storage quota reached"],
     ("en", "_invoices"): ["Invoice F2027-000001 — Collège d'Orléans & Co",
-                          "Reminder: invoice F2027-000001 is due on 2027-03-12",
+                          "Reminder: invoice F2027-000001 is due on March 12, 2027",
                           "Formal notice to pay invoice F2027-000001"],
     ("fr", "_invoices"): ["Facture F2027-000001 — Collège d'Orléans & Co",
-                          "Rappel : facture F2027-000001 à régler avant le 12/03/2027",
+                          "Rappel : facture F2027-000001 à régler avant le 12 mars 2027",
                           "Mise en demeure de payer la facture F2027-000001"],
     ("fr", "_lifecycle"): [
         "Collège d'Orléans & Co : accès suspendu", "Collège d'Orléans & Co : accès rétabli",

@@ -41,6 +41,8 @@ NBSP = "\u00a0"
     # 23:30 UTC on 31 March is 1:30 on 1 April in Paris (summer time): dates are Paris dates.
     (datetime(2027, 3, 31, 23, 30, tzinfo=UTC), "date", "1 avril 2027", "April 1, 2027"),
     (datetime(2027, 3, 31, 23, 30, tzinfo=UTC), "datetime", "1 avril 2027 01:30", "April 1, 2027, 1:30 a.m."),
+    # Evidence (a claim's receipt, a signature) to the second, on a 24-hour clock in both languages.
+    (datetime(2027, 3, 31, 23, 30, 5, tzinfo=UTC), "timestamp", "1 avril 2027 01:30:05", "April 1, 2027, 01:30:05"),
     (None, "money", "", ""),
     ("", "percent", "", ""),
     ("n/a", "money", "n/a", "n/a"),
@@ -80,47 +82,96 @@ def test_the_upload_script_is_loaded_after_the_catalogue() -> None:
     assert template.index("javascript-catalog") < template.index("courses/upload.js")
 
 
-# --- The language of a tenant page (courses.middleware.TenantLanguageMiddleware) ---------------------------
+# --- The language of a page (courses.middleware.page_language) --------------------------------------------
+# On a tenant host: the signed-in user's, then the visitor's choice (language cookie), then the organisation's
+# (`Tenant.language`, with or without a branding), then the browser's, then settings.LANGUAGE_CODE. On the
+# platform's host the same without the organisation's. Each test below shows one step winning over the next.
 
 
 def _lang(response) -> str:
     return response.content.decode().split('<html lang="', 1)[1].split('"', 1)[0]
 
 
-def test_a_signed_in_users_language_comes_first(demo) -> None:
-    with schema_context(demo.schema_name):
-        User.objects.filter(email="learner1@demo.test").update(language="fr")
-        Branding.objects.update_or_create(pk=1, defaults={"default_language": "en"})
-        client = Client(HTTP_HOST=host_of(demo), HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(User.objects.get(email="learner1@demo.test"))
-    page = client.get("/my/profile/")
-    assert _lang(page) == "fr" and "Mon profil" in page.content.decode()
+def _visitor(host: str, *, cookie: str | None = None, browser: str | None = None) -> Client:
+    client = Client(HTTP_HOST=host, **({"HTTP_ACCEPT_LANGUAGE": browser} if browser else {}))
+    if cookie:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    return client
 
 
-def test_then_the_organisations_default_language_before_the_browsers(demo) -> None:
-    with schema_context(demo.schema_name):
-        Branding.objects.update_or_create(pk=1, defaults={"default_language": "fr"})
-    assert _lang(Client(HTTP_HOST=host_of(demo), HTTP_ACCEPT_LANGUAGE="en").get("/login/")) == "fr"
-    with schema_context(demo.schema_name):
-        Branding.objects.filter(pk=1).update(default_language="en")
-    assert _lang(Client(HTTP_HOST=host_of(demo), HTTP_ACCEPT_LANGUAGE="fr").get("/login/")) == "en"
-
-
-def test_without_a_default_language_the_browsers_then_the_organisations(demo, acme) -> None:
-    for tenant in (demo, acme):
+def test_a_signed_in_users_language_beats_the_cookie_the_organisation_and_the_browser(demo, acme) -> None:
+    for tenant, email, mine, other in ((demo, "learner1@demo.test", "fr", "en"),
+                                       (acme, "learner1@acme.test", "en", "fr")):
         with schema_context(tenant.schema_name):
-            Branding.objects.filter(pk=1).delete()
-    assert _lang(Client(HTTP_HOST=host_of(demo), HTTP_ACCEPT_LANGUAGE="fr").get("/login/")) == "fr"
-    assert _lang(Client(HTTP_HOST=host_of(acme), HTTP_ACCEPT_LANGUAGE="en").get("/login/")) == "en"
-    # A client that states no language (a script, curl) gets the organisation's.
+            User.objects.filter(email=email).update(language=mine)
+            client = _visitor(host_of(tenant), cookie=other, browser=other)
+            client.force_login(User.objects.get(email=email))
+        page = client.get("/my/profile/")
+        assert _lang(page) == mine, tenant.slug
+        assert ("Mon profil" in page.content.decode()) == (mine == "fr")
+
+
+def test_then_the_visitors_choice_beats_the_organisation_and_the_browser(demo, acme) -> None:
+    assert _lang(_visitor(host_of(demo), cookie="fr", browser="en").get("/login/")) == "fr"
+    assert _lang(_visitor(host_of(acme), cookie="en", browser="fr").get("/login/")) == "en"
+    # A cookie of a language the platform does not speak is no choice.
+    assert _lang(_visitor(host_of(acme), cookie="de", browser="en").get("/login/")) == "fr"
+
+
+def test_then_the_organisations_language_beats_the_browsers_with_or_without_a_branding(demo, acme) -> None:
     assert (demo.language, acme.language) == ("en", "fr")
-    assert _lang(Client(HTTP_HOST=host_of(demo)).get("/login/")) == "en"
-    assert _lang(Client(HTTP_HOST=host_of(acme)).get("/login/")) == "fr"
+    for branded in (True, False):
+        for tenant in (demo, acme):
+            with schema_context(tenant.schema_name):
+                if branded:
+                    Branding.objects.get_or_create(pk=1)
+                else:
+                    Branding.objects.filter(pk=1).delete()
+        assert _lang(_visitor(host_of(demo), browser="fr").get("/login/")) == "en"
+        french = _visitor(host_of(acme), browser="en").get("/login/")
+        assert _lang(french) == "fr" and "Mot de passe oublié ?" in french.content.decode()
+        assert _lang(_visitor(host_of(demo)).get("/login/")) == "en"  # a client that states none (curl)
 
 
-def test_a_visitors_explicit_choice_beats_the_organisations_default(demo) -> None:
+def test_the_administrator_changes_the_organisations_language_on_the_branding_page(demo) -> None:
+    from courses.services import branding_update, tenant_default_language
+    from tenants.models import Tenant
+
     with schema_context(demo.schema_name):
-        Branding.objects.update_or_create(pk=1, defaults={"default_language": "en"})
-    client = Client(HTTP_HOST=host_of(demo))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    assert _lang(client.get("/login/")) == "fr"
+        Branding.objects.filter(pk=1).delete()
+        admin = User.objects.get(email="admin@demo.test")
+        client = Client(HTTP_HOST=host_of(demo))
+        client.force_login(admin)
+    page = client.get("/manage/branding/").content.decode()
+    assert '<option value="en" selected>' in page
+    assert client.post("/manage/branding/", {"name": "", "primary_color": "#1d4ed8", "accent_color": "#b45309",
+                                             "default_language": "fr", "email_sender_name": ""}).status_code == 302
+    assert Tenant.objects.get(pk=demo.pk).language == "fr"  # its one home: the tenant row
+    with schema_context(demo.schema_name):
+        assert tenant_default_language() == "fr"
+        assert not hasattr(Branding, "default_language")
+        branding_update(actor=admin, primary_color="#1d4ed8")  # a change without the language keeps it
+    assert Tenant.objects.get(pk=demo.pk).language == "fr"
+    assert _lang(_visitor(host_of(demo), browser="en").get("/login/")) == "fr"
+
+
+def test_then_the_browsers_then_the_settings_default(demo) -> None:
+    from tenants.models import Tenant
+
+    # An organisation whose language the platform does not speak (a row written by hand): the browser decides.
+    Tenant.objects.filter(pk=demo.pk).update(language="de")
+    assert _lang(_visitor(host_of(demo), browser="fr").get("/login/")) == "fr"
+    assert _lang(_visitor(host_of(demo)).get("/login/")) == settings.LANGUAGE_CODE == "en"
+
+
+def test_on_the_platforms_host_the_user_then_the_cookie_then_the_browser(demo) -> None:
+    operator = User.objects.get(email="operator@demo.test")
+    User.objects.filter(pk=operator.pk).update(language="fr")
+    signed_in = _visitor("localhost", cookie="en", browser="en")
+    signed_in.force_login(User.objects.get(pk=operator.pk))
+    assert _lang(signed_in.get("/legal/")) == "fr"
+    assert _lang(_visitor("localhost", cookie="fr", browser="en").get("/legal/")) == "fr"
+    assert _lang(_visitor("localhost", cookie="en", browser="fr").get("/legal/")) == "en"
+    assert _lang(_visitor("localhost", browser="fr").get("/legal/")) == "fr"
+    assert _lang(_visitor("localhost", browser="en").get("/legal/")) == "en"
+    assert _lang(_visitor("localhost").get("/legal/")) == settings.LANGUAGE_CODE

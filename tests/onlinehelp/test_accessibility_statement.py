@@ -30,7 +30,7 @@ def test_the_english_statement_of_demo_and_the_footer_link(demo) -> None:
     client = Client(HTTP_HOST=host_of(demo))
     html = client.get("/accessibility/").content.decode()
     assert "This site is <strong>partially compliant</strong>" in html
-    assert '<time datetime="2026-12-02" data-testid="audit-date">2 December 2026</time>' in html
+    assert '<time datetime="2026-12-02" data-testid="audit-date">Dec. 2, 2026</time>' in html
     assert "refer the matter to the Défenseur des droits" in html
     footer = client.get("/help/").content.decode().split('<footer class="site-footer">')[1]
     assert '<a href="/accessibility/" data-testid="accessibility-link">Accessibility: partially compliant</a>' in footer

@@ -26,7 +26,7 @@ def test_a_branding_change_is_in_the_audit_log_with_the_fields_changed(acme) -> 
     form = {"name": "ACME Corporate Academy", "primary_color": "#1d4ed8", "accent_color": "#f59e0b",
             "default_language": "fr", "email_sender_name": ""}
     with schema_context(acme.schema_name):
-        Branding.objects.update_or_create(pk=1, defaults=form)
+        Branding.objects.update_or_create(pk=1, defaults={k: v for k, v in form.items() if k != "default_language"})
     client = _admin_client(acme)
     assert client.post("/manage/branding/", form).status_code == 302
     assert not AuditEvent.objects.filter(tenant=acme, action="branding.updated").exists()  # nothing changed

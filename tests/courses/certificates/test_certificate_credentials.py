@@ -157,7 +157,7 @@ def test_open_badge_credential_has_the_open_badges_3_fields_matching_the_databas
     # language: `demo` speaks English).
     page = client.get("/certificates/verify/OBC0000000000001/").content.decode()
     for shown in ("Chimie verte", "Université de Démo", "OBC0000000000001", verify_url, "87.50\u00a0%",
-                  "2 December 2026", 'href="/certificates/verify/OBC0000000000001/credential.jsonld"'):
+                  "Dec. 2, 2026", 'href="/certificates/verify/OBC0000000000001/credential.jsonld"'):
         assert shown in page
 
 

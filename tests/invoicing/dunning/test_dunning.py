@@ -36,7 +36,7 @@ def test_reminder_goes_out_7_days_before_the_due_date_once(unpaid, clock,
     with django_capture_on_commit_callbacks(execute=True):
         assert services.dunning_run().reminders == 1
         assert services.dunning_run().reminders == 0
-    assert [m.subject for m in mail.outbox] == ["Rappel : facture F2026-000001 à régler avant le 15/03/2026"]
+    assert [m.subject for m in mail.outbox] == ["Rappel : facture F2026-000001 à régler avant le 15 mars 2026"]
 
 
 def test_unpaid_invoice_suspends_tenant_exactly_15_days_after_formal_notice(

@@ -138,10 +138,10 @@ def test_paying_the_balance_shown_settles_the_invoice_though_interest_moved_sinc
 
 @pytest.mark.parametrize(("language", "balance", "rule"), [
     ("en", "329.44 €", "Late interest runs until your payment reaches us. Paying the balance shown, 329.44 €, settles "
-                       "your invoices if we receive it by 2026-04-06: the interest of the days in between is waived "
+                       "your invoices if we receive it by April 6, 2026: the interest of the days in between is waived "
                        "(the 40 € recovery indemnity is not)."),
     ("fr", "329,44 €", "Les intérêts de retard courent jusqu’à la réception de votre paiement. Le solde affiché, "
-                       "329,44 €, règle vos factures s’il nous parvient au plus tard le 2026-04-06 : les intérêts "
+                       "329,44 €, règle vos factures s’il nous parvient au plus tard le 6 avril 2026 : les intérêts "
                        "des jours écoulés entre-temps sont abandonnés (pas l’indemnité forfaitaire de recouvrement "
                        "de 40 €)."),
 ])

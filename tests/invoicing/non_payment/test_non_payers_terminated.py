@@ -57,7 +57,7 @@ def test_warned_45_days_then_terminated_60_days_after_the_suspension_on_the_pari
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == f"{suspended.tenant.name} : dernier avertissement avant résiliation pour impayé"
-    assert "avant le 11/12/2026 06:00 (heure de Paris)" in message.body
+    assert "avant le 11 décembre 2026 06:00 (heure de Paris)" in message.body
     assert "F2026-000001, F2026-000002" in message.body
     assert "claire@" in " ".join(message.to)
     html = message.alternatives[0][0]

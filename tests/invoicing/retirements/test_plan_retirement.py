@@ -73,9 +73,9 @@ def test_the_console_states_who_loses_access_when_then_retires_the_plan(
     assert subjects == [f"Leeds College: the {plan.name} plan is being discontinued",
                         f"Université de Tours : fin de commercialisation de l'offre {plan.name}"]
     french = next(m for m in mail.outbox if m.subject.startswith("Université"))
-    assert "jusqu'au 20/09/2026 10:00 (heure de Paris)" in french.body
+    assert "jusqu'au 20 septembre 2026 10:00 (heure de Paris)" in french.body
     assert "Replaced by the Campus plan." in french.body
-    assert "<strong>Votre accès continue jusqu'au 20/09/2026 10:00" in french.alternatives[0][0]
+    assert "<strong>Votre accès continue jusqu'au 20 septembre 2026 10:00" in french.alternatives[0][0]
 
     listing = console.get("/console/plans/").content.decode()
     assert "Retired" in listing and "access until 09/20/2026 10 a.m." in listing

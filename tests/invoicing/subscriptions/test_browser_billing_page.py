@@ -14,6 +14,7 @@ from invoicing import services
 from invoicing.models import BillingPeriod
 from mooc_platform.accounts.models import User
 from mooc_platform.business_time import add_months, business_date
+from mooc_platform.formatting import localized
 from tests.invoicing.conftest import unique_slug
 
 PASSWORD = "a-long-passphrase-2026"
@@ -49,9 +50,10 @@ def test_billing_page_labels_paid_invoiced_access_and_termination(live_server_po
         page.get_by_label("E-mail").fill(f"claire@{slug}.example")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        assert page.get_by_test_id("paid-through").inner_text() == f"{paid_through:%Y-%m-%d}"
-        assert page.get_by_test_id("invoiced-through").inner_text() == f"{paid_through:%Y-%m-%d}"
-        assert page.get_by_test_id("access-ends").inner_text() == f"{paid_through:%Y-%m-%d} 00:00"
+        day = localized(paid_through, "date", language="en")  # the page's language writes its dates
+        assert page.get_by_test_id("paid-through").inner_text() == day
+        assert page.get_by_test_id("invoiced-through").inner_text() == day
+        assert page.get_by_test_id("access-ends").inner_text() == f"{day}, midnight"
         assert "Access continues until" in page.get_by_test_id("cancelled-access").inner_text()
         for width in (1366, 375):
             page.set_viewport_size({"width": width, "height": 900})

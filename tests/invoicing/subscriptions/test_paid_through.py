@@ -84,17 +84,19 @@ def _admin_client(signed, language: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize(("language", "paid", "invoiced", "access"), [
-    ("en", "Paid through", "Invoiced through", "Access continues until"),
-    ("fr", "Payé jusqu’au", "Facturé jusqu’au", "L’accès continue jusqu’au"),
+@pytest.mark.parametrize(("language", "paid", "invoiced", "access", "dates"), [
+    ("en", "Paid through", "Invoiced through", "Access continues until",
+     ("Feb. 15, 2026", "March 15, 2026", "Feb. 20, 2026, 10 a.m.")),
+    ("fr", "Payé jusqu’au", "Facturé jusqu’au", "L’accès continue jusqu’au",
+     ("15 février 2026", "15 mars 2026", "20 février 2026 10:00")),
 ])
 def test_billing_page_says_paid_through_and_invoiced_through_truthfully(second_period_unpaid, clock, language,
-                                                                       paid, invoiced, access) -> None:
+                                                                       paid, invoiced, access, dates) -> None:
     client = _admin_client(second_period_unpaid, language)
     page = client.get("/billing/").content.decode()
-    assert f'{paid} <span data-testid="paid-through">2026-02-15</span>' in page
-    assert f'{invoiced} <span data-testid="invoiced-through">2026-03-15</span>' in page
+    assert f'{paid} <span data-testid="paid-through">{dates[0]}</span>' in page
+    assert f'{invoiced} <span data-testid="invoiced-through">{dates[1]}</span>' in page
     clock(paris(2026, 2, 20, 10))
     services.subscription_cancel(subscription=_subscription(second_period_unpaid))
     page = client.get("/billing/").content.decode()
-    assert f'{access} <span data-testid="access-ends">2026-02-20 10:00</span>' in page
+    assert f'{access} <span data-testid="access-ends">{dates[2]}</span>' in page

@@ -50,12 +50,12 @@ def test_notice_goes_60_paris_days_before_the_term_ends_across_dst_with_old_and_
     assert (result.created, result.sent) == (1, 1)
     [message] = _renewal_mails()
     assert message.to == ["claire@tours.example"]
-    assert message.subject == "Your subscription for Université de Tours renews on 2027-05-28"
-    assert ("Your Essential subscription renews on 2027-05-28 for the amount of 260.00 € excluding tax per billing "
+    assert message.subject == "Your subscription for Université de Tours renews on May 28, 2027"
+    assert ("Your Essential subscription renews on May 28, 2027 for the amount of 260.00 € excluding tax per billing "
             "period (monthly).") in message.body
     assert ("A new price applies at this renewal: 240.00 € excluding tax per period until then, 260.00 € excluding "
             "tax per period from the renewal.") in message.body
-    assert "Cancel before 2027-05-28 (by 2027-05-27 at the latest) to stop it" in message.body
+    assert "Cancel before May 28, 2027 (by May 27, 2027 at the latest) to stop it" in message.body
     html = message.alternatives[0][0]
     assert "<strong>A new price applies at this renewal: 240.00 €" in html and "/billing/" in html
     notice = RenewalNotice.objects.get()
@@ -74,11 +74,11 @@ def test_next_term_gets_its_own_notice_and_the_same_price_is_stated_alone_in_fre
     clock(paris(2027, 3, 29, 8))
     services.renewal_notices_send_due()
     [first] = _renewal_mails()
-    assert first.subject == "Votre abonnement pour Université de Tours se renouvelle le 2027-05-28"
-    assert ("Votre abonnement Essential se renouvelle le 2027-05-28 pour un montant de 240,00 € hors taxes par "
+    assert first.subject == "Votre abonnement pour Université de Tours se renouvelle le 28 mai 2027"
+    assert ("Votre abonnement Essential se renouvelle le 28 mai 2027 pour un montant de 240,00 € hors taxes par "
             "période de facturation (mensuel).") in first.body
     assert "nouveau prix" not in first.body
-    assert "Résiliez avant le 2027-05-28 (au plus tard le 2027-05-27) pour l’arrêter" in first.body
+    assert "Résiliez avant le 28 mai 2027 (au plus tard le 27 mai 2027) pour l’arrêter" in first.body
     clock(paris(2028, 3, 28, 12))  # 2028-05-28 minus 60 days is 29/03 (leap year): not yet
     assert services.renewal_notices_send_due().sent == 0
     clock(paris(2028, 3, 29, 12))
@@ -146,5 +146,5 @@ def test_billing_page_states_the_next_renewal(signed, clock) -> None:
     with schema_context(signed.tenant.schema_name):
         client.force_login(User.objects.get(email="claire@tours.example"))
     page = client.get("/billing/").content.decode()
-    assert ('data-testid="renewal">Renews on 2027-05-28 for 240.00 € excluding tax per period; cancel before '
-            "2027-05-28 to stop it.") in page
+    assert ('data-testid="renewal">Renews on May 28, 2027 for 240.00 € excluding tax per period; cancel before '
+            "May 28, 2027 to stop it.") in page

@@ -139,7 +139,7 @@ def test_a_new_version_is_announced_once_to_the_administrators_of_live_customers
     assert ("claire@blois.example",) not in by_recipient
     french = by_recipient[("claire@tours.example",)]
     assert french.subject == "Nouvelles conditions générales de vente : version GCS-2026-06"
-    assert "en vigueur à partir du 2026-06-01" in french.body and "reste régi par les conditions" in french.body
+    assert "en vigueur à partir du 1 juin 2026" in french.body and "reste régi par les conditions" in french.body
     assert french.attachments[0][0] == "terms-of-sale-GCS-2026-06.pdf"
     english = by_recipient[("admin@demo.test",)]
     assert "It applies to orders (quotes) sent from that date only" in english.body
@@ -171,7 +171,7 @@ def test_billing_page_lists_the_signed_orders_with_their_evidence_and_documents(
     assert page.count('data-testid="orders"') == 1  # once, in the page's body (not in its <title>)
     assert "<title>Billing</title>" in page
     section = page[page.index('data-testid="orders"'):]
-    assert f"{quote.reference} — signed on 2026-03-01" in section
+    assert f"{quote.reference} — signed on March 1, 2026" in section
     assert "Claire Martin, Présidente (claire@tours.example)" in section and "203.0.113.7" in section
     assert quote.pdf_sha256 in section and f"GCS-2026-03 — <span class=\"hash\">SHA-256 {terms.sha256}" in section
     pdf = client.get(f"/billing/orders/{quote.pk}/pdf/")

@@ -35,7 +35,8 @@ def test_learners_of_a_cancelled_tenant_see_the_date_access_ends_without_the_tim
     with time_machine.travel(BEFORE, tick=False):
         tenant_cancel(tenant=demo, access_ends_at=ENDS)
         banner = _banner(_logged_in(demo, "learner1@demo.test").get("/").content)
-    assert "Your organisation's subscription is cancelled: access ends on 1 July 2026, 00:00 (Paris time)." in banner
+    assert ("Your organisation's subscription is cancelled: access ends on July 1, 2026, midnight "
+            "(Paris time).") in banner
     assert "/timeline/" not in banner
 
 
@@ -45,7 +46,7 @@ def test_administrators_of_a_cancelled_tenant_get_a_link_to_the_timeline(demo) -
         admin = _logged_in(demo, "admin@demo.test")
         banner = _banner(admin.get("/").content)
         timeline = admin.get("/timeline/")
-    assert "access ends on 1 July 2026, 00:00 (Paris time)" in banner
+    assert "access ends on July 1, 2026, midnight (Paris time)" in banner
     assert 'href="/timeline/"' in banner and "What happens to your data and when" in banner
     assert timeline.status_code == 200
 
@@ -57,7 +58,7 @@ def test_the_banner_speaks_french_to_french_users(demo) -> None:
         tenant_cancel(tenant=demo, access_ends_at=ENDS)
         learner = _banner(_logged_in(demo, "learner1@demo.test").get("/").content)
         admin = _banner(_logged_in(demo, "admin@demo.test").get("/").content)
-    assert ("L'abonnement de votre organisation est résilié : l'accès prend fin le 1 juillet 2026, "
+    assert ("L'abonnement de votre organisation est résilié : l'accès prend fin le 1 juillet 2026 "
             "00:00 (heure de Paris).") in learner
     assert "Ce que deviennent vos données, et quand" in admin and "Ce que deviennent" not in learner
 

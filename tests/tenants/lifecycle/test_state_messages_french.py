@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
@@ -38,13 +39,16 @@ def test_api_error_of_a_suspended_tenant_is_in_the_french_users_language(demo) -
                                          "details": {"state": "suspended"}}}
 
 
-def test_api_error_follows_the_tenant_language_when_the_client_states_none(demo) -> None:
+def test_api_error_follows_the_tenant_language_before_the_browsers(demo) -> None:
     _french(demo)
     tenant_suspend(tenant=demo, reason="unpaid")
     silent = Client(HTTP_HOST=host_of(demo)).get("/api/v1/courses/")
     assert (silent.status_code, silent.json()["error"]["message"]) == (403, SUSPENDED_FR)
-    english = Client(HTTP_HOST=host_of(demo)).get("/api/v1/courses/", HTTP_ACCEPT_LANGUAGE="en")
-    assert english.json()["error"]["message"] == SUSPENDED_EN
+    browser = Client(HTTP_HOST=host_of(demo)).get("/api/v1/courses/", HTTP_ACCEPT_LANGUAGE="en")
+    assert browser.json()["error"]["message"] == SUSPENDED_FR  # the organisation's language before the browser's
+    chosen = Client(HTTP_HOST=host_of(demo))
+    chosen.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert chosen.get("/api/v1/courses/").json()["error"]["message"] == SUSPENDED_EN
 
 
 def test_access_ended_api_error_in_french_gives_the_destruction_date(demo) -> None:
@@ -55,7 +59,7 @@ def test_access_ended_api_error_in_french_gives_the_destruction_date(demo) -> No
     assert response.json()["error"] == {
         "code": "tenant_access_ended",
         "message": "L'abonnement de cette organisation a pris fin ; ses données sont conservées jusqu'au "
-                   "2026-07-14 et ses administrateurs peuvent les exporter.",
+                   "14 juillet 2026 et ses administrateurs peuvent les exporter.",
         "details": {"state": "retention"}}
 
 
@@ -68,7 +72,7 @@ def test_french_administrator_reads_the_information_screen_and_timeline_in_frenc
                           ).status_code == 302
         screen = unescape(admin.get("/account-status/").content.decode())
         timeline = unescape(admin.get("/timeline/").content.decode())
-    assert "Accès terminé" in screen and "ses données sont conservées jusqu'au 2026-07-14" in screen
+    assert "Accès terminé" in screen and "ses données sont conservées jusqu'au 14 juillet 2026" in screen
     assert "Organisation créée" in timeline
     assert "E-mail de rappel : destruction dans 30 jours" in timeline
     assert "Destruction de toutes les données (base de données, fichiers médias)" in timeline

@@ -82,7 +82,7 @@ def test_administrator_pages_timeline_and_export_request(demo, django_capture_on
         client.post("/login/", {"username": "admin@demo.test", "password": "demo-password-2026"})
         tenant_terminate(tenant=demo, reason="offence")
         page = client.get("/timeline/").content.decode()
-        assert 'data-key="destruction"' in page and "28 November 2026 12:00" in page
+        assert 'data-key="destruction"' in page and "Nov. 28, 2026, noon" in page
         with django_capture_on_commit_callbacks(execute=False) as queued:
             response = client.post("/exports/")
         assert (response.status_code, response["Location"]) == (302, "/exports/")

@@ -18,10 +18,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / ".var" / "screenshots"
 
 
 def _log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Signed out, the sign-in page speaks the organisation's language (acme French, demo English)."""
+    french = base.startswith("http://acme.")
     page.goto(base + "/login/")
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Mot de passe" if french else "Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter" if french else "Log in").click()
     page.wait_for_url(base + "/")
 
 
