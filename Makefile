@@ -33,8 +33,17 @@ xmlsec1:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; }
 
 ## Front-end packages from the npm registry, pinned by package-lock.json (`npm ci`, no install scripts): axe-core,
-## which the browser tests inject into every page (tests/browser/test_every_page.py). Nothing comes from a CDN.
-assets: node_modules/.installed
+## which the browser tests inject into every page (tests/browser/test_every_page.py), and scorm-again, the SCORM
+## runtime of the course player (issue 14 item 6). Nothing comes from a CDN. scorm-again's built file is vendored in
+## courses/static/courses/vendor/ (committed, so `make run` and the production image need no npm): `make assets`
+## copies it again from node_modules (without its source-map line), and tests/courses/scorm checks they match.
+SCORM_AGAIN := courses/static/courses/vendor/scorm-again.min.js
+assets: node_modules/.installed $(SCORM_AGAIN)
+
+$(SCORM_AGAIN): node_modules/.installed
+	mkdir -p $(dir $@)
+	sed '/^\/\/# sourceMappingURL=/d' node_modules/scorm-again/dist/scorm-again.min.js > $@
+	cp node_modules/scorm-again/LICENSE $(dir $@)scorm-again.LICENSE.txt
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \

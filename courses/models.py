@@ -114,6 +114,7 @@ class MediaUpload(models.Model):
         LOGO = "logo", _("Logo")
         COVER = "cover", _("Cover image")
         CAPTION = "caption", _("Captions (WebVTT)")
+        SCORM = "scorm", _("SCORM package")
 
     key = models.CharField(max_length=400, unique=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -136,6 +137,7 @@ class Lesson(models.Model):
         VIDEO = "video", _("Video")
         FILE = "file", _("File")
         QUIZ = "quiz", _("Quiz")
+        SCORM = "scorm", _("SCORM package")
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     title = models.CharField(max_length=200)
@@ -171,6 +173,80 @@ class Caption(models.Model):
     class Meta:
         ordering = ["language"]
         constraints = [models.UniqueConstraint(fields=["lesson", "language"], name="caption_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class ScormPackage(models.Model):
+    """A SCORM 1.2 or 2004 package of a SCORM lesson (issue 14 item 6): the zip an instructor uploaded, unpacked by
+    a Celery task under the tenant's prefix (`scorm/<uuid>/`), served to the player from the app's origin. The
+    unpacked files are counted in the storage quota through `content` (a MediaUpload whose key is the folder)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be unpacked")
+        PROCESSING = "processing", _("Unpacking")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Refused")
+
+    class Version(models.TextChoices):
+        SCORM_12 = "1.2", _("SCORM 1.2")
+        SCORM_2004 = "2004", _("SCORM 2004")
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="scorm_packages")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percentage of the files unpacked."))
+    upload = models.ForeignKey(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               help_text=_("The zip as uploaded (deleted once unpacked or refused)."))
+    content = models.OneToOneField(MediaUpload, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="scorm_package",
+                                   help_text=_("The unpacked files: their folder and total size."))
+    filename = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=4, choices=Version.choices, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    launch_path = models.CharField(max_length=1000, blank=True,
+                                   help_text=_("The first SCO's file, relative to the package's folder."))
+    launch_query = models.CharField(max_length=1000, blank=True,
+                                    help_text=_("The item's parameters, appended to the launch URL."))
+    file_count = models.PositiveIntegerField(default=0)
+    size = models.BigIntegerField(default=0, help_text=_("Bytes once unpacked."))
+    error = models.CharField(max_length=40, blank=True, help_text=_("Why the package was refused (a code)."))
+    error_params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["lesson", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class ScormAttempt(models.Model):
+    """A learner's attempt at a SCORM lesson: the `cmi` data the runtime committed (resumed on the next launch),
+    and what it says of completion, success and score."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="scorm_attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorm_attempts")
+    number = models.PositiveIntegerField()
+    cmi = models.JSONField(default=dict, blank=True)
+    completion_status = models.CharField(max_length=20, blank=True)
+    success_status = models.CharField(max_length=20, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                help_text=_("Percentage (0 to 100) reported by the package."))
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    commits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["lesson", "user", "number"]
+        constraints = [models.UniqueConstraint(fields=["lesson", "user", "number"], name="scorm_attempt_number_unique"),
+                       models.CheckConstraint(condition=models.Q(score__isnull=True) | (models.Q(score__gte=0)
+                                                                                        & models.Q(score__lte=100)),
+                                              name="scorm_attempt_score_0_100")]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"

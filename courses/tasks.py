@@ -89,3 +89,16 @@ def notifications_digest_all() -> int:
     from . import services
 
     return _each_live_tenant(services.notifications_digest_send)
+
+
+@app.task(name="courses.scorm_package_unpack")
+def scorm_package_unpack(*, schema_name: str, package_id: int) -> str:
+    """Check and unpack an uploaded SCORM package to S3 (issue 14 item 6); returns its status ("" when gone)."""
+    from django_tenants.utils import schema_exists
+
+    from . import services
+
+    if not schema_exists(schema_name):
+        return ""
+    with schema_context(schema_name):
+        return services.scorm_package_unpack(package_id=package_id)

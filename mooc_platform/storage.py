@@ -47,7 +47,37 @@ def object_get(*, key: str) -> bytes:
 
 
 def object_delete(*, key: str) -> None:
+    """Delete one object; a key ending in "/" names a folder (an unpacked SCORM package, issue 14 item 6), whose
+    objects are all deleted."""
+    if key.endswith("/"):
+        folder_delete(prefix=key)
+        return
     s3_client().delete_object(Bucket=bucket_name(), Key=key)
+
+
+def folder_delete(*, prefix: str) -> int:
+    """Delete every object under `prefix` (which ends in "/"), 1,000 per request; returns how many."""
+    if not prefix.endswith("/") or prefix.count("/") < 3:  # never a tenant's whole prefix, nor the bucket's
+        raise ValueError(f"not a folder under a tenant's prefix: {prefix!r}")
+    client = s3_client()
+    deleted = 0
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket_name(), Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=bucket_name(), Delete={"Objects": keys, "Quiet": True})
+            deleted += len(keys)
+    return deleted
+
+
+def object_head(*, key: str) -> dict[str, Any] | None:
+    """The object's metadata (ContentLength, ContentType, ETag…), None when there is no such object."""
+    client = s3_client()
+    try:
+        return client.head_object(Bucket=bucket_name(), Key=key)
+    except client.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
 
 
 def presigned_get_url(*, key: str, expires_in: int = 300, filename: str | None = None) -> str:

@@ -62,6 +62,8 @@ PAGE_SECTIONS: dict[str, str] = {
     "lesson": "lessons",
     "lesson-complete": "lessons",
     "lesson-captions": "lessons",
+    "lesson-scorm-file": "lessons",
+    "lesson-scorm-commit": "lessons",
     "my-calendar": "start",
     "my-notifications": "notifications",
     "notifications-unsubscribe": "notifications",

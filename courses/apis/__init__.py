@@ -80,6 +80,10 @@ from .privacy import (
     MyAccountDeleteApi,
     MyDataExportApi,
 )
+from .scorm import (
+    ScormPackageApi,
+    ScormPackageOutput,
+)
 from .user_import import (
     UserImportApi,
     import_report_data,
@@ -133,6 +137,8 @@ __all__ = [
     "QuizAttemptStartApi",
     "QuizAttemptSubmitApi",
     "ReportListApi",
+    "ScormPackageApi",
+    "ScormPackageOutput",
     "StaffQuestionOutput",
     "ThreadOutput",
     "UploadConfirmApi",

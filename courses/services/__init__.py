@@ -137,6 +137,21 @@ from .quizzes import (
     text_normalise,
     true_false_choices,
 )
+from .scorm import (
+    COMMIT_MAX_BYTES,
+    scorm_attempt_commit,
+    scorm_attempt_current,
+    scorm_attempt_restart,
+    scorm_commit_token,
+    scorm_commit_token_check,
+    scorm_error_message,
+    scorm_file_open,
+    scorm_launch_data,
+    scorm_package_current,
+    scorm_package_import,
+    scorm_package_latest,
+    scorm_package_unpack,
+)
 from .user_import import (
     CSV_COLUMNS,
     ImportReport,
@@ -147,6 +162,7 @@ from .user_import import (
 
 __all__ = [
     "CAPTION_MAX_BYTES",
+    "COMMIT_MAX_BYTES",
     "COURSE_FIELDS",
     "COVER_SIZE",
     "CSV_COLUMNS",
@@ -233,6 +249,18 @@ __all__ = [
     "quiz_grade",
     "quiz_questions",
     "report_dismiss",
+    "scorm_attempt_commit",
+    "scorm_attempt_current",
+    "scorm_attempt_restart",
+    "scorm_commit_token",
+    "scorm_commit_token_check",
+    "scorm_error_message",
+    "scorm_file_open",
+    "scorm_launch_data",
+    "scorm_package_current",
+    "scorm_package_import",
+    "scorm_package_latest",
+    "scorm_package_unpack",
     "seats_reserved",
     "seats_taken",
     "seats_used",

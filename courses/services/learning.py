@@ -113,6 +113,9 @@ def lesson_complete(*, lesson: Lesson, user: User, now: datetime | None = None) 
     enrollment = enrollment_for(course=lesson.module.course, user=user)
     if lesson.kind == Lesson.Kind.QUIZ:
         raise ApplicationError(_("A quiz is completed by submitting an attempt."), code=Code.QUIZ_NOT_SUBMITTED)
+    if lesson.kind == Lesson.Kind.SCORM:
+        raise ApplicationError(_("A SCORM lesson is completed by its package, once it says so."),
+                               code=Code.VALIDATION_ERROR)
     return _completion_record(enrollment=enrollment, lesson=lesson, now=now)
 
 

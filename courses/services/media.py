@@ -35,6 +35,8 @@ UPLOAD_RULES: dict[str, tuple[set[str], int]] = {
                                 "application/vnd.oasis.opendocument.text"}, 200 * MB),
     MediaUpload.Purpose.LOGO: ({"image/png", "image/jpeg", "image/webp"}, 2 * MB),
     MediaUpload.Purpose.COVER: ({"image/png", "image/jpeg", "image/webp"}, 10 * MB),  # resized on use
+    # A SCORM package's zip, unpacked by a task (courses.services.scorm) and deleted then.
+    MediaUpload.Purpose.SCORM: ({"application/zip", "application/x-zip-compressed"}, 500 * MB),
 }
 
 

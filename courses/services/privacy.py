@@ -17,7 +17,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ForbiddenError
 
-from ..models import Certificate, Enrollment, Post, PostReport, QuizAttempt
+from ..models import Certificate, Enrollment, Post, PostReport, QuizAttempt, ScormAttempt
 from .people import administrator_kept_check
 
 
@@ -40,6 +40,13 @@ def user_data_export(*, user: User) -> dict[str, Any]:
              "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
              "score": str(a.score) if a.score is not None else None, "answers": a.answers}
             for a in QuizAttempt.objects.filter(user=user).select_related("lesson")
+        ],
+        "scorm_attempts": [
+            {"lesson": a.lesson.title, "number": a.number, "started_at": a.started_at.isoformat(),
+             "updated_at": a.updated_at.isoformat(), "completion_status": a.completion_status,
+             "success_status": a.success_status, "score": str(a.score) if a.score is not None else None,
+             "cmi": a.cmi}
+            for a in ScormAttempt.objects.filter(user=user).select_related("lesson")
         ],
         "certificates": [
             {"code": c.code, "course_title": c.course_title, "score": str(c.score),

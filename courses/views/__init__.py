@@ -63,6 +63,10 @@ from .privacy import (
     my_delete,
     my_export,
 )
+from .scorm import (
+    scorm_commit,
+    scorm_file,
+)
 from .user_import import (
     manage_import,
     manage_import_report,
@@ -108,6 +112,8 @@ __all__ = [
     "notification_open",
     "notifications_unsubscribe",
     "post_report",
+    "scorm_commit",
+    "scorm_file",
     "teach_course",
     "teach_home",
     "teach_lesson",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -96,7 +96,7 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
                     deadline=_deadline(request.POST.get("deadline", "")),
                     draw_count=_int_or_none(request.POST.get("draw_count")) or None)
                 messages.success(request, _("Lesson added."))
-                if lesson.kind == Lesson.Kind.QUIZ:
+                if lesson.kind in (Lesson.Kind.QUIZ, Lesson.Kind.SCORM):  # questions or the package come next
                     return redirect("teach-lesson", pk=lesson.pk)
             elif action in ("module_up", "module_down"):
                 module = get_object_or_404(Module, pk=parse_id(request.POST.get("module")), course=course)
@@ -226,6 +226,10 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
                 services.caption_upload(lesson=lesson, language=request.POST.get("language", ""),
                                         content=upload.read(), actor=request.user)
                 messages.success(request, _("Captions added."))
+            elif action == "scorm_import":
+                services.scorm_package_import(lesson=lesson, upload_id=_int_or_none(request.POST.get("upload_id")),
+                                              actor=request.user)
+                messages.success(request, _("The package is being unpacked: this page follows it."))
             elif action == "delete_caption":
                 caption = get_object_or_404(Caption, pk=parse_id(request.POST.get("caption")), lesson=lesson)
                 services.caption_delete(caption=caption, actor=request.user)
@@ -247,7 +251,18 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "courses/teach_lesson.html", {
         "lesson": lesson, "course": course, "questions": questions, "form": form, "form_errors": form_errors,
         "editing": editing, "question_kinds": Question.Kind.choices,
-        "captions": selectors.captions_of(lesson=lesson), "languages": LANGUAGES})
+        "captions": selectors.captions_of(lesson=lesson), "languages": LANGUAGES,
+        **(_scorm_teach_context(lesson) if lesson.kind == Lesson.Kind.SCORM else {})})
+
+
+def _scorm_teach_context(lesson: Lesson) -> dict[str, Any]:
+    """The SCORM lesson's package as the instructor follows it: the newest import and the one played."""
+    latest = services.scorm_package_latest(lesson=lesson)
+    # The page refreshes itself while the package is unpacked (not for ever if a worker died on it).
+    fresh = latest is not None and latest.updated_at > timezone.now() - timedelta(minutes=15)
+    return {"scorm_latest": latest, "scorm_current": services.scorm_package_current(lesson=lesson),
+            "scorm_error": services.scorm_error_message(package=latest) if latest else "",
+            "scorm_busy": fresh and latest.status in ("pending", "processing")}
 
 
 QUESTION_FORM_FIELDS = ("kind", "text", "explanation", "choices", "true_false_answer", "feedback_true",

@@ -127,7 +127,11 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     outline = selectors.lesson_outline(course=course, lesson=lesson, enrollment=enrollment)
     context.update(outline=outline, next_lesson=outline.next, previous_lesson=outline.previous,
                    threads_count=selectors.lesson_threads_count(lesson=lesson, viewer=request.user))
-    if lesson.media is not None:
+    if lesson.kind == Lesson.Kind.SCORM:
+        response = _scorm_context(request, context, course=course, lesson=lesson, enrollment=enrollment)
+        if response is not None:
+            return response
+    elif lesson.media is not None:
         context["media_url"] = services.media_download_url(upload=lesson.media,
                                                            attachment=lesson.kind == Lesson.Kind.FILE)
         if lesson.kind == Lesson.Kind.FILE and _previewable(lesson.media.content_type):
@@ -189,6 +193,33 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "review_reveals": attempts_left == 0 or deadline_passed,
         })
     return render(request, "courses/lesson.html", context)
+
+
+def _scorm_context(request: HttpRequest, context: dict[str, Any], *, course: Course, lesson: Lesson,
+                   enrollment: Enrollment | None) -> HttpResponse | None:
+    """The SCORM player: the package's launch URL, the learner's attempt (resumed) and where it commits."""
+    if request.method == "POST" and enrollment is not None and request.POST.get("action") == "restart":
+        try:
+            services.scorm_attempt_restart(lesson=lesson, user=request.user)
+            messages.success(request, _("A new attempt starts from the beginning."))
+        except ApplicationError as exc:
+            _error(request, exc)
+        return redirect("lesson", slug=course.slug, pk=lesson.pk)
+    package = services.scorm_package_current(lesson=lesson)
+    context["package"] = package
+    if package is None:
+        return None
+    launch = reverse("lesson-scorm-file", args=[course.slug, lesson.pk, package.pk, package.launch_path])
+    context["launch_url"] = launch + (f"?{package.launch_query}" if package.launch_query else "")
+    if enrollment is not None:
+        attempt = services.scorm_attempt_current(lesson=lesson, user=request.user)
+        context.update(attempt=attempt, scorm_cmi=services.scorm_launch_data(attempt=attempt, version=package.version,
+                                                                             user=request.user),
+                       commit_url=reverse("lesson-scorm-commit", args=[
+                           course.slug, lesson.pk, attempt.pk, services.scorm_commit_token(attempt=attempt)]))
+    else:  # course staff previewing: the package runs, nothing is recorded
+        context["scorm_cmi"] = {}
+    return None
 
 
 @login_required

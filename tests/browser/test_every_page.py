@@ -41,6 +41,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.accounts.not_me import not_me_token
 from tenants.models import Tenant
 from tests.courses.helpers import answers_for
+from tests.courses.scorm.helpers import scorm_lesson_ready
 from tests.factories import EnrollmentFactory, UserFactory
 from tests.helpers import unique
 from tests.invoicing.helpers import subscription_rows_for
@@ -97,6 +98,10 @@ SKIPPED: dict[str, str] = {
     "/my/notifications/<id:pk>/open/": "marks the notification read and redirects to what it is about",
     "/my/calendar/<id:user_id>/<slug:key>.ics": "the learner's calendar feed, iCalendar",
     "/courses/<slug:slug>/lessons/<id:pk>/captions/<slug:language>.vtt": "a video lesson's captions, WebVTT",
+    "/courses/<slug:slug>/lessons/<id:pk>/scorm/<id:package_id>/<path:path>":
+        "a SCORM package's own files (its SCO is walked in the frame of the SCORM lesson's page)",
+    "/courses/<slug:slug>/lessons/<id:pk>/scorm-commit/<id:attempt_id>/<str:token>/":
+        "POST only: the SCORM runtime's commits (JSON)",
     "/jsi18n/": "the scripts' translations, JavaScript (tested in tests/foundation/)",
     "/.well-known/jwks.json": "the LTI tool's public keys, JSON (tested in tests/lti/)",
     "/lti/jwks/": "the LTI tool's public keys, JSON (tested in tests/lti/)",
@@ -289,7 +294,9 @@ def _world(tenant: Tenant) -> TenantWorld:
             memberships_url="https://lms.example.com/nrps/1")
         LtiScore.objects.create(resource_link=link, user=learner, score_given=85, status=LtiScore.Status.SENT,
                                 attempts=1, sent_at=timezone.now())
-        created = [endpoint, api_key, provider, platform]
+        # A SCORM lesson with its package (issue 14 item 6), once the learner's certificate is earned.
+        scorm, package = scorm_lesson_ready(course=course, actor=users["instructor"])
+        created = [endpoint, api_key, provider, platform, scorm, package.content]
         ids = {"slug": course.slug, "pk": str(text.pk), "code": certificate.code,
                "endpoint_id": str(endpoint.pk), "api_key_id": str(api_key.pk),
                "token": invitation_token(user=invited), "uidb64": urlsafe_base64_encode(force_bytes(learner.pk))}
@@ -299,6 +306,7 @@ def _world(tenant: Tenant) -> TenantWorld:
         ids["course_pk"] = ids["course_id"] = str(course.pk)
         ids["lesson_pk"] = str(text.pk)
         ids["quiz_pk"] = str(quiz.pk)
+        ids["scorm_pk"] = str(scorm.pk)
         ids["user_pk"] = str(learner.pk)
         grant = support_grant_create(tenant=tenant, scope="users", expires_at=timezone.now() + timedelta(days=7),
                                      actor=admin)
@@ -315,8 +323,8 @@ def _world(tenant: Tenant) -> TenantWorld:
 
 # Routes whose page differs with the row: each variant is walked (a text lesson and a quiz; each protocol).
 VARIANTS: dict[str, list[dict[str, str]]] = {
-    "/courses/<slug:slug>/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}],
-    "/teach/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}],
+    "/courses/<slug:slug>/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}, {"pk": "scorm_pk"}],
+    "/teach/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}, {"pk": "scorm_pk"}],
     "/manage/sso/new/<str:protocol>/": [{"protocol": "oidc"}, {"protocol": "saml"}],
 }
 # Pages of no route: the page of an unknown address (404), in the tenant's language too; an altered unsubscribe

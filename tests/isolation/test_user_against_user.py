@@ -27,6 +27,7 @@ from courses.models import Lesson, MediaUpload
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import token_issue
 from tests.courses.helpers import answers_for, quiz_of
+from tests.courses.scorm.helpers import scorm_lesson_ready
 from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from tests.helpers import api_client, host_of, unique
 from tests.routes import PARAM, TENANT_URLCONF, routes
@@ -159,6 +160,7 @@ MATRIX: dict[str, Row] = {
     "/api/v1/lessons/<id:pk>/media/": Row(fill=("lesson",), get=NOBODY),  # a text lesson has no media: 404
     "/api/v1/lessons/<id:pk>/move/": Row(fill=("lesson",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/questions/": Row(fill=("quiz",), get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/scorm/": Row(fill=("scorm_lesson",), get=STAFF),  # the package's state: instructors
     "/api/v1/questions/<id:pk>/": Row(fill=("question",), get=STAFF),  # with its answers: instructors only
     "/api/v1/questions/<id:pk>/move/": Row(fill=("question",), get=POST_ONLY),
     "/api/v1/categories/": Row(),
@@ -173,6 +175,12 @@ MATRIX: dict[str, Row] = {
     # A text lesson has no captions: 404 to everyone (the captions of a video are tested in tests/courses/player/).
     "/courses/<slug:slug>/lessons/<id:pk>/captions/<slug:language>.vtt": Row(fill=("course_slug", "lesson", "en"),
                                                                              get=NOBODY),
+    # A SCORM lesson's package files: for the learners enrolled (A and B) and the staff. Its commit URL is A's
+    # attempt's, with A's token: POST only, and B's writes there are refused.
+    "/courses/<slug:slug>/lessons/<id:pk>/scorm/<id:package_id>/<path:path>": Row(
+        fill=("course_slug", "scorm_lesson", "scorm_package", "scorm_file")),
+    "/courses/<slug:slug>/lessons/<id:pk>/scorm-commit/<id:attempt_id>/<str:token>/": Row(
+        fill=("course_slug", "scorm_lesson", "scorm_attempt_a", "scorm_token_a"), get=POST_ONLY),
     "/api/v1/branding/": Row(),
     "/api/v1/maintenance-windows/": Row(),
     # Staff pages: learners' progress and scores are for instructors and administrators (SPEC §1).
@@ -340,6 +348,9 @@ def world(demo: Any) -> Iterator[World]:
         upload_a = MediaUpload.objects.create(key=f"matrix/{unique()}", purpose=MediaUpload.Purpose.FILE,
                                               filename="notes.pdf", content_type="application/pdf",
                                               declared_size=10, created_by=learner_a)
+        # A SCORM lesson (added once A's certificate is earned) and A's attempt at it.
+        scorm_lesson, scorm_package = scorm_lesson_ready(course=course, actor=instructor)
+        scorm_attempt_a = services.scorm_attempt_current(lesson=scorm_lesson, user=learner_a)
         # A signs in to pages only once she gave her name (issue 11 item 6); her e-mail stays the secret to
         # look for. A nameless author's signature is checked in tests/courses/discussions/.
         User.objects.filter(pk=learner_a.pk).update(full_name="Alice Learner")
@@ -355,7 +366,10 @@ def world(demo: Any) -> Iterator[World]:
                      "notification_a": str(learner_a.notifications.first().pk), "en": "en",
                      "unsubscribe_a": services.notifications.unsubscribe_token(user=learner_a, kind="reply"),
                      "token_a": str(token_issue(user=learner_a)[0].pk), "missing": "999999",
-                     "token": "not-a-token", "uidb64": "MQ", "invoice": invoice, "icon_size": "192"},
+                     "token": "not-a-token", "uidb64": "MQ", "invoice": invoice, "icon_size": "192",
+                     "scorm_lesson": str(scorm_lesson.pk), "scorm_package": str(scorm_package.pk),
+                     "scorm_file": scorm_package.launch_path, "scorm_attempt_a": str(scorm_attempt_a.pk),
+                     "scorm_token_a": services.scorm_commit_token(attempt=scorm_attempt_a)},
             a_secrets=(learner_a.email, certificate_a.code),
         )
 
