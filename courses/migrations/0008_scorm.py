@@ -61,7 +61,6 @@ class Migration(migrations.Migration):
                 ('started_at', models.DateTimeField()),
                 ('updated_at', models.DateTimeField()),
                 ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('commits', models.PositiveIntegerField(default=0)),
                 ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scorm_attempts', to='courses.lesson')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scorm_attempts', to=settings.AUTH_USER_MODEL)),
             ],
@@ -69,5 +68,11 @@ class Migration(migrations.Migration):
                 'ordering': ['lesson', 'user', 'number'],
                 'constraints': [models.UniqueConstraint(fields=('lesson', 'user', 'number'), name='scorm_attempt_number_unique'), models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', 100)), _connector='OR'), name='scorm_attempt_score_0_100')],
             },
+        ),
+        # The commits counted on an attempt (what `scorm_launch_data` reads to tell a first launch from a resume).
+        migrations.AddField(
+            model_name='scormattempt',
+            name='commits',
+            field=models.PositiveIntegerField(default=0),
         ),
     ]

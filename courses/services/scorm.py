@@ -363,8 +363,18 @@ def _package_refuse(*, package: ScormPackage, folder: str | None, reason: str, p
             storage.folder_delete(prefix=folder)
     _package_set(package.pk, status=ScormPackage.Status.FAILED, error=reason, error_params=params, progress=0,
                  upload=None)
-    if package.upload is not None:
+    _zip_delete(package=package)
+
+
+def _zip_delete(*, package: ScormPackage) -> None:
+    """Delete the package's zip once it is unpacked or refused (a storage error is logged: the reconciliation of
+    the storage usage counts what stays)."""
+    if package.upload is None:
+        return
+    try:
         media_delete(upload=package.upload)
+    except Exception:
+        logger.exception("the zip of SCORM package %s could not be deleted", package.pk)
 
 
 def _package_ready(*, package: ScormPackage, folder: str, manifest: Manifest, files: int, total: int) -> None:
@@ -388,8 +398,7 @@ def _package_ready(*, package: ScormPackage, folder: str, manifest: Manifest, fi
             old.delete()
         if previous is not None:
             media_delete(upload=previous)
-    if package.upload is not None:
-        media_delete(upload=package.upload)
+    _zip_delete(package=package)
 
 
 # --- Playing (the learner) ----------------------------------------------------------------------------------------

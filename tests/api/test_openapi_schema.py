@@ -400,6 +400,7 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/enrollments/{id}/": {"id": enrollment_id},
         "/api/v1/lessons/{id}/": {"id": lesson_id},
         "/api/v1/lessons/{id}/media/": {"id": lesson_id},
+        "/api/v1/lessons/{id}/scorm/": {"id": lesson_id},
         "/api/v1/claims/{claim_id}/": {"claim_id": claim.pk},
         "/api/v1/webhooks/{endpoint_id}/": {"endpoint_id": endpoint_id},
         "/api/v1/webhooks/{endpoint_id}/deliveries/": {"endpoint_id": endpoint_id},
@@ -421,6 +422,7 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/certificates/verify/{code}/": 404,
         "/api/v1/enrollments/{id}/": 200 if enrollments else 404,
         "/api/v1/lessons/{id}/media/": 404,
+        "/api/v1/lessons/{id}/scorm/": 404,  # a text lesson has no SCORM package
         "/api/v1/quiz-attempts/{id}/": 404,  # the administrator took no quiz
         "/api/v1/courses/{course_id}/cartridge-exports/{export_id}/download/": 302,
     })
