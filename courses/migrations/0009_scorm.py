@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0007_notifications_threads_player'),
+        ('courses', '0008_branding_language_on_the_tenant'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
