@@ -13,7 +13,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.demo import demo_user_ensure
 
 from . import services
-from .models import Course
+from .models import Cohort, Course, LearningPath, LearningPathCourse
 
 DEMO_COURSES = {"demo": ("Introduction to Data Science", "intro-data-science"),
                 "acme": ("L'essentiel de la sécurité au travail", "workplace-safety")}
@@ -62,6 +62,23 @@ def _demo_course_contents_ensure(*, course: Course, title: str, language: str = 
                              choices=[("CC BY", True), ("CC BY-SA", True), (t["arr"], False)])
 
 
+# The demo cohort (the two learners, enrolled in nothing) and the demo learning path (the demo course, published),
+# in the tenant's language (issue 14 item 10).
+_COHORT_AND_PATH = {"en": ("Cohort 2026", "Data science path", "The demo course, then more to come."),
+                    "fr": ("Promotion 2026", "Parcours sécurité", "Le cours de démonstration, puis d'autres à venir.")}
+
+
+def _demo_cohort_and_path_ensure(*, course: Course, language: str, slug: str) -> None:
+    cohort_name, path_title, path_summary = _COHORT_AND_PATH.get(language, _COHORT_AND_PATH["en"])
+    cohort, _ = Cohort.objects.get_or_create(name=cohort_name)
+    for user in User.objects.filter(email__in=[f"learner1@{slug}.test", f"learner2@{slug}.test"]):
+        cohort.memberships.get_or_create(user=user)
+    path, _ = LearningPath.objects.get_or_create(
+        slug="demo-path", defaults={"title": path_title, "summary": path_summary, "language": language,
+                                    "status": LearningPath.Status.PUBLISHED})
+    LearningPathCourse.objects.get_or_create(path=path, course=course, defaults={"position": 0})
+
+
 def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
     """In each tenant of `demo["tenants"]` (slug → tenant): the administrator, an instructor, two
     learners and the published course. Idempotent."""
@@ -87,4 +104,5 @@ def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
                           "created_by": instructor, "language": language},
             )
             _demo_course_contents_ensure(course=course, title=title, language=language)
+            _demo_cohort_and_path_ensure(course=course, language=language, slug=slug)
         log(f"tenant {slug} ready: http://{slug}.{settings.PLATFORM_DOMAIN}")

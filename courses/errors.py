@@ -10,6 +10,7 @@ from mooc_platform.errors import Code as BaseCode
 class Code(BaseCode):
     """The courses app's API error codes, with the shared ones of `mooc_platform.errors.Code`."""
 
+    ACCESS_CLOSED = "access_closed"
     CONFIRMATION_REQUIRED = "confirmation_required"
     COURSE_NOT_READY = "course_not_ready"
     COURSE_SLUG_TAKEN = "course_slug_taken"
@@ -63,6 +64,12 @@ class EnrollmentRefusedError(ForbiddenError):
 
 class NotEnrolledError(ForbiddenError):
     code = Code.NOT_ENROLLED
+
+
+class AccessClosedError(ForbiddenError):
+    """The enrolment's access dates (a cohort's, issue 14 item 10) do not include today."""
+
+    code = Code.ACCESS_CLOSED
 
 
 class QuizClosedError(ApplicationError):

@@ -333,6 +333,12 @@ class Enrollment(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True, help_text=_("Every lesson completed."))
+    cohort = models.ForeignKey("Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollments",
+                               help_text=_("The cohort the learner was enrolled through (none: enrolled directly)."))
+    access_starts_on = models.DateField(null=True, blank=True,
+                                        help_text=_("First day the lessons open (Paris time; empty: at once)."))
+    access_ends_on = models.DateField(null=True, blank=True,
+                                      help_text=_("Last day the lessons are open (Paris time; empty: no end)."))
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -400,10 +406,14 @@ class QuizAttempt(models.Model):
 
 class Certificate(models.Model):
     """Certificate of achievement (SPEC R21). Holder and course are copied by value so the
-    certificate stays verifiable after the holder deletes the account ("holder removed")."""
+    certificate stays verifiable after the holder deletes the account ("holder removed"). A learning path's
+    certificate has `path` set, no course, and the path's title in `course_title` (issue 14 item 10)."""
 
     code = models.CharField(max_length=32, unique=True)
     course = models.ForeignKey(Course, null=True, on_delete=models.SET_NULL, related_name="certificates")
+    path = models.ForeignKey("LearningPath", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="certificates")
+    for_path = models.BooleanField(default=False, help_text=_("A learning path's certificate (not a course's)."))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                              related_name="certificates")
     holder_name = models.CharField(max_length=200)
@@ -416,7 +426,8 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["course", "user"], name="certificate_one_per_course_user")]
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="certificate_one_per_course_user"),
+                       models.UniqueConstraint(fields=["path", "user"], name="certificate_one_per_path_user")]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
@@ -553,6 +564,127 @@ class UserInvitation(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+
+# --- Cohorts and learning paths (issue 14 item 10) ------------------------------------------------------------
+
+
+class Cohort(models.Model):
+    """A group of the organisation's users, enrolled together in courses (with access dates) and paths."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortMember(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "id"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="cohort_member_once")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class CohortCourse(models.Model):
+    """A cohort enrolled in a course between two dates: every member, and every member added later, is enrolled
+    with these access dates (`Enrollment.access_starts_on`, `access_ends_on`)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="course_enrolments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="cohort_enrolments")
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "course__title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "course"], name="cohort_course_once"),
+            models.CheckConstraint(condition=models.Q(starts_on__isnull=True) | models.Q(ends_on__isnull=True)
+                                   | models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="cohort_course_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class LearningPath(models.Model):
+    """An ordered list of courses; completing every one of them earns the path's certificate."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.TextField(blank=True)
+    language = models.CharField(max_length=8, default="fr", choices=LANGUAGES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LearningPathCourse(models.Model):
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="steps")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="path_steps")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["path", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["path", "course"], name="path_course_once")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class PathEnrollment(models.Model):
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="path_enrollments")
+    cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["path", "user"], name="path_enrollment_once")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
+class CohortPath(models.Model):
+    """A cohort enrolled in a learning path: every member, and every member added later."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="path_enrolments")
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="cohort_enrolments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "id"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "path"], name="cohort_path_once")]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"

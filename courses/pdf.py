@@ -64,7 +64,8 @@ def _certificate_pdf(*, certificate: Certificate, branding: Branding | None, ver
     pdf.setFont("Helvetica-Bold", 24)
     pdf.drawCentredString(width / 2, height - 260, certificate.holder_name)
     pdf.setFont("Helvetica", 16)
-    pdf.drawCentredString(width / 2, height - 300, _("has completed the course"))
+    pdf.drawCentredString(width / 2, height - 300, _("has completed the learning path") if certificate.for_path
+                          else _("has completed the course"))
     pdf.setFont("Helvetica-Bold", 20)
     pdf.drawCentredString(width / 2, height - 335, certificate.course_title)
     pdf.setFont("Helvetica", 14)

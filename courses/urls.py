@@ -5,6 +5,9 @@ from mooc_platform.accounts.forms import PasswordResetForm
 from mooc_platform.views import PasswordResetConfirmView, PasswordResetView
 
 from . import apis, views
+from .apis import cohorts as cohort_apis
+from .views import cohorts as cohort_views
+from .views import paths as path_views
 
 
 class IdConverter:
@@ -70,6 +73,19 @@ api = [
     path("api/v1/notifications/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"),
     path("api/v1/notifications/settings/", apis.NotificationSettingsApi.as_view(),
          name="api-notification-settings"),
+    path("api/v1/cohorts/", cohort_apis.CohortListCreateApi.as_view(), name="api-cohort-list"),
+    path("api/v1/cohorts/<id:pk>/", cohort_apis.CohortDetailApi.as_view(), name="api-cohort-detail"),
+    path("api/v1/cohorts/<id:pk>/members/", cohort_apis.CohortMembersApi.as_view(), name="api-cohort-members"),
+    path("api/v1/cohorts/<id:pk>/members/<id:user_id>/", cohort_apis.CohortMemberDeleteApi.as_view(),
+         name="api-cohort-member"),
+    path("api/v1/cohorts/<id:pk>/import/", cohort_apis.CohortImportApi.as_view(), name="api-cohort-import"),
+    path("api/v1/cohorts/<id:pk>/courses/", cohort_apis.CohortCoursesApi.as_view(), name="api-cohort-courses"),
+    path("api/v1/cohorts/<id:pk>/paths/", cohort_apis.CohortPathsApi.as_view(), name="api-cohort-paths"),
+    path("api/v1/learning-paths/", cohort_apis.PathListCreateApi.as_view(), name="api-path-list"),
+    path("api/v1/learning-paths/<id:pk>/", cohort_apis.PathDetailApi.as_view(), name="api-path-detail"),
+    path("api/v1/learning-paths/<id:pk>/courses/", cohort_apis.PathCoursesApi.as_view(), name="api-path-courses"),
+    path("api/v1/learning-paths/<id:pk>/publish/", cohort_apis.PathPublishApi.as_view(), name="api-path-publish"),
+    path("api/v1/learning-paths/<id:pk>/enrol/", cohort_apis.PathEnrolApi.as_view(), name="api-path-enrol"),
     path("api/v1/branding/", apis.BrandingApi.as_view(), name="api-branding"),
     path("api/v1/me/export/", apis.MyDataExportApi.as_view(), name="api-me-export"),
     path("api/v1/me/delete/", apis.MyAccountDeleteApi.as_view(), name="api-me-delete"),
@@ -133,6 +149,18 @@ pages = [
     path("manage/users/<id:pk>/erase/", views.manage_user_erase, name="manage-user-erase"),
     path("manage/users/<id:pk>/cancel-invitation/", views.manage_user_invitation_cancel,
          name="manage-user-invitation-cancel"),
+    path("teach/cohorts/", cohort_views.teach_cohorts, name="teach-cohorts"),
+    path("teach/cohorts/<id:cohort_id>/", cohort_views.teach_cohort, name="teach-cohort"),
+    path("teach/cohorts/<id:cohort_id>/delete/", cohort_views.teach_cohort_delete, name="teach-cohort-delete"),
+    path("teach/cohorts/<id:cohort_id>/import/", cohort_views.teach_cohort_import, name="teach-cohort-import"),
+    path("teach/cohorts/<id:cohort_id>/import/report.csv", cohort_views.teach_cohort_import_report,
+         name="teach-cohort-import-report"),
+    path("teach/courses/<id:course_id>/people/", cohort_views.teach_course_people, name="teach-course-people"),
+    path("teach/paths/", path_views.teach_paths, name="teach-paths"),
+    path("teach/paths/<id:path_id>/", path_views.teach_path, name="teach-path"),
+    path("teach/paths/<id:path_id>/delete/", path_views.teach_path_delete, name="teach-path-delete"),
+    path("paths/", path_views.paths, name="paths"),
+    path("paths/<slug:path_slug>/", path_views.path_page, name="path"),
     path("manage/branding/", views.manage_branding, name="manage-branding"),
     path("branding.css", views.branding_css, name="branding-css"),
     path("manifest.webmanifest", views.web_app_manifest, name="web-app-manifest"),

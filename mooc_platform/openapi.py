@@ -109,6 +109,8 @@ TAG_DESCRIPTIONS = {
     "categories": "Catalogue categories.",
     "certificates": "Certificates of achievement, and their public verification.",
     "claims": "Claims filed by customer administrators and the operators' answers (GCS art. 13).",
+    "cohorts": "Cohorts: groups of the organisation's users (by hand or from a CSV of e-mails), enrolled together "
+               "in courses with access dates and in learning paths (instructors and administrators).",
     "courses": "Courses, their modules, publication, invitations, discussion, analytics and IMS Common Cartridge "
                "exports.",
     "custom-domains": "The organisation's own domain names.",
@@ -116,6 +118,8 @@ TAG_DESCRIPTIONS = {
     "enrollments": "Enrolments and progress.",
     "exports": "Exports of the organisation's whole data.",
     "invoices": "Invoices, credit notes, payments and PDFs (operators).",
+    "learning-paths": "Learning paths: ordered courses published to learners, who enrol in them and earn the "
+                      "path's certificate once every course's certificate is earned.",
     "lessons": "Lessons, their media, questions, completion and quiz attempts.",
     "maintenance-windows": "Planned maintenance (announced 48 hours ahead).",
     "me": "The signed-in user: profile, tokens, own data.",

@@ -73,9 +73,12 @@ def _certificate_pdf_queue(*, schema_name: str, certificate_id: int) -> None:
 
 
 def certificate_language(*, certificate: Certificate) -> str:
-    """The language the certificate is written in: its course's (FR/EN), else the organisation's default
-    (the course was deleted since)."""
-    language = certificate.course.language if certificate.course_id and certificate.course else ""
+    """The language the certificate is written in: its course's or learning path's (FR/EN), else the
+    organisation's default (the course or path was deleted since)."""
+    if certificate.for_path:
+        language = certificate.path.language if certificate.path_id and certificate.path else ""
+    else:
+        language = certificate.course.language if certificate.course_id and certificate.course else ""
     return language or tenant_default_language()
 
 

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.errors import Code
@@ -18,7 +19,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.errors import ApplicationError, NotFoundError
 from mooc_platform.events import event_emit, user_event_data
 
-from ..errors import EnrollmentRefusedError, NotEnrolledError, QuizClosedError
+from ..errors import AccessClosedError, EnrollmentRefusedError, NotEnrolledError, QuizClosedError
 from ..models import (
     Certificate,
     Course,
@@ -29,6 +30,7 @@ from ..models import (
     Notification,
     QuizAttempt,
 )
+from ..selectors.access import enrollment_access_state
 from ..selectors.learning import quiz_attempt_expiry_effective, quiz_deadline_effective
 from .certificates import certificate_issue_if_earned
 from .notifications import notify
@@ -82,6 +84,13 @@ def enrollment_for(*, course: Course, user: User) -> Enrollment:
     enrollment = Enrollment.objects.filter(course=course, user=user).first()
     if enrollment is None:
         raise NotEnrolledError(_("Enrol in the course first."))
+    state = enrollment_access_state(enrollment=enrollment)  # a cohort's access dates (issue 14 item 10)
+    if state == "not_started":
+        raise AccessClosedError(_("Your access to this course opens on %(day)s.")
+                                % {"day": date_format(enrollment.access_starts_on, "DATE_FORMAT")})
+    if state == "ended":
+        raise AccessClosedError(_("Your access to this course ended on %(day)s.")
+                                % {"day": date_format(enrollment.access_ends_on, "DATE_FORMAT")})
     return enrollment
 
 
@@ -102,7 +111,12 @@ def _completion_record(*, enrollment: Enrollment, lesson: Lesson, now: datetime)
         event_emit(event_type="course.completed", data={
             "enrollment_id": enrollment.pk, "course_id": enrollment.course_id, "course_title": course.title,
             "completed_at": now.isoformat(), "user": user_event_data(user or User.objects.get(pk=enrollment.user_id))})
-    return certificate_issue_if_earned(enrollment=enrollment, now=now)
+    certificate = certificate_issue_if_earned(enrollment=enrollment, now=now)
+    if certificate is not None:  # the last course of a learning path may earn the path's certificate too
+        from .paths import path_certificates_issue_if_earned
+
+        path_certificates_issue_if_earned(user=User.objects.get(pk=enrollment.user_id), now=now)
+    return certificate
 
 
 @transaction.atomic

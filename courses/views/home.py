@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from mooc_platform.business_time import business_date
 from mooc_platform.http import tenant_url
 
 from .. import selectors, services
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     feed = reverse("my-calendar", kwargs={"user_id": request.user.pk, "key": selectors.calendar_key(user=request.user)})
     return render(request, "courses/home.html", {
         "tenant": request.tenant, "board": board, "calendar_url": tenant_url(slug=request.tenant.slug, path=feed),
-        "horizon_days": selectors.DEADLINE_HORIZON.days})
+        "horizon_days": selectors.DEADLINE_HORIZON.days, "today": business_date()})
 
 
 @require_safe

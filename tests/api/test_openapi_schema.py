@@ -378,6 +378,10 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         from courses.models import Question
 
         question_id = Question.objects.order_by("pk").values_list("pk", flat=True).first()
+        from courses.models import Cohort, LearningPath
+
+        cohort_id = Cohort.objects.order_by("pk").values_list("pk", flat=True).first()  # the demo cohort and path
+        path_id = LearningPath.objects.order_by("pk").values_list("pk", flat=True).first()
     schema = _schema("tenant")
     host = "demo.localhost"
     course_id = _get(schema, "/api/v1/courses/", host=host, token=token).json()["results"][0]["id"]
@@ -413,6 +417,12 @@ def test_real_answers_of_every_tenant_get_conform_to_the_schema(demo) -> None:
         "/api/v1/courses/{course_id}/cartridge-exports/{export_id}/download/": {"course_id": course_id,
                                                                                 "export_id": export_id},
         "/api/v1/quiz-attempts/{id}/": {"id": 2**31},
+        "/api/v1/cohorts/{id}/": {"id": cohort_id},
+        "/api/v1/cohorts/{id}/members/": {"id": cohort_id},
+        "/api/v1/cohorts/{id}/courses/": {"id": cohort_id},
+        "/api/v1/cohorts/{id}/paths/": {"id": cohort_id},
+        "/api/v1/learning-paths/{id}/": {"id": path_id},
+        "/api/v1/learning-paths/{id}/courses/": {"id": path_id},
     }, statuses={
         # The demo tenant has no subscription, invoice nor certificate of its own: the documented error answers.
         "/api/v1/billing/subscription/": 404,

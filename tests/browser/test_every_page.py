@@ -35,7 +35,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 
 from courses import services
-from courses.models import Course, Lesson
+from courses.models import Cohort, Course, LearningPath, Lesson
 from mooc_platform.accounts.invitations import invitation_token
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.not_me import not_me_token
@@ -79,6 +79,7 @@ SKIPPED: dict[str, str] = {
     "/my/export.json": "a file download (the user's data, JSON)",
     "/my/certificates/<id:pk>/download/": "a file download (redirects to the certificate's PDF in S3)",
     "/certificates/verify/<str:code>/credential.jsonld": "the certificate's Open Badge, JSON-LD",
+    "/teach/cohorts/<id:cohort_id>/import/report.csv": "a file download (the lines a cohort's CSV import did not add)",
     "/manage/analytics/<id:pk>.csv": "a file download (CSV)",
     "/manage/audit-log.csv": "a file download (CSV)",
     "/manage/users/import/template.csv": "a file download (CSV)",
@@ -314,6 +315,10 @@ def _world(tenant: Tenant) -> TenantWorld:
         ids["invited_pk"] = str(invited.pk)
         ids["provider_id"] = str(provider.pk)
         ids["platform_id"] = str(platform.pk)
+        # The demo cohort and learning path (courses/demo.py).
+        ids["cohort_id"] = str(Cohort.objects.order_by("id").values_list("pk", flat=True).first())
+        demo_path = LearningPath.objects.filter(status=LearningPath.Status.PUBLISHED).order_by("id").first()
+        ids["path_id"], ids["path_slug"] = str(demo_path.pk), demo_path.slug
     claim = claims_services.claim_file(tenant=tenant, actor=admin, category="other",
                                        event_at=timezone.now() - timedelta(hours=2),
                                        subject="Vidéos / videos", body="Lentes / slow.")

@@ -24,6 +24,8 @@ from django_tenants.utils import schema_context
 
 from courses import selectors, services
 from courses.models import Lesson, MediaUpload
+from courses.services import cohorts as cohort_services
+from courses.services import paths as path_services
 from mooc_platform.accounts.models import User
 from mooc_platform.accounts.tokens import token_issue
 from tests.courses.helpers import answers_for, quiz_of
@@ -312,6 +314,32 @@ MATRIX: dict[str, Row] = {
     "/manage/lti/<id:platform_id>/delete/": Row(fill=("missing",), get=ADMIN_ONLY, status=404),
     "/manage/lti/<id:platform_id>/links/<id:link_id>/roster/": Row(fill=("missing", "missing"), get=ADMIN_ONLY,
                                                                    status=404),
+    # Cohorts (issue 14 item 10): A's cohort (she is its member) is managed by the staff only; learners neither see
+    # nor touch it. Learning paths: the published path is everyone's to read (each sees their own progress), its
+    # management the staff's.
+    "/api/v1/cohorts/": Row(get=STAFF),
+    "/api/v1/cohorts/<id:pk>/": Row(fill=("cohort_a",), get=STAFF),
+    "/api/v1/cohorts/<id:pk>/members/": Row(fill=("cohort_a",), get=STAFF),
+    "/api/v1/cohorts/<id:pk>/members/<id:user_id>/": Row(fill=("cohort_a", "user_a"), get=POST_ONLY),
+    "/api/v1/cohorts/<id:pk>/import/": Row(fill=("cohort_a",), get=POST_ONLY),
+    "/api/v1/cohorts/<id:pk>/courses/": Row(fill=("cohort_a",), get=STAFF),
+    "/api/v1/cohorts/<id:pk>/paths/": Row(fill=("cohort_a",), get=STAFF),
+    "/teach/cohorts/": Row(get=STAFF),
+    "/teach/cohorts/<id:cohort_id>/": Row(fill=("cohort_a",), get=STAFF),
+    "/teach/cohorts/<id:cohort_id>/delete/": Row(fill=("cohort_a",), get=STAFF),
+    "/teach/cohorts/<id:cohort_id>/import/": Row(fill=("cohort_a",), get=STAFF),
+    "/teach/cohorts/<id:cohort_id>/import/report.csv": Row(fill=("cohort_a",), get=STAFF, status=404),  # no import
+    "/teach/courses/<id:course_id>/people/": Row(fill=("course",), get=STAFF),
+    "/api/v1/learning-paths/": Row(),
+    "/api/v1/learning-paths/<id:pk>/": Row(fill=("path",)),
+    "/api/v1/learning-paths/<id:pk>/courses/": Row(fill=("path",), get=STAFF),
+    "/api/v1/learning-paths/<id:pk>/publish/": Row(fill=("path",), get=POST_ONLY),
+    "/api/v1/learning-paths/<id:pk>/enrol/": Row(fill=("path",), get=POST_ONLY),
+    "/teach/paths/": Row(get=STAFF),
+    "/teach/paths/<id:path_id>/": Row(fill=("path",), get=STAFF),
+    "/teach/paths/<id:path_id>/delete/": Row(fill=("path",), get=STAFF),
+    "/paths/": Row(),
+    "/paths/<slug:path_slug>/": Row(fill=("path_slug",)),
 }
 
 
@@ -354,6 +382,14 @@ def world(demo: Any) -> Iterator[World]:
         # A signs in to pages only once she gave her name (issue 11 item 6); her e-mail stays the secret to
         # look for. A nameless author's signature is checked in tests/courses/discussions/.
         User.objects.filter(pk=learner_a.pk).update(full_name="Alice Learner")
+        # A's cohort, enrolled in the course; a published path of the course, A enrolled in it.
+        cohort_a = cohort_services.cohort_create(name=unique("cohort"), actor=instructor)
+        cohort_services.cohort_members_add(cohort=cohort_a, users=[learner_a], actor=instructor)
+        cohort_services.cohort_course_enrol(cohort=cohort_a, course=course, actor=instructor)
+        path = path_services.path_create(title=unique("path"), actor=instructor)
+        path_services.path_course_add(path=path, course=course, actor=instructor)
+        path_services.path_publish(path=path, actor=instructor)
+        path_services.path_enrol(path=path, user=learner_a)
         yield World(
             users={A: learner_a, B: learner_b, INSTRUCTOR: instructor, ADMIN: admin},
             objects={"course": str(course.pk), "course_slug": course.slug, "module": str(reading.module_id),
@@ -369,7 +405,8 @@ def world(demo: Any) -> Iterator[World]:
                      "token": "not-a-token", "uidb64": "MQ", "invoice": invoice, "icon_size": "192",
                      "scorm_lesson": str(scorm_lesson.pk), "scorm_package": str(scorm_package.pk),
                      "scorm_file": scorm_package.launch_path, "scorm_attempt_a": str(scorm_attempt_a.pk),
-                     "scorm_token_a": services.scorm_commit_token(attempt=scorm_attempt_a)},
+                     "scorm_token_a": services.scorm_commit_token(attempt=scorm_attempt_a),
+                     "cohort_a": str(cohort_a.pk), "path": str(path.pk), "path_slug": path.slug},
             a_secrets=(learner_a.email, certificate_a.code),
         )
 
