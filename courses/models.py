@@ -92,12 +92,34 @@ class Course(models.Model):
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
 
 
+class LiveModuleManager(models.Manager["Module"]):
+    """Modules not in the bin: every list of learners and instructors reads through it (issue 14 item 5)."""
+
+    def get_queryset(self) -> models.QuerySet["Module"]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class LiveLessonManager(models.Manager["Lesson"]):
+    """Lessons not in the bin, nor in a module in the bin."""
+
+    def get_queryset(self) -> models.QuerySet["Lesson"]:
+        return super().get_queryset().filter(deleted_at__isnull=True, module__deleted_at__isnull=True)
+
+
 class Module(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text=_("In the bin since then: restorable for 30 days, then purged with its lessons and media."))
+
+    # The default manager hides the bin (related managers and prefetches too); `all_objects` sees it.
+    objects = LiveModuleManager()
+    all_objects = models.Manager()  # noqa: DJ012 - ruff takes the custom manager above for a field
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["course", "position", "id"]
 
     def __str__(self) -> str:
@@ -115,6 +137,7 @@ class MediaUpload(models.Model):
         COVER = "cover", _("Cover image")
         CAPTION = "caption", _("Captions (WebVTT)")
         SCORM = "scorm", _("SCORM package")
+        IMAGE = "image", _("Image in a text")
 
     key = models.CharField(max_length=400, unique=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -126,6 +149,8 @@ class MediaUpload(models.Model):
     multipart_id = models.CharField(max_length=200, blank=True, help_text=_("S3 UploadId of a multipart upload."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.CASCADE, related_name="images",
+                               help_text=_("An image in a text: the course whose lessons show it."))
 
     def __str__(self) -> str:
         return self.key
@@ -154,8 +179,15 @@ class Lesson(models.Model):
     draw_count = models.PositiveIntegerField(
         null=True, blank=True,
         help_text=_("Quiz: questions drawn at random from its bank for each attempt (empty: all)."))
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text=_("In the bin since then: restorable for 30 days, then purged with its media."))
+
+    objects = LiveLessonManager()
+    all_objects = models.Manager()  # noqa: DJ012 - ruff takes the custom manager above for a field
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["module", "position", "id"]
 
     def __str__(self) -> str:

@@ -102,3 +102,12 @@ def scorm_package_unpack(*, schema_name: str, package_id: int) -> str:
         return ""
     with schema_context(schema_name):
         return services.scorm_package_unpack(package_id=package_id)
+
+
+@app.task(name="courses.bin_purge_all")
+def bin_purge_all() -> int:
+    """Beat (daily): in every live tenant, delete for good the modules and lessons in the bin for 30 days, with
+    their media (issue 14 item 5). Returns how many were purged."""
+    from . import services
+
+    return _each_live_tenant(services.bin_purge)

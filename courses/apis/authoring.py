@@ -351,7 +351,8 @@ class LessonDetailApi(APIView):
         lesson = services.lesson_update(lesson=_lesson_for(request, pk), **data.validated_data)
         return Response(LessonOutput(lesson).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, description="Puts the lesson in the bin: `restore/` brings it back for "
+                   "30 days, then it is deleted for good with its media.")
     def delete(self, request: Request, pk: int) -> Response:
         if not request.user.is_course_staff:
             raise ForbiddenError("Only instructors and administrators can do this.")
@@ -454,3 +455,123 @@ class CategoryListCreateApi(ListAPIView):
         data.is_valid(raise_exception=True)
         category = services.category_create(actor=request.user, name=data.validated_data["name"])
         return Response(CategoryOutput(category).data, status=status.HTTP_201_CREATED)
+
+
+# --- Authoring (issue 14 item 5): rename, reorder, the bin, duplicate, the editor's preview ------------------
+
+
+class ModuleDetailApi(APIView):
+    """Rename a module (PATCH) or put it in the bin with its lessons (DELETE; `restore/` brings it back for 30
+    days, then it is deleted for good with its media)."""
+
+    permission_classes = [IsCourseStaff]
+
+    class UpdateSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+
+    @extend_schema(request=UpdateSerializer, responses=ModuleOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = self.UpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        module = services.module_rename(module=get_object_or_404(Module, pk=pk), title=data.validated_data["title"])
+        return Response(ModuleOutput(module).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.module_delete(module=get_object_or_404(Module, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModuleRestoreApi(APIView):
+    """Take a module (and its lessons) out of the bin, within 30 days of its deletion."""
+
+    permission_classes = [IsCourseStaff]
+
+    @extend_schema(request=None, responses=ModuleOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        module = services.module_restore(module=get_object_or_404(Module.all_objects, pk=pk,
+                                                                  deleted_at__isnull=False))
+        return Response(ModuleOutput(module).data)
+
+
+class LessonRestoreApi(APIView):
+    """Take a lesson out of the bin, within 30 days of its deletion (its module must not be in the bin)."""
+
+    permission_classes = [IsCourseStaff]
+
+    @extend_schema(request=None, responses=LessonOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        lesson = services.lesson_restore(lesson=get_object_or_404(Lesson.all_objects, pk=pk,
+                                                                  deleted_at__isnull=False))
+        return Response(LessonOutput(lesson).data)
+
+
+class ModuleOrderApi(APIView):
+    """Reorder a course's modules (the course builder's drag and drop): every module's id, in the new order."""
+
+    permission_classes = [IsCourseStaff]
+
+    class InputSerializer(serializers.Serializer):
+        module_ids = serializers.ListField(child=serializers.IntegerField(**ID), max_length=1000)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.module_order_set(course=_course_for(request, pk), module_ids=data.validated_data["module_ids"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LessonOrderApi(APIView):
+    """Reorder a module's lessons (the course builder's drag and drop): every lesson's id, in the new order."""
+
+    permission_classes = [IsCourseStaff]
+
+    class InputSerializer(serializers.Serializer):
+        lesson_ids = serializers.ListField(child=serializers.IntegerField(**ID), max_length=1000)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.lesson_order_set(module=get_object_or_404(Module, pk=pk), lesson_ids=data.validated_data["lesson_ids"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseDuplicateApi(APIView):
+    """A draft copy of the course under a new title and slug: its settings, modules, lessons, quiz questions and
+    media (copied in storage server-side and counted in the quota; images in the texts point to the copies).
+    Learners, attempts, discussions and certificates are not copied, nor what is in the bin."""
+
+    permission_classes = [IsCourseStaff]
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        slug = serializers.SlugField(max_length=100)
+
+    @extend_schema(request=InputSerializer, responses={201: CourseOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = services.course_duplicate(course=_course_for(request, pk), actor=request.user,
+                                           **data.validated_data)
+        return Response(CourseOutput(course).data, status=status.HTTP_201_CREATED)
+
+
+class MarkdownPreviewApi(APIView):
+    """The lesson editor's live preview: Markdown rendered and sanitised exactly as a lesson shows it."""
+
+    permission_classes = [IsCourseStaff]
+
+    class InputSerializer(serializers.Serializer):
+        markdown = serializers.CharField(allow_blank=True, max_length=services.MARKDOWN_PREVIEW_MAX_CHARS,
+                                         trim_whitespace=False)
+
+    class OutputSerializer(serializers.Serializer):
+        html = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"html": services.markdown_preview(text=data.validated_data["markdown"])})

@@ -14,7 +14,7 @@ from mooc_platform.permissions import IsCourseStaff, IsTenantMember
 
 from .. import services
 from ..models import Lesson, MediaUpload
-from .common import _lesson_readable_for
+from .common import ID, _course_for, _lesson_readable_for
 
 
 class LessonMediaApi(APIView):
@@ -44,6 +44,9 @@ class UploadCreateApi(APIView):
         filename = serializers.CharField(max_length=200)
         content_type = serializers.CharField(max_length=100)
         size = serializers.IntegerField(min_value=1, max_value=2**62)
+        course = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                          help_text="Purpose `image` only: the course whose texts show the image "
+                                          "(then at `/courses/<slug>/images/<id>/`).", **ID)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -60,7 +63,10 @@ class UploadCreateApi(APIView):
         data.is_valid(raise_exception=True)
         if data.validated_data["purpose"] == MediaUpload.Purpose.LOGO and not request.user.is_tenant_admin:
             raise ForbiddenError("Only administrators change the logo.")
-        signed = services.media_upload_sign(actor=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        course_id = fields.pop("course")
+        course = _course_for(request, course_id) if course_id is not None else None
+        signed = services.media_upload_sign(actor=request.user, course=course, **fields)
         return Response({"id": signed.upload.pk, "key": signed.upload.key, "url": signed.url,
                          "headers": signed.headers, "storage_warning": signed.storage_warning,
                          "part_size": signed.part_size, "part_urls": signed.part_urls},

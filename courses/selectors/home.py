@@ -18,7 +18,7 @@ from mooc_platform.accounts.models import User
 from mooc_platform.business_time import platform_tz
 
 from ..models import Certificate, Course, Enrollment, Lesson, LessonCompletion
-from .learning import progress_percent
+from .learning import COMPLETIONS_LIVE, progress_percent
 
 # How far ahead the home page looks for deadlines (the calendar feed has no horizon).
 DEADLINE_HORIZON = timedelta(days=60)
@@ -65,7 +65,7 @@ def learner_home(*, user: User, now: datetime) -> LearnerHome:
     course of the learner's latest completed lesson (or latest enrolment), at its first lesson not done."""
     enrollments = list(Enrollment.objects.filter(user=user, course__status=Course.Status.PUBLISHED)
                        .select_related("course", "course__cover")
-                       .annotate(lessons_done=Count("completions", distinct=True),
+                       .annotate(lessons_done=Count("completions", distinct=True, filter=COMPLETIONS_LIVE),
                                  last_done_at=Max("completions__completed_at"))
                        .order_by("-created_at", "id"))
     course_ids = [e.course_id for e in enrollments]

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django_tenants.utils import schema_context
 
 from maintenance.selectors import maintenance_deadline_extended, maintenance_windows_overlapping
@@ -18,6 +18,8 @@ from ..models import Certificate, Course, CourseInvitation, Enrollment, Lesson, 
 from .catalogue import CatalogueFilters, courses_search
 
 HUNDRED = Decimal("100")
+# Completions of lessons still in the course (not in the bin): what progress counts (issue 14 item 5).
+COMPLETIONS_LIVE = Q(completions__lesson__deleted_at__isnull=True, completions__lesson__module__deleted_at__isnull=True)
 
 
 def score_of_course(*, best: Mapping[int, Decimal | None], quiz_ids: Sequence[int]) -> Decimal:
@@ -51,7 +53,8 @@ def courses_catalogue(*, user: User, filters: CatalogueFilters | None = None) ->
     courses = (Course.objects.filter(status=Course.Status.PUBLISHED).select_related("category", "cover")
                .annotate(is_enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), user=user)),
                          is_invited=Exists(CourseInvitation.objects.filter(course=OuterRef("pk"), email=user.email)),
-                         lesson_count=Count("modules__lessons", distinct=True))
+                         lesson_count=Count("modules__lessons", distinct=True, filter=Q(
+                             modules__deleted_at__isnull=True, modules__lessons__deleted_at__isnull=True)))
                .order_by("title", "id"))
     return courses_search(courses=courses, filters=filters) if filters else courses
 
@@ -59,14 +62,17 @@ def courses_catalogue(*, user: User, filters: CatalogueFilters | None = None) ->
 def lesson_ids_completed(*, enrollment: Enrollment | None) -> set[int]:
     if enrollment is None:
         return set()
-    return set(LessonCompletion.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True))
+    return set(LessonCompletion.objects.filter(enrollment=enrollment, lesson__deleted_at__isnull=True,
+                                               lesson__module__deleted_at__isnull=True)
+               .values_list("lesson_id", flat=True))
 
 
 def enrollments_of(*, user: User) -> QuerySet[Enrollment]:
     """The user's enrolments with progress figures annotated (lessons total and completed)."""
     return (Enrollment.objects.filter(user=user).select_related("course")
-            .annotate(lessons_total=Count("course__modules__lessons", distinct=True),
-                      lessons_done=Count("completions", distinct=True))
+            .annotate(lessons_total=Count("course__modules__lessons", distinct=True, filter=Q(
+                          course__modules__deleted_at__isnull=True, course__modules__lessons__deleted_at__isnull=True)),
+                      lessons_done=Count("completions", distinct=True, filter=COMPLETIONS_LIVE))
             .order_by("-created_at", "id"))
 
 
@@ -75,7 +81,8 @@ def course_analytics(*, course: Course) -> dict[str, Any]:
     lessons_total = Lesson.objects.filter(module__course=course).count()
     quiz_ids = list(Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ).values_list("id", flat=True))
     enrollments = list(Enrollment.objects.filter(course=course).select_related("user")
-                       .annotate(lessons_done=Count("completions", distinct=True)).order_by("user__email"))
+                       .annotate(lessons_done=Count("completions", distinct=True, filter=COMPLETIONS_LIVE))
+                       .order_by("user__email"))
     best: dict[int, dict[int, Decimal]] = {}
     for user_id, lesson_id, score in (QuizAttempt.objects.filter(lesson_id__in=quiz_ids, submitted_at__isnull=False)
                                       .values("user_id", "lesson_id").annotate(best=Max("score"))

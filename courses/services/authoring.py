@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import date, datetime
+import re
+import uuid
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import markdown
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -24,8 +27,15 @@ from mooc_platform.audit import audit_record
 from mooc_platform.errors import ApplicationError, ConflictError, ForbiddenError
 from mooc_platform.input_guards import date_in_bounds
 
-from ..errors import Code, CourseNotReadyError, QuizDeadlineInMaintenanceError, UploadRefusedError
-from ..models import Category, Course, Enrollment, Lesson, MediaUpload, Module
+from ..errors import (
+    Code,
+    CourseNotReadyError,
+    QuizDeadlineInMaintenanceError,
+    StorageQuotaExceededError,
+    UploadRefusedError,
+)
+from ..models import Caption, Category, Choice, Course, Enrollment, Lesson, MediaUpload, Module, Question
+from .branding import tenant_limits
 from .media import media_delete
 
 logger = logging.getLogger(__name__)
@@ -174,7 +184,9 @@ def course_delete(*, course: Course, actor: User | None, confirm: bool = False, 
         audit_record(action="course.deleted", actor=actor, tenant=_tenant_id(), target=locked,
                      before={"id": locked.pk, "title": locked.title, "slug": locked.slug, "status": locked.status,
                              "learners": learners}, after={}, ip_address=ip_address)
-        media = list(MediaUpload.objects.filter(Q(lesson__module__course=locked) | Q(course_cover=locked)).distinct())
+        media = list(MediaUpload.objects.filter(Q(lesson__module__course=locked) | Q(course_cover=locked)
+                                                | Q(course=locked) | Q(caption__lesson__module__course=locked))
+                     .distinct())
         freed = sum(m.size or 0 for m in media if m.confirmed_at is not None)
         objects = [(m.key, m.multipart_id) for m in media]
         locked.delete()
@@ -292,10 +304,213 @@ def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
     return lesson
 
 
-def lesson_delete(*, lesson: Lesson) -> None:
-    """Deleting a lesson deletes its S3 object and gives the bytes back to the quota (SPEC R20)."""
-    media = lesson.media
-    with transaction.atomic():
-        lesson.delete()
-    if media is not None:
-        media_delete(upload=media)
+# --- Authoring (issue 14 item 5): rename, reorder, the bin, duplicate, the editor's preview ------------------
+
+BIN_DAYS = 30  # a module or lesson deleted stays restorable this long, then `bin_purge` deletes it for good
+MARKDOWN_PREVIEW_MAX_CHARS = 200_000
+
+
+def markdown_preview(*, text: str) -> str:
+    """The editor's live preview: the Markdown rendered and sanitised exactly as the lesson will show it."""
+    if len(text or "") > MARKDOWN_PREVIEW_MAX_CHARS:
+        raise ApplicationError(_("The text is too long to preview (%(max)s characters at most).")
+                               % {"max": MARKDOWN_PREVIEW_MAX_CHARS}, code=Code.VALIDATION_ERROR)
+    return markdown_render(text)
+
+
+@transaction.atomic
+def module_rename(*, module: Module, title: str) -> Module:
+    if not title.strip():
+        raise ApplicationError(_("A module needs a title."), code=Code.VALIDATION_ERROR)
+    module.title = title.strip()[:200]
+    module.save(update_fields=["title"])
+    return module
+
+
+def _order_set(*, items: list[Any], ids: list[int]) -> None:
+    """Give `items` (every live sibling) the positions of `ids`, which must name each of them exactly once."""
+    by_id = {item.pk: item for item in items}
+    if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        raise ApplicationError(_("The new order must list every item exactly once."), code=Code.VALIDATION_ERROR,
+                               details={"ids": sorted(by_id)})
+    for position, pk in enumerate(ids, start=1):
+        by_id[pk].position = position
+    if items:
+        type(items[0]).all_objects.bulk_update(items, ["position"])
+
+
+@transaction.atomic
+def module_order_set(*, course: Course, module_ids: list[int]) -> None:
+    """Reorder a course's modules (drag and drop): `module_ids` in their new order."""
+    Course.objects.select_for_update().filter(pk=course.pk).first()  # one reorder of the course at a time
+    _order_set(items=list(Module.objects.filter(course=course)), ids=module_ids)
+
+
+@transaction.atomic
+def lesson_order_set(*, module: Module, lesson_ids: list[int]) -> None:
+    """Reorder a module's lessons (drag and drop): `lesson_ids` in their new order."""
+    Module.all_objects.select_for_update().filter(pk=module.pk).first()
+    _order_set(items=list(Lesson.objects.filter(module=module)), ids=lesson_ids)
+
+
+@transaction.atomic
+def module_delete(*, module: Module) -> Module:
+    """Put a module (and so its lessons) in the bin: learners and instructors no longer see it; `module_restore`
+    brings it back for BIN_DAYS days, then `bin_purge` deletes it with its media."""
+    module.deleted_at = timezone.now()
+    module.save(update_fields=["deleted_at"])
+    return module
+
+
+@transaction.atomic
+def module_restore(*, module: Module) -> Module:
+    module.deleted_at = None
+    module.save(update_fields=["deleted_at"])
+    return module
+
+
+@transaction.atomic
+def lesson_delete(*, lesson: Lesson) -> Lesson:
+    """Put a lesson in the bin (its media stays on S3 until the purge, so that an undo gets everything back)."""
+    lesson.deleted_at = timezone.now()
+    lesson.save(update_fields=["deleted_at"])
+    return lesson
+
+
+@transaction.atomic
+def lesson_restore(*, lesson: Lesson) -> Lesson:
+    if Module.all_objects.filter(pk=lesson.module_id, deleted_at__isnull=False).exists():
+        raise ApplicationError(_("Its module is in the bin: restore the module first."), code=Code.VALIDATION_ERROR)
+    lesson.deleted_at = None
+    lesson.save(update_fields=["deleted_at"])
+    return lesson
+
+
+def bin_of(*, course: Course) -> dict[str, list[Any]]:
+    """What of `course` is in the bin, most recent first: modules, and lessons of modules still in place."""
+    return {"modules": list(Module.all_objects.filter(course=course, deleted_at__isnull=False)
+                            .order_by("-deleted_at", "-id")),
+            "lessons": list(Lesson.all_objects.filter(module__course=course, module__deleted_at__isnull=True,
+                                                      deleted_at__isnull=False)
+                            .select_related("module").order_by("-deleted_at", "-id"))}
+
+
+def _lesson_media(lessons: Any) -> list[MediaUpload]:
+    """The media of lessons: their video or file, and their captions."""
+    return list(MediaUpload.objects.filter(Q(lesson__in=lessons) | Q(caption__lesson__in=lessons)).distinct())
+
+
+def bin_purge(*, now: datetime | None = None) -> int:
+    """Delete for good what has been in the bin for BIN_DAYS days, with its media (S3 objects and quota, through
+    `media_delete`). Returns how many modules and lessons were purged. The daily task runs it in every tenant."""
+    cutoff = (now or timezone.now()) - timedelta(days=BIN_DAYS)
+    purged = 0
+    for module in Module.all_objects.filter(deleted_at__lte=cutoff).order_by("id"):
+        with transaction.atomic():
+            lessons = Lesson.all_objects.filter(module=module)
+            media = _lesson_media(lessons)
+            Caption.objects.filter(lesson__in=lessons).delete()
+            purged += 1 + lessons.count()
+            module.delete()
+        for upload in media:
+            media_delete(upload=upload)
+    for lesson in Lesson.all_objects.filter(deleted_at__lte=cutoff).order_by("id"):
+        with transaction.atomic():
+            media = _lesson_media([lesson])
+            Caption.objects.filter(lesson=lesson).delete()
+            lesson.delete()
+            purged += 1
+        for upload in media:
+            media_delete(upload=upload)
+    return purged
+
+
+IMAGE_URL = re.compile(r"/courses/(?P<slug>[-a-zA-Z0-9_]+)/images/(?P<pk>[0-9]{1,18})/")
+
+
+def _media_copy(*, upload: MediaUpload, actor: User, course: Course | None, copied: list[str]) -> MediaUpload:
+    """A copy of a confirmed upload under a new key (S3 server-side copy), counted in the quota."""
+    key = upload.key.rsplit("/", 2)
+    new_key = f"{key[0]}/{uuid.uuid4().hex}/{key[-1]}" if len(key) == 3 else f"{upload.key}-{uuid.uuid4().hex}"
+    storage.object_copy(source_key=upload.key, key=new_key)
+    copied.append(new_key)
+    return MediaUpload.objects.create(key=new_key, purpose=upload.purpose, filename=upload.filename,
+                                      content_type=upload.content_type, declared_size=upload.declared_size,
+                                      size=upload.size, confirmed_at=timezone.now(), created_by=actor,
+                                      course=course)
+
+
+def course_duplicate(*, course: Course, actor: User, title: str, slug: str) -> Course:
+    """A draft copy of `course` (not its bin): settings, modules, lessons, quiz questions and choices. Media are
+    copied in S3 server-side (each lesson owns its media, deleted with it), counted in the quota; images in the
+    texts point to the copies. No learner, attempt, discussion or certificate is copied."""
+    if not actor.is_course_staff:
+        raise ForbiddenError(_("Only instructors and administrators can do this."))
+    copied: list[str] = []
+    try:
+        with transaction.atomic():
+            fields = {name: getattr(course, name) for name in COURSE_FIELDS if name not in ("title", "slug")}
+            fields["category"] = course.category_id
+            new = course_create(actor=actor, title=title, slug=slug, **fields)
+            sources = list(MediaUpload.objects.filter(
+                Q(lesson__module__course=course, lesson__deleted_at__isnull=True,
+                  lesson__module__deleted_at__isnull=True)
+                | Q(caption__lesson__module__course=course, caption__lesson__deleted_at__isnull=True,
+                    caption__lesson__module__deleted_at__isnull=True)
+                | Q(course=course) | Q(course_cover=course), confirmed_at__isnull=False).distinct())
+            total = sum(m.size or 0 for m in sources)
+            limits = tenant_limits(for_update=True)
+            if total and limits.storage_used_bytes + total > limits.storage_quota_bytes:
+                raise StorageQuotaExceededError(
+                    _("The organisation's storage quota is used up: delete content or raise the quota first."),
+                    details={"quota_bytes": limits.storage_quota_bytes, "used_bytes": limits.storage_used_bytes,
+                             "requested_bytes": total})
+            copies = {m.pk: _media_copy(upload=m, actor=actor, course=new if m.course_id else None, copied=copied)
+                      for m in sources}
+            if course.cover_id in copies:
+                new.cover = copies[course.cover_id]
+                new.save(update_fields=["cover"])
+
+            def texts(markdown_text: str) -> str:
+                def swap(match: re.Match[str]) -> str:
+                    copy = copies.get(int(match["pk"])) if match["slug"] == course.slug else None
+                    return f"/courses/{new.slug}/images/{copy.pk}/" if copy is not None else match[0]
+                return IMAGE_URL.sub(swap, markdown_text)
+
+            for module in Module.objects.filter(course=course).order_by("position", "id"):
+                new_module = Module.objects.create(course=new, title=module.title, position=module.position)
+                for lesson in Lesson.objects.filter(module=module).order_by("position", "id"):
+                    body = texts(lesson.body_markdown)
+                    new_lesson = Lesson.objects.create(
+                        module=new_module, title=lesson.title, kind=lesson.kind, position=lesson.position,
+                        body_markdown=body, body_html=markdown_render(body),
+                        media=copies.get(lesson.media_id) if lesson.media_id else None,
+                        max_attempts=lesson.max_attempts, time_limit_minutes=lesson.time_limit_minutes,
+                        deadline=lesson.deadline, review_allowed=lesson.review_allowed,
+                        draw_count=lesson.draw_count)
+                    for caption in Caption.objects.filter(lesson=lesson):
+                        if caption.upload_id in copies:
+                            Caption.objects.create(lesson=new_lesson, language=caption.language,
+                                                   upload=copies[caption.upload_id])
+                    for question in Question.objects.filter(lesson=lesson).prefetch_related("choices"):
+                        new_question = Question.objects.create(
+                            lesson=new_lesson, text=question.text, kind=question.kind, position=question.position,
+                            explanation=question.explanation, accepted_answers=question.accepted_answers,
+                            numeric_answer=question.numeric_answer, numeric_tolerance=question.numeric_tolerance)
+                        Choice.objects.bulk_create([
+                            Choice(question=new_question, text=c.text, is_correct=c.is_correct,
+                                   match_text=c.match_text, feedback=c.feedback) for c in question.choices.all()])
+            if total:
+                storage.storage_usage_add(delta_bytes=total)
+            audit_record(action="course.duplicated", actor=actor, tenant=_tenant_id(), target=new,
+                         before={"id": course.pk, "slug": course.slug}, after={"id": new.pk, "slug": new.slug})
+    except BaseException:
+        _storage_objects_delete(objects=[(key, "") for key in copied])
+        raise
+    return new
+
+
+def course_image_for(*, course: Course, pk: int) -> MediaUpload | None:
+    """An image of the course's texts, confirmed (None when it is not one)."""
+    return MediaUpload.objects.filter(pk=pk, course=course, purpose=MediaUpload.Purpose.IMAGE,
+                                      confirmed_at__isnull=False).first()

@@ -103,7 +103,8 @@ def _completion_record(*, enrollment: Enrollment, lesson: Lesson, now: datetime)
             "lesson_id": lesson.pk, "lesson_title": lesson.title, "course_id": enrollment.course_id,
             "user": user_event_data(user)})
     total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
-    done = LessonCompletion.objects.filter(enrollment=enrollment).count()
+    done = LessonCompletion.objects.filter(enrollment=enrollment, lesson__deleted_at__isnull=True,
+                                           lesson__module__deleted_at__isnull=True).count()
     if done >= total and enrollment.completed_at is None:
         enrollment.completed_at = now
         enrollment.save(update_fields=["completed_at"])

@@ -20,7 +20,7 @@ from mooc_platform.accounts.selectors import administrators_active
 from mooc_platform.emails import email_send
 
 from ..errors import StorageQuotaExceededError, UploadRefusedError
-from ..models import MediaUpload
+from ..models import Course, MediaUpload
 from .branding import branding_display_name, tenant_limits
 
 MB = 1024 * 1024
@@ -37,6 +37,8 @@ UPLOAD_RULES: dict[str, tuple[set[str], int]] = {
     MediaUpload.Purpose.COVER: ({"image/png", "image/jpeg", "image/webp"}, 10 * MB),  # resized on use
     # A SCORM package's zip, unpacked by a task (courses.services.scorm) and deleted then.
     MediaUpload.Purpose.SCORM: ({"application/zip", "application/x-zip-compressed"}, 500 * MB),
+    # An image in a lesson's text (the editor's image button): shown through /courses/<slug>/images/<id>/.
+    MediaUpload.Purpose.IMAGE: ({"image/png", "image/jpeg", "image/webp", "image/gif"}, 10 * MB),
 }
 
 
@@ -92,10 +94,14 @@ def storage_reserved_bytes(*, now: datetime) -> int:
 
 
 @transaction.atomic
-def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type: str, size: int) -> SignedUpload:
-    """Presign a browser PUT under the tenant's prefix, after checking type, size and quota."""
+def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type: str, size: int,
+                      course: Course | None = None) -> SignedUpload:
+    """Presign a browser PUT under the tenant's prefix, after checking type, size and quota. An image of a text
+    (`purpose` image) belongs to `course`, whose readers see it."""
     if purpose not in UPLOAD_RULES:
         raise UploadRefusedError(_("Unknown upload purpose %(purpose)s.") % {"purpose": repr(purpose)})
+    if (purpose == MediaUpload.Purpose.IMAGE) != (course is not None):
+        raise UploadRefusedError(_("An image of a text belongs to a course: give the course, and only for images."))
     types, max_size = UPLOAD_RULES[purpose]
     if content_type not in types:
         raise UploadRefusedError(_("Files of type %(type)s are not accepted here.") % {"type": repr(content_type)},
@@ -118,7 +124,7 @@ def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type:
         multipart_id = storage.multipart_create(key=key, content_type=content_type)
         upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200],
                                             content_type=content_type, declared_size=size, created_by=actor,
-                                            multipart_id=multipart_id)
+                                            multipart_id=multipart_id, course=course)
         parts = -(-size // part_size)
         # Each part URL is bound to its exact length, so the parts add up to the declared size at most.
         urls = [storage.multipart_part_url(key=key, upload_id=multipart_id, part_number=n,
@@ -127,7 +133,7 @@ def media_upload_sign(*, actor: User, purpose: str, filename: str, content_type:
         return SignedUpload(upload=upload, url="", headers={}, storage_warning=warning, part_size=part_size,
                             part_urls=urls)
     upload = MediaUpload.objects.create(key=key, purpose=purpose, filename=filename[:200], content_type=content_type,
-                                        declared_size=size, created_by=actor)
+                                        declared_size=size, created_by=actor, course=course)
     url = storage.presigned_put_url(key=key, content_type=content_type, content_length=size)
     return SignedUpload(upload=upload, url=url, headers={"Content-Type": content_type, "Content-Length": str(size)},
                         storage_warning=warning)

@@ -334,7 +334,7 @@ def question_create(*, lesson: Lesson, text: str, kind: str, choices: list[Any] 
                                     accepted_answers=accepted_answers or [], numeric_answer=numeric_answer,
                                     numeric_tolerance=numeric_tolerance)
     rows = fields.pop("choices")
-    Lesson.objects.select_for_update().filter(pk=lesson.pk).first()  # positions of concurrent additions
+    Lesson.all_objects.select_for_update().filter(pk=lesson.pk).first()  # positions of concurrent additions
     position = (Question.objects.filter(lesson=lesson).aggregate(m=Max("position"))["m"] or 0) + 1
     question = Question.objects.create(lesson=lesson, kind=kind, position=position,
                                        explanation=(explanation or "").strip(), **fields)

@@ -3,8 +3,11 @@ ApplicationError becomes a message on the page."""
 
 from .authoring import (
     teach_course,
+    teach_course_duplicate,
     teach_home,
     teach_lesson,
+    teach_lesson_delete,
+    teach_module_delete,
 )
 from .branding import (
     branding_css,
@@ -39,11 +42,14 @@ from .learning import (
     analytics_csv,
     catalogue,
     course_enrol,
+    course_image,
     course_landing,
     course_page,
+    course_preview,
     lesson_captions,
     lesson_complete,
     lesson_page,
+    lesson_preview,
     my_progress,
 )
 from .notifications import (
@@ -84,14 +90,17 @@ __all__ = [
     "certificate_download",
     "certificate_verify",
     "course_enrol",
+    "course_image",
     "course_landing",
     "course_page",
+    "course_preview",
     "discussion",
     "home",
     "invitation_legacy",
     "lesson_captions",
     "lesson_complete",
     "lesson_page",
+    "lesson_preview",
     "manage_branding",
     "manage_dashboard",
     "manage_import",
@@ -115,8 +124,11 @@ __all__ = [
     "scorm_commit",
     "scorm_file",
     "teach_course",
+    "teach_course_duplicate",
     "teach_home",
     "teach_lesson",
+    "teach_lesson_delete",
+    "teach_module_delete",
     "web_app_icon",
     "web_app_manifest",
 ]

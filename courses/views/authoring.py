@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -104,6 +105,20 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
             elif action in ("lesson_up", "lesson_down"):
                 lesson = get_object_or_404(Lesson, pk=parse_id(request.POST.get("lesson")), module__course=course)
                 services.lesson_move(lesson=lesson, up=action == "lesson_up")
+            elif action == "rename_module":
+                module = get_object_or_404(Module, pk=parse_id(request.POST.get("module")), course=course)
+                services.module_rename(module=module, title=request.POST.get("title", ""))
+                messages.success(request, _("Module renamed."))
+            elif action == "restore_module":
+                module = get_object_or_404(Module.all_objects, pk=parse_id(request.POST.get("module")), course=course,
+                                           deleted_at__isnull=False)
+                services.module_restore(module=module)
+                messages.success(request, _("%(title)s is back.") % {"title": module.title})
+            elif action == "restore_lesson":
+                lesson = get_object_or_404(Lesson.all_objects, pk=parse_id(request.POST.get("lesson")),
+                                           module__course=course, deleted_at__isnull=False)
+                services.lesson_restore(lesson=lesson)
+                messages.success(request, _("%(title)s is back.") % {"title": lesson.title})
             elif action == "publish":
                 services.course_publish(course=course, actor=request.user)
                 messages.success(request, _("The course is published."))
@@ -123,9 +138,67 @@ def teach_course(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("teach-course", pk=course.pk)
     return render(request, "courses/teach_course.html", {
         "course": course, "categories": selectors.categories_used(), "cover_src": services.cover_url(course=course),
+        "bin": services.bin_of(course=course), "bin_days": services.BIN_DAYS, "undo": _undo(request, course),
         "outline": selectors.course_outline(course=course), "kinds": Lesson.Kind.choices,
         "licences": Course.Licence.choices, "visibilities": Course.Visibility.choices,
         "invited": course.invitations.order_by("email").values_list("email", flat=True)})
+
+
+def _undo(request: HttpRequest, course: Course) -> Module | Lesson | None:
+    """The module or lesson just deleted (`?deleted=module-<id>` or `lesson-<id>`), still in the bin: the feedback
+    message after a deletion offers to undo it."""
+    kind, _sep, pk = request.GET.get("deleted", "").partition("-")
+    if kind == "module":
+        return Module.all_objects.filter(pk=parse_id(pk), course=course, deleted_at__isnull=False).first()
+    if kind == "lesson":
+        return Lesson.all_objects.filter(pk=parse_id(pk), module__course=course, deleted_at__isnull=False).first()
+    return None
+
+
+@course_staff_required
+def teach_module_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation, then the module and its lessons go to the bin (undone for 30 days, then purged)."""
+    module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+    if request.method == "POST":
+        services.module_delete(module=module)
+        messages.success(request, _("Module %(title)s deleted.") % {"title": module.title})
+        return redirect(reverse("teach-course", args=[module.course_id]) + f"?deleted=module-{module.pk}")
+    return render(request, "courses/teach_delete.html", {
+        "course": module.course, "module": module, "lessons": list(module.lessons.all()),
+        "bin_days": services.BIN_DAYS})
+
+
+@course_staff_required
+def teach_lesson_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation, then the lesson goes to the bin (undone for 30 days, then purged with its media)."""
+    lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk)
+    course = lesson.module.course
+    if request.method == "POST":
+        services.lesson_delete(lesson=lesson)
+        messages.success(request, _("Lesson %(title)s deleted.") % {"title": lesson.title})
+        return redirect(reverse("teach-course", args=[course.pk]) + f"?deleted=lesson-{lesson.pk}")
+    return render(request, "courses/teach_delete.html", {"course": course, "lesson": lesson,
+                                                         "bin_days": services.BIN_DAYS})
+
+
+@course_staff_required
+def teach_course_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft copy of the course, with its modules, lessons, questions and media (copied in storage)."""
+    course = get_object_or_404(Course, pk=pk)
+    form = {"title": _("Copy of %(title)s") % {"title": course.title}, "slug": f"{course.slug}-copy"[:100]}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in ("title", "slug")}
+        try:
+            new = services.course_duplicate(course=course, actor=request.user, title=form["title"], slug=form["slug"])
+        except ApplicationError as exc:
+            _error(request, exc)
+            for field_name, errors in exc.details.items():
+                if field_name in form:
+                    messages.error(request, f"{field_name}: {' '.join(map(str, errors))}")
+            return render(request, "courses/teach_duplicate.html", {"course": course, "form": form}, status=400)
+        messages.success(request, _("Course duplicated: this is the copy, a draft."))
+        return redirect("teach-course", pk=new.pk)
+    return render(request, "courses/teach_duplicate.html", {"course": course, "form": form})
 
 
 # --- Quiz questions (issue 14 item 4) ---------------------------------------------------------------------
@@ -234,10 +307,6 @@ def teach_lesson(request: HttpRequest, pk: int) -> HttpResponse:
                 caption = get_object_or_404(Caption, pk=parse_id(request.POST.get("caption")), lesson=lesson)
                 services.caption_delete(caption=caption, actor=request.user)
                 messages.success(request, _("Captions deleted."))
-            elif action == "delete":
-                services.lesson_delete(lesson=lesson)
-                messages.success(request, _("Lesson deleted."))
-                return redirect("teach-course", pk=course.pk)
         except ApplicationError as exc:
             _error(request, exc)
             if action in ("add_question", "edit_question"):  # shown again with what was typed

@@ -38,6 +38,45 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "languages": LANGUAGES})
 
 
+@course_staff_required
+def course_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """"Preview as learner": the course page as a learner sees it, without enrolling or recording anything."""
+    course = _course(request, slug)
+    outline = selectors.course_outline(course=course)
+    return render(request, "courses/course.html", {
+        "course": course, "enrollment": None, "outline": outline, "done": set(), "done_count": 0,
+        "total": sum(len(m.lessons.all()) for m in outline), "certificate": None, "score": None, "can_enrol": False,
+        "preview": True, "lesson_route": "course-preview-lesson"})
+
+
+@course_staff_required
+def lesson_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A lesson as a learner sees it (a quiz's questions shown, not answerable); no progress is recorded."""
+    course = _course(request, slug)
+    lesson = get_object_or_404(Lesson.objects.select_related("module__course", "media"), pk=pk,
+                               module__course=course)
+    context = _lesson_context(request, course, lesson, None, pk)
+    context.update(preview=True, lesson_route="course-preview-lesson", course_route="course-preview")
+    if lesson.kind == Lesson.Kind.QUIZ:
+        context["questions"] = services.quiz_questions(lesson=lesson)
+    return render(request, "courses/lesson.html", context)
+
+
+@login_required
+def course_image(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An image of the course's texts: a redirect to a short-lived storage URL, for those who may read the
+    course's lessons (the Markdown keeps this stable address)."""
+    course = _course(request, slug)
+    if not selectors.course_content_readable(user=request.user, course=course):
+        raise Http404
+    image = services.course_image_for(course=course, pk=pk)
+    if image is None:
+        raise Http404
+    response = redirect(services.media_download_url(upload=image))
+    response["Cache-Control"] = "private, max-age=240"
+    return response
+
+
 @login_required
 def course_page(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
@@ -119,9 +158,9 @@ def lesson_captions(request: HttpRequest, slug: str, pk: int, language: str) -> 
     return response
 
 
-@login_required
-def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    course, lesson, enrollment = _lesson(request, slug, pk)
+def _lesson_context(request: HttpRequest, course: Course, lesson: Lesson, enrollment: Enrollment | None,
+                    pk: int) -> dict[str, Any]:
+    """What the player shows of any lesson (the quiz's attempts aside)."""
     context: dict[str, Any] = {"course": course, "lesson": lesson, "enrollment": enrollment,
                                "completed": pk in selectors.lesson_ids_completed(enrollment=enrollment)}
     outline = selectors.lesson_outline(course=course, lesson=lesson, enrollment=enrollment)
@@ -143,6 +182,13 @@ def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context.update(captions=captions, transcript_caption=shown,
                        resume_at=selectors.video_resume_position(enrollment=enrollment, lesson=lesson),
                        transcript=selectors.caption_cues(text=services.caption_text(caption=shown)) if shown else [])
+    return context
+
+
+@login_required
+def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course, lesson, enrollment = _lesson(request, slug, pk)
+    context = _lesson_context(request, course, lesson, enrollment, pk)
     if lesson.kind == Lesson.Kind.QUIZ:
         if request.method == "POST" and enrollment is not None:
             try:

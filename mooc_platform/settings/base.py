@@ -317,6 +317,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "courses-notifications-deadlines": {"task": "courses.notifications_deadlines_all", "schedule": 3600.0},
     "courses-notifications-digest-daily": {"task": "courses.notifications_digest_all",
                                            "schedule": crontab(hour=7, minute=0)},
+    # Issue 14 item 5: modules and lessons in the bin for 30 days deleted for good, with their media.
+    "courses-bin-purge-daily": {"task": "courses.bin_purge_all", "schedule": crontab(hour=5, minute=15)},
     # Expired API tokens are refused at once; this only keeps the tables small (issue 11 item 3).
     "api-tokens-expired-delete-daily": {"task": "mooc_platform.api_tokens_expired_delete_all",
                                         "schedule": crontab(hour=4, minute=45)},

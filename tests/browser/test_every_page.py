@@ -103,6 +103,8 @@ SKIPPED: dict[str, str] = {
         "a SCORM package's own files (its SCO is walked in the frame of the SCORM lesson's page)",
     "/courses/<slug:slug>/lessons/<id:pk>/scorm-commit/<id:attempt_id>/<str:token>/":
         "POST only: the SCORM runtime's commits (JSON)",
+    "/courses/<slug:slug>/images/<id:pk>/": "an image of the course's texts: a redirect to storage (tested in "
+                                            "tests/courses/authoring/)",
     "/jsi18n/": "the scripts' translations, JavaScript (tested in tests/foundation/)",
     "/.well-known/jwks.json": "the LTI tool's public keys, JSON (tested in tests/lti/)",
     "/lti/jwks/": "the LTI tool's public keys, JSON (tested in tests/lti/)",
@@ -308,6 +310,7 @@ def _world(tenant: Tenant) -> TenantWorld:
         ids["lesson_pk"] = str(text.pk)
         ids["quiz_pk"] = str(quiz.pk)
         ids["scorm_pk"] = str(scorm.pk)
+        ids["module_pk"] = str(text.module_id)
         ids["user_pk"] = str(learner.pk)
         grant = support_grant_create(tenant=tenant, scope="users", expires_at=timezone.now() + timedelta(days=7),
                                      actor=admin)
@@ -330,6 +333,7 @@ def _world(tenant: Tenant) -> TenantWorld:
 VARIANTS: dict[str, list[dict[str, str]]] = {
     "/courses/<slug:slug>/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}, {"pk": "scorm_pk"}],
     "/teach/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}, {"pk": "scorm_pk"}],
+    "/teach/preview/<slug:slug>/lessons/<id:pk>/": [{"pk": "lesson_pk"}, {"pk": "quiz_pk"}, {"pk": "scorm_pk"}],
     "/manage/sso/new/<str:protocol>/": [{"protocol": "oidc"}, {"protocol": "saml"}],
 }
 # Pages of no route: the page of an unknown address (404), in the tenant's language too; an altered unsubscribe
@@ -354,6 +358,8 @@ def _path(route: str, world: TenantWorld) -> str | None:
     ids = dict(world.ids)
     if route.startswith(("/teach/courses/", "/manage/analytics/")):
         ids["pk"] = ids["course_pk"]
+    elif route.startswith("/teach/modules/"):
+        ids["pk"] = ids["module_pk"]
     elif route.startswith("/manage/users/"):
         # An invitation is cancelled while it is pending: the invited user's.
         ids["pk"] = ids["invited_pk"] if route.endswith("/cancel-invitation/") else ids["user_pk"]

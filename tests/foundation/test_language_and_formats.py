@@ -71,8 +71,8 @@ def test_the_scripts_strings_are_served_in_the_pages_language(demo, acme) -> Non
     french = Client(HTTP_HOST=host_of(acme), HTTP_ACCEPT_LANGUAGE="fr").get("/jsi18n/")
     assert french.status_code == 200 and french["Content-Type"].startswith("text/javascript")
     body = french.content.decode()
-    assert '"Uploading %(name)s\\u2026": "Envoi de %(name)s\\u2026"' in body
-    assert '"Uploaded.": "Envoy\\u00e9."' in body
+    assert '"Uploading %(name)s\\u2026 %(percent)s": "Envoi de %(name)s\\u2026 %(percent)s"' in body
+    assert '"%(name)s uploaded.": "%(name)s envoy\\u00e9."' in body
     english = Client(HTTP_HOST=host_of(demo), HTTP_ACCEPT_LANGUAGE="en").get("/jsi18n/").content.decode()
     assert "Envoi de" not in english and "gettext" in english
 

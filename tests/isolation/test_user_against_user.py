@@ -155,6 +155,14 @@ MATRIX: dict[str, Row] = {
     "/api/v1/courses/<id:pk>/unpublish/": Row(fill=("course",), get=POST_ONLY),
     "/api/v1/modules/<id:pk>/lessons/": Row(fill=("module",), get=POST_ONLY),
     "/api/v1/modules/<id:pk>/move/": Row(fill=("module",), get=POST_ONLY),
+    # Authoring (issue 14 item 5): instructors' writes; GET answers 405 (403 to learners).
+    "/api/v1/modules/<id:pk>/": Row(fill=("module",), get=POST_ONLY),
+    "/api/v1/modules/<id:pk>/restore/": Row(fill=("module",), get=POST_ONLY),
+    "/api/v1/modules/<id:pk>/lesson-order/": Row(fill=("module",), get=POST_ONLY),
+    "/api/v1/courses/<id:pk>/module-order/": Row(fill=("course",), get=POST_ONLY),
+    "/api/v1/courses/<id:pk>/duplicate/": Row(fill=("course",), get=POST_ONLY),
+    "/api/v1/lessons/preview/": Row(get=POST_ONLY),
+    "/api/v1/lessons/<id:pk>/restore/": Row(fill=("lesson",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/": Row(fill=("lesson",)),
     "/api/v1/lessons/<id:pk>/attempts/": Row(fill=("quiz",), get=POST_ONLY),
     "/api/v1/lessons/<id:pk>/complete/": Row(fill=("lesson",), get=POST_ONLY),
@@ -171,6 +179,9 @@ MATRIX: dict[str, Row] = {
     "/courses/<slug:slug>/": Row(fill=("course_slug",)),
     "/courses/<slug:slug>/about/": Row(fill=("course_slug",)),  # a published MOOC's public page
     "/courses/<slug:slug>/discussion/": Row(fill=("course_slug",)),
+    # An image of the course's texts (a redirect to storage); no such image here: 404 to everyone (the images are
+    # tested in tests/courses/authoring/).
+    "/courses/<slug:slug>/images/<id:pk>/": Row(fill=("course_slug", "missing"), get=NOBODY),
     "/courses/<slug:slug>/enrol/": Row(fill=("course_slug",), get=POST_ONLY),
     "/courses/<slug:slug>/lessons/<id:pk>/": Row(fill=("course_slug", "lesson")),
     "/courses/<slug:slug>/lessons/<id:pk>/complete/": Row(fill=("course_slug", "lesson"), get=POST_ONLY),
@@ -190,6 +201,12 @@ MATRIX: dict[str, Row] = {
     "/teach/": Row(get=STAFF),
     "/teach/courses/<id:pk>/": Row(fill=("course",), get=STAFF),
     "/teach/lessons/<id:pk>/": Row(fill=("lesson",), get=STAFF),
+    # Authoring (issue 14 item 5): the confirmations of deletions, duplicating, "preview as learner".
+    "/teach/lessons/<id:pk>/delete/": Row(fill=("lesson",), get=STAFF),
+    "/teach/modules/<id:pk>/delete/": Row(fill=("module",), get=STAFF),
+    "/teach/courses/<id:pk>/duplicate/": Row(fill=("course",), get=STAFF),
+    "/teach/preview/<slug:slug>/": Row(fill=("course_slug",), get=STAFF),
+    "/teach/preview/<slug:slug>/lessons/<id:pk>/": Row(fill=("course_slug", "lesson"), get=STAFF),
     "/teach/moderation/": Row(get=STAFF),
     "/manage/analytics/": Row(get=STAFF),
     "/manage/analytics/<id:pk>/": Row(fill=("course",), get=STAFF),

@@ -1,12 +1,16 @@
 """Media on S3 (SPEC R20): presigned browser uploads under the tenant prefix, type/size/quota checks,
-warnings at 80 % and 100 %, presigned downloads, objects deleted with their lesson."""
+warnings at 80 % and 100 %, presigned downloads, objects deleted with their lesson (once out of the bin)."""
 
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db.models import F
+from django.utils import timezone
 
+from courses import services
 from courses.models import Lesson, MediaUpload
 from mooc_platform import storage
 from tenants.models import Tenant
@@ -56,7 +60,11 @@ def test_presigned_upload_round_trip_through_s3_counts_usage_and_serves_a_presig
     with urllib.request.urlopen(media["url"]) as response:
         assert response.read() == body
 
+    # Deleting puts the lesson in the bin (issue 14 item 5): its media stays for an undo, and goes with the purge.
     assert instructor.delete(f"/api/v1/lessons/{lesson.json()['id']}/").status_code == 204
+    assert MediaUpload.objects.filter(pk=data["id"]).exists()
+    with time_machine.travel(timezone.now() + timedelta(days=services.BIN_DAYS, minutes=1), tick=False):
+        services.bin_purge()
     assert _tenant_usage(demo) == before
     assert not MediaUpload.objects.filter(pk=data["id"]).exists()
     listed = storage.s3_client().list_objects_v2(Bucket=storage.bucket_name(), Prefix=data["key"])
