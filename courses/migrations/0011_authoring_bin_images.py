@@ -52,6 +52,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='mediaupload',
             name='purpose',
-            field=models.CharField(choices=[('video', 'Video'), ('file', 'File'), ('logo', 'Logo'), ('cover', 'Cover image'), ('caption', 'Captions (WebVTT)'), ('image', 'Image in a text')], max_length=10),
+            field=models.CharField(choices=[('video', 'Video'), ('file', 'File'), ('logo', 'Logo'), ('cover', 'Cover image'), ('caption', 'Captions (WebVTT)'), ('scorm', 'SCORM package'), ('image', 'Image in a text')], max_length=10),
         ),
     ]

@@ -166,10 +166,9 @@ def _lesson_context(request: HttpRequest, course: Course, lesson: Lesson, enroll
     outline = selectors.lesson_outline(course=course, lesson=lesson, enrollment=enrollment)
     context.update(outline=outline, next_lesson=outline.next, previous_lesson=outline.previous,
                    threads_count=selectors.lesson_threads_count(lesson=lesson, viewer=request.user))
-    if lesson.kind == Lesson.Kind.SCORM:
-        response = _scorm_context(request, context, course=course, lesson=lesson, enrollment=enrollment)
-        if response is not None:
-            return response
+    if lesson.kind == Lesson.Kind.SCORM:  # a restart of the attempt answers with a redirect (`scorm_response`)
+        context["scorm_response"] = _scorm_context(request, context, course=course, lesson=lesson,
+                                                   enrollment=enrollment)
     elif lesson.media is not None:
         context["media_url"] = services.media_download_url(upload=lesson.media,
                                                            attachment=lesson.kind == Lesson.Kind.FILE)
@@ -189,6 +188,8 @@ def _lesson_context(request: HttpRequest, course: Course, lesson: Lesson, enroll
 def lesson_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     course, lesson, enrollment = _lesson(request, slug, pk)
     context = _lesson_context(request, course, lesson, enrollment, pk)
+    if context.get("scorm_response") is not None:
+        return context["scorm_response"]
     if lesson.kind == Lesson.Kind.QUIZ:
         if request.method == "POST" and enrollment is not None:
             try:
