@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from courses import services
 from courses.models import Lesson, LessonCompletion, MediaUpload, ScormAttempt, ScormPackage
@@ -94,10 +96,13 @@ def test_a_scorm_12_package_is_unpacked_under_the_tenant_prefix_and_counted(demo
     assert list(ScormPackage.objects.filter(lesson=lesson)) == [again]
     assert _usage(demo) == before + again.size
 
-    # Deleting the lesson deletes the files and gives their bytes back.
+    # Deleting the lesson puts it in the bin (issue 14 item 5); its purge deletes the files and gives their bytes back.
     lesson.refresh_from_db()
+    content_key = lesson.media.key
     services.lesson_delete(lesson=lesson)
-    assert _keys(lesson.media.key) == []
+    with time_machine.travel(timezone.now() + timedelta(days=services.BIN_DAYS, minutes=1), tick=False):
+        services.bin_purge()
+    assert _keys(content_key) == []
     assert _usage(demo) == before
 
 
