@@ -220,5 +220,24 @@ def object_stream(*, key: str) -> Any:
 
 def object_copy(*, source_key: str, key: str) -> None:
     """Copy an object inside the bucket, server-side (S3 CopyObject; in parts past 5 GB): the bytes never come
-    through the application. Duplicating a course copies its media so (issue 14 item 5)."""
+    through the application. Duplicating a course copies its media so (issue 14 item 5). Keys ending in "/"
+    name folders (an unpacked SCORM package): every object under the source folder is copied under `key`."""
+    if source_key.endswith("/") or key.endswith("/"):
+        folder_copy(source_prefix=source_key, prefix=key)
+        return
     s3_client().copy({"Bucket": bucket_name(), "Key": source_key}, bucket_name(), key)
+
+
+def folder_copy(*, source_prefix: str, prefix: str) -> int:
+    """Copy every object under `source_prefix` to the same relative path under `prefix`; returns how many."""
+    for name in (source_prefix, prefix):
+        if not name.endswith("/") or name.count("/") < 3:  # never a tenant's whole prefix, nor the bucket's
+            raise ValueError(f"not a folder under a tenant's prefix: {name!r}")
+    client = s3_client()
+    copied = 0
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket_name(), Prefix=source_prefix):
+        for item in page.get("Contents", []):
+            client.copy({"Bucket": bucket_name(), "Key": item["Key"]}, bucket_name(),
+                        prefix + item["Key"][len(source_prefix):])
+            copied += 1
+    return copied

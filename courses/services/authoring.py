@@ -34,7 +34,7 @@ from ..errors import (
     StorageQuotaExceededError,
     UploadRefusedError,
 )
-from ..models import Caption, Category, Choice, Course, Enrollment, Lesson, MediaUpload, Module, Question
+from ..models import Caption, Category, Choice, Course, Enrollment, Lesson, MediaUpload, Module, Question, ScormPackage
 from .branding import tenant_limits
 from .media import media_delete
 
@@ -440,6 +440,20 @@ def _media_copy(*, upload: MediaUpload, actor: User, course: Course | None, copi
                                       course=course)
 
 
+def _ready_package(*, lesson: Lesson) -> ScormPackage | None:
+    if lesson.kind != Lesson.Kind.SCORM:
+        return None
+    return lesson.scorm_packages.filter(status=ScormPackage.Status.READY).order_by("-created_at", "-id").first()
+
+
+def _package_copy(*, package: ScormPackage, lesson: Lesson, content: MediaUpload, actor: User) -> ScormPackage:
+    """The copied lesson's package: the same manifest facts over the copied folder (no zip, no attempt)."""
+    return ScormPackage.objects.create(
+        lesson=lesson, status=ScormPackage.Status.READY, progress=100, content=content, filename=package.filename,
+        version=package.version, title=package.title, launch_path=package.launch_path,
+        launch_query=package.launch_query, file_count=package.file_count, size=package.size, created_by=actor)
+
+
 def course_duplicate(*, course: Course, actor: User, title: str, slug: str) -> Course:
     """A draft copy of `course` (not its bin): settings, modules, lessons, quiz questions and choices. Media are
     copied in S3 server-side (each lesson owns its media, deleted with it), counted in the quota; images in the
@@ -488,6 +502,10 @@ def course_duplicate(*, course: Course, actor: User, title: str, slug: str) -> C
                         max_attempts=lesson.max_attempts, time_limit_minutes=lesson.time_limit_minutes,
                         deadline=lesson.deadline, review_allowed=lesson.review_allowed,
                         draw_count=lesson.draw_count)
+                    package = _ready_package(lesson=lesson)
+                    if package is not None and package.content_id in copies:
+                        _package_copy(package=package, lesson=new_lesson, content=copies[package.content_id],
+                                      actor=actor)
                     for caption in Caption.objects.filter(lesson=lesson):
                         if caption.upload_id in copies:
                             Caption.objects.create(lesson=new_lesson, language=caption.language,

@@ -367,8 +367,7 @@ def test_the_vendored_runtime_is_the_pinned_npm_build() -> None:
     vendored = (ROOT / "courses/static/courses/vendor/scorm-again.min.js").read_text()
     assert "window.Scorm12API=Scorm12API" in vendored and "sourceMappingURL" not in vendored
     built = ROOT / "node_modules/scorm-again/dist/scorm-again.min.js"
-    if not built.exists():
-        pytest.skip("node_modules not installed (make assets)")
+    assert built.exists(), "node_modules not installed: `make install-test` runs `make assets`"
     assert json.loads((ROOT / "node_modules/scorm-again/package.json").read_text())["version"] == pinned
     assert vendored == "".join(line for line in built.read_text().splitlines(keepends=True)
                                if not line.startswith("//# sourceMappingURL="))
@@ -388,3 +387,25 @@ def test_deleting_the_course_deletes_the_package_files_and_the_export_lists_the_
         services.course_delete(course=course, actor=instructor, confirm=True)
     assert _keys(folder) == []
     assert _usage(demo) == before - package.size
+
+
+def test_duplicating_a_course_copies_its_package_files_for_the_copy(demo, course_and_staff,
+                                                                   django_capture_on_commit_callbacks) -> None:
+    course, instructor = course_and_staff
+    lesson = _scorm_lesson(course)
+    package = _import(lesson, scorm_zip(version="1.2", title="Premiers pas"), instructor)
+    before = _usage(demo)
+    copy = services.course_duplicate(course=course, actor=instructor, title="Copie", slug=f"copie-{unique()}")
+    copied_lesson = Lesson.objects.get(module__course=copy, kind=Lesson.Kind.SCORM)
+    twin = ScormPackage.objects.get(lesson=copied_lesson)
+    assert (twin.status, twin.version, twin.title, twin.launch_path) == ("ready", "1.2", "Premiers pas", "index.html")
+    assert twin.content.key != package.content.key and twin.content.key.endswith("/")
+    assert copied_lesson.media_id == twin.content_id
+    names = sorted(k[len(package.content.key):] for k in _keys(package.content.key))
+    assert sorted(k[len(twin.content.key):] for k in _keys(twin.content.key)) == names
+    assert _usage(demo) == before + package.size
+    # Each copy owns its files: deleting the original leaves the copy's package whole.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_delete(course=course, actor=instructor, confirm=True)
+    assert _keys(package.content.key) == []
+    assert sorted(k[len(twin.content.key):] for k in _keys(twin.content.key)) == names
