@@ -1,16 +1,16 @@
 """Scale (SPEC §5, issue 16 item 3): the tenant API and a course page through gunicorn on loopback,
 with the requests spread over 1, 100 and 1,000 tenants of one database, and the queries per request.
 
-    nice -n 10 .venv/bin/python bench/scale.py [--tenants 1000] [--requests 600]
+    nice -n 10 .venv/bin/python bench/scale.py [--tenants 1000] [--requests 1000] [--rounds 5]
 
 Runs on its own scratch database `mooc_bench_scale` (embedded PostgreSQL, or DATABASE_URL's server):
 public, the template and N tenants cloned from it, each with a learner enrolled in a published course
 (made once, reused by later runs). gunicorn runs with the project's configuration
 (mooc_platform.gunicorn_conf: 2 workers × 4 threads), twice: as configured by default, and with
 WEB_PREWARM_TENANTS=N (each thread's connection reads the hot tables of every tenant before serving).
-For each spread: one warm-up request per tenant of the spread, then R requests over them in a random
-order (a new HTTP connection each, as from many clients); medians and p95 in ms; the 1-tenant figure is
-measured before and after the others and the lower counts. Target: 1,000 tenants ≤ 1.10 × 1 tenant.
+For each endpoint: two warm-up requests per tenant, then R requests per spread in a random order (a new
+HTTP connection each, as from many clients), the spreads interleaved in 5 rounds so that a slow spell of the
+machine falls on all of them alike; medians and p95 in ms. Target: 1,000 tenants ≤ 1.10 × 1 tenant.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ ENDPOINTS = {
 
 def _queries_per_request(tenants: list[BenchTenant]) -> list[tuple]:
     """In-process (Django's test client, same code path): the queries of a request on the tenant of
-    the previous request, and on another tenant."""
+    the previous request, and on another tenant (both hosts already in the host cache, as in a warm worker)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -41,6 +41,9 @@ def _queries_per_request(tenants: list[BenchTenant]) -> list[tuple]:
     a, b = tenants[0], tenants[1]
     for name, make in ENDPOINTS.items():
         counts = []
+        for tenant in (a, b):  # fill the host cache
+            path, headers = make(tenant)
+            Client(HTTP_HOST=tenant.host, **{f"HTTP_{k.upper()}": v for k, v in headers.items()}).get(path)
         for previous, current in ((a, a), (a, b)):
             for tenant in (previous, current):
                 path, headers = make(tenant)
@@ -54,14 +57,21 @@ def _queries_per_request(tenants: list[BenchTenant]) -> list[tuple]:
     return rows
 
 
-def _measure(port: int, tenants: list[BenchTenant], endpoint: str, requests: int) -> list[float]:
+def _warm(port: int, tenants: list[BenchTenant], endpoint: str) -> None:
+    """Two requests per tenant: both workers usually see each host once before the timing."""
     make = ENDPOINTS[endpoint]
-    for tenant in tenants:  # warm-up: one request per tenant of the spread
+    for tenant in tenants + tenants:
         path, headers = make(tenant)
         status, body = get(port, tenant.host, path, headers)
         assert status == 200, (tenant.host, path, status, body[:200])
+
+
+def _sample(port: int, tenants: list[BenchTenant], endpoint: str, requests: int, seed: int) -> list[float]:
+    """`requests` timed requests spread over `tenants` in a random order, a new HTTP connection each (as from
+    many clients)."""
+    make = ENDPOINTS[endpoint]
     order = [tenants[i % len(tenants)] for i in range(requests)]
-    random.Random(7).shuffle(order)
+    random.Random(seed).shuffle(order)
     samples = []
     for tenant in order:
         path, headers = make(tenant)
@@ -72,6 +82,17 @@ def _measure(port: int, tenants: list[BenchTenant], endpoint: str, requests: int
     return samples
 
 
+def _measure(port: int, tenants: list[BenchTenant], endpoint: str, spreads: list[int], requests: int,
+             rounds: int) -> dict[int, list[float]]:
+    """The spreads interleaved: `rounds` rounds, each timing requests/rounds requests of every spread in a
+    rotating order, so that a slow spell of the machine falls on all of them alike."""
+    samples: dict[int, list[float]] = {spread: [] for spread in spreads}
+    for n in range(rounds):
+        for spread in spreads[n % len(spreads):] + spreads[:n % len(spreads)]:
+            samples[spread] += _sample(port, tenants[:spread], endpoint, requests // rounds, seed=n)
+    return samples
+
+
 def _p(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100)[int(q) - 1] * 1000 if len(samples) > 1 else samples[0] * 1000
 
@@ -79,7 +100,8 @@ def _p(samples: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--requests", type=int, default=1000, help="timed requests per spread and endpoint")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds they are split into")
     args = parser.parse_args()
     django_setup(database="mooc_bench_scale", migrate="shared", seed=False)
     from django.db import connection
@@ -100,16 +122,13 @@ def main() -> None:
     for variant, env in variants.items():
         with gunicorn(env=env) as server:
             for endpoint in ENDPOINTS:
-                medians: dict[int, float] = {}
-                p95: dict[int, float] = {}
-                for spread in [*spreads, 1]:  # the 1-tenant figure again at the end: the lower counts
-                    samples = _measure(server.port, tenants[:spread], endpoint, args.requests)
-                    median = statistics.median(samples) * 1000
-                    if spread not in medians or median < medians[spread]:
-                        medians[spread], p95[spread] = median, _p(samples, 95)
+                _warm(server.port, tenants, endpoint)
+                samples = _measure(server.port, tenants, endpoint, spreads, args.requests, args.rounds)
+                base = statistics.median(samples[1])
                 for spread in spreads:
-                    rows.append((variant, endpoint, spread, f"{medians[spread]:.2f}", f"{p95[spread]:.2f}",
-                                 f"{medians[spread] / medians[1]:.2f}"))
+                    median = statistics.median(samples[spread])
+                    rows.append((variant, endpoint, spread, f"{median * 1000:.2f}", f"{_p(samples[spread], 95):.2f}",
+                                 f"{median / base:.2f}"))
             backends = postgres_backends_rss_mb(connection.settings_dict["NAME"])
             memory.append((variant, len(backends), f"{sum(backends):.0f}", f"{max(backends, default=0):.0f}"))
     text = "\n\n".join([

@@ -44,6 +44,8 @@ def connections_warm(*, tenants: int, threads: int = 1, pool: Executor | None = 
     thread's connection without a pool."""
     schemas = import_string(settings.TENANT_SCHEMAS_READER)()[:tenants]
     started = time.monotonic()
+    # This process's host cache too (with a shared cache, every process's): no domain read on a first request.
+    import_string(settings.TENANT_HOST_CACHE_FILLER)(schema_names=schemas)
     if pool is None:
         schemas_warm(schema_names=schemas)
         connection.set_schema_to_public()

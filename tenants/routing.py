@@ -36,12 +36,31 @@ _HOST_KEY = "tenants.routing:host:{}"
 _VERSION_SQL = f'SELECT value FROM "{settings.PUBLIC_SCHEMA_NAME}".tenants_routingversion WHERE id = 1'  # noqa: S608
 
 
-def routing_version() -> int | None:
+def routing_version(*, switch_to: object | None = None) -> int | None:
     """The committed routing version, None when its row is missing (a flushed test database: then
-    nothing is cached)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
+    nothing is cached).
+
+    `switch_to`: the tenant a cached entry names for this request. When this connection's last request
+    was on another schema, its `SET search_path` travels in the same round trip as the version read
+    (issue 16 item 3: a request on another tenant than the previous one costs no extra round trip). The
+    domain table is in `public`, on every search_path, so a stale entry is still read again correctly."""
+    if switch_to is None or connection.schema_name == switch_to.schema_name:
+        with connection.cursor() as cursor:
+            cursor.execute(_VERSION_SQL)
+            row = cursor.fetchone()
+        return row[0] if row else None
+    connection.set_tenant(switch_to)
+    paths = connection._get_cursor_search_paths()  # validates every schema name it returns
+    # Marked as set before the cursor is taken, so that django-tenants does not send its own SET first.
+    connection.search_path_set_schemas = paths
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET search_path = {','.join(connection.ops.quote_name(p) for p in paths)}; "
+                           f"{_VERSION_SQL}")
+            row = cursor.fetchone()
+    except Exception:
+        connection.search_path_set_schemas = None  # the next cursor sends the SET on its own
+        raise
     return row[0] if row else None
 
 
@@ -49,6 +68,24 @@ def tenant_cache_clear() -> None:
     """Forget every cached host -> tenant lookup (tests, state changes): in this process with the
     default LocMemCache, in every process with a shared cache."""
     cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def host_cache_fill(*, schema_names: list[str]) -> int:
+    """Cache the host lookup of every domain of these tenants in one query (a web worker's warm-up,
+    `mooc_platform.warmup`), so that its first request on each host reads no domain. Returns the hosts cached."""
+    from .models import Domain
+
+    ttl = settings.TENANT_CACHE_SECONDS
+    if not ttl:
+        return 0
+    version = routing_version()  # before the domains, as a request does
+    if version is None:
+        return 0
+    generation = cache.get(_GENERATION_KEY)
+    domains = Domain.objects.select_related("tenant").filter(tenant__schema_name__in=schema_names)
+    entries = {_HOST_KEY.format(d.domain): (generation, version, d.tenant, d.verified_at is not None) for d in domains}
+    cache.set_many(entries, ttl)
+    return len(entries)
 
 
 class CachedTenantMiddleware(TenantMainMiddleware):
@@ -65,11 +102,13 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         key = _HOST_KEY.format(hostname)
         generation = version = None
         if ttl:
-            version = routing_version()
-            # One round trip: the entry (generation, version, tenant, verified) and the current generation.
+            # The entry (generation, version, tenant, verified) and the current generation, then the committed
+            # version in one round trip with the switch to the entry's schema. An entry of an older version or
+            # generation is read again below, whatever order these two reads came in.
             found = cache.get_many([key, _GENERATION_KEY])
             generation = found.get(_GENERATION_KEY)
             hit = found.get(key)
+            version = routing_version(switch_to=hit[2] if hit is not None and hit[0] == generation else None)
             if version is not None and hit is not None and hit[0] == generation and hit[1] == version:
                 return hit[2], hit[3]
         # Read after the version: a change committed in between is cached under the older version,

@@ -103,6 +103,8 @@ TENANT_STORAGE_COUNTER = "tenants.services.storage.storage_usage_add"
 # The organisation's language (`Tenant.language`, its one home) as its administrators change it on the branding page.
 TENANT_LANGUAGE_WRITER = "tenants.services.edits.tenant_language_set_by_schema"
 TENANT_SCHEMAS_READER = "tenants.selectors.tenant_schemas_live"
+# A web worker's warm-up caches the host lookups of the tenants it warms (mooc_platform.warmup).
+TENANT_HOST_CACHE_FILLER = "tenants.routing.host_cache_fill"
 # The administrators' dashboard (issue 13 item 1) reads the lifecycle and the billing by value.
 TENANT_TIMELINE_READER = "tenants.selectors.tenant_timeline_by_schema"
 TENANT_BILLING_READER = "invoicing.selectors.tenant_billing_summary_by_schema"

@@ -54,8 +54,7 @@ def test_console_pages_fit_the_screen_without_horizontal_scroll(live_server_port
                  "/console/maintenance-windows/new/", f"{windows}/", f"{windows}/move/", f"{windows}/cancel/",
                  "/console/plans/", f"/console/plans/{plan.pk}/retire/", "/console/claims/",
                  f"/console/organisations/{demo.pk}/proceedings-open/"):
-        page.goto(base + path)
-        page.wait_for_load_state("networkidle")
+        page.goto(base + path)  # returns once the page has loaded: its stylesheet applies
         assert page.evaluate("document.documentElement.lang") == language, path
         # The console's stylesheet applies (served by the app): its header is a flex box.
         assert page.evaluate("getComputedStyle(document.querySelector('.console-header')).display") == "flex"

@@ -87,3 +87,53 @@ def test_host_lookup_is_cached_in_django_cache_and_cleared_by_tenant_cache_clear
     tenant_cache_clear()
     assert domain_lookups() == 1
     assert domain_lookups() == 0
+
+
+def test_a_request_on_another_tenant_switches_schema_in_the_version_round_trip(demo, acme, settings) -> None:
+    """With the host cache on, a request on another tenant than the connection's previous one sends its
+    `SET search_path` in the same round trip as the routing version (issue 16 item 3): no statement of its
+    own, and the page and the connection are the new tenant's. A request on the same tenant sets nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TENANT_CACHE_SECONDS = 30
+    clients = {demo: Client(HTTP_HOST=host_of(demo)), acme: Client(HTTP_HOST=host_of(acme))}
+    for client in clients.values():  # fill the host cache
+        assert client.get("/").status_code == 200
+    names = {demo: b"Demo University", acme: b"ACME Corporate Academy"}
+    for tenant, other in ((demo, acme), (acme, demo), (acme, demo)):
+        previous = connection.schema_name
+        with CaptureQueriesContext(connection) as captured:
+            page = clients[tenant].get("/")
+        statements = [q["sql"] for q in captured.captured_queries]
+        assert names[tenant] in page.content and names[other] not in page.content
+        alone = [sql for sql in statements if sql.startswith("SET search_path") and "tenants_routingversion" not in sql]
+        assert alone == [], statements
+        assert 'FROM "tenants_domain"' not in " ".join(statements)  # served from the host cache
+        switch = [sql for sql in statements if "tenants_routingversion" in sql]
+        assert len(switch) == 1
+        assert switch[0].startswith(f'SET search_path = "{tenant.schema_name}","public"; ') == (
+            previous != tenant.schema_name), (previous, switch)
+        assert connection.schema_name == tenant.schema_name
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW search_path")
+            assert cursor.fetchone()[0] == f"{tenant.schema_name}, public"
+
+
+def test_a_stale_cached_tenant_is_read_again_after_the_switch(demo, acme, settings) -> None:
+    """An entry whose version is older than the committed one (a tenant or domain changed) is read again
+    from the domain table even though the connection already switched to the entry's schema."""
+    from django.core.cache import cache
+
+    from tenants import routing
+
+    settings.TENANT_CACHE_SECONDS = 30
+    client = Client(HTTP_HOST=host_of(acme))
+    assert client.get("/").status_code == 200
+    key = routing._HOST_KEY.format(host_of(acme))
+    generation, version, _tenant, verified = cache.get(key)
+    # A forged entry: acme's host cached as demo's tenant under an older version.
+    cache.set(key, (generation, version - 1, demo, verified), 30)
+    page = client.get("/")
+    assert b"ACME Corporate Academy" in page.content and b"Demo University" not in page.content
+    assert cache.get(key)[2].schema_name == acme.schema_name and cache.get(key)[1] == version

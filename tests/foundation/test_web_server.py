@@ -98,3 +98,27 @@ def test_warm_up_reads_the_hot_tables_of_every_tenant_on_each_request_thread(dem
     finally:
         warmup.schemas_warm = real  # type: ignore[assignment]
     assert len(seen) == 3 and len(set(seen)) == 3
+
+
+def test_warm_up_fills_the_host_cache_so_a_first_request_reads_no_domain(demo, acme, settings) -> None:
+    """The warm-up also caches the host lookups of the tenants it warms (one query for all of them): the
+    worker's first request on each of their hosts reads no domain row, and is routed to the right tenant."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from mooc_platform import warmup
+    from tenants.routing import tenant_cache_clear
+    from tests.helpers import host_of
+
+    settings.TENANT_CACHE_SECONDS = 30
+    tenant_cache_clear()
+    with CaptureQueriesContext(connection) as captured:
+        warmup.connections_warm(tenants=1000)
+    assert sum('FROM "tenants_domain"' in q["sql"] for q in captured.captured_queries) == 1
+    for tenant, name in ((demo, b"Demo University"), (acme, b"ACME Corporate Academy")):
+        with CaptureQueriesContext(connection) as captured:
+            page = Client(HTTP_HOST=host_of(tenant)).get("/")
+        assert page.status_code == 200 and name in page.content
+        # (the page itself reads its tenant's primary domain; the routing's read is by host name)
+        assert [q["sql"] for q in captured.captured_queries if '"tenants_domain"."domain" =' in q["sql"]] == []
