@@ -29,6 +29,28 @@ from _setup import django_setup, table
 PARIS = ZoneInfo("Europe/Paris")
 
 
+def tables_to_empty() -> list[str]:
+    """Every invoicing table but the catalogue (plans, prices, terms, series), and every table of the public schema
+    that refers to them (claims, say), read from the models so that a table added later is emptied too: TRUNCATE
+    refuses to leave a referencing table behind."""
+    from django.apps import apps
+    from django.db import connection
+
+    from invoicing.models import InvoiceSeries, Plan, PlanPrice, TermsVersion
+    from tenants.models import Tenant
+
+    kept = {Plan, PlanPrice, TermsVersion, InvoiceSeries}
+    emptied = {model for model in apps.get_app_config("invoicing").get_models() if model not in kept}
+    public_tables = set(connection.introspection.table_names())
+    public_models = [model for model in apps.get_models() if model._meta.db_table in public_tables]
+    while more := {model for model in public_models if model not in emptied and any(
+            field.related_model in emptied for field in model._meta.concrete_fields if field.is_relation)}:
+        emptied |= more
+    if Tenant in emptied:
+        raise RuntimeError("the billing bench would empty the tenants table")
+    return sorted(model._meta.db_table for model in emptied)
+
+
 def cleanup(prefix: str) -> None:
     """Empty the invoicing tables of the scratch database (issued invoices cannot be deleted row by row:
     the database refuses it), then delete the bench's tenant rows and plan."""
@@ -38,8 +60,7 @@ def cleanup(prefix: str) -> None:
     from tenants.models import AuditEvent, Tenant
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE invoicing_payment, invoicing_invoiceline, invoicing_invoice, invoicing_subscription, "
-                       "invoicing_quotesignature, invoicing_quoteline, invoicing_quote")
+        cursor.execute(f"TRUNCATE {', '.join(tables_to_empty())}")
     tenants = Tenant.objects.filter(slug__startswith=f"{prefix}-")
     AuditEvent.objects.filter(tenant__in=tenants).delete()
     tenants.delete()
