@@ -67,10 +67,12 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def results_write(name: str, text: str, *, command: str) -> Path:
+def results_write(name: str, text: str) -> Path:
     """Keep a run's table in bench/results/<name>.md (with the command and the machine's load, since
     the absolute figures depend on it; the ratios are measured in the same run)."""
     import datetime
+
+    command = " ".join([f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]])
 
     folder = Path(__file__).resolve().parent / "results"
     folder.mkdir(exist_ok=True)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _setup import django_setup, table
+from _setup import django_setup, results_write, table
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -173,10 +173,11 @@ def main() -> None:
         cleanup(prefix)
         cleanup(f"{prefix}k")
 
-    print(f"\nBilling run over {args.subscriptions:,} monthly subscriptions, batches of {args.batch_size} "
-          f"(target: run 1 ≤ 60 s; run 2 issues nothing); then {args.kill_subscriptions:,} more with the worker "
-          "killed half-way\n")
-    print(table(["step", "rows", "seconds", "check"], rows))
+    text = (f"Billing run over {args.subscriptions:,} monthly subscriptions, batches of {args.batch_size} "
+            f"(target: run 1 ≤ 60 s; run 2 issues nothing); then {args.kill_subscriptions:,} more with the worker "
+            "killed half-way\n\n" + table(["step", "rows", "seconds", "check"], rows))
+    print(f"\n{text}")
+    results_write("billing", text)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _setup import django_setup
+from _setup import django_setup, results_write
 
 
 def main() -> int:
@@ -53,8 +53,10 @@ def main() -> int:
     finally:
         Tenant.objects.filter(slug__startswith="bench-").delete()
     median = statistics.median(samples)
-    print(f"\nlifecycle sweep, {args.tenants} tenants, nothing to do: median {median * 1000:.1f} ms "
-          f"(target <= 5000 ms -> {'met' if median <= 5 else 'NOT met'})")
+    text = (f"lifecycle sweep, {args.tenants} tenants, nothing to do: median {median * 1000:.1f} ms "
+            f"(target <= 5000 ms -> {'met' if median <= 5 else 'NOT met'})")
+    print(f"\n{text}")
+    results_write("lifecycle", text)
     return 0
 
 

@@ -20,7 +20,6 @@ import argparse
 import http.client
 import random
 import statistics
-import sys
 import threading
 import time
 
@@ -129,7 +128,7 @@ def main() -> None:
             text += f"\n{name}: first errors: {result['errors'][:5]}"
     print(text)
     print("target: 0 errors")
-    results_write("load", text, command=" ".join(["bench/load.py", *sys.argv[1:]]))
+    results_write("load", text)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -192,7 +191,7 @@ def main() -> None:
     print(text)
     for check in checks:
         check()
-    results_write("migrations", text, command=" ".join(["bench/migrations.py", *sys.argv[1:]]))
+    results_write("migrations", text)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _setup import django_setup
+from _setup import django_setup, results_write
 
 
 def main() -> int:
@@ -127,20 +127,23 @@ def _citus_compare(rounds: int) -> int:
         if not was_up:
             subprocess.run([*cluster, "stop"], check=False)
     one, citus = results["postgresql"], results["citus"]
-    print(f"\nTenant provisioning on one PostgreSQL vs a 3-node Citus cluster (coordinator + 2 workers on "
-          f"loopback), median of {rounds} rounds each, same run\n")
-    print(f"| {'way':<40} | {'PostgreSQL (s)':>14} | {'Citus (s)':>9} | {'Citus / PostgreSQL':>18} |")
-    print(f"| {'-' * 40} | {'-' * 13}: | {'-' * 8}: | {'-' * 17}: |")
+    lines = [f"Tenant provisioning on one PostgreSQL vs a 3-node Citus cluster (coordinator + 2 workers on "
+             f"loopback), median of {rounds} rounds each, same run", "",
+             f"| {'way':<40} | {'PostgreSQL (s)':>14} | {'Citus (s)':>9} | {'Citus / PostgreSQL':>18} |",
+             f"| {'-' * 40} | {'-' * 13}: | {'-' * 8}: | {'-' * 17}: |"]
     labels = {"clone": "clone of the template", "pool": "pool schema renamed"}
     for way in ("clone", "pool"):
         for suffix, what in (("", "provision"), ("+answer", "until it answers")):
             key = way + suffix
-            print(f"| {labels[way] + ' (' + what + ')':<40} | {one[key]:>14.3f} | {citus[key]:>9.3f} | "
-                  f"{citus[key] / one[key]:>18.2f} |")
+            lines.append(f"| {labels[way] + ' (' + what + ')':<40} | {one[key]:>14.3f} | {citus[key]:>9.3f} | "
+                         f"{citus[key] / one[key]:>18.2f} |")
     met = citus["pool+answer"] <= 0.3
-    print(f"\ntarget: provisioning on Citus <= 0.300 s median -> {citus['pool']:.3f} s with the pool, "
-          f"{citus['pool+answer']:.3f} s until the tenant answers: {'met' if met else 'NOT met'} "
-          f"(statement-by-statement clone without the pool: {citus['clone']:.3f} s)")
+    lines += ["", f"target: provisioning on Citus <= 0.300 s median -> {citus['pool']:.3f} s with the pool, "
+              f"{citus['pool+answer']:.3f} s until the tenant answers: {'met' if met else 'NOT met'} "
+              f"(statement-by-statement clone without the pool: {citus['clone']:.3f} s)"]
+    text = "\n".join(lines)
+    print(f"\n{text}")
+    results_write("provisioning-citus", text)
     return 0 if met else 1
 
 
@@ -206,15 +209,18 @@ def _bench(rounds: int) -> int:
                        [template_schema_name()])
         tables = cursor.fetchone()[0]
     median = {k: statistics.median(v) for k, v in timings.items()}
-    print(f"\nTenant provisioning, median of {rounds} rounds ({tables} tables in the template schema)\n")
-    print(f"| {'way':<22} | {'provision (s)':>13} | {'until it answers (s)':>20} |")
-    print(f"| {'-' * 22} | {'-' * 13}:| {'-' * 20}:|")
-    print(f"| {'clone of the template':<22} | {median['clone']:>13.3f} | {median['clone+answer']:>20.3f} |")
-    print(f"| {'django-tenants clone':<22} | {median['stock']:>13.3f} | {median['stock+answer']:>20.3f} |")
-    print(f"| {'replaying migrations':<22} | {median['migrations']:>13.3f} | {median['migrations+answer']:>20.3f} |")
-    print(f"\nratio clone / migrations: {median['clone'] / median['migrations']:.2f} "
-          f"(until it answers: {median['clone+answer'] / median['migrations+answer']:.2f}); "
-          f"target: clone <= 0.300 s -> {'met' if median['clone+answer'] <= 0.3 else 'NOT met'}")
+    text = "\n".join([
+        f"Tenant provisioning, median of {rounds} rounds ({tables} tables in the template schema)", "",
+        f"| {'way':<22} | {'provision (s)':>13} | {'until it answers (s)':>20} |",
+        f"| {'-' * 22} | {'-' * 13}:| {'-' * 20}:|",
+        f"| {'clone of the template':<22} | {median['clone']:>13.3f} | {median['clone+answer']:>20.3f} |",
+        f"| {'django-tenants clone':<22} | {median['stock']:>13.3f} | {median['stock+answer']:>20.3f} |",
+        f"| {'replaying migrations':<22} | {median['migrations']:>13.3f} | {median['migrations+answer']:>20.3f} |",
+        "", f"ratio clone / migrations: {median['clone'] / median['migrations']:.2f} "
+        f"(until it answers: {median['clone+answer'] / median['migrations+answer']:.2f}); "
+        f"target: clone <= 0.300 s -> {'met' if median['clone+answer'] <= 0.3 else 'NOT met'}"])
+    print(f"\n{text}")
+    results_write("provisioning", text)
     return 0
 
 

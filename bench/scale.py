@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
 
 from _setup import django_setup, results_write, table
@@ -138,7 +137,7 @@ def main() -> None:
     ])
     print(text)
     print("target: 1,000 tenants ≤ 1.10 × 1 tenant; queries per request constant")
-    results_write("scale", text, command=" ".join(["bench/scale.py", *sys.argv[1:]]))
+    results_write("scale", text)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from _setup import django_setup, median_ms, table, timed
+from _setup import django_setup, median_ms, results_write, table, timed
 
 _FIXED_TENANT = None
 
@@ -94,9 +94,10 @@ def main() -> None:
         ("ours, demo and acme alternating", f"{best['alternating']:.3f}", f"{best['alternating'] / base:.2f}"),
         ("django-tenants stock middleware", f"{best['stock']:.3f}", f"{best['stock'] / base:.2f}"),
     ]
-    print(f"GET /api/v1/courses/ on {host}, best of 2 medians of {args.requests} requests after warm-up")
-    print(table(["variant", "median ms", "× plain"], rows))
-    print("target: ours ≤ 1.15 × plain")
+    text = (f"GET /api/v1/courses/ on {host}, best of 2 medians of {args.requests} requests after warm-up\n"
+            + table(["variant", "median ms", "× plain"], rows) + "\ntarget: ours ≤ 1.15 × plain")
+    print(text)
+    results_write("tenancy", text)
 
 
 if __name__ == "__main__":
