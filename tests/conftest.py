@@ -253,13 +253,15 @@ def celery_worker_session() -> Iterator[Any]:
     # Tasks queued by earlier tests' commits (live-server tests) are not this session worker's to run: a
     # backlog would make the first worker test wait on it, and stopping the worker time out.
     app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+    # Stopping waits for the task in hand: a schema pool refill on Citus clones schemas for seconds under load.
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60) as worker:
         # Under `make test-future` (libfaketime) a timed wait on a lock never times out: the kernel gets a
         # deadline on the moved clock. The worker's timer thread waits 1 s on a condition whenever its
         # schedule is empty, and stopping the worker then hangs for ever; an entry always scheduled makes
         # it sleep instead (time.sleep is moved correctly), so it sees the stop within 0.5 s.
         worker.timer.call_repeatedly(0.5, _timer_keeps_ticking)
         yield worker
+        app.control.purge()  # the backlog queued after the last worker test: not run on the way out either
 
 
 def _timer_keeps_ticking() -> None:
