@@ -79,6 +79,6 @@ def results_write(name: str, text: str) -> Path:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     path = folder / f"{name}.md"
-    path.write_text(f"# {name}\n\n`nice -n 10 .venv/bin/python {command}` — {when}, {os.cpu_count()} CPUs, "
+    path.write_text(f"# {name}\n\n`.venv/bin/python {command}` — {when}, {os.cpu_count()} CPUs, "
                     f"load average {load}\n\n```\n{text}\n```\n")
     return path

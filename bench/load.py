@@ -1,7 +1,7 @@
 """Load (SPEC §5, issue 16 item 3): 50 concurrent users over 20 tenants for 60 s through gunicorn, mixed
 learner journeys, against plain Django without tenancy in the same run.
 
-    nice -n 10 .venv/bin/python bench/load.py [--users 50] [--tenants 20] [--seconds 60]
+    .venv/bin/python bench/load.py [--users 50] [--tenants 20] [--seconds 60]
 
 A bounded client of our own (one thread per user, each with its keep-alive HTTP connection, as a
 browser keeps one), not locust: nothing to install, and the same client measures both servers. Each

@@ -2,7 +2,7 @@
 django-tenants command, at 100 and 1,000 tenants, with nothing to apply and with one added field,
 measured in the same run.
 
-    nice -n 10 .venv/bin/python bench/migrations.py [--sizes 100,1000] [--processes 2]
+    .venv/bin/python bench/migrations.py [--sizes 100,1000] [--processes 2]
 
 Each size has a scratch database of its own (`mooc_bench_mig<N>`, on the embedded PostgreSQL or on
 DATABASE_URL's server) holding public, the template and N tenants cloned from it (a Tenant row and a

@@ -1,7 +1,7 @@
 """Scale (SPEC §5, issue 16 item 3): the tenant API and a course page through gunicorn on loopback,
 with the requests spread over 1, 100 and 1,000 tenants of one database, and the queries per request.
 
-    nice -n 10 .venv/bin/python bench/scale.py [--tenants 1000] [--requests 1000] [--rounds 5]
+    .venv/bin/python bench/scale.py [--tenants 1000] [--requests 1000] [--rounds 5]
 
 Runs on its own scratch database `mooc_bench_scale` (embedded PostgreSQL, or DATABASE_URL's server):
 public, the template and N tenants cloned from it, each with a learner enrolled in a published course
