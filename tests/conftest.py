@@ -32,7 +32,7 @@ from tenants.models import Domain, Tenant
 from tenants.routing import tenant_cache_clear
 
 # Old home of these helpers: tests import them from tests.helpers now (a conftest is not a library).
-from tests.helpers import api_client, api_token, host_of
+from tests.helpers import api_client, api_token, celery_worker_wake, host_of
 
 __all__ = ["api_client", "api_token", "host_of"]
 
@@ -253,15 +253,17 @@ def celery_worker_session() -> Iterator[Any]:
     # Tasks queued by earlier tests' commits (live-server tests) are not this session worker's to run: a
     # backlog would make the first worker test wait on it, and stopping the worker time out.
     app.control.purge()
-    # Stopping waits for the task in hand: a schema pool refill on Citus clones schemas for seconds under load.
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60) as worker:
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         # Under `make test-future` (libfaketime) a timed wait on a lock never times out: the kernel gets a
         # deadline on the moved clock. The worker's timer thread waits 1 s on a condition whenever its
         # schedule is empty, and stopping the worker then hangs for ever; an entry always scheduled makes
         # it sleep instead (time.sleep is moved correctly), so it sees the stop within 0.5 s.
         worker.timer.call_repeatedly(0.5, _timer_keeps_ticking)
         yield worker
-        app.control.purge()  # the backlog queued after the last worker test: not run on the way out either
+        # On the way out: the backlog queued after the last worker test is not run either, and a ping wakes the
+        # thread in case a test that moved the clock left it waiting for a timeout that never comes.
+        app.control.purge()
+        celery_worker_wake()
 
 
 def _timer_keeps_ticking() -> None:

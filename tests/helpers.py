@@ -3,6 +3,8 @@ unique names. Model rows are made by the factories of `tests/factories.py`."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 
 from django.test import Client
@@ -57,3 +59,14 @@ def console_client(email: str = "operator@demo.test", **extra: object) -> Client
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def celery_worker_wake() -> None:
+    """time-machine moves time.monotonic too. The session's Celery worker thread (tests/conftest.py) may be in
+    kombu's drain_events with a timeout counted from a moved start (2027, say): back on the real clock it never
+    times out, so it would neither see new work nor stop at the end of the session. A message wakes it."""
+    from mooc_platform.tasks import worker_ping
+
+    if any(thread.name.endswith("(start)") for thread in threading.enumerate()):
+        with contextlib.suppress(Exception):
+            worker_ping.apply_async()

@@ -4,8 +4,6 @@ stay importable from here."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -19,6 +17,7 @@ from maintenance.models import MaintenanceWindow
 from mooc_platform.accounts.models import User
 from mooc_platform.celery import app as celery_app
 from tests.factories import MaintenanceWindowFactory
+from tests.helpers import celery_worker_wake
 from tests.maintenance.helpers import MARCH_SAT_NOON, OCTOBER_SAT_NOON, PARIS, paris
 
 __all__ = ["MARCH_SAT_NOON", "OCTOBER_SAT_NOON", "PARIS", "paris", "window_schedule"]
@@ -34,18 +33,7 @@ def _maintenance_uncached(settings: Any) -> Iterator[None]:
     yield
     celery_app.conf.task_always_eager = eager
     state.maintenance_cache_clear()
-    _celery_worker_wake()
-
-
-def _celery_worker_wake() -> None:
-    """time-machine moves time.monotonic too. A Celery worker thread already running (the session
-    worker of tests/conftest.py) may be in kombu's drain_events with a timeout counted from a 2027
-    start: it never times out, and cannot shut down at the end of the session. A message wakes it."""
-    from mooc_platform.tasks import worker_ping
-
-    if any(thread.name.endswith("(start)") for thread in threading.enumerate()):
-        with contextlib.suppress(Exception):
-            worker_ping.apply_async()
+    celery_worker_wake()
 
 
 @pytest.fixture
