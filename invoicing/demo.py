@@ -62,11 +62,15 @@ def demo_terms_ensure() -> TermsVersion:
 
 def demo_seed(*, demo: dict[str, Any], log: Callable[[str], None]) -> None:
     """The invoicing part of `seed_demo` (settings.DEMO_SEEDERS): the price list and the terms of sale."""
+    from .services.terms import terms_pdfs_restore
+
     demo_billing_ensure()
     log("price list ready (plans essential, campus)")
     if not TermsVersion.objects.exists():
         demo_terms_ensure()
         log(f"terms of sale {DEMO_TERMS_VERSION} on record (French and English)")
+    elif restored := terms_pdfs_restore():
+        log(f"{restored} terms of sale PDF(s) put back on S3 (the database outlived its S3 objects)")
 
 
 def subscriptions_bulk_create(*, count: int, plan: Plan, anchor_date: date, prefix: str = "bulk",

@@ -108,6 +108,25 @@ def terms_pdf(*, terms: TermsVersion) -> bytes:
     return storage.object_get(key=terms.pdf_key)
 
 
+def terms_pdfs_restore() -> int:
+    """Put back on S3 the PDF of every terms version whose object is missing: a local S3 emptied beside a database
+    that was kept (the tests' reused database, `make run` after `.var/s3` went). Rendered again from the row, it must
+    be the same document (its SHA-256 is on record); how many were put back."""
+    from ..documents import terms_pdf_render
+
+    restored = 0
+    for terms in TermsVersion.objects.order_by("pk"):
+        if storage.object_head(key=terms.pdf_key) is not None:
+            continue
+        pdf = terms_pdf_render(version=terms.version, effective_at=terms.effective_at, text_fr=terms.text_fr,
+                               text_en=terms.text_en, seller_name=seller_snapshot()["name"])
+        if hashlib.sha256(pdf).hexdigest() != terms.sha256:
+            raise RuntimeError(f"terms {terms.version}: the PDF rendered again differs from the one on record")
+        storage.object_put(key=terms.pdf_key, body=pdf, content_type="application/pdf")
+        restored += 1
+    return restored
+
+
 def terms_live_tenants_count() -> int:
     """How many customers a new version is announced to (the console's confirmation says it)."""
     return _live_tenants().count()
