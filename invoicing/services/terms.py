@@ -86,16 +86,21 @@ def _terms_version_create(*, version: str, effective_at: datetime, text_fr: str,
                           now: datetime) -> TermsVersion:
     """The row and its PDF on S3 (deterministic: its SHA-256 identifies the version). Also the demo seeding's way
     to a first version dated in the past, which publishing refuses."""
-    from ..documents import terms_pdf_render
-
-    pdf = terms_pdf_render(version=version, effective_at=effective_at, text_fr=text_fr, text_en=text_en,
-                           seller_name=seller_snapshot()["name"])
+    pdf = _terms_document(version=version, effective_at=effective_at, text_fr=text_fr, text_en=text_en)
     digest = hashlib.sha256(pdf).hexdigest()
     key = f"terms/{version}-{digest[:12]}.pdf"
     storage.object_put(key=key, body=pdf, content_type="application/pdf")
     return TermsVersion.objects.create(
         version=version, effective_at=effective_at, text_fr=text_fr, text_en=text_en, sha256=digest, pdf_key=key,
         published_at=now, published_by_email=getattr(actor, "email", "") or "")
+
+
+def _terms_document(*, version: str, effective_at: datetime, text_fr: str, text_en: str) -> bytes:
+    """The PDF of a terms version, the same bytes for the same texts and seller (its SHA-256 identifies it)."""
+    from ..documents import terms_pdf_render
+
+    return terms_pdf_render(version=version, effective_at=effective_at, text_fr=text_fr, text_en=text_en,
+                            seller_name=seller_snapshot()["name"])
 
 
 def _announce_soon(*, terms_id: int) -> None:
@@ -110,18 +115,18 @@ def terms_pdf(*, terms: TermsVersion) -> bytes:
 
 def terms_pdfs_restore() -> int:
     """Put back on S3 the PDF of every terms version whose object is missing: a local S3 emptied beside a database
-    that was kept (the tests' reused database, `make run` after `.var/s3` went). Rendered again from the row, it must
-    be the same document (its SHA-256 is on record); how many were put back."""
-    from ..documents import terms_pdf_render
-
+    that was kept (the tests' reused database, `make run` after `.var/s3` went). Only the very document on record
+    goes back (same SHA-256); one that renders differently now (the seller's name changed) is left missing and
+    logged, never replaced by another document. How many were put back."""
     restored = 0
     for terms in TermsVersion.objects.order_by("pk"):
         if storage.object_head(key=terms.pdf_key) is not None:
             continue
-        pdf = terms_pdf_render(version=terms.version, effective_at=terms.effective_at, text_fr=terms.text_fr,
-                               text_en=terms.text_en, seller_name=seller_snapshot()["name"])
+        pdf = _terms_document(version=terms.version, effective_at=terms.effective_at, text_fr=terms.text_fr,
+                              text_en=terms.text_en)
         if hashlib.sha256(pdf).hexdigest() != terms.sha256:
-            raise RuntimeError(f"terms {terms.version}: the PDF rendered again differs from the one on record")
+            logger.error("terms %s: PDF missing on S3 and not reproducible (rendered again, it differs)", terms.version)
+            continue
         storage.object_put(key=terms.pdf_key, body=pdf, content_type="application/pdf")
         restored += 1
     return restored

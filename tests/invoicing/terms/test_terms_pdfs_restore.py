@@ -9,6 +9,7 @@ import pytest
 
 from invoicing.demo import DEMO_TERMS_VERSION, demo_seed
 from invoicing.models import TermsVersion
+from invoicing.services.terms import terms_pdfs_restore
 from mooc_platform import storage
 
 
@@ -26,3 +27,20 @@ def test_the_seeding_puts_back_a_missing_terms_pdf_identical_to_the_one_on_recor
     again: list[str] = []
     demo_seed(demo={}, log=again.append)  # present again: nothing to put back
     assert again and not any("put back" in line for line in again)
+
+
+@pytest.mark.django_db
+def test_a_terms_pdf_that_renders_differently_now_is_never_replaced_by_another_document(
+        demo: object, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoicing.services import terms as terms_module
+
+    terms = TermsVersion.objects.get(version=DEMO_TERMS_VERSION)
+    storage.object_delete(key=terms.pdf_key)
+    try:
+        with monkeypatch.context() as patched:  # as if the seller's name had changed since it was published
+            patched.setattr(terms_module, "_terms_document", lambda **_: b"%PDF-1.4 another document")
+            assert terms_pdfs_restore() == 0
+        assert storage.object_head(key=terms.pdf_key) is None
+        assert f"terms {DEMO_TERMS_VERSION}: PDF missing on S3 and not reproducible" in caplog.text
+    finally:
+        assert terms_pdfs_restore() == 1  # the later tests need it back
