@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
+import uuid
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -16,7 +16,6 @@ from invoicing import services
 from invoicing.models import Quote
 
 PARIS = ZoneInfo("Europe/Paris")
-_slugs = itertools.count(1)
 
 
 def paris(*args: int) -> datetime:
@@ -24,8 +23,9 @@ def paris(*args: int) -> datetime:
 
 
 def unique_slug(prefix: str = "inv") -> str:
-    """Unique across the session: tenant schemas are not flushed by transactional tests."""
-    return f"{prefix}-{datetime.now().strftime('%H%M%S%f')}-{next(_slugs)}"
+    """Unique across sessions: tenant schemas are not flushed by transactional tests and the test database is reused,
+    and under a frozen clock a timestamp repeats from one session to the next."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def sign(quote: Quote, **extra: object) -> services.SignResult:
