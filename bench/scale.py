@@ -130,10 +130,15 @@ def main() -> None:
                                  f"{median / base:.2f}"))
             backends = postgres_backends_rss_mb(connection.settings_dict["NAME"])
             memory.append((variant, len(backends), f"{sum(backends):.0f}", f"{max(backends, default=0):.0f}"))
+    with connection.cursor() as cursor:  # the settings the spread's cost depends on (infra/SCALING.md)
+        cursor.execute("SELECT current_setting('max_files_per_process'), current_setting('shared_buffers')")
+        files, buffers = cursor.fetchone()
+    server_settings = f"PostgreSQL: max_files_per_process = {files}, shared_buffers = {buffers}"
     text = "\n\n".join([
         table(["server", "endpoint", "tenants", "median ms", "p95 ms", "× 1 tenant"], rows),
         table(["queries per request", "same tenant as before", "another tenant"], query_rows),
         table(["server", "PostgreSQL backends", "their RSS MB", "largest MB"], memory),
+        server_settings,
     ])
     print(text)
     print("target: 1,000 tenants ≤ 1.10 × 1 tenant; queries per request constant")

@@ -34,6 +34,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MOOC_VAR_DIR", BASE_DIR / ".var"))
 DEFAULT_BUCKET = "mooc-platform"
 PG_OS_USER = "postgres"
+# Passed with -c at every start, so that a cluster made by an older checkout gets them too (issue 16, infra/SCALING.md
+# "PostgreSQL settings"). Durability traded for speed: this cluster holds development and test data only.
+# max_files_per_process: the planner opens every table and index a query names (their file, for its size); the
+# default 1,000 descriptors per backend hold ~30 tenants' hot relations, so past that each request closed and
+# opened files again (measured: 5 % of a backend's time at 1,000 tenants). PostgreSQL keeps it within the
+# open-file limit, which the start raises to the hard limit (`_NOFILE_RAISED`).
+PG_SETTINGS = {
+    "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+    "max_connections": "200", "shared_buffers": "128MB", "max_locks_per_transaction": "1024",
+    "max_files_per_process": "20000",
+}
+# A shell prefix: the soft open-file limit up to the hard one (runuser's PAM session resets it to 1,024).
+_NOFILE_RAISED = ["sh", "-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; exec "$0" "$@"']
 
 
 def log(message: str) -> None:
@@ -140,14 +153,7 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
             )
             with open(data / "postgresql.conf", "a") as conf:
                 # Unix socket only: no port to collide with another cluster on this machine.
-                # Durability traded for speed: this cluster holds development and test data only.
-                conf.write(
-                    "\nlisten_addresses = ''\n"
-                    f"unix_socket_directories = '{sockets}'\n"
-                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                    "max_connections = 200\nshared_buffers = 128MB\n"
-                    "max_locks_per_transaction = 1024\n"
-                )
+                conf.write(f"\nlisten_addresses = ''\nunix_socket_directories = '{sockets}'\n")
         status = subprocess.run([*as_pg, str(bindir / "pg_ctl"), "status", "-D", str(data)],
                                 check=False, stdout=subprocess.DEVNULL, cwd="/", stderr=subprocess.DEVNULL)
         if status.returncode != 0:
@@ -158,8 +164,8 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
                 stop = _postgres_start_child(bindir=bindir, data=data, sockets=sockets, logfile=logfile)
             else:
                 subprocess.run(
-                    [*as_pg, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
-                     "-l", str(logfile)],
+                    [*as_pg, *_NOFILE_RAISED, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
+                     "-l", str(logfile), "-o", " ".join(_settings_args())],
                     check=True, stdout=subprocess.DEVNULL, cwd="/",
                 )
                 stop = postgres_stop
@@ -167,11 +173,16 @@ def postgres_ensure(*, database: str, foreground: bool = False) -> Postgres:
     return Postgres(_socket_url(sockets, database), stop)
 
 
+def _settings_args() -> list[str]:
+    return [arg for name, value in PG_SETTINGS.items() for arg in ("-c", f"{name}={value}")]
+
+
 def _postgres_start_child(*, bindir: Path, data: Path, sockets: Path, logfile: Path) -> Callable[[], None]:
     as_root = os.geteuid() == 0
     with open(logfile, "ab") as log_handle:
         server = subprocess.Popen(
-            [str(bindir / "postgres"), "-D", str(data)], stdout=log_handle, stderr=subprocess.STDOUT,
+            [*_NOFILE_RAISED, str(bindir / "postgres"), "-D", str(data), *_settings_args()],
+            stdout=log_handle, stderr=subprocess.STDOUT,
             user=PG_OS_USER if as_root else None, group=PG_OS_USER if as_root else None,
             extra_groups=[] if as_root else None, cwd="/",
         )

@@ -129,6 +129,17 @@ def test_compose_sends_mail_to_mailpit_and_creates_the_bucket_before_the_app_sta
     assert sum("beat" in str(s.get("command", "")) for s in services.values()) == 1
 
 
+def test_compose_postgres_keeps_as_many_files_open_as_the_embedded_one() -> None:
+    """README "Scaling the web tier": with many schemas PostgreSQL needs max_files_per_process raised and an
+    open-file limit that lets it use them (it silently keeps to the limit it finds)."""
+    from mooc_platform.devstack import PG_SETTINGS
+
+    db = yaml.safe_load((ROOT / "infra" / "docker-compose.yml").read_text())["services"]["db"]
+    files = PG_SETTINGS["max_files_per_process"]
+    assert f"max_files_per_process={files}" in db["command"]
+    assert db["ulimits"]["nofile"]["soft"] >= int(files) and db["ulimits"]["nofile"]["hard"] >= int(files)
+
+
 def test_the_wheel_and_the_image_carry_every_project_app() -> None:
     """A new app must be packaged (pyproject) and copied into the image (Dockerfile), else production fails to
     start with ModuleNotFoundError: every local app of INSTALLED_APPS is in both."""
