@@ -109,7 +109,7 @@ test-citus: install-test
 ## Every benchmark, each printing its comparison table (on a scratch database `mooc_bench`) and keeping it in
 ## bench/results/<name>.md. The latency-sensitive ones run first; migrations (the stock command over 1,000 tenants
 ## takes tens of minutes) last. `make bench BENCHES="scale load"` runs a few. (bench/plain*.py and _setup.py are
-## modules of the others, not benchmarks.)
+## modules of the others, not benchmarks; bench/spread_profile.py is a diagnostic run by hand.)
 BENCHES ?= tenancy provisioning scale load lifecycle billing migrations
 bench: install-test
 	for name in $(BENCHES); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done
