@@ -34,11 +34,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MOOC_VAR_DIR", BASE_DIR / ".var"))
 DEFAULT_BUCKET = "mooc-platform"
 PG_OS_USER = "postgres"
-# Passed with -c at every start, so that a cluster made by an older checkout gets them too (issue 16, infra/SCALING.md
-# "PostgreSQL settings"). Durability traded for speed: this cluster holds development and test data only.
+# Passed with -c at every start, so that a cluster made by an older checkout gets them too (issue 16; README,
+# "Scaling the web tier"). Durability traded for speed: this cluster holds development and test data only.
 # max_files_per_process: the planner opens every table and index a query names (their file, for its size); the
-# default 1,000 descriptors per backend hold ~30 tenants' hot relations, so past that each request closed and
-# opened files again (measured: 5 % of a backend's time at 1,000 tenants). PostgreSQL keeps it within the
+# default 1,000 files per backend hold ~17 tenants' course pages (58 files each), so past that each request closed
+# and opened files again (measured: 5 % of a backend's time at 1,000 tenants). PostgreSQL keeps it within the
 # open-file limit, which the start raises to the hard limit (`_NOFILE_RAISED`).
 PG_SETTINGS = {
     "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",

@@ -1,5 +1,5 @@
 """The embedded PostgreSQL (`make run`, `make test`, `make bench`) starts with its settings and with room to
-keep many tenants' files open (issue 16 item 3, infra/SCALING.md "PostgreSQL settings for many schemas").
+keep many tenants' files open (issue 16 item 3; README, "Scaling the web tier").
 
 Each test starts a cluster of its own (initdb in a temporary folder, ~2 s), both ways devstack starts one:
 `pg_ctl` in the background, and as a child of `make run`."""
