@@ -45,8 +45,10 @@ PG_SETTINGS = {
     "max_connections": "200", "shared_buffers": "128MB", "max_locks_per_transaction": "1024",
     "max_files_per_process": "20000",
 }
-# A shell prefix: the soft open-file limit up to the hard one (runuser's PAM session resets it to 1,024).
-_NOFILE_RAISED = ["sh", "-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; exec "$0" "$@"']
+# A shell prefix: the soft open-file limit up to the hard one (runuser's PAM session resets it to 1,024); where
+# the hard one is "unlimited", which Linux refuses as a soft limit, up to what max_files_per_process asks.
+_NOFILE_RAISED = ["sh", "-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null || '
+                  f'ulimit -n {PG_SETTINGS["max_files_per_process"]} 2>/dev/null || true; exec "$0" "$@"']
 
 
 def log(message: str) -> None:

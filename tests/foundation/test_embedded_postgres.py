@@ -56,7 +56,7 @@ def test_embedded_postgres_starts_with_its_settings_and_its_open_file_limit_rais
         # runuser's PAM session starts PostgreSQL at 1,024 open files whatever the hard limit: the start raises it,
         # else max_files_per_process would be capped there without a word.
         soft, hard = _soft_and_hard_open_files(backend)
-        assert soft == hard, (soft, hard)
+        assert soft == hard or int(soft) >= int(devstack.PG_SETTINGS["max_files_per_process"]), (soft, hard)
     finally:
         assert server.stop is not None  # started here
         server.stop()
